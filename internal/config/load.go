@@ -1,0 +1,197 @@
+package config
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"slices"
+	"sort"
+	"strings"
+
+	"gopkg.in/yaml.v3"
+)
+
+// Source says where an option's effective value came from.
+type Source string
+
+const (
+	FromDefault Source = "default"
+	FromFile    Source = "file"
+	FromEnv     Source = "environment"
+	FromFlag    Source = "flag"
+)
+
+// Loaded is a validated configuration and where each value came from.
+type Loaded struct {
+	Config
+	File    string
+	sources map[string]Source
+}
+
+// Load builds the configuration from defaults, the YAML file at path (skipped when
+// path is empty), the environment, and flag overrides keyed by option name, in that
+// order of precedence. Every unknown key and invalid value is reported, naming the
+// key and, for enumerations, the allowed values.
+func Load(path string, environ []string, overrides map[string]string) (*Loaded, error) {
+	l := &Loaded{File: path, sources: map[string]Source{}}
+	var errs []error
+	values := map[string]string{}
+	for _, o := range options {
+		values[o.key] = o.def
+		l.sources[o.key] = FromDefault
+	}
+
+	if path != "" {
+		fileValues, err := readFile(path)
+		if err != nil {
+			return nil, err
+		}
+		for k, v := range fileValues {
+			values[k] = v
+			l.sources[k] = FromFile
+		}
+	}
+
+	env := map[string]string{}
+	for _, kv := range environ {
+		if k, v, ok := strings.Cut(kv, "="); ok && strings.HasPrefix(k, "SEATLEDGER_") {
+			env[k] = v
+		}
+	}
+	known := map[string]bool{"SEATLEDGER_CONFIG": true}
+	for _, o := range options {
+		name := EnvName(o.key)
+		known[name] = true
+		if v, ok := env[name]; ok {
+			values[o.key] = v
+			l.sources[o.key] = FromEnv
+		}
+		if o.secret {
+			known[name+"_FILE"] = true
+			if file, ok := env[name+"_FILE"]; ok {
+				b, err := os.ReadFile(file)
+				if err != nil {
+					errs = append(errs, fmt.Errorf("%s_FILE: %w", name, err))
+					continue
+				}
+				values[o.key] = strings.TrimRight(string(b), "\r\n")
+				l.sources[o.key] = FromEnv
+			}
+		}
+	}
+	for name := range env {
+		if !known[name] && !strings.HasPrefix(name, "SEATLEDGER_TEST_") {
+			errs = append(errs, fmt.Errorf("environment variable %s: unknown setting (known: %s)", name, strings.Join(knownEnvNames(), ", ")))
+		}
+	}
+
+	for k, v := range overrides {
+		if v == "" {
+			continue
+		}
+		values[k] = v
+		l.sources[k] = FromFlag
+	}
+
+	for _, o := range options {
+		v := strings.TrimSpace(values[o.key])
+		if len(o.allowed) > 0 && !slices.Contains(o.allowed, v) {
+			errs = append(errs, fmt.Errorf("%s: %q is not allowed (allowed: %s)", o.key, v, strings.Join(o.allowed, ", ")))
+			continue
+		}
+		if err := o.set(&l.Config, v); err != nil {
+			errs = append(errs, fmt.Errorf("%s (from %s): %w", o.key, l.sources[o.key], err))
+		}
+	}
+	if len(errs) > 0 {
+		sort.Slice(errs, func(i, j int) bool { return errs[i].Error() < errs[j].Error() })
+		return nil, fmt.Errorf("configuration: %w", errors.Join(errs...))
+	}
+	return l, nil
+}
+
+func readFile(path string) (map[string]string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("configuration file: %w", err)
+	}
+	defer f.Close()
+	var doc map[string]map[string]yaml.Node
+	if err := yaml.NewDecoder(f).Decode(&doc); err != nil && !errors.Is(err, io.EOF) {
+		return nil, fmt.Errorf("configuration file %s: %w", path, err)
+	}
+	known := map[string]bool{}
+	for _, o := range options {
+		known[o.key] = true
+	}
+	out := map[string]string{}
+	var errs []error
+	for section, keys := range doc {
+		for key, node := range keys {
+			name := section + "." + key
+			if !known[name] {
+				errs = append(errs, fmt.Errorf("%s:%d: %s: unknown key (known keys: %s)", path, node.Line, name, strings.Join(knownKeys(), ", ")))
+				continue
+			}
+			if node.Kind != yaml.ScalarNode {
+				errs = append(errs, fmt.Errorf("%s:%d: %s: must be a single value", path, node.Line, name))
+				continue
+			}
+			out[name] = node.Value
+		}
+	}
+	if len(errs) > 0 {
+		sort.Slice(errs, func(i, j int) bool { return errs[i].Error() < errs[j].Error() })
+		return nil, fmt.Errorf("configuration: %w", errors.Join(errs...))
+	}
+	return out, nil
+}
+
+func knownKeys() []string {
+	keys := make([]string, len(options))
+	for i, o := range options {
+		keys[i] = o.key
+	}
+	return keys
+}
+
+func knownEnvNames() []string {
+	names := make([]string, len(options))
+	for i, o := range options {
+		names[i] = EnvName(o.key)
+	}
+	return names
+}
+
+// Setting is one effective option, with secrets masked, for printing.
+type Setting struct {
+	Key    string `json:"key"`
+	Value  string `json:"value"`
+	Source Source `json:"source"`
+	Env    string `json:"env"`
+	Doc    string `json:"doc"`
+}
+
+// Settings lists the effective configuration in table order, secrets masked.
+func (l *Loaded) Settings() []Setting {
+	out := make([]Setting, len(options))
+	for i, o := range options {
+		v := o.get(&l.Config)
+		if o.secret {
+			v = mask(o.key, v)
+		}
+		out[i] = Setting{Key: o.key, Value: v, Source: l.sources[o.key], Env: EnvName(o.key), Doc: o.doc}
+	}
+	return out
+}
+
+func mask(key, v string) string {
+	if key == "database.url" {
+		return MaskURL(v)
+	}
+	if v == "" {
+		return ""
+	}
+	return "xxxxx"
+}

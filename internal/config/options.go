@@ -1,0 +1,132 @@
+// Package config reads seatledger's configuration: one YAML file whose every key can be
+// overridden by an environment variable SEATLEDGER_<SECTION>_<KEY>. Every option is
+// listed once, in the table below, with its default, its validation and whether it is
+// a secret; secrets may also come from a file named by SEATLEDGER_<SECTION>_<KEY>_FILE.
+package config
+
+import (
+	"fmt"
+	"net/url"
+	"strconv"
+	"strings"
+)
+
+// DefaultCatalogURL is Microsoft's download of "Product names and service plan
+// identifiers for licensing".
+const DefaultCatalogURL = "https://download.microsoft.com/download/e/3/e/e3e9faf2-f28b-490a-9ada-c6089a1fc5b0/Product%20names%20and%20service%20plan%20identifiers%20for%20licensing.csv"
+
+// Config is the effective configuration.
+type Config struct {
+	Database struct {
+		URL          string
+		MaxOpenConns int
+	}
+	Log struct {
+		Level  string
+		Format string
+	}
+	Catalog struct {
+		URL string
+	}
+}
+
+type option struct {
+	key     string // section.key
+	def     string
+	doc     string
+	allowed []string // when set, the only accepted values
+	secret  bool     // masked when printed; may be read from a _FILE variable
+	set     func(c *Config, v string) error
+	get     func(c *Config) string
+}
+
+var options = []option{
+	{
+		key: "database.url", def: "sqlite:seatledger.db",
+		doc:    "postgres://USER:PASSWORD@HOST:PORT/DB selects PostgreSQL; sqlite:PATH selects the embedded database",
+		secret: true,
+		set: func(c *Config, v string) error {
+			if err := checkDatabaseURL(v); err != nil {
+				return err
+			}
+			c.Database.URL = v
+			return nil
+		},
+		get: func(c *Config) string { return c.Database.URL },
+	},
+	{
+		key: "database.max_open_conns", def: "10",
+		doc: "upper bound on open database connections (1-1000)",
+		set: intSetter(1, 1000, func(c *Config, n int) { c.Database.MaxOpenConns = n }),
+		get: func(c *Config) string { return strconv.Itoa(c.Database.MaxOpenConns) },
+	},
+	{
+		key: "log.level", def: "info", allowed: []string{"debug", "info", "warn", "error"},
+		doc: "least severe log level written",
+		set: func(c *Config, v string) error { c.Log.Level = v; return nil },
+		get: func(c *Config) string { return c.Log.Level },
+	},
+	{
+		key: "log.format", def: "text", allowed: []string{"text", "json"},
+		doc: "log line format on standard error",
+		set: func(c *Config, v string) error { c.Log.Format = v; return nil },
+		get: func(c *Config) string { return c.Log.Format },
+	},
+	{
+		key: "catalog.url", def: DefaultCatalogURL,
+		doc: "where `catalog import` downloads Microsoft's SKU catalogue CSV when given no file",
+		set: func(c *Config, v string) error {
+			u, err := url.Parse(v)
+			if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+				return fmt.Errorf("%q is not an http(s) URL", v)
+			}
+			c.Catalog.URL = v
+			return nil
+		},
+		get: func(c *Config) string { return c.Catalog.URL },
+	},
+}
+
+func intSetter(min, max int, apply func(*Config, int)) func(*Config, string) error {
+	return func(c *Config, v string) error {
+		n, err := strconv.Atoi(strings.TrimSpace(v))
+		if err != nil || n < min || n > max {
+			return fmt.Errorf("%q is not a whole number from %d to %d", v, min, max)
+		}
+		apply(c, n)
+		return nil
+	}
+}
+
+func checkDatabaseURL(v string) error {
+	switch {
+	case strings.HasPrefix(v, "postgres://"), strings.HasPrefix(v, "postgresql://"):
+		if _, err := url.Parse(v); err != nil {
+			return fmt.Errorf("not a valid PostgreSQL URL: %w", err)
+		}
+		return nil
+	case strings.HasPrefix(v, "sqlite:"):
+		if strings.TrimPrefix(v, "sqlite:") == "" {
+			return fmt.Errorf("sqlite: needs a file path, as in sqlite:./seatledger.db")
+		}
+		return nil
+	}
+	return fmt.Errorf("%q is neither postgres://... nor sqlite:PATH", MaskURL(v))
+}
+
+// MaskURL hides the password of a database URL.
+func MaskURL(v string) string {
+	u, err := url.Parse(v)
+	if err != nil || u.User == nil {
+		return v
+	}
+	if _, has := u.User.Password(); has {
+		u.User = url.UserPassword(u.User.Username(), "xxxxx")
+	}
+	return u.String()
+}
+
+// EnvName is the environment variable that overrides an option.
+func EnvName(key string) string {
+	return "SEATLEDGER_" + strings.ToUpper(strings.ReplaceAll(key, ".", "_"))
+}

@@ -1,0 +1,57 @@
+// Package customers holds the partner's customer registry as values: who the customer
+// is (its Entra tenant), how it is billed (currency, market), in which language it gets
+// notices and who receives them. It parses and validates the registry files; it does
+// not store them.
+package customers
+
+import (
+	"net/mail"
+	"regexp"
+	"slices"
+	"strings"
+	"time"
+)
+
+// Contact receives the customer's notices.
+type Contact struct {
+	Name   string `json:"name,omitempty" yaml:"name,omitempty"`
+	Email  string `json:"email" yaml:"email"`
+	Locale string `json:"locale" yaml:"locale"`
+}
+
+// Customer is one customer tenant of the partner.
+type Customer struct {
+	ID            int64     `json:"id,omitempty" yaml:"-"`
+	TenantID      string    `json:"tenantId" yaml:"tenant_id"`
+	Name          string    `json:"name" yaml:"name"`
+	PrimaryDomain string    `json:"primaryDomain,omitempty" yaml:"primary_domain,omitempty"`
+	Currency      string    `json:"currency" yaml:"currency"`
+	Locale        string    `json:"locale" yaml:"locale"`
+	Market        string    `json:"market" yaml:"market"`
+	ExternalRef   string    `json:"externalRef,omitempty" yaml:"external_ref,omitempty"`
+	Contacts      []Contact `json:"contacts" yaml:"contacts"`
+	CreatedAt     time.Time `json:"createdAt,omitzero" yaml:"-"`
+	UpdatedAt     time.Time `json:"updatedAt,omitzero" yaml:"-"`
+}
+
+// SameAs tells whether two customers say the same thing, ignoring the bookkeeping
+// fields (id, timestamps).
+func (c Customer) SameAs(o Customer) bool {
+	return c.TenantID == o.TenantID && c.Name == o.Name && c.PrimaryDomain == o.PrimaryDomain &&
+		c.Currency == o.Currency && c.Locale == o.Locale && c.Market == o.Market &&
+		c.ExternalRef == o.ExternalRef && slices.Equal(c.Contacts, o.Contacts)
+}
+
+var domainName = regexp.MustCompile(`^(?i:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)(?:\.(?i:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?))+$`)
+
+func validDomain(s string) bool { return len(s) <= 253 && domainName.MatchString(s) }
+
+// validEmail accepts a bare address (no display name) whose domain is a DNS name.
+func validEmail(s string) bool {
+	a, err := mail.ParseAddress(s)
+	if err != nil || a.Address != s || a.Name != "" {
+		return false
+	}
+	at := strings.LastIndexByte(s, '@')
+	return at > 0 && validDomain(s[at+1:])
+}

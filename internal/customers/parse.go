@@ -1,0 +1,356 @@
+package customers
+
+import (
+	"bytes"
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"net/mail"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"unicode"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/seatledger/seatledger/internal/ids"
+	"github.com/seatledger/seatledger/internal/iso"
+	"github.com/seatledger/seatledger/internal/problems"
+)
+
+// The fields of a customer, in file order; CSV headers and YAML keys use these names.
+var fields = []string{"name", "tenant_id", "primary_domain", "currency", "locale", "market", "external_ref", "contacts"}
+
+// ParseFile reads a customer registry, CSV or YAML chosen by the file's extension,
+// and validates all of it. On any problem it returns a problems.List with every one.
+func ParseFile(path string) ([]Customer, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("read customers file: %w", err)
+	}
+	name := path
+	switch strings.ToLower(filepath.Ext(path)) {
+	case ".csv":
+		return ParseCSV(bytes.NewReader(data), name)
+	case ".yaml", ".yml":
+		return ParseYAML(data, name)
+	}
+	return nil, problems.List{{File: name, Message: "unknown file type: name it .csv, .yaml or .yml"}}
+}
+
+// raw is one customer as written, with the line of each field, before validation.
+type raw struct {
+	line     int
+	values   map[string]string
+	lines    map[string]int
+	contacts []rawContact
+}
+
+type rawContact struct {
+	line                int
+	name, email, locale string
+}
+
+func (r raw) lineOf(field string) int {
+	if l, ok := r.lines[field]; ok {
+		return l
+	}
+	return r.line
+}
+
+// ParseCSV reads customers from CSV: a header naming the fields, one customer per
+// row; contacts in one cell as "Name <e-mail> (locale); ..." where name and locale
+// are optional.
+func ParseCSV(r io.Reader, name string) ([]Customer, error) {
+	probs := &problems.Collector{File: name}
+	cr := csv.NewReader(r)
+	cr.FieldsPerRecord = -1
+	header, err := cr.Read()
+	if errors.Is(err, io.EOF) {
+		probs.Add(0, "", "the file is empty")
+		return nil, probs.Err()
+	}
+	if err != nil {
+		addCSVError(probs, err)
+		return nil, probs.Err()
+	}
+	cols := map[string]int{}
+	for i, h := range header {
+		key := strings.ToLower(strings.ReplaceAll(strings.TrimFunc(strings.TrimPrefix(h, "\ufeff"), unicode.IsSpace), " ", "_"))
+		if !contains(fields, key) {
+			probs.Add(1, h, "unknown column (known: %s)", strings.Join(fields, ", "))
+			continue
+		}
+		if _, dup := cols[key]; dup {
+			probs.Add(1, h, "column appears twice")
+		}
+		cols[key] = i
+	}
+	for _, f := range []string{"name", "tenant_id", "currency", "locale", "market"} {
+		if _, ok := cols[f]; !ok {
+			probs.Add(1, f, "column missing from the header")
+		}
+	}
+	if probs.Len() > 0 {
+		return nil, probs.Err()
+	}
+	var rows []raw
+	for {
+		rec, err := cr.Read()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			addCSVError(probs, err)
+			return nil, probs.Err()
+		}
+		line, _ := cr.FieldPos(0)
+		if len(rec) == 1 && strings.TrimSpace(rec[0]) == "" {
+			continue
+		}
+		if len(rec) != len(header) {
+			probs.Add(line, "", "%d fields, the header has %d", len(rec), len(header))
+			continue
+		}
+		row := raw{line: line, values: map[string]string{}}
+		for f, i := range cols {
+			row.values[f] = strings.TrimSpace(rec[i])
+		}
+		row.contacts = parseContactCell(row.values["contacts"], line)
+		rows = append(rows, row)
+	}
+	return validate(rows, probs)
+}
+
+var trailingLocale = regexp.MustCompile(`\s*\(([A-Za-z_-]+)\)\s*$`)
+
+func parseContactCell(cell string, line int) []rawContact {
+	var out []rawContact
+	for _, part := range strings.Split(cell, ";") {
+		part = strings.TrimSpace(part)
+		if part == "" {
+			continue
+		}
+		c := rawContact{line: line}
+		if m := trailingLocale.FindStringSubmatchIndex(part); m != nil {
+			c.locale = part[m[2]:m[3]]
+			part = strings.TrimSpace(part[:m[0]])
+		}
+		// What does not parse is kept whole, so that validation names it as written.
+		c.email = part
+		if a, err := mail.ParseAddress(part); err == nil {
+			c.name, c.email = a.Name, a.Address
+		}
+		out = append(out, c)
+	}
+	return out
+}
+
+// ParseYAML reads customers from YAML: a top-level "customers" list of mappings with
+// the fields above; contacts as a list of mappings with name, email and locale.
+func ParseYAML(data []byte, name string) ([]Customer, error) {
+	probs := &problems.Collector{File: name}
+	var doc yaml.Node
+	if err := yaml.Unmarshal(data, &doc); err != nil {
+		probs.Add(yamlErrorLine(err), "", "%v", err)
+		return nil, probs.Err()
+	}
+	if len(doc.Content) == 0 {
+		probs.Add(0, "", "the file is empty")
+		return nil, probs.Err()
+	}
+	root := doc.Content[0]
+	list := mappingValue(root, "customers")
+	if root.Kind != yaml.MappingNode || list == nil || list.Kind != yaml.SequenceNode {
+		probs.Add(root.Line, "customers", "the file must have a top-level \"customers:\" list")
+		return nil, probs.Err()
+	}
+	var rows []raw
+	for _, item := range list.Content {
+		if item.Kind != yaml.MappingNode {
+			probs.Add(item.Line, "", "each customer must be a mapping of field: value")
+			continue
+		}
+		row := raw{line: item.Line, values: map[string]string{}, lines: map[string]int{}}
+		for i := 0; i+1 < len(item.Content); i += 2 {
+			k, v := item.Content[i], item.Content[i+1]
+			if !contains(fields, k.Value) {
+				probs.Add(k.Line, k.Value, "unknown field (known: %s)", strings.Join(fields, ", "))
+				continue
+			}
+			row.lines[k.Value] = v.Line
+			if k.Value == "contacts" {
+				row.contacts = yamlContacts(v, probs)
+				continue
+			}
+			if v.Kind != yaml.ScalarNode {
+				probs.Add(v.Line, k.Value, "must be a single value")
+				continue
+			}
+			row.values[k.Value] = strings.TrimSpace(v.Value)
+		}
+		rows = append(rows, row)
+	}
+	return validate(rows, probs)
+}
+
+func yamlContacts(v *yaml.Node, probs *problems.Collector) []rawContact {
+	if v.Kind != yaml.SequenceNode {
+		probs.Add(v.Line, "contacts", "must be a list of {name, email, locale}")
+		return nil
+	}
+	var out []rawContact
+	for _, c := range v.Content {
+		if c.Kind != yaml.MappingNode {
+			probs.Add(c.Line, "contacts", "each contact must be a mapping with name, email and locale")
+			continue
+		}
+		rc := rawContact{line: c.Line}
+		for i := 0; i+1 < len(c.Content); i += 2 {
+			k, val := c.Content[i], c.Content[i+1]
+			switch k.Value {
+			case "name":
+				rc.name = strings.TrimSpace(val.Value)
+			case "email":
+				rc.email = strings.TrimSpace(val.Value)
+			case "locale":
+				rc.locale = strings.TrimSpace(val.Value)
+			default:
+				probs.Add(k.Line, "contacts."+k.Value, "unknown field (known: name, email, locale)")
+			}
+		}
+		out = append(out, rc)
+	}
+	return out
+}
+
+func mappingValue(m *yaml.Node, key string) *yaml.Node {
+	if m.Kind != yaml.MappingNode {
+		return nil
+	}
+	for i := 0; i+1 < len(m.Content); i += 2 {
+		if m.Content[i].Value == key {
+			return m.Content[i+1]
+		}
+	}
+	return nil
+}
+
+var yamlLine = regexp.MustCompile(`line (\d+)`)
+
+func yamlErrorLine(err error) int {
+	if m := yamlLine.FindStringSubmatch(err.Error()); m != nil {
+		var n int
+		fmt.Sscan(m[1], &n)
+		return n
+	}
+	return 0
+}
+
+func addCSVError(probs *problems.Collector, err error) {
+	var pe *csv.ParseError
+	if errors.As(err, &pe) {
+		probs.Add(pe.Line, fmt.Sprintf("column %d", pe.Column), "%v", pe.Err)
+		return
+	}
+	probs.Add(0, "", "%v", err)
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// validate checks every row and the file as a whole, and returns the customers only
+// when nothing is wrong.
+func validate(rows []raw, probs *problems.Collector) ([]Customer, error) {
+	seenTenant := map[string]int{}
+	seenRef := map[string]int{}
+	out := make([]Customer, 0, len(rows))
+	for _, r := range rows {
+		c := Customer{
+			Name:          r.values["name"],
+			PrimaryDomain: strings.ToLower(r.values["primary_domain"]),
+			ExternalRef:   r.values["external_ref"],
+		}
+		if c.Name == "" {
+			probs.Add(r.lineOf("name"), "name", "required")
+		}
+		if t, ok := ids.ParseGUID(r.values["tenant_id"]); ok {
+			c.TenantID = t
+			if first, dup := seenTenant[t]; dup {
+				probs.Add(r.lineOf("tenant_id"), "tenant_id", "%s appears again (first on line %d)", t, first)
+			} else {
+				seenTenant[t] = r.line
+			}
+		} else if r.values["tenant_id"] == "" {
+			probs.Add(r.lineOf("tenant_id"), "tenant_id", "required (the customer's Entra tenant id, a GUID)")
+		} else {
+			probs.Add(r.lineOf("tenant_id"), "tenant_id", "%q is not a GUID", r.values["tenant_id"])
+		}
+		if c.PrimaryDomain != "" && !validDomain(c.PrimaryDomain) {
+			probs.Add(r.lineOf("primary_domain"), "primary_domain", "%q is not a domain name", r.values["primary_domain"])
+		}
+		var ok bool
+		if c.Currency, ok = iso.Currency(r.values["currency"]); !ok {
+			probs.Add(r.lineOf("currency"), "currency", "%q is not an ISO 4217 currency code (EUR, USD, GBP, ...)", r.values["currency"])
+		}
+		if c.Locale, ok = iso.Locale(r.values["locale"]); !ok {
+			probs.Add(r.lineOf("locale"), "locale", "%q is not a supported locale (%s)", r.values["locale"], strings.Join(iso.Locales, ", "))
+		}
+		if c.Market, ok = iso.Country(r.values["market"]); !ok {
+			probs.Add(r.lineOf("market"), "market", "%q is not an ISO 3166 country code (NL, DE, US, ...)", r.values["market"])
+		}
+		if c.ExternalRef != "" {
+			if first, dup := seenRef[c.ExternalRef]; dup {
+				probs.Add(r.lineOf("external_ref"), "external_ref", "%q appears again (first on line %d)", c.ExternalRef, first)
+			} else {
+				seenRef[c.ExternalRef] = r.line
+			}
+		}
+		c.Contacts = validateContacts(r.contacts, c.Locale, probs)
+		out = append(out, c)
+	}
+	if err := probs.Err(); err != nil {
+		return nil, err
+	}
+	if len(out) == 0 {
+		probs.Add(0, "", "no customers in the file")
+		return nil, probs.Err()
+	}
+	return out, nil
+}
+
+func validateContacts(raws []rawContact, customerLocale string, probs *problems.Collector) []Contact {
+	seen := map[string]bool{}
+	out := []Contact{}
+	for _, rc := range raws {
+		email := strings.ToLower(rc.email)
+		if !validEmail(email) {
+			probs.Add(rc.line, "contacts", "%q is not a valid e-mail address", rc.email)
+			continue
+		}
+		if seen[email] {
+			probs.Add(rc.line, "contacts", "%s is listed twice for this customer", email)
+			continue
+		}
+		seen[email] = true
+		locale := customerLocale
+		if rc.locale != "" {
+			l, ok := iso.Locale(rc.locale)
+			if !ok {
+				probs.Add(rc.line, "contacts", "locale %q of %s is not supported (%s)", rc.locale, email, strings.Join(iso.Locales, ", "))
+				continue
+			}
+			locale = l
+		}
+		out = append(out, Contact{Name: rc.name, Email: email, Locale: locale})
+	}
+	return out
+}
