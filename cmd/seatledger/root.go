@@ -1,0 +1,95 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/user"
+
+	"github.com/spf13/cobra"
+
+	"github.com/seatledger/seatledger/internal/app"
+	"github.com/seatledger/seatledger/internal/config"
+)
+
+const defaultConfigFile = "config/seatledger.yaml"
+
+// globals are the flags every command shares.
+type globals struct {
+	configFile string
+	db         string
+	actor      string
+	output     string
+	stdout     io.Writer
+	stderr     io.Writer
+}
+
+func newRoot(stdout, stderr io.Writer) *cobra.Command {
+	g := &globals{stdout: stdout, stderr: stderr}
+	root := &cobra.Command{
+		Use:           "seatledger",
+		Short:         "Licence inventory, advice, pricing, billing and notices for Microsoft CSP partners",
+		SilenceUsage:  true,
+		SilenceErrors: true,
+		PersistentPreRunE: func(cmd *cobra.Command, args []string) error {
+			if g.output != "text" && g.output != "json" {
+				return fmt.Errorf("--output: %q is not allowed (allowed: text, json)", g.output)
+			}
+			return nil
+		},
+	}
+	root.SetOut(stdout)
+	root.SetErr(stderr)
+	f := root.PersistentFlags()
+	f.StringVar(&g.configFile, "config", "", "configuration file (default $SEATLEDGER_CONFIG, else "+defaultConfigFile+" when present)")
+	f.StringVar(&g.db, "db", "", "database: postgres://... or sqlite:PATH (overrides database.url)")
+	f.StringVar(&g.actor, "actor", "", "name written to the audit log (default: the operating-system user)")
+	f.StringVarP(&g.output, "output", "o", "text", "output format: text or json")
+
+	root.AddCommand(newConfigCmd(g), newMigrateCmd(g), newCatalogCmd(g), newCustomersCmd(g))
+	return root
+}
+
+// loadConfig reads the configuration the flags and environment point at.
+func (g *globals) loadConfig() (*config.Loaded, error) {
+	path := g.configFile
+	if path == "" {
+		path = os.Getenv("SEATLEDGER_CONFIG")
+	}
+	if path == "" {
+		if _, err := os.Stat(defaultConfigFile); err == nil {
+			path = defaultConfigFile
+		}
+	}
+	return config.Load(path, os.Environ(), map[string]string{"database.url": g.db})
+}
+
+// open loads the configuration and opens the application on its database.
+func (g *globals) open(cmd *cobra.Command, migrating bool) (*app.App, error) {
+	cfg, err := g.loadConfig()
+	if err != nil {
+		return nil, err
+	}
+	return app.Open(cmd.Context(), cfg, app.Options{Actor: g.actorName(), Log: newLogger(cfg, g.stderr), Migrating: migrating})
+}
+
+func (g *globals) actorName() string {
+	if g.actor != "" {
+		return g.actor
+	}
+	if u, err := user.Current(); err == nil && u.Username != "" {
+		return u.Username
+	}
+	return "unknown"
+}
+
+func newLogger(cfg *config.Loaded, w io.Writer) *slog.Logger {
+	var level slog.Level
+	_ = level.UnmarshalText([]byte(cfg.Log.Level))
+	opts := &slog.HandlerOptions{Level: level}
+	if cfg.Log.Format == "json" {
+		return slog.New(slog.NewJSONHandler(w, opts))
+	}
+	return slog.New(slog.NewTextHandler(w, opts))
+}

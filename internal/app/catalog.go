@@ -1,0 +1,86 @@
+package app
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+
+	"github.com/seatledger/seatledger/internal/catalog"
+	"github.com/seatledger/seatledger/internal/store"
+)
+
+// CatalogSource says which catalogue is in use.
+type CatalogSource string
+
+const (
+	CatalogImported CatalogSource = "imported"
+	CatalogBuiltin  CatalogSource = "built-in"
+)
+
+// maxCatalogBytes bounds a downloaded catalogue; Microsoft's file is about 1 MB.
+const maxCatalogBytes = 64 << 20
+
+// ImportCatalogFile reads Microsoft's SKU catalogue CSV from a file, checks all of it,
+// and only then upserts it.
+func (a *App) ImportCatalogFile(ctx context.Context, path string) (store.ImportCounts, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return store.ImportCounts{}, fmt.Errorf("import catalogue: %w", err)
+	}
+	defer f.Close()
+	return a.importCatalog(ctx, f, path)
+}
+
+// ImportCatalogURL downloads Microsoft's SKU catalogue CSV and imports it like a file.
+func (a *App) ImportCatalogURL(ctx context.Context, url string) (store.ImportCounts, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+	if err != nil {
+		return store.ImportCounts{}, fmt.Errorf("import catalogue from %s: %w", url, err)
+	}
+	resp, err := a.HTTP.Do(req)
+	if err != nil {
+		return store.ImportCounts{}, fmt.Errorf("import catalogue: download: %w", err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return store.ImportCounts{}, fmt.Errorf("import catalogue: download %s: %s", url, resp.Status)
+	}
+	body, err := io.ReadAll(io.LimitReader(resp.Body, maxCatalogBytes+1))
+	if err != nil {
+		return store.ImportCounts{}, fmt.Errorf("import catalogue: download %s: %w", url, err)
+	}
+	if len(body) > maxCatalogBytes {
+		return store.ImportCounts{}, fmt.Errorf("import catalogue: %s is larger than %d MB", url, maxCatalogBytes>>20)
+	}
+	return a.importCatalog(ctx, bytes.NewReader(body), url)
+}
+
+func (a *App) importCatalog(ctx context.Context, r io.Reader, source string) (store.ImportCounts, error) {
+	skus, err := catalog.ParseCSV(r, source)
+	if err != nil {
+		return store.ImportCounts{}, err
+	}
+	counts, err := a.Store.ImportCatalog(ctx, skus, a.Actor, source)
+	if err != nil {
+		return store.ImportCounts{}, err
+	}
+	a.Log.Info("catalogue imported", "source", source, "skus", len(skus), "new", counts.Created, "updated", counts.Updated, "unchanged", counts.Unchanged)
+	return counts, nil
+}
+
+// Catalog returns the imported catalogue, or the built-in one while nothing has been
+// imported.
+func (a *App) Catalog(ctx context.Context) (*catalog.Catalog, CatalogSource, error) {
+	skus, err := a.Store.CatalogSKUs(ctx)
+	if err != nil {
+		return nil, "", err
+	}
+	if len(skus) > 0 {
+		return catalog.New(skus), CatalogImported, nil
+	}
+	c, err := catalog.Builtin()
+	return c, CatalogBuiltin, err
+}

@@ -1,0 +1,28 @@
+package app
+
+import (
+	"context"
+
+	"github.com/seatledger/seatledger/internal/customers"
+	"github.com/seatledger/seatledger/internal/store"
+)
+
+// ImportCustomers validates the whole registry file and, only when every row is good,
+// creates and updates customers by tenant id.
+func (a *App) ImportCustomers(ctx context.Context, path string) (store.ImportCounts, error) {
+	list, err := customers.ParseFile(path)
+	if err != nil {
+		return store.ImportCounts{}, err
+	}
+	counts, err := a.Store.ImportCustomers(ctx, list, a.Actor, path)
+	if err != nil {
+		return store.ImportCounts{}, err
+	}
+	a.Log.Info("customers imported", "file", path, "created", counts.Created, "updated", counts.Updated, "unchanged", counts.Unchanged)
+	return counts, nil
+}
+
+// Customers lists the registry.
+func (a *App) Customers(ctx context.Context) ([]customers.Customer, error) {
+	return a.Store.Customers(ctx)
+}

@@ -1,0 +1,116 @@
+package config
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"gopkg.in/yaml.v3"
+)
+
+// The example file must document every option with its default.
+func TestExampleDocumentsEveryOption(t *testing.T) {
+	data, err := os.ReadFile("../../config/seatledger.example.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc map[string]map[string]string
+	if err := yaml.Unmarshal(data, &doc); err != nil {
+		t.Fatal(err)
+	}
+	for _, o := range options {
+		section, key, _ := strings.Cut(o.key, ".")
+		v, ok := doc[section][key]
+		if !ok {
+			t.Errorf("example lacks %s", o.key)
+			continue
+		}
+		if v != o.def {
+			t.Errorf("example gives %s = %q, the default is %q", o.key, v, o.def)
+		}
+	}
+	if _, err := Load("../../config/seatledger.example.yaml", nil, nil); err != nil {
+		t.Errorf("example does not load: %v", err)
+	}
+}
+
+func TestPrecedence(t *testing.T) {
+	path := writeFile(t, "log:\n  level: warn\n  format: json\ndatabase:\n  url: postgres://app:s3cret@db:5432/seatledger\n")
+	l, err := Load(path, []string{"SEATLEDGER_LOG_LEVEL=debug", "PATH=/bin"}, map[string]string{"database.url": ""})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if l.Log.Level != "debug" || l.Log.Format != "json" || l.Database.URL != "postgres://app:s3cret@db:5432/seatledger" || l.Database.MaxOpenConns != 10 {
+		t.Errorf("config = %+v", l.Config)
+	}
+	l, err = Load(path, nil, map[string]string{"database.url": "sqlite:x.db"})
+	if err != nil || l.Database.URL != "sqlite:x.db" {
+		t.Errorf("flag override: %+v, %v", l, err)
+	}
+}
+
+func TestSecretsAreMaskedAndReadFromFiles(t *testing.T) {
+	secret := writeFile(t, "postgres://app:hunter2@db/seatledger?sslmode=require\n")
+	l, err := Load("", []string{"SEATLEDGER_DATABASE_URL_FILE=" + secret}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if l.Database.URL != "postgres://app:hunter2@db/seatledger?sslmode=require" {
+		t.Errorf("url from file = %q", l.Database.URL)
+	}
+	for _, s := range l.Settings() {
+		if strings.Contains(s.Value, "hunter2") {
+			t.Errorf("%s printed with its secret: %s", s.Key, s.Value)
+		}
+		if s.Key == "database.url" && (!strings.Contains(s.Value, "app:xxxxx@db") || s.Source != FromEnv) {
+			t.Errorf("database.url printed as %q from %s", s.Value, s.Source)
+		}
+	}
+}
+
+func TestRejections(t *testing.T) {
+	cases := []struct {
+		name    string
+		file    string
+		environ []string
+		want    []string
+	}{
+		{"unknown key in file", "log:\n  levle: info\n", nil, []string{":2: log.levle: unknown key (known keys: database.url"}},
+		{"unknown section in file", "graph:\n  cloud: global\n", nil, []string{"graph.cloud: unknown key"}},
+		{"bad enumeration", "log:\n  level: verbose\n", nil, []string{`log.level: "verbose" is not allowed (allowed: debug, info, warn, error)`}},
+		{"bad number from environment", "", []string{"SEATLEDGER_DATABASE_MAX_OPEN_CONNS=lots"}, []string{`database.max_open_conns (from environment): "lots" is not a whole number from 1 to 1000`}},
+		{"unknown environment variable", "", []string{"SEATLEDGER_DATABSE_URL=x"}, []string{"environment variable SEATLEDGER_DATABSE_URL: unknown setting"}},
+		{"bad database url, password masked", "database:\n  url: mysql://u:pw@h/db\n", nil, []string{`database.url (from file): "mysql://u:xxxxx@h/db" is neither postgres://... nor sqlite:PATH`}},
+		{"several problems at once", "log:\n  level: loud\n  format: xml\n", nil, []string{"log.format", "log.level"}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			path := ""
+			if tc.file != "" {
+				path = writeFile(t, tc.file)
+			}
+			_, err := Load(path, tc.environ, nil)
+			if err == nil {
+				t.Fatal("accepted")
+			}
+			for _, want := range tc.want {
+				if !strings.Contains(err.Error(), want) {
+					t.Errorf("error %q lacks %q", err, want)
+				}
+			}
+			if strings.Contains(err.Error(), ":pw@") {
+				t.Errorf("error shows a password: %v", err)
+			}
+		})
+	}
+}
+
+func writeFile(t *testing.T, content string) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "seatledger.yaml")
+	if err := os.WriteFile(path, []byte(content), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
