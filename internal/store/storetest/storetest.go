@@ -137,6 +137,8 @@ var (
 	templateErr  error
 	clusterDir   string
 	clusterCtl   string
+	// runAsPostgres runs a cluster command as the user that owns the cluster.
+	runAsPostgres = exec.Command
 )
 
 // server finds a PostgreSQL to test against and returns the URL of its maintenance
@@ -261,9 +263,14 @@ func startCluster() (string, error) {
 		if err := os.Chown(dir, uid, gid); err != nil {
 			return "", err
 		}
-		asUser = func(name string, args ...string) *exec.Cmd {
-			return exec.Command("runuser", append([]string{"-u", "postgres", "--", name}, args...)...)
+		runuser, err := findRunuser()
+		if err != nil {
+			return "", err
 		}
+		asUser = func(name string, args ...string) *exec.Cmd {
+			return exec.Command(runuser, append([]string{"-u", "postgres", "--", name}, args...)...)
+		}
+		runAsPostgres = asUser
 	}
 	data := filepath.Join(dir, "data")
 	if out, err := asUser(filepath.Join(bin, "initdb"), "-D", data, "-U", "postgres", "--auth=trust", "-E", "UTF8", "--no-sync", "--no-instructions").CombinedOutput(); err != nil {
@@ -283,12 +290,21 @@ func stopCluster() {
 	if clusterDir == "" {
 		return
 	}
-	cmd := exec.Command(clusterCtl, "-D", filepath.Join(clusterDir, "data"), "-m", "immediate", "-w", "stop")
-	if os.Geteuid() == 0 {
-		cmd = exec.Command("runuser", "-u", "postgres", "--", clusterCtl, "-D", filepath.Join(clusterDir, "data"), "-m", "immediate", "-w", "stop")
-	}
-	_ = cmd.Run()
+	_ = runAsPostgres(clusterCtl, "-D", filepath.Join(clusterDir, "data"), "-m", "immediate", "-w", "stop").Run()
 	_ = os.RemoveAll(clusterDir)
+}
+
+// findRunuser looks beyond PATH too: sbin folders are often missing from it.
+func findRunuser() (string, error) {
+	if p, err := exec.LookPath("runuser"); err == nil {
+		return p, nil
+	}
+	for _, p := range []string{"/usr/sbin/runuser", "/sbin/runuser"} {
+		if _, err := os.Stat(p); err == nil {
+			return p, nil
+		}
+	}
+	return "", errors.New("running as root needs runuser (util-linux) to start PostgreSQL as the postgres user")
 }
 
 func findPostgresBin() (string, error) {
