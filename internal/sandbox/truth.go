@@ -1,0 +1,125 @@
+package sandbox
+
+import "time"
+
+// Truth is what the generator planted, for tests and the advice to be checked against.
+type Truth struct {
+	Seed    uint64        `json:"seed"`
+	Day     int           `json:"day"`
+	Now     time.Time     `json:"now"`
+	Tenants []TenantTruth `json:"tenants"`
+	Totals  Totals        `json:"totals"`
+}
+
+// Totals add up every tenant.
+type Totals struct {
+	Tenants     int `json:"tenants"`
+	Users       int `json:"users"`
+	Assignments int `json:"assignments"`
+	Pools       int `json:"pools"`
+	Seats       int `json:"seats"`
+}
+
+// TenantTruth is one tenant's planted facts.
+type TenantTruth struct {
+	ID                   string         `json:"id"`
+	Name                 string         `json:"name"`
+	Kind                 string         `json:"kind"`
+	HasSignInData        bool           `json:"hasSignInData"`
+	ConcealedNames       bool           `json:"concealedNames"`
+	Users                int            `json:"users"`
+	Guests               int            `json:"guests"`
+	Assignments          int            `json:"assignments"`
+	Subscriptions        int            `json:"subscriptions"`
+	Pools                []PoolTruth    `json:"pools"`
+	DisabledLicensed     []string       `json:"disabledLicensed"`
+	InactiveLicensed     []string       `json:"inactiveLicensed"`
+	NeverSignedIn        []string       `json:"neverSignedInLicensed"`
+	LicensedGuests       []string       `json:"licensedGuests"`
+	LicensedShared       []string       `json:"licensedSharedMailboxes"`
+	AssignmentErrors     []string       `json:"assignmentErrors"`
+	NoDesktopApps        []string       `json:"noDesktopApps"`
+	Trials               []string       `json:"trials"`
+	OtherPartnerSubs     []string       `json:"otherPartnerSubscriptions"`
+}
+
+// PoolTruth is one licence pool.
+type PoolTruth struct {
+	PartNumber string `json:"skuPartNumber"`
+	SKUID      string `json:"skuId"`
+	Enabled    int    `json:"enabled"`
+	Consumed   int    `json:"consumed"`
+	Idle       int    `json:"idle"`
+}
+
+// InactiveDays is how long without a sign-in makes a user inactive in the truth.
+const InactiveDays = 90
+
+// Truth describes the world as it is today.
+func (w *World) Truth() Truth {
+	now := w.Now()
+	out := Truth{Seed: w.Seed, Day: w.Day, Now: now}
+	for _, t := range w.Tenants {
+		tt := TenantTruth{ID: t.ID, Name: t.Name, Kind: t.Kind, HasSignInData: t.HasSignInData, ConcealedNames: t.ConcealedNames,
+			Users: len(t.Users), Subscriptions: len(t.Subscriptions)}
+		for _, s := range t.Subscriptions {
+			if s.Trial {
+				tt.Trials = append(tt.Trials, s.PartNumber)
+			}
+			if s.OwnerTenantID != PartnerTenantID {
+				tt.OtherPartnerSubs = append(tt.OtherPartnerSubs, s.PartNumber)
+			}
+		}
+		for _, p := range t.Pools() {
+			tt.Pools = append(tt.Pools, PoolTruth{PartNumber: p.PartNumber, SKUID: p.SKUID, Enabled: p.Enabled, Consumed: p.Consumed, Idle: p.Enabled - p.Consumed})
+			out.Totals.Pools++
+			out.Totals.Seats += p.Enabled
+		}
+		cutoff := now.AddDate(0, 0, -InactiveDays)
+		for _, u := range t.Users {
+			if u.UserType == "Guest" {
+				tt.Guests++
+			}
+			tt.Assignments += len(u.Licenses)
+			if len(u.Licenses) == 0 {
+				continue
+			}
+			switch {
+			case u.SharedMailbox:
+				tt.LicensedShared = append(tt.LicensedShared, u.UPN)
+			case !u.Enabled:
+				tt.DisabledLicensed = append(tt.DisabledLicensed, u.UPN)
+			case u.UserType == "Guest":
+				tt.LicensedGuests = append(tt.LicensedGuests, u.UPN)
+			case u.Created.Before(cutoff) && u.LastSignIn == nil:
+				tt.NeverSignedIn = append(tt.NeverSignedIn, u.UPN)
+			case u.Created.Before(cutoff) && lastActivity(u).Before(cutoff):
+				tt.InactiveLicensed = append(tt.InactiveLicensed, u.UPN)
+			}
+			for _, l := range u.Licenses {
+				if l.Error != "" {
+					tt.AssignmentErrors = append(tt.AssignmentErrors, u.UPN)
+				}
+			}
+			if u.Enabled && u.UserType == "Member" && !u.DesktopActivated {
+				tt.NoDesktopApps = append(tt.NoDesktopApps, u.UPN)
+			}
+		}
+		out.Totals.Tenants++
+		out.Totals.Users += tt.Users
+		out.Totals.Assignments += tt.Assignments
+		out.Tenants = append(out.Tenants, tt)
+	}
+	return out
+}
+
+func lastActivity(u *User) time.Time {
+	var t time.Time
+	if u.LastSignIn != nil {
+		t = *u.LastSignIn
+	}
+	if u.LastNonInteractive != nil && u.LastNonInteractive.After(t) {
+		t = *u.LastNonInteractive
+	}
+	return t
+}

@@ -1,0 +1,142 @@
+// Package sandbox is the simulated Microsoft cloud: a deterministic generator of
+// realistic customer tenants (with the licensing problems partners meet, recorded as
+// "truth"), and an HTTPS server speaking the token and Graph endpoints seatledger uses,
+// with paging, throttling, latency and faults. The demo, the tests and the benchmarks
+// run the real Graph client against it.
+package sandbox
+
+import (
+	"sort"
+	"time"
+)
+
+// World is every simulated tenant on one simulated day.
+type World struct {
+	Seed    uint64    `json:"seed"`
+	Start   time.Time `json:"start"`
+	Day     int       `json:"day"`
+	Tenants []*Tenant `json:"tenants"`
+
+	byID map[string]*Tenant
+	gen  *generator
+}
+
+// Now is the simulated time: noon UTC of the current day.
+func (w *World) Now() time.Time { return w.Start.AddDate(0, 0, w.Day).Add(12 * time.Hour) }
+
+// Tenant looks a tenant up by id.
+func (w *World) Tenant(id string) *Tenant { return w.byID[id] }
+
+// Tenant is one customer tenant.
+type Tenant struct {
+	ID     string `json:"id"`
+	Name   string `json:"name"`
+	Domain string `json:"domain"`
+	Kind   string `json:"kind"` // small, enterprise, giant
+	// HasSignInData is false for tenants without Entra ID P1/P2: Graph refuses
+	// signInActivity there.
+	HasSignInData  bool            `json:"hasSignInData"`
+	ConcealedNames bool            `json:"concealedNames"`
+	Subscriptions  []*Subscription `json:"subscriptions"`
+	Users          []*User         `json:"users"`
+}
+
+// Subscription is a directory subscription: seats of one SKU bought for a term.
+type Subscription struct {
+	ID            string    `json:"id"`
+	CommerceID    string    `json:"commerceSubscriptionId"`
+	SKUID         string    `json:"skuId"`
+	PartNumber    string    `json:"skuPartNumber"`
+	Status        string    `json:"status"`
+	Seats         int       `json:"totalLicenses"`
+	Trial         bool      `json:"isTrial"`
+	Created       time.Time `json:"createdDateTime"`
+	NextLifecycle time.Time `json:"nextLifecycleDateTime"`
+	Term          string    `json:"term"` // P1M, P1Y
+	OwnerTenantID string    `json:"ownerTenantId"`
+}
+
+// User is one directory user.
+type User struct {
+	ID                 string     `json:"id"`
+	UPN                string     `json:"userPrincipalName"`
+	DisplayName        string     `json:"displayName"`
+	Enabled            bool       `json:"accountEnabled"`
+	UserType           string     `json:"userType"`
+	Created            time.Time  `json:"createdDateTime"`
+	UsageLocation      string     `json:"usageLocation"`
+	LastSignIn         *time.Time `json:"lastSignIn,omitempty"`
+	LastNonInteractive *time.Time `json:"lastNonInteractiveSignIn,omitempty"`
+	Licenses           []License  `json:"licenses"`
+	SharedMailbox      bool       `json:"sharedMailbox,omitempty"`
+	DesktopActivated   bool       `json:"desktopActivated"`
+	MailboxBytes       int64      `json:"mailboxBytes"`
+	HasArchive         bool       `json:"hasArchive,omitempty"`
+}
+
+// License is one SKU assigned to a user, directly or through a group.
+type License struct {
+	SKUID    string `json:"skuId"`
+	ViaGroup string `json:"viaGroup,omitempty"`
+	State    string `json:"state"`
+	Error    string `json:"error,omitempty"`
+}
+
+// Pool is what /subscribedSkus reports for one SKU of a tenant.
+type Pool struct {
+	SKUID           string
+	PartNumber      string
+	Enabled         int
+	Warning         int
+	Suspended       int
+	LockedOut       int
+	Consumed        int
+	SubscriptionIDs []string
+}
+
+// Pools derives the licence pools from the subscriptions and the assignments, the way
+// Graph does: enabled units are the seats of enabled subscriptions, consumed units are
+// the users holding the SKU.
+func (t *Tenant) Pools() []Pool {
+	bySKU := map[string]*Pool{}
+	pool := func(skuID, part string) *Pool {
+		p := bySKU[skuID]
+		if p == nil {
+			p = &Pool{SKUID: skuID, PartNumber: part}
+			bySKU[skuID] = p
+		}
+		return p
+	}
+	for _, s := range t.Subscriptions {
+		p := pool(s.SKUID, s.PartNumber)
+		switch s.Status {
+		case "Enabled":
+			p.Enabled += s.Seats
+		case "Warning":
+			p.Warning += s.Seats
+		case "Suspended":
+			p.Suspended += s.Seats
+		case "LockedOut":
+			p.LockedOut += s.Seats
+		}
+		p.SubscriptionIDs = append(p.SubscriptionIDs, s.ID)
+	}
+	for _, u := range t.Users {
+		seen := map[string]bool{}
+		for _, l := range u.Licenses {
+			if seen[l.SKUID] {
+				continue
+			}
+			seen[l.SKUID] = true
+			if p := bySKU[l.SKUID]; p != nil {
+				p.Consumed++
+			}
+		}
+	}
+	out := make([]Pool, 0, len(bySKU))
+	for _, p := range bySKU {
+		out = append(out, *p)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].PartNumber < out[j].PartNumber })
+	return out
+}
