@@ -22,25 +22,25 @@ type Totals struct {
 
 // TenantTruth is one tenant's planted facts.
 type TenantTruth struct {
-	ID                   string         `json:"id"`
-	Name                 string         `json:"name"`
-	Kind                 string         `json:"kind"`
-	HasSignInData        bool           `json:"hasSignInData"`
-	ConcealedNames       bool           `json:"concealedNames"`
-	Users                int            `json:"users"`
-	Guests               int            `json:"guests"`
-	Assignments          int            `json:"assignments"`
-	Subscriptions        int            `json:"subscriptions"`
-	Pools                []PoolTruth    `json:"pools"`
-	DisabledLicensed     []string       `json:"disabledLicensed"`
-	InactiveLicensed     []string       `json:"inactiveLicensed"`
-	NeverSignedIn        []string       `json:"neverSignedInLicensed"`
-	LicensedGuests       []string       `json:"licensedGuests"`
-	LicensedShared       []string       `json:"licensedSharedMailboxes"`
-	AssignmentErrors     []string       `json:"assignmentErrors"`
-	NoDesktopApps        []string       `json:"noDesktopApps"`
-	Trials               []string       `json:"trials"`
-	OtherPartnerSubs     []string       `json:"otherPartnerSubscriptions"`
+	ID               string      `json:"id"`
+	Name             string      `json:"name"`
+	Kind             string      `json:"kind"`
+	HasSignInData    bool        `json:"hasSignInData"`
+	ConcealedNames   bool        `json:"concealedNames"`
+	Users            int         `json:"users"`
+	Guests           int         `json:"guests"`
+	Assignments      int         `json:"assignments"`
+	Subscriptions    int         `json:"subscriptions"`
+	Pools            []PoolTruth `json:"pools"`
+	DisabledLicensed []string    `json:"disabledLicensed"`
+	InactiveLicensed []string    `json:"inactiveLicensed"`
+	NeverSignedIn    []string    `json:"neverSignedInLicensed"`
+	LicensedGuests   []string    `json:"licensedGuests"`
+	LicensedShared   []string    `json:"licensedSharedMailboxes"`
+	AssignmentErrors []string    `json:"assignmentErrors"`
+	NoDesktopApps    []string    `json:"noDesktopApps"`
+	Trials           []string    `json:"trials"`
+	OtherPartnerSubs []string    `json:"otherPartnerSubscriptions"`
 }
 
 // PoolTruth is one licence pool.

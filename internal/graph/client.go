@@ -1,0 +1,222 @@
+// Package graph is seatledger's only door to Microsoft Graph and Entra ID, and the
+// only package that imports msgraph-sdk-go and azidentity (they take minutes to
+// compile). It signs in to each customer tenant as the partner's app and hands out
+// plain inventory values.
+package graph
+
+import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"sync"
+	"time"
+
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore/cloud"
+	"github.com/Azure/azure-sdk-for-go/sdk/azidentity"
+	kiotaauth "github.com/microsoft/kiota-authentication-azure-go"
+	kiotahttp "github.com/microsoft/kiota-http-go"
+	msgraph "github.com/microsoftgraph/msgraph-sdk-go"
+)
+
+// Config is how to reach Graph as the partner's app.
+type Config struct {
+	ClientID string
+	// Either a client secret or a PEM file with the certificate and its private key.
+	ClientSecret    string
+	CertificateFile string
+	// Cloud picks the hosts: global, usgov, usgovdod, china.
+	Cloud string
+	// BaseURL, AuthorityHost and CAFile override the cloud's hosts and the trusted
+	// roots (the simulated cloud, TLS-inspecting proxies).
+	BaseURL       string
+	AuthorityHost string
+	CAFile        string
+	// RequestTimeout bounds each HTTP request, retries included.
+	RequestTimeout time.Duration
+	// PageSize is $top for users (1-999).
+	PageSize int
+	Log      *slog.Logger
+}
+
+type cloudHosts struct{ authority, graph string }
+
+var clouds = map[string]cloudHosts{
+	"global":   {"https://login.microsoftonline.com/", "https://graph.microsoft.com/v1.0"},
+	"usgov":    {"https://login.microsoftonline.us/", "https://graph.microsoft.us/v1.0"},
+	"usgovdod": {"https://login.microsoftonline.us/", "https://dod-graph.microsoft.us/v1.0"},
+	"china":    {"https://login.chinacloudapi.cn/", "https://microsoftgraph.chinacloudapi.cn/v1.0"},
+}
+
+// Client reads customer tenants. It is safe for concurrent use; credentials and
+// request adapters are created once per tenant and reused.
+type Client struct {
+	cfg       Config
+	baseURL   string
+	authority string
+	graphHost string
+	authHTTP  *http.Client
+	graphHTTP *http.Client
+	certs     []*x509.Certificate
+	key       any
+	mu        sync.Mutex
+	perTenant map[string]*tenantClient
+}
+
+// New validates the configuration and prepares the HTTP clients.
+func New(cfg Config) (*Client, error) {
+	if cfg.Log == nil {
+		cfg.Log = slog.Default()
+	}
+	if cfg.Cloud == "" {
+		cfg.Cloud = "global"
+	}
+	hosts, ok := clouds[cfg.Cloud]
+	if !ok {
+		return nil, fmt.Errorf("graph.cloud: %q is not allowed (allowed: global, usgov, usgovdod, china)", cfg.Cloud)
+	}
+	if cfg.ClientID == "" {
+		return nil, errors.New("graph.client_id is required to read tenants")
+	}
+	if (cfg.ClientSecret == "") == (cfg.CertificateFile == "") {
+		return nil, errors.New("graph: set exactly one of graph.client_secret and graph.certificate_file")
+	}
+	if cfg.RequestTimeout <= 0 {
+		cfg.RequestTimeout = 60 * time.Second
+	}
+	if cfg.PageSize <= 0 || cfg.PageSize > 999 {
+		cfg.PageSize = 999
+	}
+	c := &Client{cfg: cfg, baseURL: hosts.graph, authority: hosts.authority, perTenant: map[string]*tenantClient{}}
+	if cfg.BaseURL != "" {
+		c.baseURL = cfg.BaseURL
+	}
+	if cfg.AuthorityHost != "" {
+		c.authority = cfg.AuthorityHost
+	}
+	u, err := url.Parse(c.baseURL)
+	if err != nil || u.Host == "" {
+		return nil, fmt.Errorf("graph.base_url: %q is not a URL", c.baseURL)
+	}
+	c.graphHost = u.Hostname()
+
+	tlsConfig := &tls.Config{MinVersion: tls.VersionTLS12}
+	if cfg.CAFile != "" {
+		pemBytes, err := os.ReadFile(cfg.CAFile)
+		if err != nil {
+			return nil, fmt.Errorf("graph.ca_file: %w", err)
+		}
+		pool, err := x509.SystemCertPool()
+		if err != nil {
+			pool = x509.NewCertPool()
+		}
+		if !pool.AppendCertsFromPEM(pemBytes) {
+			return nil, fmt.Errorf("graph.ca_file %s: no PEM certificate in it", cfg.CAFile)
+		}
+		tlsConfig.RootCAs = pool
+	}
+	transport := &http.Transport{
+		Proxy:               http.ProxyFromEnvironment,
+		DialContext:         (&net.Dialer{Timeout: 10 * time.Second, KeepAlive: 30 * time.Second}).DialContext,
+		TLSClientConfig:     tlsConfig,
+		MaxIdleConns:        512,
+		MaxIdleConnsPerHost: 256,
+		IdleConnTimeout:     90 * time.Second,
+		TLSHandshakeTimeout: 10 * time.Second,
+		ForceAttemptHTTP2:   true,
+	}
+	c.authHTTP = &http.Client{Transport: transport, Timeout: cfg.RequestTimeout}
+
+	// Graph's own retry honours Retry-After on 429, 503 and 504; a throttled tenant
+	// may need more than its default three tries.
+	middlewares, err := kiotahttp.GetDefaultMiddlewaresWithOptions(&kiotahttp.RetryHandlerOptions{
+		MaxRetries:   10,
+		DelaySeconds: 1,
+		ShouldRetry:  func(time.Duration, int, *http.Request, *http.Response) bool { return true },
+	})
+	if err != nil {
+		return nil, fmt.Errorf("graph middleware: %w", err)
+	}
+	c.graphHTTP = &http.Client{
+		Transport:     kiotahttp.NewCustomTransportWithParentTransport(transport, middlewares...),
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+		Timeout:       cfg.RequestTimeout * 4,
+	}
+
+	if cfg.CertificateFile != "" {
+		pemBytes, err := os.ReadFile(cfg.CertificateFile)
+		if err != nil {
+			return nil, fmt.Errorf("graph.certificate_file: %w", err)
+		}
+		c.certs, c.key, err = azidentity.ParseCertificates(pemBytes, nil)
+		if err != nil {
+			return nil, fmt.Errorf("graph.certificate_file %s: %w", cfg.CertificateFile, err)
+		}
+	}
+	return c, nil
+}
+
+type tenantClient struct {
+	graph   *msgraph.GraphServiceClient
+	adapter *msgraph.GraphRequestAdapter
+}
+
+// forTenant returns the Graph client signed in to one customer tenant, creating its
+// credential on first use. The token is requested with the customer's tenant id as
+// authority, which is how a multi-tenant app reads a customer.
+func (c *Client) forTenant(tenantID string) (*tenantClient, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if tc, ok := c.perTenant[tenantID]; ok {
+		return tc, nil
+	}
+	clientOpts := azcore.ClientOptions{
+		Cloud:     cloud.Configuration{ActiveDirectoryAuthorityHost: c.authority},
+		Transport: c.authHTTP,
+	}
+	var (
+		cred azcore.TokenCredential
+		err  error
+	)
+	if c.cfg.ClientSecret != "" {
+		cred, err = azidentity.NewClientSecretCredential(tenantID, c.cfg.ClientID, c.cfg.ClientSecret,
+			&azidentity.ClientSecretCredentialOptions{ClientOptions: clientOpts, DisableInstanceDiscovery: c.cfg.AuthorityHost != ""})
+	} else {
+		cred, err = azidentity.NewClientCertificateCredential(tenantID, c.cfg.ClientID, c.certs, c.key,
+			&azidentity.ClientCertificateCredentialOptions{ClientOptions: clientOpts, DisableInstanceDiscovery: c.cfg.AuthorityHost != ""})
+	}
+	if err != nil {
+		return nil, fmt.Errorf("credential for tenant %s: %w", tenantID, err)
+	}
+	scope := "https://graph.microsoft.com/.default"
+	if h, ok := clouds[c.cfg.Cloud]; ok && c.cfg.Cloud != "global" {
+		u, _ := url.Parse(h.graph)
+		scope = "https://" + u.Host + "/.default"
+	}
+	auth, err := kiotaauth.NewAzureIdentityAuthenticationProviderWithScopesAndValidHosts(cred, []string{scope}, []string{c.graphHost})
+	if err != nil {
+		return nil, fmt.Errorf("auth provider for tenant %s: %w", tenantID, err)
+	}
+	adapter, err := msgraph.NewGraphRequestAdapterWithParseNodeFactoryAndSerializationWriterFactoryAndHttpClient(auth, nil, nil, c.graphHTTP)
+	if err != nil {
+		return nil, fmt.Errorf("graph adapter for tenant %s: %w", tenantID, err)
+	}
+	adapter.SetBaseUrl(c.baseURL)
+	tc := &tenantClient{graph: msgraph.NewGraphServiceClient(adapter), adapter: adapter}
+	c.perTenant[tenantID] = tc
+	return tc, nil
+}
+
+// withTimeout runs one Graph call under the per-request timeout.
+func (c *Client) withTimeout(ctx context.Context, fn func(ctx context.Context) error) error {
+	ctx, cancel := context.WithTimeout(ctx, c.cfg.RequestTimeout)
+	defer cancel()
+	return fn(ctx)
+}

@@ -1,0 +1,348 @@
+package graph
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/url"
+	"sort"
+	"strings"
+	"time"
+
+	abstractions "github.com/microsoft/kiota-abstractions-go"
+	"github.com/microsoftgraph/msgraph-sdk-go/models/odataerrors"
+	"github.com/microsoftgraph/msgraph-sdk-go/users"
+
+	"github.com/seatledger/seatledger/internal/inventory"
+)
+
+// ReadOptions say what to read besides the licences.
+type ReadOptions struct {
+	// Usage reads the usage reports (at most daily: they change once a day).
+	Usage bool
+}
+
+// Stats count the requests a read made, for progress and benchmarks.
+type Stats struct {
+	Requests int
+	Retries  int
+}
+
+// ReadTenant reads one customer tenant: licence pools, subscriptions, users with
+// their licences and sign-in activity, and, when asked, usage reports. Users are read
+// page by page into lean values; the SDK's user models cost ~33 KB each and parse
+// six times slower.
+func (c *Client) ReadTenant(ctx context.Context, tenantID string, opts ReadOptions) (*inventory.Snapshot, Stats, error) {
+	var st Stats
+	tc, err := c.forTenant(tenantID)
+	if err != nil {
+		return nil, st, err
+	}
+	snap := &inventory.Snapshot{TenantID: tenantID}
+	if snap.Pools, err = c.readPools(ctx, tc, &st); err != nil {
+		return nil, st, fmt.Errorf("read subscribedSkus: %w", err)
+	}
+	if snap.Subscriptions, err = c.readSubscriptions(ctx, tc, &st); err != nil {
+		return nil, st, fmt.Errorf("read directory/subscriptions: %w", err)
+	}
+	snap.SignInData = true
+	snap.Users, err = c.readUsers(ctx, tc, true, &st)
+	if err != nil && refused(err) {
+		// No Entra ID P1/P2 (or no AuditLog.Read.All): read without sign-in activity
+		// rather than fail the tenant.
+		snap.SignInData = false
+		snap.SignInNote = "Graph refused signInActivity: " + errorText(err)
+		snap.Users, err = c.readUsers(ctx, tc, false, &st)
+	}
+	if err != nil {
+		return nil, st, fmt.Errorf("read users: %w", err)
+	}
+	if opts.Usage {
+		if err := c.readUsage(ctx, tc, snap, &st); err != nil {
+			return nil, st, fmt.Errorf("read usage reports: %w", err)
+		}
+	}
+	return snap, st, nil
+}
+
+// retry repeats a call that failed in transit: a dropped connection, a 5xx that
+// Graph's own retry does not cover, or a body cut off mid-JSON. Throttling is handled
+// below, by the SDK's retry handler honouring Retry-After.
+func (c *Client) retry(ctx context.Context, st *Stats, fn func(ctx context.Context) error) error {
+	var err error
+	for attempt := range 4 {
+		if attempt > 0 {
+			st.Retries++
+			select {
+			case <-ctx.Done():
+				return ctx.Err()
+			case <-time.After(time.Duration(50<<attempt) * time.Millisecond):
+			}
+		}
+		st.Requests++
+		err = c.withTimeout(ctx, fn)
+		if err == nil || !transient(err) || ctx.Err() != nil {
+			return err
+		}
+	}
+	return err
+}
+
+func statusOf(err error) int {
+	var oe *odataerrors.ODataError
+	if errors.As(err, &oe) {
+		return oe.ResponseStatusCode
+	}
+	var ae *abstractions.ApiError
+	if errors.As(err, &ae) {
+		return ae.ResponseStatusCode
+	}
+	return 0
+}
+
+func transient(err error) bool {
+	if s := statusOf(err); s != 0 {
+		return s >= 500 || s == 429
+	}
+	var syntax *json.SyntaxError
+	var netErr net.Error
+	return errors.As(err, &syntax) || errors.As(err, &netErr) || errors.Is(err, io.ErrUnexpectedEOF) ||
+		errors.Is(err, io.EOF) || strings.Contains(err.Error(), "connection reset") || strings.Contains(err.Error(), "unexpected end of JSON")
+}
+
+func refused(err error) bool {
+	s := statusOf(err)
+	return s == 403 || s == 400 && strings.Contains(errorText(err), "signInActivity")
+}
+
+func errorText(err error) string {
+	var oe *odataerrors.ODataError
+	if errors.As(err, &oe) && oe.GetErrorEscaped() != nil {
+		e := oe.GetErrorEscaped()
+		code, msg := "", ""
+		if e.GetCode() != nil {
+			code = *e.GetCode()
+		}
+		if e.GetMessage() != nil {
+			msg = *e.GetMessage()
+		}
+		return fmt.Sprintf("%d %s: %s", oe.ResponseStatusCode, code, msg)
+	}
+	return err.Error()
+}
+
+var errorMapping = abstractions.ErrorMappings{"XXX": odataerrors.CreateODataErrorFromDiscriminatorValue}
+
+func (c *Client) readPools(ctx context.Context, tc *tenantClient, st *Stats) ([]inventory.Pool, error) {
+	var out []inventory.Pool
+	err := c.retry(ctx, st, func(ctx context.Context) error {
+		resp, err := tc.graph.SubscribedSkus().Get(ctx, nil)
+		if err != nil {
+			return err
+		}
+		out = out[:0]
+		for _, s := range resp.GetValue() {
+			p := inventory.Pool{
+				PartNumber: str(s.GetSkuPartNumber()), AppliesTo: str(s.GetAppliesTo()),
+				CapabilityStatus: str(s.GetCapabilityStatus()), Consumed: i32(s.GetConsumedUnits()),
+			}
+			if id := s.GetSkuId(); id != nil {
+				p.SKUID = strings.ToLower(id.String())
+			}
+			if u := s.GetPrepaidUnits(); u != nil {
+				p.Enabled, p.Warning, p.Suspended, p.LockedOut = i32(u.GetEnabled()), i32(u.GetWarning()), i32(u.GetSuspended()), i32(u.GetLockedOut())
+			}
+			out = append(out, p)
+		}
+		return nil
+	})
+	return out, err
+}
+
+func (c *Client) readSubscriptions(ctx context.Context, tc *tenantClient, st *Stats) ([]inventory.Subscription, error) {
+	var out []inventory.Subscription
+	err := c.retry(ctx, st, func(ctx context.Context) error {
+		resp, err := tc.graph.Directory().Subscriptions().Get(ctx, nil)
+		if err != nil {
+			return err
+		}
+		out = out[:0]
+		for _, s := range resp.GetValue() {
+			sub := inventory.Subscription{
+				ID: strings.ToLower(str(s.GetId())), CommerceID: strings.ToLower(str(s.GetCommerceSubscriptionId())),
+				SKUID: strings.ToLower(str(s.GetSkuId())), PartNumber: str(s.GetSkuPartNumber()), Status: str(s.GetStatus()),
+				TotalLicenses: i32(s.GetTotalLicenses()), OwnerTenantID: strings.ToLower(str(s.GetOwnerTenantId())), OwnerType: str(s.GetOwnerType()),
+			}
+			if s.GetIsTrial() != nil {
+				sub.IsTrial = *s.GetIsTrial()
+			}
+			if t := s.GetCreatedDateTime(); t != nil {
+				sub.Created = t.UTC()
+			}
+			if t := s.GetNextLifecycleDateTime(); t != nil {
+				u := t.UTC()
+				sub.NextLifecycle = &u
+			}
+			out = append(out, sub)
+		}
+		return nil
+	})
+	return out, err
+}
+
+var userFields = []string{"id", "userPrincipalName", "displayName", "accountEnabled", "userType", "createdDateTime",
+	"usageLocation", "assignedLicenses", "licenseAssignmentStates"}
+
+// userPage is the lean shape of one page of /users.
+type userPage struct {
+	Value []struct {
+		ID               string     `json:"id"`
+		UPN              string     `json:"userPrincipalName"`
+		DisplayName      string     `json:"displayName"`
+		AccountEnabled   *bool      `json:"accountEnabled"`
+		UserType         string     `json:"userType"`
+		Created          *time.Time `json:"createdDateTime"`
+		UsageLocation    *string    `json:"usageLocation"`
+		AssignedLicenses []struct {
+			SKUID         string   `json:"skuId"`
+			DisabledPlans []string `json:"disabledPlans"`
+		} `json:"assignedLicenses"`
+		States []struct {
+			SKUID           string   `json:"skuId"`
+			AssignedByGroup *string  `json:"assignedByGroup"`
+			State           string   `json:"state"`
+			Error           string   `json:"error"`
+			DisabledPlans   []string `json:"disabledPlans"`
+		} `json:"licenseAssignmentStates"`
+		SignIn *struct {
+			Last           *time.Time `json:"lastSignInDateTime"`
+			NonInteractive *time.Time `json:"lastNonInteractiveSignInDateTime"`
+		} `json:"signInActivity"`
+	} `json:"value"`
+	NextLink string `json:"@odata.nextLink"`
+}
+
+func (c *Client) readUsers(ctx context.Context, tc *tenantClient, withSignIn bool, st *Stats) ([]inventory.User, error) {
+	fields := userFields
+	if withSignIn {
+		fields = append(append([]string(nil), userFields...), "signInActivity")
+	}
+	top := int32(c.cfg.PageSize)
+	if withSignIn {
+		top = min(top, 120) // Graph caps pages with signInActivity at 120
+	}
+	first, err := tc.graph.Users().ToGetRequestInformation(ctx, &users.UsersRequestBuilderGetRequestConfiguration{
+		QueryParameters: &users.UsersRequestBuilderGetQueryParameters{Select: fields, Top: &top},
+	})
+	if err != nil {
+		return nil, err
+	}
+	var out []inventory.User
+	next := ""
+	for page := 0; ; page++ {
+		var p userPage
+		err := c.retry(ctx, st, func(ctx context.Context) error {
+			ri := first
+			if page > 0 {
+				u, err := url.Parse(next)
+				if err != nil {
+					return fmt.Errorf("nextLink %q: %w", next, err)
+				}
+				ri = abstractions.NewRequestInformation()
+				ri.Method = abstractions.GET
+				ri.SetUri(*u)
+			}
+			ri.Headers.TryAdd("Accept", "application/json")
+			body, err := tc.adapter.SendPrimitive(ctx, ri, "[]byte", errorMapping)
+			if err != nil {
+				return err
+			}
+			b, _ := body.([]byte)
+			p = userPage{}
+			return json.Unmarshal(b, &p)
+		})
+		if err != nil {
+			return nil, err
+		}
+		for _, v := range p.Value {
+			u := inventory.User{ID: strings.ToLower(v.ID), UPN: v.UPN, DisplayName: v.DisplayName, UserType: v.UserType, Enabled: v.AccountEnabled == nil || *v.AccountEnabled}
+			if v.Created != nil {
+				t := v.Created.UTC()
+				u.Created = &t
+			}
+			if v.UsageLocation != nil {
+				u.UsageLocation = *v.UsageLocation
+			}
+			if v.SignIn != nil {
+				u.LastSignIn, u.LastNonInteractive = utc(v.SignIn.Last), utc(v.SignIn.NonInteractive)
+			}
+			for _, s := range v.States {
+				a := inventory.Assignment{SKUID: strings.ToLower(s.SKUID), State: s.State, DisabledPlans: joinSorted(s.DisabledPlans)}
+				if s.AssignedByGroup != nil {
+					a.Group = strings.ToLower(*s.AssignedByGroup)
+				}
+				if s.Error != "" && s.Error != "None" {
+					a.Error = s.Error
+				}
+				u.Assignments = append(u.Assignments, a)
+			}
+			// assignedLicenses without a state (older tenants) still count as held.
+			for _, l := range v.AssignedLicenses {
+				if !hasSKU(u.Assignments, strings.ToLower(l.SKUID)) {
+					u.Assignments = append(u.Assignments, inventory.Assignment{SKUID: strings.ToLower(l.SKUID), State: "Active", DisabledPlans: joinSorted(l.DisabledPlans)})
+				}
+			}
+			out = append(out, u)
+		}
+		if p.NextLink == "" {
+			return out, nil
+		}
+		next = p.NextLink
+	}
+}
+
+func hasSKU(as []inventory.Assignment, sku string) bool {
+	for _, a := range as {
+		if a.SKUID == sku {
+			return true
+		}
+	}
+	return false
+}
+
+func joinSorted(ids []string) string {
+	if len(ids) == 0 {
+		return ""
+	}
+	s := make([]string, len(ids))
+	for i, id := range ids {
+		s[i] = strings.ToLower(id)
+	}
+	sort.Strings(s)
+	return strings.Join(s, ",")
+}
+
+func utc(t *time.Time) *time.Time {
+	if t == nil {
+		return nil
+	}
+	u := t.UTC()
+	return &u
+}
+
+func str(s *string) string {
+	if s == nil {
+		return ""
+	}
+	return *s
+}
+
+func i32(n *int32) int {
+	if n == nil {
+		return 0
+	}
+	return int(*n)
+}

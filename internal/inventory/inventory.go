@@ -1,0 +1,91 @@
+// Package inventory is the picture of a customer tenant that the sync reads from
+// Microsoft Graph: licence pools, subscriptions, users with their licence assignments,
+// and usage signals. It holds values only; the store keeps them with their history.
+package inventory
+
+import "time"
+
+// Snapshot is everything read from one tenant in one sync.
+type Snapshot struct {
+	TenantID      string
+	Pools         []Pool
+	Subscriptions []Subscription
+	Users         []User
+	// SignInData is false when Graph refused signInActivity (no Entra ID P1/P2, or no
+	// AuditLog.Read.All); SignInNote says why.
+	SignInData bool
+	SignInNote string
+	// UsageRead is true when usage reports were read in this sync; UsageNote says why
+	// not, or why no per-user usage was kept (concealed names).
+	UsageRead bool
+	UsageNote string
+	Usage     []Usage
+}
+
+// Pool is one SKU's licence pool in the tenant (Graph subscribedSkus).
+type Pool struct {
+	SKUID            string `json:"skuId"`
+	PartNumber       string `json:"skuPartNumber"`
+	AppliesTo        string `json:"appliesTo"`
+	CapabilityStatus string `json:"capabilityStatus"`
+	Enabled          int    `json:"enabled"`
+	Warning          int    `json:"warning"`
+	Suspended        int    `json:"suspended"`
+	LockedOut        int    `json:"lockedOut"`
+	Consumed         int    `json:"consumed"`
+}
+
+// Idle is the number of enabled seats nobody holds; negative when over-assigned.
+func (p Pool) Idle() int { return p.Enabled - p.Consumed }
+
+// Subscription is one directory subscription.
+type Subscription struct {
+	ID            string     `json:"id"`
+	CommerceID    string     `json:"commerceSubscriptionId"`
+	SKUID         string     `json:"skuId"`
+	PartNumber    string     `json:"skuPartNumber"`
+	Status        string     `json:"status"`
+	TotalLicenses int        `json:"totalLicenses"`
+	IsTrial       bool       `json:"isTrial"`
+	Created       time.Time  `json:"createdDateTime"`
+	NextLifecycle *time.Time `json:"nextLifecycleDateTime,omitempty"`
+	OwnerTenantID string     `json:"ownerTenantId"`
+	OwnerType     string     `json:"ownerType"`
+}
+
+// User is one directory user and the licences it holds.
+type User struct {
+	ID                 string       `json:"id"`
+	UPN                string       `json:"userPrincipalName"`
+	DisplayName        string       `json:"displayName"`
+	Enabled            bool         `json:"accountEnabled"`
+	UserType           string       `json:"userType"`
+	Created            *time.Time   `json:"createdDateTime,omitempty"`
+	UsageLocation      string       `json:"usageLocation,omitempty"`
+	LastSignIn         *time.Time   `json:"lastSignIn,omitempty"`
+	LastNonInteractive *time.Time   `json:"lastNonInteractiveSignIn,omitempty"`
+	Assignments        []Assignment `json:"assignments"`
+}
+
+// Assignment is one licence a user holds, directly (Group empty) or through a group.
+type Assignment struct {
+	SKUID         string `json:"skuId"`
+	Group         string `json:"group,omitempty"`
+	State         string `json:"state"`
+	Error         string `json:"error,omitempty"`
+	DisabledPlans string `json:"disabledPlans,omitempty"` // sorted, comma-separated plan ids
+}
+
+// Usage is what the usage reports say about one user.
+type Usage struct {
+	UPN              string     `json:"userPrincipalName"`
+	ReportDate       time.Time  `json:"reportDate"`
+	DesktopActivated *bool      `json:"desktopActivated,omitempty"`
+	LastActivation   *time.Time `json:"lastActivation,omitempty"`
+	ExchangeActivity *time.Time `json:"exchangeLastActivity,omitempty"`
+	TeamsActivity    *time.Time `json:"teamsLastActivity,omitempty"`
+	MailboxBytes     *int64     `json:"mailboxBytes,omitempty"`
+	HasArchive       *bool      `json:"hasArchive,omitempty"`
+	RecipientType    string     `json:"recipientType,omitempty"`
+	AssignedProducts string     `json:"assignedProducts,omitempty"`
+}

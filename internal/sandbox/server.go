@@ -1,0 +1,301 @@
+package sandbox
+
+import (
+	"crypto/tls"
+	"crypto/x509"
+	"encoding/json"
+	"encoding/pem"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// ServerOptions set the simulated cloud's behaviour.
+type ServerOptions struct {
+	// Addr to listen on (default 127.0.0.1:0).
+	Addr string
+	// ClientID and ClientSecret the token endpoint accepts (defaults below).
+	ClientID, ClientSecret string
+	// Latency is added to every Graph request.
+	Latency time.Duration
+	// FaultRate, ResetRate and MalformedRate are the shares of Graph requests answered
+	// with a 500, with a dropped connection, or with a body cut off mid-JSON.
+	FaultRate, ResetRate, MalformedRate float64
+	// ThrottleLimit is the number of Graph requests a tenant may make per
+	// ThrottleWindow before getting 429 with Retry-After; 0 disables throttling.
+	ThrottleLimit  int
+	ThrottleWindow time.Duration
+}
+
+// Default credentials of the simulated partner app.
+const (
+	DefaultClientID     = "0b1c2d3e-4f50-4617-8293-a4b5c6d7e8f9"
+	DefaultClientSecret = "sandbox-secret"
+)
+
+// Server is the simulated Microsoft cloud over HTTPS.
+type Server struct {
+	opts  ServerOptions
+	mu    sync.RWMutex // guards world
+	world *World
+	srv   *httptest.Server
+
+	failMu   sync.Mutex
+	failing  map[string]bool
+	throttle map[string]*window
+
+	stats Stats
+}
+
+// Stats counts what the server did.
+type Stats struct {
+	Requests  atomic.Int64
+	Throttled atomic.Int64
+	Faults    atomic.Int64
+	Tokens    atomic.Int64
+}
+
+type window struct {
+	start time.Time
+	count int
+}
+
+// NewServer starts the simulated cloud for world.
+func NewServer(world *World, opts ServerOptions) (*Server, error) {
+	if opts.ClientID == "" {
+		opts.ClientID = DefaultClientID
+	}
+	if opts.ClientSecret == "" {
+		opts.ClientSecret = DefaultClientSecret
+	}
+	if opts.ThrottleWindow == 0 {
+		opts.ThrottleWindow = time.Second
+	}
+	if opts.Addr == "" {
+		opts.Addr = "127.0.0.1:0"
+	}
+	s := &Server{opts: opts, world: world, failing: map[string]bool{}, throttle: map[string]*window{}}
+	ln, err := net.Listen("tcp", opts.Addr)
+	if err != nil {
+		return nil, fmt.Errorf("sandbox: listen on %s: %w", opts.Addr, err)
+	}
+	s.srv = httptest.NewUnstartedServer(s.routes())
+	s.srv.Listener.Close()
+	s.srv.Listener = ln
+	s.srv.StartTLS()
+	return s, nil
+}
+
+// Close stops the server.
+func (s *Server) Close() { s.srv.Close() }
+
+// URL is the server's root, e.g. https://127.0.0.1:41234.
+func (s *Server) URL() string { return s.srv.URL }
+
+// GraphBaseURL is what graph.base_url should be set to.
+func (s *Server) GraphBaseURL() string { return s.srv.URL + "/v1.0" }
+
+// AuthorityHost is what graph.authority_host should be set to.
+func (s *Server) AuthorityHost() string { return s.srv.URL + "/" }
+
+// CAPEM is the server's certificate, for graph.ca_file.
+func (s *Server) CAPEM() []byte {
+	return pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: s.srv.Certificate().Raw})
+}
+
+// CertPool trusts the server.
+func (s *Server) CertPool() *x509.CertPool {
+	p := x509.NewCertPool()
+	p.AddCert(s.srv.Certificate())
+	return p
+}
+
+// TLSConfig trusts the server.
+func (s *Server) TLSConfig() *tls.Config { return &tls.Config{RootCAs: s.CertPool()} }
+
+// Stats returns the counters.
+func (s *Server) Stats() *Stats { return &s.stats }
+
+// ClientID and ClientSecret the token endpoint accepts.
+func (s *Server) ClientID() string     { return s.opts.ClientID }
+func (s *Server) ClientSecret() string { return s.opts.ClientSecret }
+
+// Advance moves the world one simulated day on.
+func (s *Server) Advance() []Event {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.world.Advance()
+}
+
+// Now is the simulated time.
+func (s *Server) Now() time.Time {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return s.world.Now()
+}
+
+// Truth describes the world now.
+func (s *Server) Truth() Truth {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return s.world.Truth()
+}
+
+// Mutate changes the world under the server's lock (for tests).
+func (s *Server) Mutate(fn func(w *World)) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	fn(s.world)
+}
+
+// FailTenant makes every Graph request of a tenant fail with a 500 until turned off.
+func (s *Server) FailTenant(id string, fail bool) {
+	s.failMu.Lock()
+	defer s.failMu.Unlock()
+	s.failing[id] = fail
+}
+
+func (s *Server) routes() http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /{tenant}/v2.0/.well-known/openid-configuration", s.openIDConfiguration)
+	mux.HandleFunc("POST /{tenant}/oauth2/v2.0/token", s.token)
+	mux.HandleFunc("GET /v1.0/subscribedSkus", s.graph(s.subscribedSkus))
+	mux.HandleFunc("GET /v1.0/directory/subscriptions", s.graph(s.subscriptions))
+	mux.HandleFunc("GET /v1.0/users", s.graph(s.users))
+	mux.HandleFunc("GET /v1.0/admin/reportSettings", s.graph(s.reportSettings))
+	mux.HandleFunc("GET /v1.0/reports/{report}", s.graph(s.report))
+	mux.HandleFunc("GET /download/{tenant}/{report}", s.download)
+	return mux
+}
+
+func (s *Server) openIDConfiguration(w http.ResponseWriter, r *http.Request) {
+	base := s.srv.URL + "/" + r.PathValue("tenant")
+	writeJSON(w, http.StatusOK, map[string]any{
+		"issuer":                                base + "/v2.0",
+		"authorization_endpoint":                base + "/oauth2/v2.0/authorize",
+		"token_endpoint":                        base + "/oauth2/v2.0/token",
+		"jwks_uri":                              s.srv.URL + "/discovery/v2.0/keys",
+		"response_types_supported":              []string{"code", "id_token", "token"},
+		"subject_types_supported":               []string{"pairwise"},
+		"id_token_signing_alg_values_supported": []string{"RS256"},
+		"tenant_region_scope":                   "EU",
+	})
+}
+
+func (s *Server) token(w http.ResponseWriter, r *http.Request) {
+	s.stats.Tokens.Add(1)
+	tenant := r.PathValue("tenant")
+	if err := r.ParseForm(); err != nil {
+		graphError(w, http.StatusBadRequest, "invalid_request", err.Error())
+		return
+	}
+	if r.PostForm.Get("client_id") != s.opts.ClientID || r.PostForm.Get("client_secret") != s.opts.ClientSecret {
+		writeJSON(w, http.StatusUnauthorized, map[string]any{"error": "invalid_client", "error_description": "AADSTS7000215: Invalid client secret provided."})
+		return
+	}
+	s.mu.RLock()
+	known := s.world.Tenant(tenant) != nil
+	s.mu.RUnlock()
+	if !known {
+		writeJSON(w, http.StatusBadRequest, map[string]any{"error": "invalid_request", "error_description": "AADSTS90002: Tenant '" + tenant + "' not found."})
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{
+		"token_type": "Bearer", "expires_in": 3599, "ext_expires_in": 3599,
+		"access_token": "sandbox." + tenant + "." + fmt.Sprint(rand.Uint64()),
+	})
+}
+
+// graph authenticates a Graph request, applies throttling, latency and faults, and
+// hands the tenant to the handler.
+func (s *Server) graph(h func(w http.ResponseWriter, r *http.Request, t *Tenant)) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		s.stats.Requests.Add(1)
+		auth := r.Header.Get("Authorization")
+		parts := strings.Split(strings.TrimPrefix(auth, "Bearer "), ".")
+		if !strings.HasPrefix(auth, "Bearer ") || len(parts) != 3 || parts[0] != "sandbox" {
+			graphError(w, http.StatusUnauthorized, "InvalidAuthenticationToken", "Access token is empty.")
+			return
+		}
+		tenantID := parts[1]
+		if s.opts.Latency > 0 {
+			time.Sleep(s.opts.Latency)
+		}
+		if wait, ok := s.admit(tenantID); !ok {
+			s.stats.Throttled.Add(1)
+			w.Header().Set("Retry-After", fmt.Sprint(int(math.Ceil(wait.Seconds()))))
+			graphError(w, http.StatusTooManyRequests, "TooManyRequests", "Too many requests, retry later.")
+			return
+		}
+		s.failMu.Lock()
+		failing := s.failing[tenantID]
+		s.failMu.Unlock()
+		switch x := rand.Float64(); {
+		case failing || x < s.opts.FaultRate:
+			s.stats.Faults.Add(1)
+			graphError(w, http.StatusInternalServerError, "generalException", "An internal server error occurred.")
+			return
+		case x < s.opts.FaultRate+s.opts.ResetRate:
+			s.stats.Faults.Add(1)
+			if hj, ok := w.(http.Hijacker); ok {
+				if conn, _, err := hj.Hijack(); err == nil {
+					conn.Close()
+					return
+				}
+			}
+		case x < s.opts.FaultRate+s.opts.ResetRate+s.opts.MalformedRate:
+			s.stats.Faults.Add(1)
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(http.StatusOK)
+			_, _ = w.Write([]byte(`{"@odata.context":"https://graph.microsoft.com/v1.0/$metadata#users","value":[{"id":"`))
+			return
+		}
+		s.mu.RLock()
+		t := s.world.Tenant(tenantID)
+		if t == nil {
+			s.mu.RUnlock()
+			graphError(w, http.StatusUnauthorized, "InvalidAuthenticationToken", "Unknown tenant.")
+			return
+		}
+		h(w, r, t)
+		s.mu.RUnlock()
+	}
+}
+
+// admit counts a request against the tenant's budget for the current window.
+func (s *Server) admit(tenant string) (time.Duration, bool) {
+	if s.opts.ThrottleLimit <= 0 {
+		return 0, true
+	}
+	s.failMu.Lock()
+	defer s.failMu.Unlock()
+	now := time.Now()
+	win := s.throttle[tenant]
+	if win == nil || now.Sub(win.start) >= s.opts.ThrottleWindow {
+		win = &window{start: now}
+		s.throttle[tenant] = win
+	}
+	win.count++
+	if win.count > s.opts.ThrottleLimit {
+		return s.opts.ThrottleWindow - now.Sub(win.start), false
+	}
+	return 0, true
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(v)
+}
+
+func graphError(w http.ResponseWriter, status int, code, message string) {
+	writeJSON(w, status, map[string]any{"error": map[string]any{"code": code, "message": message,
+		"innerError": map[string]any{"date": time.Now().UTC().Format(time.RFC3339), "request-id": fmt.Sprint(rand.Uint64())}}})
+}
