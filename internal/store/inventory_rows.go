@@ -1,0 +1,193 @@
+package store
+
+import (
+	"time"
+
+	"github.com/seatledger/seatledger/internal/inventory"
+)
+
+type tenantStateRow struct {
+	TenantID   string `gorm:"column:tenant_id;primaryKey"`
+	SignInData bool
+	SignInNote string
+	UsageNote  string
+}
+
+func (tenantStateRow) TableName() string { return "tenant_state" }
+
+type poolRow struct {
+	TenantID         string `gorm:"column:tenant_id;primaryKey"`
+	SKUID            string `gorm:"column:sku_id;primaryKey"`
+	PartNumber       string
+	AppliesTo        string
+	CapabilityStatus string
+	Enabled          int
+	Warning          int
+	Suspended        int
+	LockedOut        int
+	Consumed         int
+}
+
+func (poolRow) TableName() string { return "licence_pools" }
+
+func (r poolRow) pool() inventory.Pool {
+	return inventory.Pool{SKUID: r.SKUID, PartNumber: r.PartNumber, AppliesTo: r.AppliesTo, CapabilityStatus: r.CapabilityStatus,
+		Enabled: r.Enabled, Warning: r.Warning, Suspended: r.Suspended, LockedOut: r.LockedOut, Consumed: r.Consumed}
+}
+
+type poolHistoryRow struct {
+	ID        int64
+	TenantID  string `gorm:"column:tenant_id"`
+	SKUID     string `gorm:"column:sku_id"`
+	ValidFrom time.Time
+	ValidTo   *time.Time
+	Enabled   int
+	Warning   int
+	Suspended int
+	LockedOut int
+	Consumed  int
+}
+
+func (poolHistoryRow) TableName() string { return "licence_pool_history" }
+
+type subscriptionRow struct {
+	TenantID        string `gorm:"column:tenant_id;primaryKey"`
+	SubscriptionID  string `gorm:"column:subscription_id;primaryKey"`
+	CommerceID      string
+	SKUID           string `gorm:"column:sku_id"`
+	PartNumber      string
+	Status          string
+	TotalLicenses   int
+	IsTrial         bool
+	CreatedAt       time.Time `gorm:"autoCreateTime:false"`
+	NextLifecycleAt *time.Time
+	OwnerTenantID   string `gorm:"column:owner_tenant_id"`
+	OwnerType       string
+}
+
+func (subscriptionRow) TableName() string { return "subscriptions" }
+
+func (r subscriptionRow) subscription() inventory.Subscription {
+	return inventory.Subscription{ID: r.SubscriptionID, CommerceID: r.CommerceID, SKUID: r.SKUID, PartNumber: r.PartNumber, Status: r.Status,
+		TotalLicenses: r.TotalLicenses, IsTrial: r.IsTrial, Created: r.CreatedAt.UTC(), NextLifecycle: utcPtr(r.NextLifecycleAt),
+		OwnerTenantID: r.OwnerTenantID, OwnerType: r.OwnerType}
+}
+
+type subscriptionHistoryRow struct {
+	ID             int64
+	TenantID       string `gorm:"column:tenant_id"`
+	SubscriptionID string `gorm:"column:subscription_id"`
+	SKUID          string `gorm:"column:sku_id"`
+	ValidFrom      time.Time
+	ValidTo        *time.Time
+	Status         string
+	TotalLicenses  int
+}
+
+func (subscriptionHistoryRow) TableName() string { return "subscription_history" }
+
+type userRow struct {
+	TenantID           string `gorm:"column:tenant_id;primaryKey"`
+	UserID             string `gorm:"column:user_id;primaryKey"`
+	UPN                string `gorm:"column:upn"`
+	DisplayName        string
+	AccountEnabled     bool
+	UserType           string
+	CreatedAt          *time.Time `gorm:"autoCreateTime:false"`
+	UsageLocation      string
+	LastSignIn         *time.Time
+	LastNonInteractive *time.Time
+}
+
+func (userRow) TableName() string { return "directory_users" }
+
+func (r userRow) user() inventory.User {
+	return inventory.User{ID: r.UserID, UPN: r.UPN, DisplayName: r.DisplayName, Enabled: r.AccountEnabled, UserType: r.UserType,
+		Created: utcPtr(r.CreatedAt), UsageLocation: r.UsageLocation, LastSignIn: utcPtr(r.LastSignIn), LastNonInteractive: utcPtr(r.LastNonInteractive)}
+}
+
+type enabledHistoryRow struct {
+	ID        int64
+	TenantID  string `gorm:"column:tenant_id"`
+	UserID    string `gorm:"column:user_id"`
+	UPN       string `gorm:"column:upn"`
+	ValidFrom time.Time
+	ValidTo   *time.Time
+	Enabled   bool
+}
+
+func (enabledHistoryRow) TableName() string { return "user_enabled_history" }
+
+type assignmentRow struct {
+	TenantID      string `gorm:"column:tenant_id;primaryKey"`
+	UserID        string `gorm:"column:user_id;primaryKey"`
+	SKUID         string `gorm:"column:sku_id;primaryKey"`
+	GroupID       string `gorm:"column:group_id;primaryKey"`
+	State         string
+	Error         string
+	DisabledPlans string
+}
+
+func (assignmentRow) TableName() string { return "licence_assignments" }
+
+type assignmentKey struct{ user, sku, group string }
+
+func (r assignmentRow) key() assignmentKey { return assignmentKey{r.UserID, r.SKUID, r.GroupID} }
+
+type assignmentHistoryRow struct {
+	ID        int64
+	TenantID  string `gorm:"column:tenant_id"`
+	UserID    string `gorm:"column:user_id"`
+	UPN       string `gorm:"column:upn"`
+	SKUID     string `gorm:"column:sku_id"`
+	GroupID   string `gorm:"column:group_id"`
+	ValidFrom time.Time
+	ValidTo   *time.Time
+}
+
+func (assignmentHistoryRow) TableName() string { return "assignment_history" }
+
+type usageRow struct {
+	TenantID         string `gorm:"column:tenant_id;primaryKey"`
+	UPN              string `gorm:"column:upn;primaryKey"`
+	ReportDate       time.Time
+	DesktopActivated *bool
+	LastActivation   *time.Time
+	ExchangeActivity *time.Time
+	TeamsActivity    *time.Time
+	MailboxBytes     *int64
+	HasArchive       *bool
+	RecipientType    string
+	AssignedProducts string
+}
+
+func (usageRow) TableName() string { return "usage_signals" }
+
+func utcPtr(t *time.Time) *time.Time {
+	if t == nil {
+		return nil
+	}
+	u := t.UTC()
+	return &u
+}
+
+func sameTime(a, b *time.Time) bool {
+	if a == nil || b == nil {
+		return a == nil && b == nil
+	}
+	return a.Equal(*b)
+}
+
+func sameBool(a, b *bool) bool {
+	if a == nil || b == nil {
+		return a == nil && b == nil
+	}
+	return *a == *b
+}
+
+func sameInt64(a, b *int64) bool {
+	if a == nil || b == nil {
+		return a == nil && b == nil
+	}
+	return *a == *b
+}

@@ -1,0 +1,189 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"gorm.io/gorm"
+
+	"github.com/seatledger/seatledger/internal/inventory"
+)
+
+// changeSet collects one tenant's writes so they can be sent in batches.
+type changeSet struct {
+	tx      *gorm.DB
+	tenant  string
+	at      time.Time
+	changes int
+}
+
+func (c *changeSet) create(rows any, n int) error {
+	if n == 0 {
+		return nil
+	}
+	c.changes += n
+	return c.tx.CreateInBatches(rows, batchSize).Error
+}
+
+// ApplySnapshot compares a fresh read of a tenant with its stored current state and,
+// in one transaction, writes only what changed: the current state, and history rows
+// that close at and open from `at`. It returns the number of rows written. A snapshot
+// identical to the stored state writes nothing.
+func (s *Store) ApplySnapshot(ctx context.Context, snap *inventory.Snapshot, at time.Time) (int, error) {
+	at = at.UTC().Truncate(time.Microsecond)
+	var changes int
+	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		c := &changeSet{tx: tx, tenant: snap.TenantID, at: at}
+		for _, step := range []func(*changeSet, *inventory.Snapshot) error{applyTenantState, applyPools, applySubscriptions, applyUsers, applyUsage} {
+			if err := step(c, snap); err != nil {
+				return err
+			}
+		}
+		changes = c.changes
+		return nil
+	})
+	if err != nil {
+		return 0, fmt.Errorf("store tenant %s: %w", snap.TenantID, err)
+	}
+	return changes, nil
+}
+
+func applyTenantState(c *changeSet, snap *inventory.Snapshot) error {
+	fresh := tenantStateRow{TenantID: c.tenant, SignInData: snap.SignInData, SignInNote: snap.SignInNote, UsageNote: snap.UsageNote}
+	var old []tenantStateRow
+	if err := c.tx.Where("tenant_id = ?", c.tenant).Find(&old).Error; err != nil {
+		return err
+	}
+	if len(old) == 1 {
+		if !snap.UsageRead {
+			// Usage is read at most daily; a sync without it keeps the last note.
+			fresh.UsageNote = old[0].UsageNote
+		}
+		if old[0] == fresh {
+			return nil
+		}
+		c.changes++
+		return c.tx.Save(&fresh).Error
+	}
+	c.changes++
+	return c.tx.Create(&fresh).Error
+}
+
+func applyPools(c *changeSet, snap *inventory.Snapshot) error {
+	var old []poolRow
+	if err := c.tx.Where("tenant_id = ?", c.tenant).Find(&old).Error; err != nil {
+		return err
+	}
+	stored := make(map[string]poolRow, len(old))
+	for _, r := range old {
+		stored[r.SKUID] = r
+	}
+	var inserts []poolRow
+	var history []poolHistoryRow
+	var closeSKUs []string
+	for _, p := range snap.Pools {
+		row := poolRow{TenantID: c.tenant, SKUID: p.SKUID, PartNumber: p.PartNumber, AppliesTo: p.AppliesTo, CapabilityStatus: p.CapabilityStatus,
+			Enabled: p.Enabled, Warning: p.Warning, Suspended: p.Suspended, LockedOut: p.LockedOut, Consumed: p.Consumed}
+		prev, found := stored[p.SKUID]
+		delete(stored, p.SKUID)
+		switch {
+		case !found:
+			inserts = append(inserts, row)
+		case prev == row:
+			continue
+		default:
+			c.changes++
+			if err := c.tx.Save(&row).Error; err != nil {
+				return err
+			}
+			if prev.pool().Enabled == p.Enabled && prev.Consumed == p.Consumed && prev.Warning == p.Warning && prev.Suspended == p.Suspended && prev.LockedOut == p.LockedOut {
+				continue
+			}
+			closeSKUs = append(closeSKUs, p.SKUID)
+		}
+		history = append(history, poolHistoryRow{TenantID: c.tenant, SKUID: p.SKUID, ValidFrom: c.at,
+			Enabled: p.Enabled, Warning: p.Warning, Suspended: p.Suspended, LockedOut: p.LockedOut, Consumed: p.Consumed})
+	}
+	for sku := range stored {
+		c.changes++
+		if err := c.tx.Where("tenant_id = ? AND sku_id = ?", c.tenant, sku).Delete(&poolRow{}).Error; err != nil {
+			return err
+		}
+		closeSKUs = append(closeSKUs, sku)
+	}
+	if err := c.closeHistory(&poolHistoryRow{}, "sku_id", closeSKUs); err != nil {
+		return err
+	}
+	if err := c.create(inserts, len(inserts)); err != nil {
+		return err
+	}
+	return c.create(history, len(history))
+}
+
+// closeHistory ends the open history rows of the given keys at the change's time.
+func (c *changeSet) closeHistory(model any, column string, keys []string) error {
+	for start := 0; start < len(keys); start += batchSize {
+		end := min(start+batchSize, len(keys))
+		res := c.tx.Model(model).Where("tenant_id = ? AND "+column+" IN ? AND valid_to IS NULL", c.tenant, keys[start:end]).Update("valid_to", c.at)
+		if res.Error != nil {
+			return res.Error
+		}
+		c.changes += int(res.RowsAffected)
+	}
+	return nil
+}
+
+func applySubscriptions(c *changeSet, snap *inventory.Snapshot) error {
+	var old []subscriptionRow
+	if err := c.tx.Where("tenant_id = ?", c.tenant).Find(&old).Error; err != nil {
+		return err
+	}
+	stored := make(map[string]subscriptionRow, len(old))
+	for _, r := range old {
+		stored[r.SubscriptionID] = r
+	}
+	var inserts []subscriptionRow
+	var history []subscriptionHistoryRow
+	var closeIDs []string
+	for _, sub := range snap.Subscriptions {
+		row := subscriptionRow{TenantID: c.tenant, SubscriptionID: sub.ID, CommerceID: sub.CommerceID, SKUID: sub.SKUID, PartNumber: sub.PartNumber,
+			Status: sub.Status, TotalLicenses: sub.TotalLicenses, IsTrial: sub.IsTrial, CreatedAt: sub.Created.UTC(), NextLifecycleAt: utcPtr(sub.NextLifecycle),
+			OwnerTenantID: sub.OwnerTenantID, OwnerType: sub.OwnerType}
+		prev, found := stored[sub.ID]
+		delete(stored, sub.ID)
+		if found {
+			p := prev.subscription()
+			if p.CommerceID == sub.CommerceID && p.SKUID == sub.SKUID && p.PartNumber == sub.PartNumber && p.Status == sub.Status &&
+				p.TotalLicenses == sub.TotalLicenses && p.IsTrial == sub.IsTrial && p.Created.Equal(sub.Created) &&
+				sameTime(p.NextLifecycle, sub.NextLifecycle) && p.OwnerTenantID == sub.OwnerTenantID && p.OwnerType == sub.OwnerType {
+				continue
+			}
+			c.changes++
+			if err := c.tx.Save(&row).Error; err != nil {
+				return err
+			}
+			if p.Status == sub.Status && p.TotalLicenses == sub.TotalLicenses {
+				continue
+			}
+			closeIDs = append(closeIDs, sub.ID)
+		} else {
+			inserts = append(inserts, row)
+		}
+		history = append(history, subscriptionHistoryRow{TenantID: c.tenant, SubscriptionID: sub.ID, SKUID: sub.SKUID, ValidFrom: c.at, Status: sub.Status, TotalLicenses: sub.TotalLicenses})
+	}
+	for id := range stored {
+		c.changes++
+		if err := c.tx.Where("tenant_id = ? AND subscription_id = ?", c.tenant, id).Delete(&subscriptionRow{}).Error; err != nil {
+			return err
+		}
+		closeIDs = append(closeIDs, id)
+	}
+	if err := c.closeHistory(&subscriptionHistoryRow{}, "subscription_id", closeIDs); err != nil {
+		return err
+	}
+	if err := c.create(inserts, len(inserts)); err != nil {
+		return err
+	}
+	return c.create(history, len(history))
+}
