@@ -47,7 +47,8 @@ func newRoot(stdout, stderr io.Writer) *cobra.Command {
 	f.StringVar(&g.actor, "actor", "", "name written to the audit log (default: the operating-system user)")
 	f.StringVarP(&g.output, "output", "o", "text", "output format: text or json")
 
-	root.AddCommand(newConfigCmd(g), newMigrateCmd(g), newCatalogCmd(g), newCustomersCmd(g))
+	root.AddCommand(newConfigCmd(g), newMigrateCmd(g), newCatalogCmd(g), newCustomersCmd(g),
+		newSyncCmd(g), newInventoryCmd(g), newSandboxCmd(g), newDemoCmd(g))
 	return root
 }
 

@@ -14,11 +14,17 @@ func (a *App) ImportCustomers(ctx context.Context, path string) (store.ImportCou
 	if err != nil {
 		return store.ImportCounts{}, err
 	}
-	counts, err := a.Store.ImportCustomers(ctx, list, a.Actor, path)
+	return a.ImportCustomerList(ctx, list, path)
+}
+
+// ImportCustomerList stores an already validated list of customers; source names
+// where they came from in the audit log.
+func (a *App) ImportCustomerList(ctx context.Context, list []customers.Customer, source string) (store.ImportCounts, error) {
+	counts, err := a.Store.ImportCustomers(ctx, list, a.Actor, source)
 	if err != nil {
 		return store.ImportCounts{}, err
 	}
-	a.Log.Info("customers imported", "file", path, "created", counts.Created, "updated", counts.Updated, "unchanged", counts.Unchanged)
+	a.Log.Info("customers imported", "source", source, "created", counts.Created, "updated", counts.Updated, "unchanged", counts.Unchanged)
 	return counts, nil
 }
 

@@ -77,7 +77,9 @@ func TestRejections(t *testing.T) {
 		want    []string
 	}{
 		{"unknown key in file", "log:\n  levle: info\n", nil, []string{":2: log.levle: unknown key (known keys: database.url"}},
-		{"unknown section in file", "graph:\n  cloud: global\n", nil, []string{"graph.cloud: unknown key"}},
+		{"unknown section in file", "billing:\n  day: 1\n", nil, []string{"billing.day: unknown key"}},
+		{"bad graph cloud", "graph:\n  cloud: azure\n", nil, []string{`graph.cloud: "azure" is not allowed (allowed: global, usgov, usgovdod, china)`}},
+		{"bad client id", "graph:\n  client_id: my-app\n", nil, []string{`graph.client_id (from file): "my-app" is not a GUID`}},
 		{"bad enumeration", "log:\n  level: verbose\n", nil, []string{`log.level: "verbose" is not allowed (allowed: debug, info, warn, error)`}},
 		{"bad number from environment", "", []string{"SEATLEDGER_DATABASE_MAX_OPEN_CONNS=lots"}, []string{`database.max_open_conns (from environment): "lots" is not a whole number from 1 to 1000`}},
 		{"unknown environment variable", "", []string{"SEATLEDGER_DATABSE_URL=x"}, []string{"environment variable SEATLEDGER_DATABSE_URL: unknown setting"}},

@@ -9,6 +9,9 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"time"
+
+	"github.com/seatledger/seatledger/internal/ids"
 )
 
 // DefaultCatalogURL is Microsoft's download of "Product names and service plan
@@ -27,6 +30,18 @@ type Config struct {
 	}
 	Catalog struct {
 		URL string
+	}
+	Graph struct {
+		ClientID        string
+		ClientSecret    string
+		CertificateFile string
+		Cloud           string
+		BaseURL         string
+		AuthorityHost   string
+		CAFile          string
+		Concurrency     int
+		RequestTimeout  time.Duration
+		PageSize        int
 	}
 }
 
@@ -76,15 +91,110 @@ var options = []option{
 		key: "catalog.url", def: DefaultCatalogURL,
 		doc: "where `catalog import` downloads Microsoft's SKU catalogue CSV when given no file",
 		set: func(c *Config, v string) error {
-			u, err := url.Parse(v)
-			if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
-				return fmt.Errorf("%q is not an http(s) URL", v)
+			if err := checkHTTPURL(v); err != nil {
+				return err
 			}
 			c.Catalog.URL = v
 			return nil
 		},
 		get: func(c *Config) string { return c.Catalog.URL },
 	},
+	{
+		key: "graph.client_id", def: "",
+		doc: "application (client) id of the partner's multi-tenant app registration",
+		set: func(c *Config, v string) error {
+			if v != "" {
+				if _, ok := ids.ParseGUID(v); !ok {
+					return fmt.Errorf("%q is not a GUID", v)
+				}
+			}
+			c.Graph.ClientID = v
+			return nil
+		},
+		get: func(c *Config) string { return c.Graph.ClientID },
+	},
+	{
+		key: "graph.client_secret", def: "", secret: true,
+		doc: "client secret of the app; or use graph.certificate_file",
+		set: func(c *Config, v string) error { c.Graph.ClientSecret = v; return nil },
+		get: func(c *Config) string { return c.Graph.ClientSecret },
+	},
+	{
+		key: "graph.certificate_file", def: "",
+		doc: "PEM file holding the app's certificate and private key, instead of a secret",
+		set: func(c *Config, v string) error { c.Graph.CertificateFile = v; return nil },
+		get: func(c *Config) string { return c.Graph.CertificateFile },
+	},
+	{
+		key: "graph.cloud", def: "global", allowed: []string{"global", "usgov", "usgovdod", "china"},
+		doc: "which Microsoft cloud's sign-in and Graph hosts to use",
+		set: func(c *Config, v string) error { c.Graph.Cloud = v; return nil },
+		get: func(c *Config) string { return c.Graph.Cloud },
+	},
+	{
+		key: "graph.base_url", def: "",
+		doc: "overrides the cloud's Graph endpoint, e.g. https://127.0.0.1:8443/v1.0 for the simulated cloud",
+		set: urlSetter(func(c *Config, v string) { c.Graph.BaseURL = v }),
+		get: func(c *Config) string { return c.Graph.BaseURL },
+	},
+	{
+		key: "graph.authority_host", def: "",
+		doc: "overrides the cloud's sign-in host, e.g. https://127.0.0.1:8443/",
+		set: urlSetter(func(c *Config, v string) { c.Graph.AuthorityHost = v }),
+		get: func(c *Config) string { return c.Graph.AuthorityHost },
+	},
+	{
+		key: "graph.ca_file", def: "",
+		doc: "PEM file of extra certificate authorities to trust (simulated cloud, TLS-inspecting proxy)",
+		set: func(c *Config, v string) error { c.Graph.CAFile = v; return nil },
+		get: func(c *Config) string { return c.Graph.CAFile },
+	},
+	{
+		key: "graph.concurrency", def: "8",
+		doc: "customer tenants read at the same time (1-256)",
+		set: intSetter(1, 256, func(c *Config, n int) { c.Graph.Concurrency = n }),
+		get: func(c *Config) string { return strconv.Itoa(c.Graph.Concurrency) },
+	},
+	{
+		key: "graph.request_timeout", def: "60s",
+		doc: "time limit of one Graph request (Go duration, 1s-10m)",
+		set: func(c *Config, v string) error {
+			d, err := time.ParseDuration(strings.TrimSpace(v))
+			if err != nil || d < time.Second || d > 10*time.Minute {
+				return fmt.Errorf("%q is not a duration from 1s to 10m, such as 60s", v)
+			}
+			c.Graph.RequestTimeout = d
+			return nil
+		},
+		get: func(c *Config) string { return c.Graph.RequestTimeout.String() },
+	},
+	{
+		key: "graph.page_size", def: "999",
+		doc: "users per page ($top, 1-999)",
+		set: intSetter(1, 999, func(c *Config, n int) { c.Graph.PageSize = n }),
+		get: func(c *Config) string { return strconv.Itoa(c.Graph.PageSize) },
+	},
+}
+
+// urlSetter accepts an empty value (keep the default) or an http(s) URL.
+func urlSetter(apply func(*Config, string)) func(*Config, string) error {
+	return func(c *Config, v string) error {
+		if v != "" {
+			if err := checkHTTPURL(v); err != nil {
+				return err
+			}
+		}
+		apply(c, v)
+		return nil
+	}
+}
+
+func checkHTTPURL(v string) error {
+	u, err := url.Parse(v)
+	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+		return fmt.Errorf("%q is not an http(s) URL", v)
+	}
+	return nil
 }
 
 func intSetter(min, max int, apply func(*Config, int)) func(*Config, string) error {

@@ -19,24 +19,12 @@ import (
 	"github.com/seatledger/seatledger/internal/inventory"
 )
 
-// ReadOptions say what to read besides the licences.
-type ReadOptions struct {
-	// Usage reads the usage reports (at most daily: they change once a day).
-	Usage bool
-}
-
-// Stats count the requests a read made, for progress and benchmarks.
-type Stats struct {
-	Requests int
-	Retries  int
-}
-
 // ReadTenant reads one customer tenant: licence pools, subscriptions, users with
 // their licences and sign-in activity, and, when asked, usage reports. Users are read
 // page by page into lean values; the SDK's user models cost ~33 KB each and parse
 // six times slower.
-func (c *Client) ReadTenant(ctx context.Context, tenantID string, opts ReadOptions) (*inventory.Snapshot, Stats, error) {
-	var st Stats
+func (c *Client) ReadTenant(ctx context.Context, tenantID string, opts inventory.ReadOptions) (*inventory.Snapshot, inventory.ReadStats, error) {
+	var st inventory.ReadStats
 	tc, err := c.forTenant(tenantID)
 	if err != nil {
 		return nil, st, err
@@ -71,7 +59,7 @@ func (c *Client) ReadTenant(ctx context.Context, tenantID string, opts ReadOptio
 // retry repeats a call that failed in transit: a dropped connection, a 5xx that
 // Graph's own retry does not cover, or a body cut off mid-JSON. Throttling is handled
 // below, by the SDK's retry handler honouring Retry-After.
-func (c *Client) retry(ctx context.Context, st *Stats, fn func(ctx context.Context) error) error {
+func (c *Client) retry(ctx context.Context, st *inventory.ReadStats, fn func(ctx context.Context) error) error {
 	var err error
 	for attempt := range 4 {
 		if attempt > 0 {
@@ -136,7 +124,7 @@ func errorText(err error) string {
 
 var errorMapping = abstractions.ErrorMappings{"XXX": odataerrors.CreateODataErrorFromDiscriminatorValue}
 
-func (c *Client) readPools(ctx context.Context, tc *tenantClient, st *Stats) ([]inventory.Pool, error) {
+func (c *Client) readPools(ctx context.Context, tc *tenantClient, st *inventory.ReadStats) ([]inventory.Pool, error) {
 	var out []inventory.Pool
 	err := c.retry(ctx, st, func(ctx context.Context) error {
 		resp, err := tc.graph.SubscribedSkus().Get(ctx, nil)
@@ -162,7 +150,7 @@ func (c *Client) readPools(ctx context.Context, tc *tenantClient, st *Stats) ([]
 	return out, err
 }
 
-func (c *Client) readSubscriptions(ctx context.Context, tc *tenantClient, st *Stats) ([]inventory.Subscription, error) {
+func (c *Client) readSubscriptions(ctx context.Context, tc *tenantClient, st *inventory.ReadStats) ([]inventory.Subscription, error) {
 	var out []inventory.Subscription
 	err := c.retry(ctx, st, func(ctx context.Context) error {
 		resp, err := tc.graph.Directory().Subscriptions().Get(ctx, nil)
@@ -225,7 +213,7 @@ type userPage struct {
 	NextLink string `json:"@odata.nextLink"`
 }
 
-func (c *Client) readUsers(ctx context.Context, tc *tenantClient, withSignIn bool, st *Stats) ([]inventory.User, error) {
+func (c *Client) readUsers(ctx context.Context, tc *tenantClient, withSignIn bool, st *inventory.ReadStats) ([]inventory.User, error) {
 	fields := userFields
 	if withSignIn {
 		fields = append(append([]string(nil), userFields...), "signInActivity")

@@ -14,7 +14,7 @@ import (
 
 // readUsage reads the D30 usage reports after checking whether report names are
 // concealed: with hashed names, rows cannot be joined to users, so none are kept.
-func (c *Client) readUsage(ctx context.Context, tc *tenantClient, snap *inventory.Snapshot, st *Stats) error {
+func (c *Client) readUsage(ctx context.Context, tc *tenantClient, snap *inventory.Snapshot, st *inventory.ReadStats) error {
 	var concealed bool
 	err := c.retry(ctx, st, func(ctx context.Context) error {
 		s, err := tc.graph.Admin().ReportSettings().Get(ctx, nil)

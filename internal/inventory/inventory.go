@@ -89,3 +89,15 @@ type Usage struct {
 	RecipientType    string     `json:"recipientType,omitempty"`
 	AssignedProducts string     `json:"assignedProducts,omitempty"`
 }
+
+// ReadOptions say what to read from a tenant besides its licences.
+type ReadOptions struct {
+	// Usage reads the usage reports; they change once a day, so at most daily.
+	Usage bool
+}
+
+// ReadStats count the requests one tenant's read made.
+type ReadStats struct {
+	Requests int
+	Retries  int
+}

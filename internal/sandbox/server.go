@@ -172,6 +172,14 @@ func (s *Server) routes() http.Handler {
 	mux.HandleFunc("GET /v1.0/admin/reportSettings", s.graph(s.reportSettings))
 	mux.HandleFunc("GET /v1.0/reports/{report}", s.graph(s.report))
 	mux.HandleFunc("GET /download/{tenant}/{report}", s.download)
+	// Control endpoints of the simulation itself, for a server run from the CLI.
+	mux.HandleFunc("POST /sandbox/advance", func(w http.ResponseWriter, r *http.Request) {
+		events := s.Advance()
+		writeJSON(w, http.StatusOK, map[string]any{"now": s.Now(), "events": events})
+	})
+	mux.HandleFunc("GET /sandbox/truth", func(w http.ResponseWriter, r *http.Request) {
+		writeJSON(w, http.StatusOK, s.Truth())
+	})
 	return mux
 }
 

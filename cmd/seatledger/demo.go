@@ -1,0 +1,127 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/seatledger/seatledger/internal/app"
+	"github.com/seatledger/seatledger/internal/config"
+	"github.com/seatledger/seatledger/internal/sandbox"
+)
+
+func newDemoCmd(g *globals) *cobra.Command {
+	var wf worldFlags
+	var dir string
+	var days int
+	cmd := &cobra.Command{
+		Use:   "demo",
+		Short: "Run the whole job on the embedded database against the simulated Microsoft cloud",
+		Long: "demo starts the simulated Microsoft cloud in-process, registers its tenants as customers in a fresh\n" +
+			"embedded database in --dir, syncs them, then advances simulated time day by day, syncing each day,\n" +
+			"and prints what it found. The database stays behind for exploring with the other commands.",
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return runDemo(cmd, g, wf, dir, days)
+		},
+	}
+	wf.register(cmd)
+	cmd.Flags().StringVar(&dir, "dir", "seatledger-demo", "folder for the demo database and files; its database is replaced")
+	cmd.Flags().IntVar(&days, "days", 10, "simulated days to advance after the first sync, syncing each day")
+	return cmd
+}
+
+func runDemo(cmd *cobra.Command, g *globals, wf worldFlags, dir string, days int) error {
+	ctx := cmd.Context()
+	w := g.stdout
+	world, err := wf.generate()
+	if err != nil {
+		return err
+	}
+	srv, err := sandbox.NewServer(world, sandbox.ServerOptions{})
+	if err != nil {
+		return err
+	}
+	defer srv.Close()
+	caFile, _, err := writeSandboxFiles(dir, srv, world)
+	if err != nil {
+		return err
+	}
+	dbPath := filepath.Join(dir, "seatledger.db")
+	for _, suffix := range []string{"", "-wal", "-shm"} {
+		if err := os.Remove(dbPath + suffix); err != nil && !os.IsNotExist(err) {
+			return err
+		}
+	}
+	// The demo is self-contained: it ignores the configuration file and environment.
+	cfg, err := config.Load("", nil, map[string]string{
+		"database.url": "sqlite:" + dbPath, "log.level": "warn",
+		"graph.client_id": srv.ClientID(), "graph.client_secret": srv.ClientSecret(),
+		"graph.base_url": srv.GraphBaseURL(), "graph.authority_host": srv.AuthorityHost(), "graph.ca_file": caFile,
+	})
+	if err != nil {
+		return err
+	}
+	a, err := app.Open(ctx, cfg, app.Options{Actor: "demo", Log: slog.New(slog.NewTextHandler(g.stderr, &slog.HandlerOptions{Level: slog.LevelWarn})), Migrating: true})
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	if _, err := a.MigrateUp(ctx); err != nil {
+		return err
+	}
+	if _, err := a.ImportCustomerList(ctx, world.Customers(), "demo"); err != nil {
+		return err
+	}
+	reader, err := newGraphReader(cfg, a)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(w, "seatledger demo: %d customer tenants in the simulated Microsoft cloud at %s\n", len(world.Tenants), srv.URL())
+	fmt.Fprintf(w, "database: %s\n\n", dbPath)
+
+	fmt.Fprintf(w, "== first sync, simulated day %s ==\n", srv.Now().Format(time.DateOnly))
+	sum, err := a.Sync(ctx, reader, app.SyncOptions{Now: srv.Now, Progress: newProgress(io.Discard)})
+	if err != nil {
+		return err
+	}
+	if err := printSyncSummary(g, sum); err != nil {
+		return err
+	}
+
+	if days > 0 {
+		fmt.Fprintf(w, "\n== %d simulated days, one sync each ==\n", days)
+	}
+	for range days {
+		events := srv.Advance()
+		sum, err := a.Sync(ctx, reader, app.SyncOptions{Now: srv.Now})
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(w, "%s: %d tenants ok, %d failed, %d changes written", srv.Now().Format(time.DateOnly), sum.OK, sum.Failed, sum.Changes)
+		for i, e := range events {
+			if i == 0 {
+				fmt.Fprint(w, " —")
+			}
+			fmt.Fprintf(w, " %s %s in %s;", e.Kind, e.Detail, world.Tenant(e.Tenant).Name)
+		}
+		fmt.Fprintln(w)
+	}
+
+	lines, err := a.Seats(ctx, nil)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(w, "\n== paid seats per customer and SKU ==")
+	if err := printSeats(g, paidOnly(lines)); err != nil {
+		return err
+	}
+	fmt.Fprintf(w, "\nexplore further, for example:\n  seatledger --db sqlite:%s inventory seats --tenant %s\n", dbPath, world.Tenants[0].ID)
+	fmt.Fprintf(w, "  seatledger --db sqlite:%s inventory user --tenant %s %s\n", dbPath, world.Tenants[0].ID, world.Tenants[0].Users[0].UPN)
+	return nil
+}

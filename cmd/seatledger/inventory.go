@@ -1,0 +1,150 @@
+package main
+
+import (
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/seatledger/seatledger/internal/app"
+	"github.com/seatledger/seatledger/internal/store"
+)
+
+func newInventoryCmd(g *globals) *cobra.Command {
+	cmd := &cobra.Command{Use: "inventory", Short: "What the customer tenants hold, as the last sync read it, and its history"}
+	var tenants []string
+	var withFree bool
+	seats := &cobra.Command{
+		Use:   "seats [--tenant ID ...]",
+		Short: "Seats per customer and SKU: enabled, consumed, idle",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			a, err := g.open(cmd, false)
+			if err != nil {
+				return err
+			}
+			defer a.Close()
+			lines, err := a.Seats(cmd.Context(), tenants)
+			if err != nil {
+				return err
+			}
+			if !withFree {
+				lines = paidOnly(lines)
+			}
+			if g.output == "json" {
+				return writeJSON(g.stdout, lines)
+			}
+			return printSeats(g, lines)
+		},
+	}
+	seats.Flags().StringSliceVar(&tenants, "tenant", nil, "only this customer tenant (repeatable)")
+	seats.Flags().BoolVar(&withFree, "free", false, "include free and viral SKUs")
+
+	var tenant string
+	user := &cobra.Command{
+		Use:   "user --tenant ID UPN",
+		Short: "What a user holds and held, and from when",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			a, err := g.open(cmd, false)
+			if err != nil {
+				return err
+			}
+			defer a.Close()
+			rec, err := a.UserHistory(cmd.Context(), tenant, args[0])
+			if err != nil {
+				return err
+			}
+			if g.output == "json" {
+				return writeJSON(g.stdout, rec)
+			}
+			name, err := a.SKUName(cmd.Context())
+			if err != nil {
+				return err
+			}
+			return printUser(g, args[0], rec, name)
+		},
+	}
+	user.Flags().StringVar(&tenant, "tenant", "", "customer tenant id")
+	_ = user.MarkFlagRequired("tenant")
+	cmd.AddCommand(seats, user)
+	return cmd
+}
+
+func paidOnly(lines []app.SeatLine) []app.SeatLine {
+	out := lines[:0:0]
+	for _, l := range lines {
+		if !l.Free {
+			out = append(out, l)
+		}
+	}
+	return out
+}
+
+func printSeats(g *globals, lines []app.SeatLine) error {
+	t := newTable(g.stdout, "CUSTOMER", "SKU", "NAME", "ENABLED", "CONSUMED", "IDLE")
+	var enabled, consumed, idle int
+	for _, l := range lines {
+		t.row(l.Customer, l.PartNumber, l.DisplayName, strconv.Itoa(l.Enabled), strconv.Itoa(l.Consumed), strconv.Itoa(l.Idle))
+		enabled, consumed, idle = enabled+l.Enabled, consumed+l.Consumed, idle+max(l.Idle, 0)
+	}
+	t.row("TOTAL", "", "", strconv.Itoa(enabled), strconv.Itoa(consumed), strconv.Itoa(idle))
+	return t.flush()
+}
+
+func printUser(g *globals, upn string, rec *store.UserRecord, skuName func(string) string) error {
+	w := g.stdout
+	if u := rec.User; u != nil {
+		state := "enabled"
+		if !u.Enabled {
+			state = "disabled"
+		}
+		fmt.Fprintf(w, "%s (%s), %s %s account, id %s\n", u.UPN, u.DisplayName, state, u.UserType, u.ID)
+		if u.LastSignIn != nil {
+			fmt.Fprintf(w, "last sign-in %s\n", u.LastSignIn.Format(time.RFC3339))
+		}
+	} else {
+		fmt.Fprintf(w, "%s is no longer in the directory\n", upn)
+	}
+	fmt.Fprintln(w, "\nholds now:")
+	t := newTable(w, "SKU", "VIA", "STATE", "ERROR")
+	for _, a := range rec.Assignments {
+		t.row(skuName(a.SKUID), via(a.Group), a.State, a.Error)
+	}
+	if err := t.flush(); err != nil {
+		return err
+	}
+	fmt.Fprintln(w, "\nlicence history:")
+	t = newTable(w, "SKU", "VIA", "FROM", "TO")
+	for _, h := range rec.Holdings {
+		t.row(skuName(h.SKUID), via(h.Group), day(&h.From), day(h.To))
+	}
+	if err := t.flush(); err != nil {
+		return err
+	}
+	fmt.Fprintln(w, "\naccount history:")
+	t = newTable(w, "ACCOUNT", "FROM", "TO")
+	for _, e := range rec.Enabled {
+		state := "enabled"
+		if !e.Enabled {
+			state = "disabled"
+		}
+		t.row(state, day(&e.From), day(e.To))
+	}
+	return t.flush()
+}
+
+func via(group string) string {
+	if group == "" {
+		return "direct"
+	}
+	return "group " + group
+}
+
+func day(t *time.Time) string {
+	if t == nil {
+		return "now"
+	}
+	return t.UTC().Format("2006-01-02 15:04")
+}

@@ -1,0 +1,121 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/spf13/cobra"
+	"gopkg.in/yaml.v3"
+
+	"github.com/seatledger/seatledger/internal/sandbox"
+)
+
+// worldFlags are the generator's options, shared by serve and truth.
+type worldFlags struct {
+	seed    uint64
+	tenants int
+	giant   bool
+}
+
+func (f *worldFlags) register(cmd *cobra.Command) {
+	cmd.Flags().Uint64Var(&f.seed, "seed", 1, "generator seed: the same seed gives the same world")
+	cmd.Flags().IntVar(&f.tenants, "tenants", 25, "number of customer tenants")
+	cmd.Flags().BoolVar(&f.giant, "giant", false, "add one tenant of 50,000 users")
+}
+
+func (f *worldFlags) generate() (*sandbox.World, error) {
+	if f.tenants < 1 {
+		return nil, fmt.Errorf("--tenants: %d is not a positive number", f.tenants)
+	}
+	return sandbox.Generate(sandbox.Options{Seed: f.seed, Tenants: f.tenants, Giant: f.giant})
+}
+
+func newSandboxCmd(g *globals) *cobra.Command {
+	cmd := &cobra.Command{Use: "sandbox", Short: "The simulated Microsoft cloud: generated customer tenants behind Graph and sign-in endpoints"}
+
+	var wf worldFlags
+	var opts sandbox.ServerOptions
+	var dir string
+	serve := &cobra.Command{
+		Use:   "serve",
+		Short: "Serve a generated world over HTTPS until interrupted",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			world, err := wf.generate()
+			if err != nil {
+				return err
+			}
+			srv, err := sandbox.NewServer(world, opts)
+			if err != nil {
+				return err
+			}
+			defer srv.Close()
+			caFile, customersFile, err := writeSandboxFiles(dir, srv, world)
+			if err != nil {
+				return err
+			}
+			w := g.stdout
+			fmt.Fprintf(w, "simulated Microsoft cloud: %d tenants, %d users, seed %d, simulated time %s\n",
+				len(world.Tenants), world.Truth().Totals.Users, wf.seed, srv.Now().Format(time.DateOnly))
+			fmt.Fprintf(w, "  Graph base URL   %s\n  authority host   %s\n  CA file to trust %s\n  customers file   %s\n\n",
+				srv.GraphBaseURL(), srv.AuthorityHost(), caFile, customersFile)
+			fmt.Fprintf(w, "to sync against it:\n  export SEATLEDGER_GRAPH_BASE_URL=%s SEATLEDGER_GRAPH_AUTHORITY_HOST=%s SEATLEDGER_GRAPH_CA_FILE=%s\n",
+				srv.GraphBaseURL(), srv.AuthorityHost(), caFile)
+			fmt.Fprintf(w, "  export SEATLEDGER_GRAPH_CLIENT_ID=%s SEATLEDGER_GRAPH_CLIENT_SECRET=%s\n", srv.ClientID(), srv.ClientSecret())
+			fmt.Fprintf(w, "  seatledger customers import %s && seatledger sync --all\n", customersFile)
+			fmt.Fprintf(w, "advance the simulated day: curl --cacert %s -X POST %s/sandbox/advance\n", caFile, srv.URL())
+			<-cmd.Context().Done()
+			return nil
+		},
+	}
+	wf.register(serve)
+	f := serve.Flags()
+	f.StringVar(&opts.Addr, "addr", "127.0.0.1:8443", "address to listen on")
+	f.StringVar(&dir, "dir", ".", "folder for the CA certificate and customers file")
+	f.DurationVar(&opts.Latency, "latency", 0, "added to every Graph request")
+	f.Float64Var(&opts.FaultRate, "fault-rate", 0, "share of Graph requests answered 500")
+	f.Float64Var(&opts.ResetRate, "reset-rate", 0, "share of Graph requests whose connection is dropped")
+	f.Float64Var(&opts.MalformedRate, "malformed-rate", 0, "share of Graph requests answered with JSON cut off")
+	f.IntVar(&opts.ThrottleLimit, "throttle-limit", 0, "Graph requests a tenant may make per --throttle-window before 429 (0: no throttling)")
+	f.DurationVar(&opts.ThrottleWindow, "throttle-window", time.Second, "throttling window")
+
+	var tf worldFlags
+	truth := &cobra.Command{
+		Use:   "truth",
+		Short: "Print, as JSON, what the generator planted in a world",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			world, err := tf.generate()
+			if err != nil {
+				return err
+			}
+			return writeJSON(g.stdout, world.Truth())
+		},
+	}
+	tf.register(truth)
+	cmd.AddCommand(serve, truth)
+	return cmd
+}
+
+// writeSandboxFiles writes the server's CA certificate and the world's customer
+// registry, so that a separate seatledger process can trust and sync it.
+func writeSandboxFiles(dir string, srv *sandbox.Server, world *sandbox.World) (caFile, customersFile string, err error) {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return "", "", err
+	}
+	caFile = filepath.Join(dir, "sandbox-ca.pem")
+	if err := os.WriteFile(caFile, srv.CAPEM(), 0o644); err != nil {
+		return "", "", fmt.Errorf("write CA certificate: %w", err)
+	}
+	data, err := yaml.Marshal(map[string]any{"customers": world.Customers()})
+	if err != nil {
+		return "", "", err
+	}
+	customersFile = filepath.Join(dir, "sandbox-customers.yaml")
+	if err := os.WriteFile(customersFile, data, 0o644); err != nil {
+		return "", "", fmt.Errorf("write customers file: %w", err)
+	}
+	return caFile, customersFile, nil
+}

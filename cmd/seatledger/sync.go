@@ -1,0 +1,123 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/seatledger/seatledger/internal/app"
+	"github.com/seatledger/seatledger/internal/config"
+	"github.com/seatledger/seatledger/internal/graph"
+)
+
+func newSyncCmd(g *globals) *cobra.Command {
+	var tenants []string
+	var all bool
+	var concurrency int
+	cmd := &cobra.Command{
+		Use:   "sync [--tenant ID ...] [--all]",
+		Short: "Read customer tenants' licences, subscriptions and assignments from Microsoft Graph and store what changed",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if all == (len(tenants) > 0) {
+				return fmt.Errorf("name the tenants with --tenant ID, or read every customer with --all")
+			}
+			a, err := g.open(cmd, false)
+			if err != nil {
+				return err
+			}
+			defer a.Close()
+			reader, err := newGraphReader(a.Config, a)
+			if err != nil {
+				return err
+			}
+			sum, err := a.Sync(cmd.Context(), reader, app.SyncOptions{Tenants: tenants, Concurrency: concurrency, Progress: newProgress(g.stderr)})
+			if sum == nil {
+				return err
+			}
+			if perr := printSyncSummary(g, sum); perr != nil {
+				return perr
+			}
+			if err != nil {
+				return err
+			}
+			if sum.Failed > 0 {
+				return fmt.Errorf("%d of %d tenants failed; their previous state is kept", sum.Failed, sum.OK+sum.Failed)
+			}
+			return nil
+		},
+	}
+	cmd.Flags().StringSliceVar(&tenants, "tenant", nil, "customer tenant id to read (repeatable)")
+	cmd.Flags().BoolVar(&all, "all", false, "read every registered customer")
+	cmd.Flags().IntVar(&concurrency, "concurrency", 0, "tenants read at once (default graph.concurrency)")
+	return cmd
+}
+
+// newGraphReader builds the Graph adapter from the configuration.
+func newGraphReader(cfg *config.Loaded, a *app.App) (*graph.Client, error) {
+	c := cfg.Graph
+	return graph.New(graph.Config{
+		ClientID: c.ClientID, ClientSecret: c.ClientSecret, CertificateFile: c.CertificateFile, Cloud: c.Cloud,
+		BaseURL: c.BaseURL, AuthorityHost: c.AuthorityHost, CAFile: c.CAFile,
+		RequestTimeout: c.RequestTimeout, PageSize: c.PageSize, Log: a.Log,
+	})
+}
+
+// newProgress reports each finished tenant: a bar redrawn in place on a terminal,
+// one plain line per tenant otherwise (logs, CI).
+func newProgress(w io.Writer) func(done, total int, r app.TenantResult) {
+	if isTerminal(w) {
+		return func(done, total int, r app.TenantResult) {
+			const width = 30
+			filled := width * done / max(total, 1)
+			fmt.Fprintf(w, "\r[%s%s] %d/%d tenants %-30.30s", strings.Repeat("#", filled), strings.Repeat(".", width-filled), done, total, r.Customer)
+			if done == total {
+				fmt.Fprintln(w)
+			}
+		}
+	}
+	return func(done, total int, r app.TenantResult) {
+		if r.OK {
+			fmt.Fprintf(w, "[%d/%d] %s (%s): ok, %d users, %d changes\n", done, total, r.Customer, r.TenantID, r.Users, r.Changes)
+		} else {
+			fmt.Fprintf(w, "[%d/%d] %s (%s): FAILED: %s\n", done, total, r.Customer, r.TenantID, r.Error)
+		}
+	}
+}
+
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	st, err := f.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
+}
+
+func printSyncSummary(g *globals, sum *app.SyncSummary) error {
+	if g.output == "json" {
+		return writeJSON(g.stdout, sum)
+	}
+	w := g.stdout
+	fmt.Fprintf(w, "sync run %d: %s in %s\n", sum.RunID, sum.Status, sum.Finished.Sub(sum.Started).Round(time.Millisecond))
+	fmt.Fprintf(w, "  tenants ok      %d\n  tenants failed  %d\n  users           %d\n  SKUs            %d\n  paid seats      %d\n  changes written %d\n  Graph requests  %d\n",
+		sum.OK, sum.Failed, sum.Users, sum.SKUs, sum.Seats, sum.Changes, sum.Requests)
+	for _, r := range sum.Tenants {
+		if !r.OK {
+			fmt.Fprintf(w, "  FAILED %s (%s): %s\n", r.Customer, r.TenantID, r.Error)
+		}
+	}
+	for _, r := range sum.Tenants {
+		if r.OK && !r.SignInData {
+			fmt.Fprintf(w, "  note: %s has no sign-in data (%s)\n", r.Customer, r.SignInNote)
+		}
+		if r.OK && r.UsageNote != "" {
+			fmt.Fprintf(w, "  note: %s: %s\n", r.Customer, r.UsageNote)
+		}
+	}
+	return nil
+}

@@ -1,0 +1,78 @@
+package app
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/seatledger/seatledger/internal/ids"
+	"github.com/seatledger/seatledger/internal/store"
+)
+
+// SeatLine is one customer's licence pool of one SKU.
+type SeatLine struct {
+	Customer    string `json:"customer"`
+	TenantID    string `json:"tenantId"`
+	PartNumber  string `json:"skuPartNumber"`
+	SKUID       string `json:"skuId"`
+	DisplayName string `json:"displayName"`
+	Free        bool   `json:"free"`
+	Enabled     int    `json:"enabled"`
+	Warning     int    `json:"warning"`
+	Suspended   int    `json:"suspended"`
+	Consumed    int    `json:"consumed"`
+	Idle        int    `json:"idle"`
+}
+
+// Seats lists the licence pools of the given tenants (all when none), by customer
+// and SKU, as the last successful sync read them.
+func (a *App) Seats(ctx context.Context, tenants []string) ([]SeatLine, error) {
+	names, chosen, err := a.syncTargets(ctx, tenants)
+	if err != nil {
+		return nil, err
+	}
+	if len(tenants) == 0 {
+		chosen = nil
+	}
+	pools, err := a.Store.Pools(ctx, chosen)
+	if err != nil {
+		return nil, err
+	}
+	cat, _, err := a.Catalog(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]SeatLine, 0, len(pools))
+	for _, p := range pools {
+		line := SeatLine{Customer: names[p.TenantID], TenantID: p.TenantID, PartNumber: p.PartNumber, SKUID: p.SKUID, DisplayName: p.PartNumber,
+			Enabled: p.Enabled, Warning: p.Warning, Suspended: p.Suspended, Consumed: p.Consumed, Idle: p.Idle()}
+		if sku, ok := cat.ByID(p.SKUID); ok {
+			line.DisplayName, line.Free = sku.DisplayName, sku.Free
+		}
+		out = append(out, line)
+	}
+	return out, nil
+}
+
+// UserHistory tells what a user holds and held in a tenant, and from when.
+func (a *App) UserHistory(ctx context.Context, tenant, upn string) (*store.UserRecord, error) {
+	id, ok := ids.ParseGUID(tenant)
+	if !ok {
+		return nil, fmt.Errorf("tenant %q: not a GUID", tenant)
+	}
+	return a.Store.UserHistory(ctx, id, upn)
+}
+
+// SKUName is the display name of a SKU id, or the id itself when the catalogue does
+// not know it.
+func (a *App) SKUName(ctx context.Context) (func(skuID string) string, error) {
+	cat, _, err := a.Catalog(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return func(id string) string {
+		if sku, ok := cat.ByID(id); ok {
+			return sku.PartNumber
+		}
+		return id
+	}, nil
+}

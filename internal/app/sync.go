@@ -1,0 +1,247 @@
+package app
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/seatledger/seatledger/internal/catalog"
+	"github.com/seatledger/seatledger/internal/ids"
+	"github.com/seatledger/seatledger/internal/inventory"
+	"github.com/seatledger/seatledger/internal/store"
+)
+
+// TenantReader reads one customer tenant; the Graph adapter is the real one. It is
+// an interface so that the application layer does not compile Microsoft's SDK.
+type TenantReader interface {
+	ReadTenant(ctx context.Context, tenantID string, opts inventory.ReadOptions) (*inventory.Snapshot, inventory.ReadStats, error)
+}
+
+// SyncOptions choose what a sync reads and how.
+type SyncOptions struct {
+	// Tenants to read; empty reads every registered customer.
+	Tenants []string
+	// Concurrency is how many tenants are read at once (default graph.concurrency).
+	Concurrency int
+	// Now is the clock the history is dated by (default time.Now; the simulated
+	// cloud's clock in the demo and tests).
+	Now func() time.Time
+	// Progress, when set, is called after each tenant, one call at a time.
+	Progress func(done, total int, r TenantResult)
+}
+
+// TenantResult is one tenant's outcome.
+type TenantResult struct {
+	TenantID   string        `json:"tenantId"`
+	Customer   string        `json:"customer"`
+	OK         bool          `json:"ok"`
+	Error      string        `json:"error,omitempty"`
+	Users      int           `json:"users"`
+	SKUs       int           `json:"skus"`
+	Seats      int           `json:"seats"`
+	Changes    int           `json:"changes"`
+	Requests   int           `json:"requests"`
+	SignInData bool          `json:"signInData"`
+	SignInNote string        `json:"signInNote,omitempty"`
+	UsageRead  bool          `json:"usageRead"`
+	UsageNote  string        `json:"usageNote,omitempty"`
+	Duration   time.Duration `json:"durationNs"`
+}
+
+// SyncSummary is a whole run.
+type SyncSummary struct {
+	RunID    int64          `json:"runId"`
+	Status   string         `json:"status"`
+	Started  time.Time      `json:"started"`
+	Finished time.Time      `json:"finished"`
+	OK       int            `json:"tenantsOk"`
+	Failed   int            `json:"tenantsFailed"`
+	Users    int            `json:"users"`
+	SKUs     int            `json:"skus"`
+	Seats    int            `json:"seats"`
+	Changes  int            `json:"changes"`
+	Requests int            `json:"requests"`
+	Tenants  []TenantResult `json:"tenants"`
+}
+
+// ErrUnknownTenant is returned for a tenant that is not a registered customer.
+var ErrUnknownTenant = errors.New("not a registered customer")
+
+// Sync reads the chosen customer tenants and stores what changed. A tenant that fails
+// to read or store keeps its previous state; the others go on. The run and each
+// tenant's outcome are recorded. The error is for the run as a whole (the database
+// gone, a tenant that is not a customer); tenant failures are in the summary.
+func (a *App) Sync(ctx context.Context, reader TenantReader, opts SyncOptions) (*SyncSummary, error) {
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	if opts.Concurrency <= 0 {
+		opts.Concurrency = max(a.Config.Graph.Concurrency, 1)
+	}
+	names, tenants, err := a.syncTargets(ctx, opts.Tenants)
+	if err != nil {
+		return nil, err
+	}
+	cat, _, err := a.Catalog(ctx)
+	if err != nil {
+		return nil, err
+	}
+	sum := &SyncSummary{Started: opts.Now().UTC()}
+	run, err := a.Store.BeginSyncRun(ctx, sum.Started, len(tenants))
+	if err != nil {
+		return nil, err
+	}
+	sum.RunID = run.ID
+
+	results := make(chan TenantResult)
+	work := make(chan string)
+	var wg sync.WaitGroup
+	for range min(opts.Concurrency, max(len(tenants), 1)) {
+		wg.Go(func() {
+			for t := range work {
+				results <- a.syncTenant(ctx, reader, cat, run.ID, t, names[t], opts.Now)
+			}
+		})
+	}
+	go func() {
+		defer close(work)
+		for _, t := range tenants {
+			select {
+			case work <- t:
+			case <-ctx.Done():
+				return
+			}
+		}
+	}()
+	go func() { wg.Wait(); close(results) }()
+
+	for r := range results {
+		sum.Tenants = append(sum.Tenants, r)
+		if r.OK {
+			sum.OK++
+			sum.Users += r.Users
+			sum.SKUs += r.SKUs
+			sum.Seats += r.Seats
+			sum.Changes += r.Changes
+		} else {
+			sum.Failed++
+		}
+		sum.Requests += r.Requests
+		if opts.Progress != nil {
+			opts.Progress(len(sum.Tenants), len(tenants), r)
+		}
+	}
+	slices.SortFunc(sum.Tenants, func(x, y TenantResult) int {
+		return cmp.Or(cmp.Compare(x.Customer, y.Customer), cmp.Compare(x.TenantID, y.TenantID))
+	})
+	sum.Finished = opts.Now().UTC()
+	sum.Status = store.SyncOK
+	switch {
+	case sum.OK+sum.Failed < len(tenants) || sum.Failed == len(tenants) && len(tenants) > 0:
+		sum.Status = store.SyncFailed
+	case sum.Failed > 0:
+		sum.Status = store.SyncPartial
+	}
+	run.FinishedAt, run.Status = &sum.Finished, sum.Status
+	run.TenantsOK, run.TenantsFailed, run.UsersRead, run.Changes = sum.OK, sum.Failed, sum.Users, sum.Changes
+	// The run is recorded even when the caller gave up waiting.
+	if err := a.Store.FinishSyncRun(context.WithoutCancel(ctx), run); err != nil {
+		return sum, err
+	}
+	a.Log.Info("sync finished", "run", run.ID, "status", sum.Status, "tenants_ok", sum.OK, "tenants_failed", sum.Failed,
+		"users", sum.Users, "changes", sum.Changes)
+	return sum, ctx.Err()
+}
+
+// syncTargets resolves the tenants to read and their customer names.
+func (a *App) syncTargets(ctx context.Context, requested []string) (map[string]string, []string, error) {
+	list, err := a.Customers(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	names := make(map[string]string, len(list))
+	var all []string
+	for _, c := range list {
+		names[c.TenantID] = c.Name
+		all = append(all, c.TenantID)
+	}
+	if len(requested) == 0 {
+		return names, all, nil
+	}
+	var chosen []string
+	for _, r := range requested {
+		id, ok := ids.ParseGUID(r)
+		if !ok {
+			return nil, nil, fmt.Errorf("tenant %q: not a GUID", r)
+		}
+		if _, known := names[id]; !known {
+			return nil, nil, fmt.Errorf("tenant %s: %w (add it with `seatledger customers import`)", id, ErrUnknownTenant)
+		}
+		if !slices.Contains(chosen, id) {
+			chosen = append(chosen, id)
+		}
+	}
+	return names, chosen, nil
+}
+
+func (a *App) syncTenant(ctx context.Context, reader TenantReader, cat *catalog.Catalog, runID int64, tenantID, name string, now func() time.Time) TenantResult {
+	res := TenantResult{TenantID: tenantID, Customer: name}
+	tr := &store.TenantRun{RunID: runID, TenantID: tenantID, StartedAt: now(), Status: store.SyncFailed}
+	wall := time.Now()
+	err := a.readAndStore(ctx, reader, cat, tr, &res, now)
+	res.Duration = time.Since(wall)
+	tr.FinishedAt = now()
+	if err != nil {
+		res.Error = err.Error()
+		tr.Error = res.Error
+		a.Log.Warn("tenant sync failed", "tenant", tenantID, "customer", name, "error", err)
+	} else {
+		res.OK = true
+		tr.Status = store.SyncOK
+	}
+	tr.Requests = res.Requests
+	if err := a.Store.RecordTenantRun(context.WithoutCancel(ctx), tr); err != nil && res.OK {
+		res.OK, res.Error = false, err.Error()
+	}
+	return res
+}
+
+func (a *App) readAndStore(ctx context.Context, reader TenantReader, cat *catalog.Catalog, tr *store.TenantRun, res *TenantResult, now func() time.Time) error {
+	last, err := a.Store.LastUsageRead(ctx, tr.TenantID)
+	if err != nil {
+		return err
+	}
+	readUsage := !sameUTCDay(last, now())
+	snap, stats, err := reader.ReadTenant(ctx, tr.TenantID, inventory.ReadOptions{Usage: readUsage})
+	res.Requests = stats.Requests
+	if err != nil {
+		return err
+	}
+	changes, err := a.Store.ApplySnapshot(ctx, snap, now())
+	if err != nil {
+		return err
+	}
+	res.Users, res.SKUs, res.Changes = len(snap.Users), len(snap.Pools), changes
+	res.SignInData, res.SignInNote, res.UsageRead, res.UsageNote = snap.SignInData, snap.SignInNote, snap.UsageRead, snap.UsageNote
+	for _, p := range snap.Pools {
+		if sku, ok := cat.ByID(p.SKUID); !ok || !sku.Free {
+			res.Seats += p.Enabled
+		}
+	}
+	tr.UsersRead, tr.SKUsRead, tr.SubscriptionsRead, tr.Changes = res.Users, res.SKUs, len(snap.Subscriptions), changes
+	tr.SignInData, tr.UsageRead = snap.SignInData, snap.UsageRead
+	return nil
+}
+
+func sameUTCDay(a, b time.Time) bool {
+	if a.IsZero() {
+		return false
+	}
+	ay, am, ad := a.UTC().Date()
+	by, bm, bd := b.UTC().Date()
+	return ay == by && am == bm && ad == bd
+}

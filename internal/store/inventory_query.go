@@ -1,0 +1,181 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/seatledger/seatledger/internal/inventory"
+)
+
+// TenantPool is one licence pool of one tenant.
+type TenantPool struct {
+	TenantID string `json:"tenantId"`
+	inventory.Pool
+}
+
+// Pools lists the current licence pools of the given tenants, or of all when none.
+func (s *Store) Pools(ctx context.Context, tenantIDs []string) ([]TenantPool, error) {
+	q := s.db.WithContext(ctx).Order("tenant_id, part_number")
+	if len(tenantIDs) > 0 {
+		q = q.Where("tenant_id IN ?", tenantIDs)
+	}
+	var rows []poolRow
+	if err := q.Find(&rows).Error; err != nil {
+		return nil, fmt.Errorf("read licence pools: %w", err)
+	}
+	out := make([]TenantPool, len(rows))
+	for i, r := range rows {
+		out[i] = TenantPool{TenantID: r.TenantID, Pool: r.pool()}
+	}
+	return out, nil
+}
+
+// Subscriptions lists a tenant's current subscriptions.
+func (s *Store) Subscriptions(ctx context.Context, tenantID string) ([]inventory.Subscription, error) {
+	var rows []subscriptionRow
+	if err := s.db.WithContext(ctx).Where("tenant_id = ?", tenantID).Order("part_number, subscription_id").Find(&rows).Error; err != nil {
+		return nil, fmt.Errorf("read subscriptions of %s: %w", tenantID, err)
+	}
+	out := make([]inventory.Subscription, len(rows))
+	for i, r := range rows {
+		out[i] = r.subscription()
+	}
+	return out, nil
+}
+
+// Period is a span of time a fact held: From inclusive, To exclusive, To nil while
+// it still holds.
+type Period struct {
+	From time.Time  `json:"from"`
+	To   *time.Time `json:"to,omitempty"`
+}
+
+// SubscriptionPeriod is a span during which a subscription had one status and seat count.
+type SubscriptionPeriod struct {
+	SubscriptionID string `json:"subscriptionId"`
+	SKUID          string `json:"skuId"`
+	Status         string `json:"status"`
+	TotalLicenses  int    `json:"totalLicenses"`
+	Period
+}
+
+// SubscriptionHistory lists a tenant's subscription periods, oldest first.
+func (s *Store) SubscriptionHistory(ctx context.Context, tenantID string) ([]SubscriptionPeriod, error) {
+	var rows []subscriptionHistoryRow
+	if err := s.db.WithContext(ctx).Where("tenant_id = ?", tenantID).Order("subscription_id, valid_from").Find(&rows).Error; err != nil {
+		return nil, fmt.Errorf("read subscription history of %s: %w", tenantID, err)
+	}
+	out := make([]SubscriptionPeriod, len(rows))
+	for i, r := range rows {
+		out[i] = SubscriptionPeriod{SubscriptionID: r.SubscriptionID, SKUID: r.SKUID, Status: r.Status, TotalLicenses: r.TotalLicenses,
+			Period: Period{From: r.ValidFrom.UTC(), To: utcPtr(r.ValidTo)}}
+	}
+	return out, nil
+}
+
+// AssignmentPeriod is a span during which a user held a licence.
+type AssignmentPeriod struct {
+	UserID string `json:"userId"`
+	SKUID  string `json:"skuId"`
+	Group  string `json:"group,omitempty"`
+	Period
+}
+
+// EnabledPeriod is a span during which an account was enabled or disabled.
+type EnabledPeriod struct {
+	UserID  string `json:"userId"`
+	Enabled bool   `json:"enabled"`
+	Period
+}
+
+// UserRecord is what the store knows of one user principal name in a tenant: the
+// user as last read (nil when gone from the directory), its current licences, and
+// the history of both.
+type UserRecord struct {
+	User        *inventory.User        `json:"user,omitempty"`
+	Holdings    []AssignmentPeriod     `json:"holdings"`
+	Enabled     []EnabledPeriod        `json:"enabled"`
+	Assignments []inventory.Assignment `json:"currentAssignments"`
+}
+
+// ErrNotFound is returned when a requested record does not exist.
+var ErrNotFound = fmt.Errorf("not found")
+
+// UserHistory finds a user by principal name (case-insensitive) in a tenant. Users
+// who have left are still found through their history.
+func (s *Store) UserHistory(ctx context.Context, tenantID, upn string) (*UserRecord, error) {
+	db := s.db.WithContext(ctx)
+	upn = strings.ToLower(upn)
+	rec := &UserRecord{}
+	var users []userRow
+	if err := db.Where("tenant_id = ? AND LOWER(upn) = ?", tenantID, upn).Find(&users).Error; err != nil {
+		return nil, fmt.Errorf("read user %s: %w", upn, err)
+	}
+	if len(users) > 0 {
+		u := users[0].user()
+		rec.User = &u
+		var as []assignmentRow
+		if err := db.Where("tenant_id = ? AND user_id = ?", tenantID, u.ID).Order("sku_id, group_id").Find(&as).Error; err != nil {
+			return nil, fmt.Errorf("read licences of %s: %w", upn, err)
+		}
+		for _, a := range as {
+			rec.Assignments = append(rec.Assignments, inventory.Assignment{SKUID: a.SKUID, Group: a.GroupID, State: a.State, Error: a.Error, DisabledPlans: a.DisabledPlans})
+		}
+	}
+	var held []assignmentHistoryRow
+	if err := db.Where("tenant_id = ? AND LOWER(upn) = ?", tenantID, upn).Order("valid_from, sku_id").Find(&held).Error; err != nil {
+		return nil, fmt.Errorf("read licence history of %s: %w", upn, err)
+	}
+	for _, h := range held {
+		rec.Holdings = append(rec.Holdings, AssignmentPeriod{UserID: h.UserID, SKUID: h.SKUID, Group: h.GroupID, Period: Period{From: h.ValidFrom.UTC(), To: utcPtr(h.ValidTo)}})
+	}
+	var enabled []enabledHistoryRow
+	if err := db.Where("tenant_id = ? AND LOWER(upn) = ?", tenantID, upn).Order("valid_from").Find(&enabled).Error; err != nil {
+		return nil, fmt.Errorf("read account history of %s: %w", upn, err)
+	}
+	for _, e := range enabled {
+		rec.Enabled = append(rec.Enabled, EnabledPeriod{UserID: e.UserID, Enabled: e.Enabled, Period: Period{From: e.ValidFrom.UTC(), To: utcPtr(e.ValidTo)}})
+	}
+	if rec.User == nil && len(rec.Holdings) == 0 && len(rec.Enabled) == 0 {
+		return nil, fmt.Errorf("user %s in tenant %s: %w", upn, tenantID, ErrNotFound)
+	}
+	return rec, nil
+}
+
+// TenantState is what the last successful sync noted about a tenant.
+type TenantState struct {
+	TenantID   string `json:"tenantId"`
+	SignInData bool   `json:"signInData"`
+	SignInNote string `json:"signInNote,omitempty"`
+	UsageNote  string `json:"usageNote,omitempty"`
+}
+
+// TenantStates lists the noted state of every synced tenant.
+func (s *Store) TenantStates(ctx context.Context) ([]TenantState, error) {
+	var rows []tenantStateRow
+	if err := s.db.WithContext(ctx).Order("tenant_id").Find(&rows).Error; err != nil {
+		return nil, fmt.Errorf("read tenant state: %w", err)
+	}
+	out := make([]TenantState, len(rows))
+	for i, r := range rows {
+		out[i] = TenantState(r)
+	}
+	return out, nil
+}
+
+// InventoryCounts counts the rows of every inventory table, to check that a re-sync
+// without changes wrote nothing.
+func (s *Store) InventoryCounts(ctx context.Context) (map[string]int64, error) {
+	out := map[string]int64{}
+	for _, model := range []interface{ TableName() string }{&tenantStateRow{}, &poolRow{}, &poolHistoryRow{}, &subscriptionRow{}, &subscriptionHistoryRow{},
+		&userRow{}, &enabledHistoryRow{}, &assignmentRow{}, &assignmentHistoryRow{}, &usageRow{}} {
+		var n int64
+		if err := s.db.WithContext(ctx).Model(model).Count(&n).Error; err != nil {
+			return nil, fmt.Errorf("count %s: %w", model.TableName(), err)
+		}
+		out[model.TableName()] = n
+	}
+	return out, nil
+}

@@ -1,0 +1,96 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"time"
+)
+
+// SyncRun is one run of the sync over a set of tenants.
+type SyncRun struct {
+	ID            int64      `json:"id"`
+	StartedAt     time.Time  `json:"startedAt"`
+	FinishedAt    *time.Time `json:"finishedAt,omitempty"`
+	Status        string     `json:"status"`
+	Tenants       int        `json:"tenants"`
+	TenantsOK     int        `json:"tenantsOk" gorm:"column:tenants_ok"`
+	TenantsFailed int        `json:"tenantsFailed"`
+	UsersRead     int        `json:"usersRead"`
+	Changes       int        `json:"changes"`
+}
+
+func (SyncRun) TableName() string { return "sync_runs" }
+
+// TenantRun is one tenant's outcome within a sync run.
+type TenantRun struct {
+	ID                int64     `json:"-"`
+	RunID             int64     `json:"runId"`
+	TenantID          string    `json:"tenantId" gorm:"column:tenant_id"`
+	StartedAt         time.Time `json:"startedAt"`
+	FinishedAt        time.Time `json:"finishedAt"`
+	Status            string    `json:"status"`
+	Error             string    `json:"error,omitempty"`
+	UsersRead         int       `json:"usersRead"`
+	SKUsRead          int       `json:"skusRead" gorm:"column:skus_read"`
+	SubscriptionsRead int       `json:"subscriptionsRead"`
+	Requests          int       `json:"requests"`
+	Changes           int       `json:"changes"`
+	SignInData        bool      `json:"signInData"`
+	UsageRead         bool      `json:"usageRead"`
+}
+
+func (TenantRun) TableName() string { return "sync_tenant_runs" }
+
+// Sync statuses.
+const (
+	SyncRunning = "running"
+	SyncOK      = "ok"
+	SyncFailed  = "failed"
+	// SyncPartial is a run in which some tenants failed and others succeeded.
+	SyncPartial = "partial"
+)
+
+// BeginSyncRun records the start of a run.
+func (s *Store) BeginSyncRun(ctx context.Context, started time.Time, tenants int) (*SyncRun, error) {
+	run := &SyncRun{StartedAt: started.UTC(), Status: SyncRunning, Tenants: tenants}
+	if err := s.db.WithContext(ctx).Create(run).Error; err != nil {
+		return nil, fmt.Errorf("record sync run: %w", err)
+	}
+	return run, nil
+}
+
+// RecordTenantRun records one tenant's outcome.
+func (s *Store) RecordTenantRun(ctx context.Context, tr *TenantRun) error {
+	tr.StartedAt, tr.FinishedAt = tr.StartedAt.UTC(), tr.FinishedAt.UTC()
+	if err := s.db.WithContext(ctx).Create(tr).Error; err != nil {
+		return fmt.Errorf("record sync of tenant %s: %w", tr.TenantID, err)
+	}
+	return nil
+}
+
+// FinishSyncRun stores a run's totals and final status.
+func (s *Store) FinishSyncRun(ctx context.Context, run *SyncRun) error {
+	if err := s.db.WithContext(ctx).Save(run).Error; err != nil {
+		return fmt.Errorf("finish sync run %d: %w", run.ID, err)
+	}
+	return nil
+}
+
+// LastUsageRead is when usage reports were last read for the tenant in a successful
+// sync; zero when never.
+func (s *Store) LastUsageRead(ctx context.Context, tenantID string) (time.Time, error) {
+	var runs []TenantRun
+	err := s.db.WithContext(ctx).Where("tenant_id = ? AND usage_read AND status = ?", tenantID, SyncOK).
+		Order("started_at DESC").Limit(1).Find(&runs).Error
+	if err != nil || len(runs) == 0 {
+		return time.Time{}, err
+	}
+	return runs[0].StartedAt, nil
+}
+
+// TenantRuns lists the tenant outcomes of a run.
+func (s *Store) TenantRuns(ctx context.Context, runID int64) ([]TenantRun, error) {
+	var out []TenantRun
+	err := s.db.WithContext(ctx).Where("run_id = ?", runID).Order("tenant_id").Find(&out).Error
+	return out, err
+}
