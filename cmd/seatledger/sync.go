@@ -103,7 +103,7 @@ func printSyncSummary(g *globals, sum *app.SyncSummary) error {
 		return writeJSON(g.stdout, sum)
 	}
 	w := g.stdout
-	fmt.Fprintf(w, "sync run %d: %s in %s\n", sum.RunID, sum.Status, sum.Finished.Sub(sum.Started).Round(time.Millisecond))
+	fmt.Fprintf(w, "sync run %d: %s in %s\n", sum.RunID, sum.Status, sum.Elapsed.Round(time.Millisecond))
 	fmt.Fprintf(w, "  tenants ok      %d\n  tenants failed  %d\n  users           %d\n  SKUs            %d\n  paid seats      %d\n  changes written %d\n  Graph requests  %d\n",
 		sum.OK, sum.Failed, sum.Users, sum.SKUs, sum.Seats, sum.Changes, sum.Requests)
 	for _, r := range sum.Tenants {

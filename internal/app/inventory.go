@@ -1,8 +1,10 @@
 package app
 
 import (
+	"cmp"
 	"context"
 	"fmt"
+	"slices"
 
 	"github.com/seatledger/seatledger/internal/ids"
 	"github.com/seatledger/seatledger/internal/store"
@@ -50,6 +52,9 @@ func (a *App) Seats(ctx context.Context, tenants []string) ([]SeatLine, error) {
 		}
 		out = append(out, line)
 	}
+	slices.SortStableFunc(out, func(x, y SeatLine) int {
+		return cmp.Or(cmp.Compare(x.Customer, y.Customer), cmp.Compare(x.TenantID, y.TenantID), cmp.Compare(x.PartNumber, y.PartNumber))
+	})
 	return out, nil
 }
 

@@ -54,10 +54,12 @@ type TenantResult struct {
 
 // SyncSummary is a whole run.
 type SyncSummary struct {
-	RunID    int64          `json:"runId"`
-	Status   string         `json:"status"`
-	Started  time.Time      `json:"started"`
-	Finished time.Time      `json:"finished"`
+	RunID    int64     `json:"runId"`
+	Status   string    `json:"status"`
+	Started  time.Time `json:"started"`
+	Finished time.Time `json:"finished"`
+	// Elapsed is wall-clock time, whatever clock dates the history.
+	Elapsed  time.Duration  `json:"elapsedNs"`
 	OK       int            `json:"tenantsOk"`
 	Failed   int            `json:"tenantsFailed"`
 	Users    int            `json:"users"`
@@ -90,6 +92,7 @@ func (a *App) Sync(ctx context.Context, reader TenantReader, opts SyncOptions) (
 	if err != nil {
 		return nil, err
 	}
+	wallStart := time.Now()
 	sum := &SyncSummary{Started: opts.Now().UTC()}
 	run, err := a.Store.BeginSyncRun(ctx, sum.Started, len(tenants))
 	if err != nil {
@@ -138,7 +141,7 @@ func (a *App) Sync(ctx context.Context, reader TenantReader, opts SyncOptions) (
 	slices.SortFunc(sum.Tenants, func(x, y TenantResult) int {
 		return cmp.Or(cmp.Compare(x.Customer, y.Customer), cmp.Compare(x.TenantID, y.TenantID))
 	})
-	sum.Finished = opts.Now().UTC()
+	sum.Finished, sum.Elapsed = opts.Now().UTC(), time.Since(wallStart)
 	sum.Status = store.SyncOK
 	switch {
 	case sum.OK+sum.Failed < len(tenants) || sum.Failed == len(tenants) && len(tenants) > 0:

@@ -2,6 +2,7 @@ package graph
 
 import (
 	"context"
+	"encoding/csv"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -61,13 +62,13 @@ func (c *Client) ReadTenant(ctx context.Context, tenantID string, opts inventory
 // below, by the SDK's retry handler honouring Retry-After.
 func (c *Client) retry(ctx context.Context, st *inventory.ReadStats, fn func(ctx context.Context) error) error {
 	var err error
-	for attempt := range 4 {
+	for attempt := range maxAttempts {
 		if attempt > 0 {
 			st.Retries++
 			select {
 			case <-ctx.Done():
 				return ctx.Err()
-			case <-time.After(time.Duration(50<<attempt) * time.Millisecond):
+			case <-time.After(min(time.Duration(50<<attempt)*time.Millisecond, 2*time.Second)):
 			}
 		}
 		st.Requests++
@@ -78,6 +79,13 @@ func (c *Client) retry(ctx context.Context, st *inventory.ReadStats, fn func(ctx
 	}
 	return err
 }
+
+// maxAttempts bounds the tries of one request that keeps failing in transit; with
+// backoff they span about ten seconds.
+const maxAttempts = 8
+
+// errTruncated marks a response body that ended before it was whole.
+var errTruncated = errors.New("response body cut off")
 
 func statusOf(err error) int {
 	var oe *odataerrors.ODataError
@@ -97,8 +105,11 @@ func transient(err error) bool {
 	}
 	var syntax *json.SyntaxError
 	var netErr net.Error
-	return errors.As(err, &syntax) || errors.As(err, &netErr) || errors.Is(err, io.ErrUnexpectedEOF) ||
-		errors.Is(err, io.EOF) || strings.Contains(err.Error(), "connection reset") || strings.Contains(err.Error(), "unexpected end of JSON")
+	var csvErr *csv.ParseError
+	// The SDK's JSON parser reports a cut-off body only by this message.
+	return errors.As(err, &syntax) || errors.As(err, &netErr) || errors.As(err, &csvErr) || errors.Is(err, errTruncated) ||
+		errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) || strings.Contains(err.Error(), "connection reset") ||
+		strings.Contains(err.Error(), "unexpected end of JSON") || strings.Contains(err.Error(), "invalid json type")
 }
 
 func refused(err error) bool {

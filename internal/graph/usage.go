@@ -54,10 +54,13 @@ func (c *Client) readUsage(ctx context.Context, tc *tenantClient, snap *inventor
 	byUPN := map[string]*inventory.Usage{}
 	var order []string
 	for _, r := range reports {
-		var body []byte
+		var rows []map[string]string
 		err := c.retry(ctx, st, func(ctx context.Context) error {
-			var err error
-			body, err = r.get(ctx)
+			body, err := r.get(ctx)
+			if err != nil {
+				return err
+			}
+			rows, err = readCSV(body)
 			return err
 		})
 		if err != nil {
@@ -65,10 +68,6 @@ func (c *Client) readUsage(ctx context.Context, tc *tenantClient, snap *inventor
 				snap.UsageNote = "Graph refused " + r.name + ": " + errorText(err)
 				return nil
 			}
-			return fmt.Errorf("%s: %w", r.name, err)
-		}
-		rows, err := readCSV(body)
-		if err != nil {
 			return fmt.Errorf("%s: %w", r.name, err)
 		}
 		for _, row := range rows {
@@ -82,8 +81,8 @@ func (c *Client) readUsage(ctx context.Context, tc *tenantClient, snap *inventor
 				byUPN[upn] = u
 				order = append(order, upn)
 			}
-			if d := date(row["Report Refresh Date"]); d != nil {
-				u.ReportDate = *d
+			if d := date(row["Report Refresh Date"]); d != nil && (snap.UsageReportDate == nil || d.After(*snap.UsageReportDate)) {
+				snap.UsageReportDate = d
 			}
 			switch r.name {
 			case "getM365AppUserDetail":

@@ -19,7 +19,10 @@ type Snapshot struct {
 	// not, or why no per-user usage was kept (concealed names).
 	UsageRead bool
 	UsageNote string
-	Usage     []Usage
+	// UsageReportDate is the reports' refresh date, kept per tenant so that a daily
+	// re-read rewrites only the users whose activity changed.
+	UsageReportDate *time.Time
+	Usage           []Usage
 }
 
 // Pool is one SKU's licence pool in the tenant (Graph subscribedSkus).
@@ -79,7 +82,6 @@ type Assignment struct {
 // Usage is what the usage reports say about one user.
 type Usage struct {
 	UPN              string     `json:"userPrincipalName"`
-	ReportDate       time.Time  `json:"reportDate"`
 	DesktopActivated *bool      `json:"desktopActivated,omitempty"`
 	LastActivation   *time.Time `json:"lastActivation,omitempty"`
 	ExchangeActivity *time.Time `json:"exchangeLastActivity,omitempty"`

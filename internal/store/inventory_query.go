@@ -150,6 +150,8 @@ type TenantState struct {
 	SignInData bool   `json:"signInData"`
 	SignInNote string `json:"signInNote,omitempty"`
 	UsageNote  string `json:"usageNote,omitempty"`
+	// UsageReportDate is the refresh date of the usage reports last read.
+	UsageReportDate *time.Time `json:"usageReportDate,omitempty"`
 }
 
 // TenantStates lists the noted state of every synced tenant.
@@ -176,6 +178,43 @@ func (s *Store) InventoryCounts(ctx context.Context) (map[string]int64, error) {
 			return nil, fmt.Errorf("count %s: %w", model.TableName(), err)
 		}
 		out[model.TableName()] = n
+	}
+	return out, nil
+}
+
+// Users lists a tenant's directory users as last read, with their current licences.
+func (s *Store) Users(ctx context.Context, tenantID string) ([]inventory.User, error) {
+	db := s.db.WithContext(ctx)
+	var rows []userRow
+	if err := db.Where("tenant_id = ?", tenantID).Order("upn").Find(&rows).Error; err != nil {
+		return nil, fmt.Errorf("read users of %s: %w", tenantID, err)
+	}
+	var as []assignmentRow
+	if err := db.Where("tenant_id = ?", tenantID).Order("user_id, sku_id, group_id").Find(&as).Error; err != nil {
+		return nil, fmt.Errorf("read licence assignments of %s: %w", tenantID, err)
+	}
+	held := make(map[string][]inventory.Assignment)
+	for _, a := range as {
+		held[a.UserID] = append(held[a.UserID], inventory.Assignment{SKUID: a.SKUID, Group: a.GroupID, State: a.State, Error: a.Error, DisabledPlans: a.DisabledPlans})
+	}
+	out := make([]inventory.User, len(rows))
+	for i, r := range rows {
+		out[i] = r.user()
+		out[i].Assignments = held[r.UserID]
+	}
+	return out, nil
+}
+
+// UsageSignals lists what the usage reports last said about a tenant's users.
+func (s *Store) UsageSignals(ctx context.Context, tenantID string) ([]inventory.Usage, error) {
+	var rows []usageRow
+	if err := s.db.WithContext(ctx).Where("tenant_id = ?", tenantID).Order("upn").Find(&rows).Error; err != nil {
+		return nil, fmt.Errorf("read usage of %s: %w", tenantID, err)
+	}
+	out := make([]inventory.Usage, len(rows))
+	for i, r := range rows {
+		out[i] = inventory.Usage{UPN: r.UPN, DesktopActivated: r.DesktopActivated, LastActivation: utcPtr(r.LastActivation), ExchangeActivity: utcPtr(r.ExchangeActivity),
+			TeamsActivity: utcPtr(r.TeamsActivity), MailboxBytes: r.MailboxBytes, HasArchive: r.HasArchive, RecipientType: r.RecipientType, AssignedProducts: r.AssignedProducts}
 	}
 	return out, nil
 }

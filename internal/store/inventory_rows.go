@@ -11,6 +11,8 @@ type tenantStateRow struct {
 	SignInData bool
 	SignInNote string
 	UsageNote  string
+	// UsageReportDate is when the usage reports were last refreshed by Microsoft.
+	UsageReportDate *time.Time
 }
 
 func (tenantStateRow) TableName() string { return "tenant_state" }
@@ -150,7 +152,6 @@ func (assignmentHistoryRow) TableName() string { return "assignment_history" }
 type usageRow struct {
 	TenantID         string `gorm:"column:tenant_id;primaryKey"`
 	UPN              string `gorm:"column:upn;primaryKey"`
-	ReportDate       time.Time
 	DesktopActivated *bool
 	LastActivation   *time.Time
 	ExchangeActivity *time.Time

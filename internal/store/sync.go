@@ -50,7 +50,7 @@ func (s *Store) ApplySnapshot(ctx context.Context, snap *inventory.Snapshot, at 
 }
 
 func applyTenantState(c *changeSet, snap *inventory.Snapshot) error {
-	fresh := tenantStateRow{TenantID: c.tenant, SignInData: snap.SignInData, SignInNote: snap.SignInNote, UsageNote: snap.UsageNote}
+	fresh := tenantStateRow{TenantID: c.tenant, SignInData: snap.SignInData, SignInNote: snap.SignInNote, UsageNote: snap.UsageNote, UsageReportDate: utcPtr(snap.UsageReportDate)}
 	var old []tenantStateRow
 	if err := c.tx.Where("tenant_id = ?", c.tenant).Find(&old).Error; err != nil {
 		return err
@@ -58,9 +58,9 @@ func applyTenantState(c *changeSet, snap *inventory.Snapshot) error {
 	if len(old) == 1 {
 		if !snap.UsageRead {
 			// Usage is read at most daily; a sync without it keeps the last note.
-			fresh.UsageNote = old[0].UsageNote
+			fresh.UsageNote, fresh.UsageReportDate = old[0].UsageNote, old[0].UsageReportDate
 		}
-		if old[0] == fresh {
+		if sameTenantState(old[0], fresh) {
 			return nil
 		}
 		c.changes++
@@ -68,6 +68,11 @@ func applyTenantState(c *changeSet, snap *inventory.Snapshot) error {
 	}
 	c.changes++
 	return c.tx.Create(&fresh).Error
+}
+
+func sameTenantState(a, b tenantStateRow) bool {
+	return a.TenantID == b.TenantID && a.SignInData == b.SignInData && a.SignInNote == b.SignInNote && a.UsageNote == b.UsageNote &&
+		sameTime(a.UsageReportDate, b.UsageReportDate)
 }
 
 func applyPools(c *changeSet, snap *inventory.Snapshot) error {

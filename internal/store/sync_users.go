@@ -138,7 +138,7 @@ func applyUsage(c *changeSet, snap *inventory.Snapshot) error {
 	}
 	var inserts []usageRow
 	for _, u := range snap.Usage {
-		row := usageRow{TenantID: c.tenant, UPN: u.UPN, ReportDate: u.ReportDate.UTC(), DesktopActivated: u.DesktopActivated, LastActivation: utcPtr(u.LastActivation),
+		row := usageRow{TenantID: c.tenant, UPN: u.UPN, DesktopActivated: u.DesktopActivated, LastActivation: utcPtr(u.LastActivation),
 			ExchangeActivity: utcPtr(u.ExchangeActivity), TeamsActivity: utcPtr(u.TeamsActivity), MailboxBytes: u.MailboxBytes, HasArchive: u.HasArchive,
 			RecipientType: u.RecipientType, AssignedProducts: u.AssignedProducts}
 		prev, found := stored[u.UPN]
@@ -147,7 +147,7 @@ func applyUsage(c *changeSet, snap *inventory.Snapshot) error {
 			inserts = append(inserts, row)
 			continue
 		}
-		if prev.ReportDate.Equal(row.ReportDate) && sameBool(prev.DesktopActivated, row.DesktopActivated) && sameTime(prev.LastActivation, row.LastActivation) &&
+		if sameBool(prev.DesktopActivated, row.DesktopActivated) && sameTime(prev.LastActivation, row.LastActivation) &&
 			sameTime(prev.ExchangeActivity, row.ExchangeActivity) && sameTime(prev.TeamsActivity, row.TeamsActivity) && sameInt64(prev.MailboxBytes, row.MailboxBytes) &&
 			sameBool(prev.HasArchive, row.HasArchive) && prev.RecipientType == row.RecipientType && prev.AssignedProducts == row.AssignedProducts {
 			continue

@@ -6,7 +6,8 @@ CREATE TABLE tenant_state (
     tenant_id     TEXT PRIMARY KEY,
     sign_in_data  BOOLEAN NOT NULL,
     sign_in_note  TEXT NOT NULL DEFAULT '',
-    usage_note    TEXT NOT NULL DEFAULT ''
+    usage_note    TEXT NOT NULL DEFAULT '',
+    usage_report_date  DATETIME
 );
 
 CREATE TABLE licence_pools (
@@ -117,7 +118,6 @@ CREATE INDEX assignment_history_key ON assignment_history (tenant_id, user_id, v
 CREATE TABLE usage_signals (
     tenant_id          TEXT NOT NULL,
     upn                TEXT NOT NULL,
-    report_date        DATETIME NOT NULL,
     desktop_activated  BOOLEAN,
     last_activation    DATETIME,
     exchange_activity  DATETIME,
