@@ -36,20 +36,23 @@ type SyncOptions struct {
 
 // TenantResult is one tenant's outcome.
 type TenantResult struct {
-	TenantID   string        `json:"tenantId"`
-	Customer   string        `json:"customer"`
-	OK         bool          `json:"ok"`
-	Error      string        `json:"error,omitempty"`
-	Users      int           `json:"users"`
-	SKUs       int           `json:"skus"`
-	Seats      int           `json:"seats"`
-	Changes    int           `json:"changes"`
-	Requests   int           `json:"requests"`
-	SignInData bool          `json:"signInData"`
-	SignInNote string        `json:"signInNote,omitempty"`
-	UsageRead  bool          `json:"usageRead"`
-	UsageNote  string        `json:"usageNote,omitempty"`
-	Duration   time.Duration `json:"durationNs"`
+	TenantID   string `json:"tenantId"`
+	Customer   string `json:"customer"`
+	OK         bool   `json:"ok"`
+	Error      string `json:"error,omitempty"`
+	Users      int    `json:"users"`
+	SKUs       int    `json:"skus"`
+	Seats      int    `json:"seats"`
+	Changes    int    `json:"changes"`
+	Requests   int    `json:"requests"`
+	SignInData bool   `json:"signInData"`
+	SignInNote string `json:"signInNote,omitempty"`
+	UsageRead  bool   `json:"usageRead"`
+	UsageNote  string `json:"usageNote,omitempty"`
+	// ReadTime and StoreTime split Duration between Graph and the database.
+	Duration  time.Duration `json:"durationNs"`
+	ReadTime  time.Duration `json:"readNs"`
+	StoreTime time.Duration `json:"storeNs"`
 }
 
 // SyncSummary is a whole run.
@@ -219,12 +222,15 @@ func (a *App) readAndStore(ctx context.Context, reader TenantReader, cat *catalo
 		return err
 	}
 	readUsage := !sameUTCDay(last, now())
+	start := time.Now()
 	snap, stats, err := reader.ReadTenant(ctx, tr.TenantID, inventory.ReadOptions{Usage: readUsage})
-	res.Requests = stats.Requests
+	res.Requests, res.ReadTime = stats.Requests, time.Since(start)
 	if err != nil {
 		return err
 	}
+	start = time.Now()
 	changes, err := a.Store.ApplySnapshot(ctx, snap, now())
+	res.StoreTime = time.Since(start)
 	if err != nil {
 		return err
 	}

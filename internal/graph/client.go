@@ -145,7 +145,7 @@ func New(cfg Config) (*Client, error) {
 		return nil, fmt.Errorf("graph middleware: %w", err)
 	}
 	c.graphHTTP = &http.Client{
-		Transport:     kiotahttp.NewCustomTransportWithParentTransport(transport, middlewares...),
+		Transport:     kiotahttp.NewCustomTransportWithParentTransport(bufferDiscardable{transport}, middlewares...),
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 		Timeout:       cfg.RequestTimeout * 4,
 	}

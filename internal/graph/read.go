@@ -135,61 +135,93 @@ func errorText(err error) string {
 
 var errorMapping = abstractions.ErrorMappings{"XXX": odataerrors.CreateODataErrorFromDiscriminatorValue}
 
+// getJSON sends one GET through the SDK's request adapter (authentication, retry
+// on throttling, redirects) and decodes the body into lean values: the SDK's models
+// allocate and parse several times slower.
+func (c *Client) getJSON(ctx context.Context, tc *tenantClient, ri *abstractions.RequestInformation, out any) error {
+	ri.Headers.TryAdd("Accept", "application/json")
+	body, err := tc.adapter.SendPrimitive(ctx, ri, "[]byte", errorMapping)
+	if err != nil {
+		return err
+	}
+	b, _ := body.([]byte)
+	if len(b) == 0 {
+		return fmt.Errorf("%w: empty body", errTruncated)
+	}
+	return json.Unmarshal(b, out)
+}
+
 func (c *Client) readPools(ctx context.Context, tc *tenantClient, st *inventory.ReadStats) ([]inventory.Pool, error) {
-	var out []inventory.Pool
+	var page struct {
+		Value []struct {
+			SKUID            string `json:"skuId"`
+			PartNumber       string `json:"skuPartNumber"`
+			AppliesTo        string `json:"appliesTo"`
+			CapabilityStatus string `json:"capabilityStatus"`
+			ConsumedUnits    int    `json:"consumedUnits"`
+			PrepaidUnits     struct {
+				Enabled   int `json:"enabled"`
+				Warning   int `json:"warning"`
+				Suspended int `json:"suspended"`
+				LockedOut int `json:"lockedOut"`
+			} `json:"prepaidUnits"`
+		} `json:"value"`
+	}
 	err := c.retry(ctx, st, func(ctx context.Context) error {
-		resp, err := tc.graph.SubscribedSkus().Get(ctx, nil)
+		ri, err := tc.graph.SubscribedSkus().ToGetRequestInformation(ctx, nil)
 		if err != nil {
 			return err
 		}
-		out = out[:0]
-		for _, s := range resp.GetValue() {
-			p := inventory.Pool{
-				PartNumber: str(s.GetSkuPartNumber()), AppliesTo: str(s.GetAppliesTo()),
-				CapabilityStatus: str(s.GetCapabilityStatus()), Consumed: i32(s.GetConsumedUnits()),
-			}
-			if id := s.GetSkuId(); id != nil {
-				p.SKUID = strings.ToLower(id.String())
-			}
-			if u := s.GetPrepaidUnits(); u != nil {
-				p.Enabled, p.Warning, p.Suspended, p.LockedOut = i32(u.GetEnabled()), i32(u.GetWarning()), i32(u.GetSuspended()), i32(u.GetLockedOut())
-			}
-			out = append(out, p)
-		}
-		return nil
+		return c.getJSON(ctx, tc, ri, &page)
 	})
-	return out, err
+	if err != nil {
+		return nil, err
+	}
+	out := make([]inventory.Pool, len(page.Value))
+	for i, s := range page.Value {
+		u := s.PrepaidUnits
+		out[i] = inventory.Pool{SKUID: strings.ToLower(s.SKUID), PartNumber: s.PartNumber, AppliesTo: s.AppliesTo, CapabilityStatus: s.CapabilityStatus,
+			Enabled: u.Enabled, Warning: u.Warning, Suspended: u.Suspended, LockedOut: u.LockedOut, Consumed: s.ConsumedUnits}
+	}
+	return out, nil
 }
 
 func (c *Client) readSubscriptions(ctx context.Context, tc *tenantClient, st *inventory.ReadStats) ([]inventory.Subscription, error) {
-	var out []inventory.Subscription
+	var page struct {
+		Value []struct {
+			ID            string     `json:"id"`
+			CommerceID    string     `json:"commerceSubscriptionId"`
+			SKUID         string     `json:"skuId"`
+			PartNumber    string     `json:"skuPartNumber"`
+			Status        string     `json:"status"`
+			TotalLicenses int        `json:"totalLicenses"`
+			IsTrial       bool       `json:"isTrial"`
+			Created       *time.Time `json:"createdDateTime"`
+			NextLifecycle *time.Time `json:"nextLifecycleDateTime"`
+			OwnerTenantID string     `json:"ownerTenantId"`
+			OwnerType     string     `json:"ownerType"`
+		} `json:"value"`
+	}
 	err := c.retry(ctx, st, func(ctx context.Context) error {
-		resp, err := tc.graph.Directory().Subscriptions().Get(ctx, nil)
+		ri, err := tc.graph.Directory().Subscriptions().ToGetRequestInformation(ctx, nil)
 		if err != nil {
 			return err
 		}
-		out = out[:0]
-		for _, s := range resp.GetValue() {
-			sub := inventory.Subscription{
-				ID: strings.ToLower(str(s.GetId())), CommerceID: strings.ToLower(str(s.GetCommerceSubscriptionId())),
-				SKUID: strings.ToLower(str(s.GetSkuId())), PartNumber: str(s.GetSkuPartNumber()), Status: str(s.GetStatus()),
-				TotalLicenses: i32(s.GetTotalLicenses()), OwnerTenantID: strings.ToLower(str(s.GetOwnerTenantId())), OwnerType: str(s.GetOwnerType()),
-			}
-			if s.GetIsTrial() != nil {
-				sub.IsTrial = *s.GetIsTrial()
-			}
-			if t := s.GetCreatedDateTime(); t != nil {
-				sub.Created = t.UTC()
-			}
-			if t := s.GetNextLifecycleDateTime(); t != nil {
-				u := t.UTC()
-				sub.NextLifecycle = &u
-			}
-			out = append(out, sub)
-		}
-		return nil
+		return c.getJSON(ctx, tc, ri, &page)
 	})
-	return out, err
+	if err != nil {
+		return nil, err
+	}
+	out := make([]inventory.Subscription, len(page.Value))
+	for i, s := range page.Value {
+		out[i] = inventory.Subscription{ID: strings.ToLower(s.ID), CommerceID: strings.ToLower(s.CommerceID), SKUID: strings.ToLower(s.SKUID),
+			PartNumber: s.PartNumber, Status: s.Status, TotalLicenses: s.TotalLicenses, IsTrial: s.IsTrial, NextLifecycle: utc(s.NextLifecycle),
+			OwnerTenantID: strings.ToLower(s.OwnerTenantID), OwnerType: s.OwnerType}
+		if s.Created != nil {
+			out[i].Created = s.Created.UTC()
+		}
+	}
+	return out, nil
 }
 
 var userFields = []string{"id", "userPrincipalName", "displayName", "accountEnabled", "userType", "createdDateTime",
@@ -254,14 +286,8 @@ func (c *Client) readUsers(ctx context.Context, tc *tenantClient, withSignIn boo
 				ri.Method = abstractions.GET
 				ri.SetUri(*u)
 			}
-			ri.Headers.TryAdd("Accept", "application/json")
-			body, err := tc.adapter.SendPrimitive(ctx, ri, "[]byte", errorMapping)
-			if err != nil {
-				return err
-			}
-			b, _ := body.([]byte)
 			p = userPage{}
-			return json.Unmarshal(b, &p)
+			return c.getJSON(ctx, tc, ri, &p)
 		})
 		if err != nil {
 			return nil, err
@@ -330,18 +356,4 @@ func utc(t *time.Time) *time.Time {
 	}
 	u := t.UTC()
 	return &u
-}
-
-func str(s *string) string {
-	if s == nil {
-		return ""
-	}
-	return *s
-}
-
-func i32(n *int32) int {
-	if n == nil {
-		return 0
-	}
-	return int(*n)
 }

@@ -160,6 +160,9 @@ func TestSyncMatchesTruthAndResyncWritesNothing(t *testing.T) {
 			t.Errorf("%d Graph requests for %d users in pages of 25", w.srv.Stats().Requests.Load(), truth.Totals.Users)
 		}
 		checkAgainstTruth(t, w)
+		if conns := w.srv.Stats().Connections.Load(); conns > 16 {
+			t.Errorf("%d connections for %d requests: the client does not reuse its connections", conns, w.srv.Stats().Requests.Load())
+		}
 
 		states, err := w.app.Store.TenantStates(ctx)
 		if err != nil {

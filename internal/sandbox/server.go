@@ -60,6 +60,9 @@ type Stats struct {
 	Throttled atomic.Int64
 	Faults    atomic.Int64
 	Tokens    atomic.Int64
+	// Connections counts TCP connections accepted: a client that reuses its
+	// connections opens few.
+	Connections atomic.Int64
 }
 
 type window struct {
@@ -87,6 +90,11 @@ func NewServer(world *World, opts ServerOptions) (*Server, error) {
 		return nil, fmt.Errorf("sandbox: listen on %s: %w", opts.Addr, err)
 	}
 	s.srv = httptest.NewUnstartedServer(s.routes())
+	s.srv.Config.ConnState = func(_ net.Conn, state http.ConnState) {
+		if state == http.StateNew {
+			s.stats.Connections.Add(1)
+		}
+	}
 	s.srv.Listener.Close()
 	s.srv.Listener = ln
 	s.srv.StartTLS()
@@ -179,6 +187,10 @@ func (s *Server) routes() http.Handler {
 	})
 	mux.HandleFunc("GET /sandbox/truth", func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusOK, s.Truth())
+	})
+	mux.HandleFunc("GET /sandbox/stats", func(w http.ResponseWriter, r *http.Request) {
+		writeJSON(w, http.StatusOK, map[string]int64{"requests": s.stats.Requests.Load(), "throttled": s.stats.Throttled.Load(),
+			"faults": s.stats.Faults.Load(), "tokens": s.stats.Tokens.Load(), "connections": s.stats.Connections.Load()})
 	})
 	return mux
 }

@@ -32,6 +32,14 @@ type poolRow struct {
 
 func (poolRow) TableName() string { return "licence_pools" }
 
+var poolRowColumns = []string{"tenant_id", "sku_id", "part_number", "applies_to", "capability_status", "enabled", "warning", "suspended", "locked_out", "consumed"}
+
+func (poolRow) columns() []string { return poolRowColumns }
+
+func (r poolRow) values() []any {
+	return []any{r.TenantID, r.SKUID, r.PartNumber, r.AppliesTo, r.CapabilityStatus, r.Enabled, r.Warning, r.Suspended, r.LockedOut, r.Consumed}
+}
+
 func (r poolRow) pool() inventory.Pool {
 	return inventory.Pool{SKUID: r.SKUID, PartNumber: r.PartNumber, AppliesTo: r.AppliesTo, CapabilityStatus: r.CapabilityStatus,
 		Enabled: r.Enabled, Warning: r.Warning, Suspended: r.Suspended, LockedOut: r.LockedOut, Consumed: r.Consumed}
@@ -52,6 +60,14 @@ type poolHistoryRow struct {
 
 func (poolHistoryRow) TableName() string { return "licence_pool_history" }
 
+var poolHistoryRowColumns = []string{"tenant_id", "sku_id", "valid_from", "valid_to", "enabled", "warning", "suspended", "locked_out", "consumed"}
+
+func (poolHistoryRow) columns() []string { return poolHistoryRowColumns }
+
+func (r poolHistoryRow) values() []any {
+	return []any{r.TenantID, r.SKUID, r.ValidFrom, r.ValidTo, r.Enabled, r.Warning, r.Suspended, r.LockedOut, r.Consumed}
+}
+
 type subscriptionRow struct {
 	TenantID        string `gorm:"column:tenant_id;primaryKey"`
 	SubscriptionID  string `gorm:"column:subscription_id;primaryKey"`
@@ -68,6 +84,14 @@ type subscriptionRow struct {
 }
 
 func (subscriptionRow) TableName() string { return "subscriptions" }
+
+var subscriptionRowColumns = []string{"tenant_id", "subscription_id", "commerce_id", "sku_id", "part_number", "status", "total_licenses", "is_trial", "created_at", "next_lifecycle_at", "owner_tenant_id", "owner_type"}
+
+func (subscriptionRow) columns() []string { return subscriptionRowColumns }
+
+func (r subscriptionRow) values() []any {
+	return []any{r.TenantID, r.SubscriptionID, r.CommerceID, r.SKUID, r.PartNumber, r.Status, r.TotalLicenses, r.IsTrial, r.CreatedAt, r.NextLifecycleAt, r.OwnerTenantID, r.OwnerType}
+}
 
 func (r subscriptionRow) subscription() inventory.Subscription {
 	return inventory.Subscription{ID: r.SubscriptionID, CommerceID: r.CommerceID, SKUID: r.SKUID, PartNumber: r.PartNumber, Status: r.Status,
@@ -88,6 +112,14 @@ type subscriptionHistoryRow struct {
 
 func (subscriptionHistoryRow) TableName() string { return "subscription_history" }
 
+var subscriptionHistoryRowColumns = []string{"tenant_id", "subscription_id", "sku_id", "valid_from", "valid_to", "status", "total_licenses"}
+
+func (subscriptionHistoryRow) columns() []string { return subscriptionHistoryRowColumns }
+
+func (r subscriptionHistoryRow) values() []any {
+	return []any{r.TenantID, r.SubscriptionID, r.SKUID, r.ValidFrom, r.ValidTo, r.Status, r.TotalLicenses}
+}
+
 type userRow struct {
 	TenantID           string `gorm:"column:tenant_id;primaryKey"`
 	UserID             string `gorm:"column:user_id;primaryKey"`
@@ -102,6 +134,14 @@ type userRow struct {
 }
 
 func (userRow) TableName() string { return "directory_users" }
+
+var userRowColumns = []string{"tenant_id", "user_id", "upn", "display_name", "account_enabled", "user_type", "created_at", "usage_location", "last_sign_in", "last_non_interactive"}
+
+func (userRow) columns() []string { return userRowColumns }
+
+func (r userRow) values() []any {
+	return []any{r.TenantID, r.UserID, r.UPN, r.DisplayName, r.AccountEnabled, r.UserType, r.CreatedAt, r.UsageLocation, r.LastSignIn, r.LastNonInteractive}
+}
 
 func (r userRow) user() inventory.User {
 	return inventory.User{ID: r.UserID, UPN: r.UPN, DisplayName: r.DisplayName, Enabled: r.AccountEnabled, UserType: r.UserType,
@@ -120,6 +160,14 @@ type enabledHistoryRow struct {
 
 func (enabledHistoryRow) TableName() string { return "user_enabled_history" }
 
+var enabledHistoryRowColumns = []string{"tenant_id", "user_id", "upn", "valid_from", "valid_to", "enabled"}
+
+func (enabledHistoryRow) columns() []string { return enabledHistoryRowColumns }
+
+func (r enabledHistoryRow) values() []any {
+	return []any{r.TenantID, r.UserID, r.UPN, r.ValidFrom, r.ValidTo, r.Enabled}
+}
+
 type assignmentRow struct {
 	TenantID      string `gorm:"column:tenant_id;primaryKey"`
 	UserID        string `gorm:"column:user_id;primaryKey"`
@@ -131,6 +179,14 @@ type assignmentRow struct {
 }
 
 func (assignmentRow) TableName() string { return "licence_assignments" }
+
+var assignmentRowColumns = []string{"tenant_id", "user_id", "sku_id", "group_id", "state", "error", "disabled_plans"}
+
+func (assignmentRow) columns() []string { return assignmentRowColumns }
+
+func (r assignmentRow) values() []any {
+	return []any{r.TenantID, r.UserID, r.SKUID, r.GroupID, r.State, r.Error, r.DisabledPlans}
+}
 
 type assignmentKey struct{ user, sku, group string }
 
@@ -149,6 +205,14 @@ type assignmentHistoryRow struct {
 
 func (assignmentHistoryRow) TableName() string { return "assignment_history" }
 
+var assignmentHistoryRowColumns = []string{"tenant_id", "user_id", "upn", "sku_id", "group_id", "valid_from", "valid_to"}
+
+func (assignmentHistoryRow) columns() []string { return assignmentHistoryRowColumns }
+
+func (r assignmentHistoryRow) values() []any {
+	return []any{r.TenantID, r.UserID, r.UPN, r.SKUID, r.GroupID, r.ValidFrom, r.ValidTo}
+}
+
 type usageRow struct {
 	TenantID         string `gorm:"column:tenant_id;primaryKey"`
 	UPN              string `gorm:"column:upn;primaryKey"`
@@ -163,6 +227,14 @@ type usageRow struct {
 }
 
 func (usageRow) TableName() string { return "usage_signals" }
+
+var usageRowColumns = []string{"tenant_id", "upn", "desktop_activated", "last_activation", "exchange_activity", "teams_activity", "mailbox_bytes", "has_archive", "recipient_type", "assigned_products"}
+
+func (usageRow) columns() []string { return usageRowColumns }
+
+func (r usageRow) values() []any {
+	return []any{r.TenantID, r.UPN, r.DesktopActivated, r.LastActivation, r.ExchangeActivity, r.TeamsActivity, r.MailboxBytes, r.HasArchive, r.RecipientType, r.AssignedProducts}
+}
 
 func utcPtr(t *time.Time) *time.Time {
 	if t == nil {

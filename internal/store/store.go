@@ -93,6 +93,9 @@ func Open(ctx context.Context, url string, opts Options) (*Store, error) {
 		return nil, fmt.Errorf("open %s database: %w", dialect, err)
 	}
 	sqlDB.SetMaxOpenConns(opts.MaxOpenConns)
+	// database/sql keeps only two idle connections by default; every further
+	// concurrent transaction would then start a PostgreSQL backend of its own.
+	sqlDB.SetMaxIdleConns(opts.MaxOpenConns)
 	sqlDB.SetConnMaxIdleTime(5 * time.Minute)
 	if err := sqlDB.PingContext(ctx); err != nil {
 		_ = sqlDB.Close()

@@ -10,20 +10,13 @@ import (
 	"github.com/seatledger/seatledger/internal/inventory"
 )
 
-// changeSet collects one tenant's writes so they can be sent in batches.
+// changeSet is one tenant's transaction and the number of rows it wrote.
 type changeSet struct {
 	tx      *gorm.DB
+	dialect Dialect
 	tenant  string
 	at      time.Time
 	changes int
-}
-
-func (c *changeSet) create(rows any, n int) error {
-	if n == 0 {
-		return nil
-	}
-	c.changes += n
-	return c.tx.CreateInBatches(rows, batchSize).Error
 }
 
 // ApplySnapshot compares a fresh read of a tenant with its stored current state and,
@@ -34,7 +27,7 @@ func (s *Store) ApplySnapshot(ctx context.Context, snap *inventory.Snapshot, at 
 	at = at.UTC().Truncate(time.Microsecond)
 	var changes int
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		c := &changeSet{tx: tx, tenant: snap.TenantID, at: at}
+		c := &changeSet{tx: tx, dialect: s.dialect, tenant: snap.TenantID, at: at}
 		for _, step := range []func(*changeSet, *inventory.Snapshot) error{applyTenantState, applyPools, applySubscriptions, applyUsers, applyUsage} {
 			if err := step(c, snap); err != nil {
 				return err
@@ -120,10 +113,10 @@ func applyPools(c *changeSet, snap *inventory.Snapshot) error {
 	if err := c.closeHistory(&poolHistoryRow{}, "sku_id", closeSKUs); err != nil {
 		return err
 	}
-	if err := c.create(inserts, len(inserts)); err != nil {
+	if err := insertAll(c, inserts); err != nil {
 		return err
 	}
-	return c.create(history, len(history))
+	return insertAll(c, history)
 }
 
 // closeHistory ends the open history rows of the given keys at the change's time.
@@ -187,8 +180,8 @@ func applySubscriptions(c *changeSet, snap *inventory.Snapshot) error {
 	if err := c.closeHistory(&subscriptionHistoryRow{}, "subscription_id", closeIDs); err != nil {
 		return err
 	}
-	if err := c.create(inserts, len(inserts)); err != nil {
+	if err := insertAll(c, inserts); err != nil {
 		return err
 	}
-	return c.create(history, len(history))
+	return insertAll(c, history)
 }

@@ -111,16 +111,16 @@ func applyUsers(c *changeSet, snap *inventory.Snapshot) error {
 	if err := c.closeHistory(&enabledHistoryRow{}, "user_id", append(closeEnabled, goneUsers...)); err != nil {
 		return err
 	}
-	if err := c.create(newUsers, len(newUsers)); err != nil {
+	if err := insertAll(c, newUsers); err != nil {
 		return err
 	}
-	if err := c.create(enabledHistory, len(enabledHistory)); err != nil {
+	if err := insertAll(c, enabledHistory); err != nil {
 		return err
 	}
-	if err := c.create(newAssignments, len(newAssignments)); err != nil {
+	if err := insertAll(c, newAssignments); err != nil {
 		return err
 	}
-	return c.create(assignHistory, len(assignHistory))
+	return insertAll(c, assignHistory)
 }
 
 // applyUsage replaces the usage signals when this sync read the reports.
@@ -168,5 +168,5 @@ func applyUsage(c *changeSet, snap *inventory.Snapshot) error {
 		}
 		c.changes += int(res.RowsAffected)
 	}
-	return c.create(inserts, len(inserts))
+	return insertAll(c, inserts)
 }
