@@ -103,13 +103,33 @@ func (a *App) Sync(ctx context.Context, reader TenantReader, opts SyncOptions) (
 	}
 	sum.RunID = run.ID
 
-	results := make(chan TenantResult)
+	// Usage reports are read at most once per UTC day.
+	lastUsage, err := a.Store.LastUsageReads(ctx, opts.Now().AddDate(0, 0, -2))
+	if err != nil {
+		return nil, err
+	}
+	// Reading and storing are two stages, so that tenants waiting on Graph never
+	// wait on the database too. The hand-over channel is short: readers stop when
+	// the writers fall behind, which bounds the snapshots held in memory.
+	writers := min(opts.Concurrency, 4)
+	if a.Store.Dialect() == store.SQLite {
+		writers = 1 // SQLite has one writer at a time anyway
+	}
 	work := make(chan string)
-	var wg sync.WaitGroup
+	toStore := make(chan *pendingTenant, writers)
+	results := make(chan TenantResult)
+	var readers, storers sync.WaitGroup
 	for range min(opts.Concurrency, max(len(tenants), 1)) {
-		wg.Go(func() {
+		readers.Go(func() {
 			for t := range work {
-				results <- a.syncTenant(ctx, reader, cat, run.ID, t, names[t], opts.Now)
+				toStore <- a.readTenant(ctx, reader, run.ID, t, names[t], !sameUTCDay(lastUsage[t], opts.Now()), opts.Now)
+			}
+		})
+	}
+	for range writers {
+		storers.Go(func() {
+			for p := range toStore {
+				results <- a.storeTenant(ctx, cat, p, opts.Now)
 			}
 		})
 	}
@@ -123,7 +143,7 @@ func (a *App) Sync(ctx context.Context, reader TenantReader, opts SyncOptions) (
 			}
 		}
 	}()
-	go func() { wg.Wait(); close(results) }()
+	go func() { readers.Wait(); close(toStore); storers.Wait(); close(results) }()
 
 	for r := range results {
 		sum.Tenants = append(sum.Tenants, r)
@@ -194,56 +214,60 @@ func (a *App) syncTargets(ctx context.Context, requested []string) (map[string]s
 	return names, chosen, nil
 }
 
-func (a *App) syncTenant(ctx context.Context, reader TenantReader, cat *catalog.Catalog, runID int64, tenantID, name string, now func() time.Time) TenantResult {
-	res := TenantResult{TenantID: tenantID, Customer: name}
-	tr := &store.TenantRun{RunID: runID, TenantID: tenantID, StartedAt: now(), Status: store.SyncFailed}
-	wall := time.Now()
-	err := a.readAndStore(ctx, reader, cat, tr, &res, now)
-	res.Duration = time.Since(wall)
-	tr.FinishedAt = now()
-	if err != nil {
-		res.Error = err.Error()
-		tr.Error = res.Error
-		a.Log.Warn("tenant sync failed", "tenant", tenantID, "customer", name, "error", err)
-	} else {
-		res.OK = true
-		tr.Status = store.SyncOK
+// pendingTenant is one tenant read from Graph (or failed to be), on its way to the store.
+type pendingTenant struct {
+	res  TenantResult
+	run  *store.TenantRun
+	snap *inventory.Snapshot
+	err  error
+	wall time.Time
+}
+
+func (a *App) readTenant(ctx context.Context, reader TenantReader, runID int64, tenantID, name string, readUsage bool, now func() time.Time) *pendingTenant {
+	p := &pendingTenant{
+		res:  TenantResult{TenantID: tenantID, Customer: name},
+		run:  &store.TenantRun{RunID: runID, TenantID: tenantID, StartedAt: now(), Status: store.SyncFailed},
+		wall: time.Now(),
 	}
-	tr.Requests = res.Requests
+	var stats inventory.ReadStats
+	p.snap, stats, p.err = reader.ReadTenant(ctx, tenantID, inventory.ReadOptions{Usage: readUsage})
+	p.res.Requests, p.res.ReadTime = stats.Requests, time.Since(p.wall)
+	return p
+}
+
+// storeTenant writes a read tenant's changes, or records why it failed; a failed
+// tenant's stored state is left as it was.
+func (a *App) storeTenant(ctx context.Context, cat *catalog.Catalog, p *pendingTenant, now func() time.Time) TenantResult {
+	res, tr := &p.res, p.run
+	err := p.err
+	if err == nil {
+		start := time.Now()
+		res.Changes, err = a.Store.ApplySnapshot(ctx, p.snap, now())
+		res.StoreTime = time.Since(start)
+	}
+	res.Duration = time.Since(p.wall)
+	tr.FinishedAt, tr.Requests = now(), res.Requests
+	if err != nil {
+		res.Error, res.Changes = err.Error(), 0
+		tr.Error = res.Error
+		a.Log.Warn("tenant sync failed", "tenant", res.TenantID, "customer", res.Customer, "error", err)
+	} else {
+		snap := p.snap
+		res.OK, tr.Status = true, store.SyncOK
+		res.Users, res.SKUs = len(snap.Users), len(snap.Pools)
+		res.SignInData, res.SignInNote, res.UsageRead, res.UsageNote = snap.SignInData, snap.SignInNote, snap.UsageRead, snap.UsageNote
+		for _, pool := range snap.Pools {
+			if sku, ok := cat.ByID(pool.SKUID); !ok || !sku.Free {
+				res.Seats += pool.Enabled
+			}
+		}
+		tr.UsersRead, tr.SKUsRead, tr.SubscriptionsRead, tr.Changes = res.Users, res.SKUs, len(snap.Subscriptions), res.Changes
+		tr.SignInData, tr.UsageRead = snap.SignInData, snap.UsageRead
+	}
 	if err := a.Store.RecordTenantRun(context.WithoutCancel(ctx), tr); err != nil && res.OK {
 		res.OK, res.Error = false, err.Error()
 	}
-	return res
-}
-
-func (a *App) readAndStore(ctx context.Context, reader TenantReader, cat *catalog.Catalog, tr *store.TenantRun, res *TenantResult, now func() time.Time) error {
-	last, err := a.Store.LastUsageRead(ctx, tr.TenantID)
-	if err != nil {
-		return err
-	}
-	readUsage := !sameUTCDay(last, now())
-	start := time.Now()
-	snap, stats, err := reader.ReadTenant(ctx, tr.TenantID, inventory.ReadOptions{Usage: readUsage})
-	res.Requests, res.ReadTime = stats.Requests, time.Since(start)
-	if err != nil {
-		return err
-	}
-	start = time.Now()
-	changes, err := a.Store.ApplySnapshot(ctx, snap, now())
-	res.StoreTime = time.Since(start)
-	if err != nil {
-		return err
-	}
-	res.Users, res.SKUs, res.Changes = len(snap.Users), len(snap.Pools), changes
-	res.SignInData, res.SignInNote, res.UsageRead, res.UsageNote = snap.SignInData, snap.SignInNote, snap.UsageRead, snap.UsageNote
-	for _, p := range snap.Pools {
-		if sku, ok := cat.ByID(p.SKUID); !ok || !sku.Free {
-			res.Seats += p.Enabled
-		}
-	}
-	tr.UsersRead, tr.SKUsRead, tr.SubscriptionsRead, tr.Changes = res.Users, res.SKUs, len(snap.Subscriptions), changes
-	tr.SignInData, tr.UsageRead = snap.SignInData, snap.UsageRead
-	return nil
+	return *res
 }
 
 func sameUTCDay(a, b time.Time) bool {

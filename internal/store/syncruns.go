@@ -76,16 +76,22 @@ func (s *Store) FinishSyncRun(ctx context.Context, run *SyncRun) error {
 	return nil
 }
 
-// LastUsageRead is when usage reports were last read for the tenant in a successful
-// sync; zero when never.
-func (s *Store) LastUsageRead(ctx context.Context, tenantID string) (time.Time, error) {
+// LastUsageReads tells, per tenant, when usage reports were last read in a
+// successful sync since the given time; tenants not read since are absent.
+func (s *Store) LastUsageReads(ctx context.Context, since time.Time) (map[string]time.Time, error) {
 	var runs []TenantRun
-	err := s.db.WithContext(ctx).Where("tenant_id = ? AND usage_read AND status = ?", tenantID, SyncOK).
-		Order("started_at DESC").Limit(1).Find(&runs).Error
-	if err != nil || len(runs) == 0 {
-		return time.Time{}, err
+	err := s.db.WithContext(ctx).Select("tenant_id", "started_at").
+		Where("usage_read AND status = ? AND started_at >= ?", SyncOK, since.UTC()).Find(&runs).Error
+	if err != nil {
+		return nil, fmt.Errorf("read last usage reads: %w", err)
 	}
-	return runs[0].StartedAt, nil
+	out := make(map[string]time.Time, len(runs))
+	for _, r := range runs {
+		if t := r.StartedAt.UTC(); t.After(out[r.TenantID]) {
+			out[r.TenantID] = t
+		}
+	}
+	return out, nil
 }
 
 // TenantRuns lists the tenant outcomes of a run.

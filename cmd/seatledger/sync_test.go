@@ -1,0 +1,145 @@
+package main
+
+import (
+	"encoding/json"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/seatledger/seatledger/internal/sandbox"
+)
+
+// sandboxEnv serves a generated world and points the configuration at it, as a
+// partner would with `seatledger sandbox serve`.
+func sandboxEnv(t *testing.T, tenants int) (*sandbox.Server, *sandbox.World, string) {
+	t.Helper()
+	world, err := sandbox.Generate(sandbox.Options{Seed: 3, Tenants: tenants})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv, err := sandbox.NewServer(world, sandbox.ServerOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(srv.Close)
+	caFile, customersFile, err := writeSandboxFiles(t.TempDir(), srv, world)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("SEATLEDGER_CONFIG", "")
+	t.Setenv("SEATLEDGER_GRAPH_BASE_URL", srv.GraphBaseURL())
+	t.Setenv("SEATLEDGER_GRAPH_AUTHORITY_HOST", srv.AuthorityHost())
+	t.Setenv("SEATLEDGER_GRAPH_CA_FILE", caFile)
+	t.Setenv("SEATLEDGER_GRAPH_CLIENT_ID", srv.ClientID())
+	t.Setenv("SEATLEDGER_GRAPH_CLIENT_SECRET", srv.ClientSecret())
+	return srv, world, customersFile
+}
+
+func TestSyncAndInventoryCommands(t *testing.T) {
+	srv, world, customersFile := sandboxEnv(t, 5)
+	eachDatabase(t, func(t *testing.T, db string) {
+		mustRun(t, "--db", db, "migrate", "up")
+		mustRun(t, "--db", db, "customers", "import", customersFile)
+
+		if code, _, errOut := seatledger(t, "--db", db, "sync"); code == 0 || !strings.Contains(errOut, "--all") {
+			t.Errorf("sync without tenants: exit %d, %s", code, errOut)
+		}
+		stranger := "11111111-2222-4333-8444-555555555555"
+		if code, _, errOut := seatledger(t, "--db", db, "sync", "--tenant", stranger); code == 0 || !strings.Contains(errOut, "not a registered customer") {
+			t.Errorf("sync of an unknown tenant: exit %d, %s", code, errOut)
+		}
+
+		code, out, progress := seatledger(t, "--db", db, "sync", "--all")
+		if code != 0 {
+			t.Fatalf("sync --all: exit %d\n%s%s", code, out, progress)
+		}
+		truth := srv.Truth()
+		for _, want := range []string{"tenants ok      5", "tenants failed  0", "users           " + itoa(truth.Totals.Users), "no sign-in data"} {
+			if !strings.Contains(out, want) {
+				t.Errorf("sync summary lacks %q:\n%s", want, out)
+			}
+		}
+		if n := strings.Count(progress, ": ok, "); n != 5 {
+			t.Errorf("want one plain progress line per tenant off a terminal, got %d:\n%s", n, progress)
+		}
+
+		var seats []struct {
+			TenantID string `json:"tenantId"`
+			Part     string `json:"skuPartNumber"`
+			Enabled  int    `json:"enabled"`
+			Consumed int    `json:"consumed"`
+			Idle     int    `json:"idle"`
+		}
+		if err := json.Unmarshal([]byte(mustRun(t, "--db", db, "-o", "json", "inventory", "seats", "--free")), &seats); err != nil {
+			t.Fatal(err)
+		}
+		want := map[string]sandbox.PoolTruth{}
+		for _, tt := range truth.Tenants {
+			for _, p := range tt.Pools {
+				want[tt.ID+"/"+p.PartNumber] = p
+			}
+		}
+		if len(seats) != len(want) {
+			t.Errorf("inventory seats lists %d pools, truth has %d", len(seats), len(want))
+		}
+		for _, s := range seats {
+			p := want[s.TenantID+"/"+s.Part]
+			if s.Enabled != p.Enabled || s.Consumed != p.Consumed || s.Idle != p.Idle {
+				t.Errorf("%s %s: enabled/consumed/idle %d/%d/%d, truth %d/%d/%d", s.TenantID, s.Part, s.Enabled, s.Consumed, s.Idle, p.Enabled, p.Consumed, p.Idle)
+			}
+		}
+		table := mustRun(t, "--db", db, "inventory", "seats", "--tenant", world.Tenants[0].ID)
+		if !strings.Contains(table, world.Tenants[0].Name) || strings.Contains(table, world.Tenants[1].Name) || !strings.Contains(table, "TOTAL") {
+			t.Errorf("inventory seats --tenant:\n%s", table)
+		}
+
+		u := world.Tenants[0].Users[0]
+		held := mustRun(t, "--db", db, "inventory", "user", "--tenant", world.Tenants[0].ID, strings.ToUpper(u.UPN))
+		if !strings.Contains(held, u.UPN) || !strings.Contains(held, "licence history") || !strings.Contains(held, "now") {
+			t.Errorf("inventory user:\n%s", held)
+		}
+		if code, _, errOut := seatledger(t, "--db", db, "inventory", "user", "--tenant", world.Tenants[0].ID, "nobody@example.com"); code == 0 || !strings.Contains(errOut, "not found") {
+			t.Errorf("inventory user of a stranger: exit %d, %s", code, errOut)
+		}
+
+		// A tenant that cannot be read fails the command, and only that tenant.
+		srv.FailTenant(world.Tenants[2].ID, true)
+		defer srv.FailTenant(world.Tenants[2].ID, false)
+		code, out, _ = seatledger(t, "--db", db, "sync", "--all")
+		if code == 0 || !strings.Contains(out, "tenants ok      4") || !strings.Contains(out, "FAILED "+world.Tenants[2].Name) {
+			t.Errorf("sync with one failing tenant: exit %d\n%s", code, out)
+		}
+	})
+}
+
+func TestSandboxTruthIsDeterministic(t *testing.T) {
+	first := mustRun(t, "sandbox", "truth", "--seed", "9", "--tenants", "6")
+	if again := mustRun(t, "sandbox", "truth", "--seed", "9", "--tenants", "6"); again != first {
+		t.Error("the same seed gave two different worlds")
+	}
+	var truth sandbox.Truth
+	if err := json.Unmarshal([]byte(first), &truth); err != nil {
+		t.Fatal(err)
+	}
+	if len(truth.Tenants) != 6 || truth.Totals.Users == 0 {
+		t.Errorf("truth: %d tenants, %d users", len(truth.Tenants), truth.Totals.Users)
+	}
+	if other := mustRun(t, "sandbox", "truth", "--seed", "10", "--tenants", "6"); other == first {
+		t.Error("another seed gave the same world")
+	}
+}
+
+func TestDemo(t *testing.T) {
+	t.Setenv("SEATLEDGER_CONFIG", "")
+	dir := filepath.Join(t.TempDir(), "demo")
+	out := mustRun(t, "demo", "--dir", dir, "--tenants", "6", "--days", "3")
+	for _, want := range []string{"first sync", "tenants ok      6", "3 simulated days", "seats-added", "paid seats per customer and SKU", "TOTAL"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("demo output lacks %q:\n%s", want, out)
+		}
+	}
+	// The demo leaves a database the other commands can explore, and can be run again.
+	mustRun(t, "--db", "sqlite:"+filepath.Join(dir, "seatledger.db"), "inventory", "seats")
+	mustRun(t, "demo", "--dir", dir, "--tenants", "2", "--days", "0")
+}
+
