@@ -111,7 +111,7 @@ func (a *App) Sync(ctx context.Context, reader TenantReader, opts SyncOptions) (
 	// Reading and storing are two stages, so that tenants waiting on Graph never
 	// wait on the database too. The hand-over channel is short: readers stop when
 	// the writers fall behind, which bounds the snapshots held in memory.
-	writers := min(opts.Concurrency, 4)
+	writers := min(opts.Concurrency, 2)
 	if a.Store.Dialect() == store.SQLite {
 		writers = 1 // SQLite has one writer at a time anyway
 	}
@@ -239,6 +239,7 @@ func (a *App) readTenant(ctx context.Context, reader TenantReader, runID int64, 
 // tenant's stored state is left as it was.
 func (a *App) storeTenant(ctx context.Context, cat *catalog.Catalog, p *pendingTenant, now func() time.Time) TenantResult {
 	res, tr := &p.res, p.run
+	defer p.snap.Close()
 	err := p.err
 	if err == nil {
 		start := time.Now()
@@ -254,7 +255,7 @@ func (a *App) storeTenant(ctx context.Context, cat *catalog.Catalog, p *pendingT
 	} else {
 		snap := p.snap
 		res.OK, tr.Status = true, store.SyncOK
-		res.Users, res.SKUs = len(snap.Users), len(snap.Pools)
+		res.Users, res.SKUs = snap.Users.Len(), len(snap.Pools)
 		res.SignInData, res.SignInNote, res.UsageRead, res.UsageNote = snap.SignInData, snap.SignInNote, snap.UsageRead, snap.UsageNote
 		for _, pool := range snap.Pools {
 			if sku, ok := cat.ByID(pool.SKUID); !ok || !sku.Free {

@@ -43,7 +43,10 @@ type Config struct {
 	RequestTimeout time.Duration
 	// PageSize is $top for users (1-999).
 	PageSize int
-	Log      *slog.Logger
+	// SpillUsersAfter is how many of a tenant's users are held in memory before the
+	// rest go to a temporary file (default inventory.DefaultSpillAfter).
+	SpillUsersAfter int
+	Log             *slog.Logger
 }
 
 type cloudHosts struct{ authority, graph string }

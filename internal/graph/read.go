@@ -38,19 +38,24 @@ func (c *Client) ReadTenant(ctx context.Context, tenantID string, opts inventory
 		return nil, st, fmt.Errorf("read directory/subscriptions: %w", err)
 	}
 	snap.SignInData = true
-	snap.Users, err = c.readUsers(ctx, tc, true, &st)
+	snap.Users = &inventory.UserSet{SpillAfter: c.cfg.SpillUsersAfter}
+	err = c.readUsers(ctx, tc, true, snap.Users, &st)
 	if err != nil && refused(err) {
 		// No Entra ID P1/P2 (or no AuditLog.Read.All): read without sign-in activity
 		// rather than fail the tenant.
+		_ = snap.Users.Close()
 		snap.SignInData = false
 		snap.SignInNote = "Graph refused signInActivity: " + errorText(err)
-		snap.Users, err = c.readUsers(ctx, tc, false, &st)
+		snap.Users = &inventory.UserSet{SpillAfter: c.cfg.SpillUsersAfter}
+		err = c.readUsers(ctx, tc, false, snap.Users, &st)
 	}
 	if err != nil {
+		_ = snap.Close()
 		return nil, st, fmt.Errorf("read users: %w", err)
 	}
 	if opts.Usage {
 		if err := c.readUsage(ctx, tc, snap, &st); err != nil {
+			_ = snap.Close()
 			return nil, st, fmt.Errorf("read usage reports: %w", err)
 		}
 	}
@@ -256,7 +261,9 @@ type userPage struct {
 	NextLink string `json:"@odata.nextLink"`
 }
 
-func (c *Client) readUsers(ctx context.Context, tc *tenantClient, withSignIn bool, st *inventory.ReadStats) ([]inventory.User, error) {
+// readUsers follows the users' nextLinks page by page into set; only one page is
+// held at a time.
+func (c *Client) readUsers(ctx context.Context, tc *tenantClient, withSignIn bool, set *inventory.UserSet, st *inventory.ReadStats) error {
 	fields := userFields
 	if withSignIn {
 		fields = append(append([]string(nil), userFields...), "signInActivity")
@@ -269,9 +276,8 @@ func (c *Client) readUsers(ctx context.Context, tc *tenantClient, withSignIn boo
 		QueryParameters: &users.UsersRequestBuilderGetQueryParameters{Select: fields, Top: &top},
 	})
 	if err != nil {
-		return nil, err
+		return err
 	}
-	var out []inventory.User
 	next := ""
 	for page := 0; ; page++ {
 		var p userPage
@@ -290,7 +296,7 @@ func (c *Client) readUsers(ctx context.Context, tc *tenantClient, withSignIn boo
 			return c.getJSON(ctx, tc, ri, &p)
 		})
 		if err != nil {
-			return nil, err
+			return err
 		}
 		for _, v := range p.Value {
 			u := inventory.User{ID: strings.ToLower(v.ID), UPN: v.UPN, DisplayName: v.DisplayName, UserType: v.UserType, Enabled: v.AccountEnabled == nil || *v.AccountEnabled}
@@ -320,10 +326,12 @@ func (c *Client) readUsers(ctx context.Context, tc *tenantClient, withSignIn boo
 					u.Assignments = append(u.Assignments, inventory.Assignment{SKUID: strings.ToLower(l.SKUID), State: "Active", DisabledPlans: joinSorted(l.DisabledPlans)})
 				}
 			}
-			out = append(out, u)
+			if err := set.Add(u); err != nil {
+				return err
+			}
 		}
 		if p.NextLink == "" {
-			return out, nil
+			return nil
 		}
 		next = p.NextLink
 	}

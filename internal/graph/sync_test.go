@@ -28,9 +28,10 @@ type world struct {
 }
 
 type setup struct {
-	tenants  int
-	server   sandbox.ServerOptions
-	pageSize int
+	tenants    int
+	server     sandbox.ServerOptions
+	pageSize   int
+	spillAfter int
 }
 
 func newWorld(t *testing.T, dbURL string, s setup) *world {
@@ -63,7 +64,7 @@ func newWorld(t *testing.T, dbURL string, s setup) *world {
 	reader, err := graph.New(graph.Config{
 		ClientID: srv.ClientID(), ClientSecret: srv.ClientSecret(),
 		BaseURL: srv.GraphBaseURL(), AuthorityHost: srv.AuthorityHost(), CAFile: caFile,
-		RequestTimeout: 20 * time.Second, PageSize: s.pageSize,
+		RequestTimeout: 20 * time.Second, PageSize: s.pageSize, SpillUsersAfter: s.spillAfter,
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -146,8 +147,9 @@ func equalMaps(a, b map[string]string) bool {
 func TestSyncMatchesTruthAndResyncWritesNothing(t *testing.T) {
 	eachDB(t, func(t *testing.T, dbURL string) {
 		ctx := context.Background()
-		// Small pages so that every tenant is read across many of them.
-		w := newWorld(t, dbURL, setup{tenants: 12, pageSize: 25})
+		// Small pages so that every tenant is read across many of them, and users
+		// spooled to disk beyond the first 40 of a tenant.
+		w := newWorld(t, dbURL, setup{tenants: 12, pageSize: 25, spillAfter: 40})
 		sum := w.sync(t)
 		if sum.OK != 12 || sum.Failed != 0 || sum.Status != store.SyncOK {
 			t.Fatalf("first sync: %d ok, %d failed, status %s: %+v", sum.OK, sum.Failed, sum.Status, sum.Tenants)
@@ -288,7 +290,7 @@ func TestFailedTenantKeepsItsPreviousState(t *testing.T) {
 func TestHistoryOverSimulatedDays(t *testing.T) {
 	eachDB(t, func(t *testing.T, dbURL string) {
 		ctx := context.Background()
-		w := newWorld(t, dbURL, setup{tenants: 3})
+		w := newWorld(t, dbURL, setup{tenants: 3, spillAfter: 5})
 		first := w.srv.Truth().Tenants[0].ID
 		w.sync(t)
 		var seatsAdded, leaverDay time.Time

@@ -10,7 +10,8 @@ type Snapshot struct {
 	TenantID      string
 	Pools         []Pool
 	Subscriptions []Subscription
-	Users         []User
+	// Users are read and replayed page by page; Close releases them.
+	Users *UserSet
 	// SignInData is false when Graph refused signInActivity (no Entra ID P1/P2, or no
 	// AuditLog.Read.All); SignInNote says why.
 	SignInData bool
@@ -23,6 +24,14 @@ type Snapshot struct {
 	// re-read rewrites only the users whose activity changed.
 	UsageReportDate *time.Time
 	Usage           []Usage
+}
+
+// Close releases what the snapshot holds outside memory.
+func (s *Snapshot) Close() error {
+	if s == nil {
+		return nil
+	}
+	return s.Users.Close()
 }
 
 // Pool is one SKU's licence pool in the tenant (Graph subscribedSkus).

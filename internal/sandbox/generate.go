@@ -122,17 +122,21 @@ func (g *generator) tenantOfKind(i int, kind string, now time.Time) *Tenant {
 	switch kind {
 	case "small":
 		size = 5 + r.IntN(46)
-	case "bp-over-cap":
-		size = 330
 	case "enterprise":
 		size = 300 + r.IntN(1200)
 		if r.IntN(4) == 0 {
 			size = 1500 + r.IntN(3500)
 		}
+	}
+	size = max(3, int(float64(size)*g.opts.UserScale))
+	// The planted cases keep their size whatever the scale: a Business Premium tenant
+	// above the 300-seat cap, and the giant.
+	switch kind {
+	case "bp-over-cap":
+		size = 330
 	case "giant":
 		size = g.opts.GiantUsers
 	}
-	size = max(3, int(float64(size)*g.opts.UserScale))
 
 	b := &tenantBuilder{g: g, r: r, t: t, now: now, country: country}
 	switch kind {

@@ -16,14 +16,26 @@ type bulkRow interface {
 // (PostgreSQL 65,535; SQLite 32,766).
 const maxBindVars = 30000
 
-// insertAll writes rows with multi-row INSERT statements sent straight to the
-// transaction. A first sync writes hundreds of thousands of rows; gorm's per-row
-// reflection cost more than the database did.
+// insertAll writes new rows: with COPY where the transaction offers it, otherwise
+// with multi-row INSERT statements sent straight to the transaction. A first sync
+// writes hundreds of thousands of rows; gorm's per-row reflection cost more than
+// the database did.
 func insertAll[R bulkRow](c *changeSet, rows []R) error {
 	if len(rows) == 0 {
 		return nil
 	}
 	cols := rows[0].columns()
+	if c.copyRows != nil {
+		values := make([][]any, len(rows))
+		for i, r := range rows {
+			values[i] = r.values()
+		}
+		if err := c.copyRows(rows[0].TableName(), cols, values); err != nil {
+			return err
+		}
+		c.changes += len(rows)
+		return nil
+	}
 	perStatement := max(1, min(1000, maxBindVars/len(cols)))
 	head := "INSERT INTO " + rows[0].TableName() + " (" + strings.Join(cols, ", ") + ") VALUES "
 	var sql strings.Builder

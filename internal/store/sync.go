@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/stdlib"
 	"gorm.io/gorm"
 
 	"github.com/seatledger/seatledger/internal/inventory"
@@ -17,6 +19,8 @@ type changeSet struct {
 	tenant  string
 	at      time.Time
 	changes int
+	// copyRows, when set, writes new rows with COPY (PostgreSQL).
+	copyRows func(table string, columns []string, rows [][]any) error
 }
 
 // ApplySnapshot compares a fresh read of a tenant with its stored current state and,
@@ -24,22 +28,67 @@ type changeSet struct {
 // that close at and open from `at`. It returns the number of rows written. A snapshot
 // identical to the stored state writes nothing.
 func (s *Store) ApplySnapshot(ctx context.Context, snap *inventory.Snapshot, at time.Time) (int, error) {
-	at = at.UTC().Truncate(time.Microsecond)
-	var changes int
-	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		c := &changeSet{tx: tx, dialect: s.dialect, tenant: snap.TenantID, at: at}
+	c := &changeSet{dialect: s.dialect, tenant: snap.TenantID, at: at.UTC().Truncate(time.Microsecond)}
+	apply := func(tx *gorm.DB) error {
+		c.tx = tx
 		for _, step := range []func(*changeSet, *inventory.Snapshot) error{applyTenantState, applyPools, applySubscriptions, applyUsers, applyUsage} {
 			if err := step(c, snap); err != nil {
 				return err
 			}
 		}
-		changes = c.changes
 		return nil
-	})
+	}
+	var err error
+	if s.dialect == Postgres {
+		err = s.inCopyTransaction(ctx, c, apply)
+	} else {
+		err = s.db.WithContext(ctx).Transaction(apply)
+	}
 	if err != nil {
 		return 0, fmt.Errorf("store tenant %s: %w", snap.TenantID, err)
 	}
-	return changes, nil
+	return c.changes, nil
+}
+
+// inCopyTransaction runs fn in a PostgreSQL transaction on one pinned connection, so
+// that new rows can go in with COPY on that same connection: a first sync of a large
+// partner writes hundreds of thousands of rows, and COPY takes them at a fraction of
+// the cost of INSERT.
+func (s *Store) inCopyTransaction(ctx context.Context, c *changeSet, fn func(tx *gorm.DB) error) (err error) {
+	sqlDB, err := s.db.DB()
+	if err != nil {
+		return err
+	}
+	conn, err := sqlDB.Conn(ctx)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	if _, err := conn.ExecContext(ctx, "BEGIN"); err != nil {
+		return err
+	}
+	defer func() {
+		end := "COMMIT"
+		if err != nil {
+			end = "ROLLBACK"
+		}
+		if _, endErr := conn.ExecContext(context.WithoutCancel(ctx), end); endErr != nil && err == nil {
+			err = endErr
+		}
+	}()
+	tx := s.db.WithContext(ctx).Session(&gorm.Session{NewDB: true, SkipDefaultTransaction: true})
+	tx.Statement.ConnPool = conn
+	c.copyRows = func(table string, columns []string, rows [][]any) error {
+		return conn.Raw(func(driverConn any) error {
+			pc, ok := driverConn.(*stdlib.Conn)
+			if !ok {
+				return fmt.Errorf("COPY needs a pgx connection, not %T", driverConn)
+			}
+			_, err := pc.Conn().CopyFrom(ctx, pgx.Identifier{table}, columns, pgx.CopyFromRows(rows))
+			return err
+		})
+	}
+	return fn(tx)
 }
 
 func applyTenantState(c *changeSet, snap *inventory.Snapshot) error {

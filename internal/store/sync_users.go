@@ -10,15 +10,36 @@ func sameUser(a, b inventory.User) bool {
 		sameTime(a.LastSignIn, b.LastSignIn) && sameTime(a.LastNonInteractive, b.LastNonInteractive)
 }
 
-// applyUsers writes changed users and licence assignments with their history. A user
-// gone from the directory is removed and its assignments end.
+// userPageSize is how many users are compared and written at a time: memory stays
+// flat in the size of the tenant.
+const userPageSize = 1000
+
+// applyUsers writes changed users and licence assignments with their history, a
+// page of users at a time. A user gone from the directory is removed and its
+// assignments end.
 func applyUsers(c *changeSet, snap *inventory.Snapshot) error {
+	seen := make(map[string]struct{}, snap.Users.Len())
+	err := snap.Users.Each(userPageSize, func(page []inventory.User) error {
+		return applyUserPage(c, page, seen)
+	})
+	if err != nil {
+		return err
+	}
+	return endGoneUsers(c, seen)
+}
+
+func applyUserPage(c *changeSet, page []inventory.User, seen map[string]struct{}) error {
+	ids := make([]string, len(page))
+	for i, u := range page {
+		ids[i] = u.ID
+		seen[u.ID] = struct{}{}
+	}
 	var oldUsers []userRow
-	if err := c.tx.Where("tenant_id = ?", c.tenant).Find(&oldUsers).Error; err != nil {
+	if err := c.tx.Where("tenant_id = ? AND user_id IN ?", c.tenant, ids).Find(&oldUsers).Error; err != nil {
 		return err
 	}
 	var oldAssignments []assignmentRow
-	if err := c.tx.Where("tenant_id = ?", c.tenant).Find(&oldAssignments).Error; err != nil {
+	if err := c.tx.Where("tenant_id = ? AND user_id IN ?", c.tenant, ids).Find(&oldAssignments).Error; err != nil {
 		return err
 	}
 	users := make(map[string]userRow, len(oldUsers))
@@ -36,13 +57,11 @@ func applyUsers(c *changeSet, snap *inventory.Snapshot) error {
 		closeEnabled   []string
 		newAssignments []assignmentRow
 		assignHistory  []assignmentHistoryRow
-		goneUsers      []string
 	)
-	for _, u := range snap.Users {
+	for _, u := range page {
 		row := userRow{TenantID: c.tenant, UserID: u.ID, UPN: u.UPN, DisplayName: u.DisplayName, AccountEnabled: u.Enabled, UserType: u.UserType,
 			CreatedAt: utcPtr(u.Created), UsageLocation: u.UsageLocation, LastSignIn: utcPtr(u.LastSignIn), LastNonInteractive: utcPtr(u.LastNonInteractive)}
 		prev, found := users[u.ID]
-		delete(users, u.ID)
 		switch {
 		case !found:
 			newUsers = append(newUsers, row)
@@ -73,18 +92,8 @@ func applyUsers(c *changeSet, snap *inventory.Snapshot) error {
 			}
 		}
 	}
-	for id := range users {
-		goneUsers = append(goneUsers, id)
-	}
-	// Assignments that ended: of users still here, one by one; of users gone, all at once.
-	gone := make(map[string]bool, len(goneUsers))
-	for _, id := range goneUsers {
-		gone[id] = true
-	}
+	// What is left of the stored assignments of this page's users has ended.
 	for k := range assignments {
-		if gone[k.user] {
-			continue
-		}
 		c.changes++
 		if err := c.tx.Where("tenant_id = ? AND user_id = ? AND sku_id = ? AND group_id = ?", c.tenant, k.user, k.sku, k.group).Delete(&assignmentRow{}).Error; err != nil {
 			return err
@@ -95,20 +104,7 @@ func applyUsers(c *changeSet, snap *inventory.Snapshot) error {
 		}
 		c.changes += int(res.RowsAffected)
 	}
-	for start := 0; start < len(goneUsers); start += batchSize {
-		ids := goneUsers[start:min(start+batchSize, len(goneUsers))]
-		for _, model := range []any{&assignmentRow{}, &userRow{}} {
-			res := c.tx.Where("tenant_id = ? AND user_id IN ?", c.tenant, ids).Delete(model)
-			if res.Error != nil {
-				return res.Error
-			}
-			c.changes += int(res.RowsAffected)
-		}
-	}
-	if err := c.closeHistory(&assignmentHistoryRow{}, "user_id", goneUsers); err != nil {
-		return err
-	}
-	if err := c.closeHistory(&enabledHistoryRow{}, "user_id", append(closeEnabled, goneUsers...)); err != nil {
+	if err := c.closeHistory(&enabledHistoryRow{}, "user_id", closeEnabled); err != nil {
 		return err
 	}
 	if err := insertAll(c, newUsers); err != nil {
@@ -121,6 +117,35 @@ func applyUsers(c *changeSet, snap *inventory.Snapshot) error {
 		return err
 	}
 	return insertAll(c, assignHistory)
+}
+
+// endGoneUsers removes the stored users the fresh read did not see, and ends their
+// assignments and account history.
+func endGoneUsers(c *changeSet, seen map[string]struct{}) error {
+	var stored []string
+	if err := c.tx.Model(&userRow{}).Where("tenant_id = ?", c.tenant).Pluck("user_id", &stored).Error; err != nil {
+		return err
+	}
+	var gone []string
+	for _, id := range stored {
+		if _, ok := seen[id]; !ok {
+			gone = append(gone, id)
+		}
+	}
+	for start := 0; start < len(gone); start += batchSize {
+		ids := gone[start:min(start+batchSize, len(gone))]
+		for _, model := range []any{&assignmentRow{}, &userRow{}} {
+			res := c.tx.Where("tenant_id = ? AND user_id IN ?", c.tenant, ids).Delete(model)
+			if res.Error != nil {
+				return res.Error
+			}
+			c.changes += int(res.RowsAffected)
+		}
+	}
+	if err := c.closeHistory(&assignmentHistoryRow{}, "user_id", gone); err != nil {
+		return err
+	}
+	return c.closeHistory(&enabledHistoryRow{}, "user_id", gone)
 }
 
 // applyUsage replaces the usage signals when this sync read the reports.
