@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime/debug"
 	"strconv"
 	"strings"
 	"testing"
@@ -174,8 +175,12 @@ func benchApp(b *testing.B, c *benchCloud, concurrency int) (*app.App, *graph.Cl
 	return a, reader
 }
 
-// resetPeakRSS starts a new peak-memory measurement (Linux: clear_refs 5 resets VmHWM).
-func resetPeakRSS() { _ = os.WriteFile("/proc/self/clear_refs", []byte("5"), 0) }
+// resetPeakRSS starts a new peak-memory measurement (Linux: clear_refs 5 resets
+// VmHWM), after handing what the previous phase freed back to the system.
+func resetPeakRSS() {
+	debug.FreeOSMemory()
+	_ = os.WriteFile("/proc/self/clear_refs", []byte("5"), 0)
+}
 
 // peakRSS is the process's peak resident memory in MiB since the last reset.
 func peakRSS() float64 {

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/csv"
 	"fmt"
+	"io"
 	"strconv"
 	"strings"
 	"time"
@@ -54,14 +55,14 @@ func (c *Client) readUsage(ctx context.Context, tc *tenantClient, snap *inventor
 	byUPN := map[string]*inventory.Usage{}
 	var order []string
 	for _, r := range reports {
-		var rows []map[string]string
+		var body []byte
 		err := c.retry(ctx, st, func(ctx context.Context) error {
-			body, err := r.get(ctx)
-			if err != nil {
+			var err error
+			if body, err = r.get(ctx); err != nil {
 				return err
 			}
-			rows, err = readCSV(body)
-			return err
+			// A body cut off mid-row is caught here, before anything is kept.
+			return eachCSVRow(body, func(func(string) string) error { return nil })
 		})
 		if err != nil {
 			if refused(err) {
@@ -70,10 +71,10 @@ func (c *Client) readUsage(ctx context.Context, tc *tenantClient, snap *inventor
 			}
 			return fmt.Errorf("%s: %w", r.name, err)
 		}
-		for _, row := range rows {
-			upn := strings.ToLower(row["User Principal Name"])
+		err = eachCSVRow(body, func(col func(string) string) error {
+			upn := strings.ToLower(col("User Principal Name"))
 			if upn == "" {
-				continue
+				return nil
 			}
 			u := byUPN[upn]
 			if u == nil {
@@ -81,26 +82,30 @@ func (c *Client) readUsage(ctx context.Context, tc *tenantClient, snap *inventor
 				byUPN[upn] = u
 				order = append(order, upn)
 			}
-			if d := date(row["Report Refresh Date"]); d != nil && (snap.UsageReportDate == nil || d.After(*snap.UsageReportDate)) {
+			if d := date(col("Report Refresh Date")); d != nil && (snap.UsageReportDate == nil || d.After(*snap.UsageReportDate)) {
 				snap.UsageReportDate = d
 			}
 			switch r.name {
 			case "getM365AppUserDetail":
-				desktop := row["Windows"] == "Yes" || row["Mac"] == "Yes"
+				desktop := col("Windows") == "Yes" || col("Mac") == "Yes"
 				u.DesktopActivated = &desktop
-				u.LastActivation = date(row["Last Activation Date"])
+				u.LastActivation = date(col("Last Activation Date"))
 			case "getOffice365ActiveUserDetail":
-				u.ExchangeActivity = date(row["Exchange Last Activity Date"])
-				u.TeamsActivity = date(row["Teams Last Activity Date"])
-				u.AssignedProducts = row["Assigned Products"]
+				u.ExchangeActivity = date(col("Exchange Last Activity Date"))
+				u.TeamsActivity = date(col("Teams Last Activity Date"))
+				u.AssignedProducts = col("Assigned Products")
 			case "getMailboxUsageDetail":
-				if n, err := strconv.ParseInt(row["Storage Used (Byte)"], 10, 64); err == nil {
+				if n, err := strconv.ParseInt(col("Storage Used (Byte)"), 10, 64); err == nil {
 					u.MailboxBytes = &n
 				}
-				archive := row["Has Archive"] == "Yes" || row["Has Archive"] == "True"
+				archive := col("Has Archive") == "Yes" || col("Has Archive") == "True"
 				u.HasArchive = &archive
-				u.RecipientType = row["Recipient Type"]
+				u.RecipientType = col("Recipient Type")
 			}
+			return nil
+		})
+		if err != nil {
+			return fmt.Errorf("%s: %w", r.name, err)
 		}
 	}
 	snap.UsageRead = true
@@ -110,30 +115,44 @@ func (c *Client) readUsage(ctx context.Context, tc *tenantClient, snap *inventor
 	return nil
 }
 
-// readCSV parses a report by column name, never by position: Microsoft adds columns.
-func readCSV(body []byte) ([]map[string]string, error) {
+// eachCSVRow calls fn for every row of a report, looking columns up by name, never
+// by position: Microsoft adds columns. Rows are read one at a time; a report of a
+// large tenant is never held as a table.
+func eachCSVRow(body []byte, fn func(col func(name string) string) error) error {
 	body = bytes.TrimPrefix(body, []byte("\ufeff"))
 	cr := csv.NewReader(bytes.NewReader(body))
 	cr.FieldsPerRecord = -1
-	records, err := cr.ReadAll()
+	cr.ReuseRecord = true
+	header, err := cr.Read()
+	if err == io.EOF {
+		return nil
+	}
 	if err != nil {
-		return nil, err
+		return err
 	}
-	if len(records) == 0 {
-		return nil, nil
+	index := make(map[string]int, len(header))
+	for i, h := range header {
+		index[strings.TrimSpace(h)] = i
 	}
-	header := records[0]
-	out := make([]map[string]string, 0, len(records)-1)
-	for _, rec := range records[1:] {
-		row := make(map[string]string, len(header))
-		for i, h := range header {
-			if i < len(rec) {
-				row[strings.TrimSpace(h)] = strings.TrimSpace(rec[i])
-			}
+	var rec []string
+	col := func(name string) string {
+		if i, ok := index[name]; ok && i < len(rec) {
+			return strings.TrimSpace(rec[i])
 		}
-		out = append(out, row)
+		return ""
 	}
-	return out, nil
+	for {
+		rec, err = cr.Read()
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		if err := fn(col); err != nil {
+			return err
+		}
+	}
 }
 
 func date(s string) *time.Time {

@@ -26,11 +26,8 @@ func insertAll[R bulkRow](c *changeSet, rows []R) error {
 	}
 	cols := rows[0].columns()
 	if c.copyRows != nil {
-		values := make([][]any, len(rows))
-		for i, r := range rows {
-			values[i] = r.values()
-		}
-		if err := c.copyRows(rows[0].TableName(), cols, values); err != nil {
+		// Values are produced row by row as COPY sends them, never all at once.
+		if err := c.copyRows(rows[0].TableName(), cols, len(rows), func(i int) []any { return rows[i].values() }); err != nil {
 			return err
 		}
 		c.changes += len(rows)

@@ -20,7 +20,7 @@ type changeSet struct {
 	at      time.Time
 	changes int
 	// copyRows, when set, writes new rows with COPY (PostgreSQL).
-	copyRows func(table string, columns []string, rows [][]any) error
+	copyRows func(table string, columns []string, n int, row func(i int) []any) error
 }
 
 // ApplySnapshot compares a fresh read of a tenant with its stored current state and,
@@ -78,13 +78,13 @@ func (s *Store) inCopyTransaction(ctx context.Context, c *changeSet, fn func(tx 
 	}()
 	tx := s.db.WithContext(ctx).Session(&gorm.Session{NewDB: true, SkipDefaultTransaction: true})
 	tx.Statement.ConnPool = conn
-	c.copyRows = func(table string, columns []string, rows [][]any) error {
+	c.copyRows = func(table string, columns []string, n int, row func(i int) []any) error {
 		return conn.Raw(func(driverConn any) error {
 			pc, ok := driverConn.(*stdlib.Conn)
 			if !ok {
 				return fmt.Errorf("COPY needs a pgx connection, not %T", driverConn)
 			}
-			_, err := pc.Conn().CopyFrom(ctx, pgx.Identifier{table}, columns, pgx.CopyFromRows(rows))
+			_, err := pc.Conn().CopyFrom(ctx, pgx.Identifier{table}, columns, pgx.CopyFromSlice(n, func(i int) ([]any, error) { return row(i), nil }))
 			return err
 		})
 	}

@@ -18,29 +18,38 @@ const userPageSize = 1000
 // page of users at a time. A user gone from the directory is removed and its
 // assignments end.
 func applyUsers(c *changeSet, snap *inventory.Snapshot) error {
+	// A tenant read for the first time has nothing to compare with. Skipping the
+	// lookups is more than a saving: PostgreSQL plans them while the tables are
+	// still empty and keeps scanning them whole as the transaction fills them.
+	var stored int64
+	if err := c.tx.Model(&userRow{}).Where("tenant_id = ?", c.tenant).Limit(1).Count(&stored).Error; err != nil {
+		return err
+	}
 	seen := make(map[string]struct{}, snap.Users.Len())
 	err := snap.Users.Each(userPageSize, func(page []inventory.User) error {
-		return applyUserPage(c, page, seen)
+		return applyUserPage(c, page, seen, stored > 0)
 	})
-	if err != nil {
+	if err != nil || stored == 0 {
 		return err
 	}
 	return endGoneUsers(c, seen)
 }
 
-func applyUserPage(c *changeSet, page []inventory.User, seen map[string]struct{}) error {
+func applyUserPage(c *changeSet, page []inventory.User, seen map[string]struct{}, compare bool) error {
 	ids := make([]string, len(page))
 	for i, u := range page {
 		ids[i] = u.ID
 		seen[u.ID] = struct{}{}
 	}
 	var oldUsers []userRow
-	if err := c.tx.Where("tenant_id = ? AND user_id IN ?", c.tenant, ids).Find(&oldUsers).Error; err != nil {
-		return err
-	}
 	var oldAssignments []assignmentRow
-	if err := c.tx.Where("tenant_id = ? AND user_id IN ?", c.tenant, ids).Find(&oldAssignments).Error; err != nil {
-		return err
+	if compare {
+		if err := c.tx.Where("tenant_id = ? AND user_id IN ?", c.tenant, ids).Find(&oldUsers).Error; err != nil {
+			return err
+		}
+		if err := c.tx.Where("tenant_id = ? AND user_id IN ?", c.tenant, ids).Find(&oldAssignments).Error; err != nil {
+			return err
+		}
 	}
 	users := make(map[string]userRow, len(oldUsers))
 	for _, r := range oldUsers {
