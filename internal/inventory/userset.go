@@ -2,11 +2,16 @@ package inventory
 
 import (
 	"bufio"
+	"crypto/sha256"
+	"encoding/binary"
 	"encoding/gob"
 	"errors"
 	"fmt"
 	"io"
 	"os"
+	"slices"
+	"strconv"
+	"time"
 )
 
 // DefaultSpillAfter is how many users a UserSet keeps in memory before it moves
@@ -22,16 +27,18 @@ type UserSet struct {
 	// SpillAfter overrides DefaultSpillAfter when positive.
 	SpillAfter int
 
-	mem  []User
-	n    int
-	file *os.File
-	buf  *bufio.Writer
-	enc  *gob.Encoder
+	mem    []User
+	digest [2]uint64
+	n      int
+	file   *os.File
+	buf    *bufio.Writer
+	enc    *gob.Encoder
 }
 
 // Add appends users.
 func (s *UserSet) Add(users ...User) error {
 	for _, u := range users {
+		s.addToDigest(&u)
 		if s.file == nil && len(s.mem) >= s.limit() {
 			if err := s.spill(); err != nil {
 				return err
@@ -122,6 +129,56 @@ func (s *UserSet) Each(pageSize int, fn func(users []User) error) error {
 		return fn(page)
 	}
 	return nil
+}
+
+// Digest identifies the set's content whatever the order the users came in: the
+// count and the sum of each user's SHA-256. Equal digests mean the same users with
+// the same licences, so a tenant whose digest has not changed needs no comparison.
+func (s *UserSet) Digest() string {
+	if s == nil {
+		return ""
+	}
+	var b [16]byte
+	binary.BigEndian.PutUint64(b[:8], s.digest[0])
+	binary.BigEndian.PutUint64(b[8:], s.digest[1])
+	return fmt.Sprintf("%d:%x", s.n, b)
+}
+
+func (s *UserSet) addToDigest(u *User) {
+	h := sha256.New()
+	field := func(v string) {
+		var n [4]byte
+		binary.BigEndian.PutUint32(n[:], uint32(len(v)))
+		h.Write(n[:])
+		h.Write([]byte(v))
+	}
+	at := func(t *time.Time) string {
+		if t == nil {
+			return ""
+		}
+		return t.UTC().Format(time.RFC3339Nano)
+	}
+	field(u.ID)
+	field(u.UPN)
+	field(u.DisplayName)
+	field(strconv.FormatBool(u.Enabled))
+	field(u.UserType)
+	field(at(u.Created))
+	field(u.UsageLocation)
+	field(at(u.LastSignIn))
+	field(at(u.LastNonInteractive))
+	// Licences in a fixed order, so that their order in Graph's answer does not matter.
+	keys := make([]string, len(u.Assignments))
+	for i, a := range u.Assignments {
+		keys[i] = a.SKUID + "\x00" + a.Group + "\x00" + a.State + "\x00" + a.Error + "\x00" + a.DisabledPlans
+	}
+	slices.Sort(keys)
+	for _, k := range keys {
+		field(k)
+	}
+	sum := h.Sum(nil)
+	s.digest[0] += binary.BigEndian.Uint64(sum[:8])
+	s.digest[1] += binary.BigEndian.Uint64(sum[8:16])
 }
 
 // Close releases the temporary file, if any.

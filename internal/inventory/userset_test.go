@@ -55,3 +55,28 @@ func TestUserSetReplaysInOrderInPages(t *testing.T) {
 		})
 	}
 }
+
+func TestUserSetDigestIgnoresOrderButNotContent(t *testing.T) {
+	a := User{ID: "1", UPN: "a@example.com", Enabled: true, Assignments: []Assignment{{SKUID: "x"}, {SKUID: "y"}}}
+	b := User{ID: "2", UPN: "b@example.com", Enabled: true}
+	digest := func(users ...User) string {
+		set := &UserSet{}
+		if err := set.Add(users...); err != nil {
+			t.Fatal(err)
+		}
+		return set.Digest()
+	}
+	reordered := a
+	reordered.Assignments = []Assignment{{SKUID: "y"}, {SKUID: "x"}}
+	if digest(a, b) != digest(b, reordered) {
+		t.Error("the order of users or of their licences changed the digest")
+	}
+	disabled := b
+	disabled.Enabled = false
+	oneLicence := User{ID: "1", UPN: "a@example.com", Enabled: true, Assignments: []Assignment{{SKUID: "x"}}}
+	for name, other := range map[string]string{"disabled account": digest(a, disabled), "user gone": digest(a), "licence gone": digest(oneLicence, b)} {
+		if other == digest(a, b) {
+			t.Errorf("%s left the digest unchanged", name)
+		}
+	}
+}

@@ -162,7 +162,7 @@ func (s *Store) TenantStates(ctx context.Context) ([]TenantState, error) {
 	}
 	out := make([]TenantState, len(rows))
 	for i, r := range rows {
-		out[i] = TenantState(r)
+		out[i] = TenantState{TenantID: r.TenantID, SignInData: r.SignInData, SignInNote: r.SignInNote, UsageNote: r.UsageNote, UsageReportDate: utcPtr(r.UsageReportDate)}
 	}
 	return out, nil
 }

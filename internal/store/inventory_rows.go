@@ -11,6 +11,8 @@ type tenantStateRow struct {
 	SignInData bool
 	SignInNote string
 	UsageNote  string
+	// UsersDigest identifies the users and licences stored for the tenant.
+	UsersDigest string
 	// UsageReportDate is when the usage reports were last refreshed by Microsoft.
 	UsageReportDate *time.Time
 }

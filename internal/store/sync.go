@@ -19,6 +19,8 @@ type changeSet struct {
 	tenant  string
 	at      time.Time
 	changes int
+	// usersUnchanged is set when the fresh users have the digest of the stored ones.
+	usersUnchanged bool
 	// copyRows, when set, writes new rows with COPY (PostgreSQL).
 	copyRows func(table string, columns []string, n int, row func(i int) []any) error
 }
@@ -92,12 +94,14 @@ func (s *Store) inCopyTransaction(ctx context.Context, c *changeSet, fn func(tx 
 }
 
 func applyTenantState(c *changeSet, snap *inventory.Snapshot) error {
-	fresh := tenantStateRow{TenantID: c.tenant, SignInData: snap.SignInData, SignInNote: snap.SignInNote, UsageNote: snap.UsageNote, UsageReportDate: utcPtr(snap.UsageReportDate)}
+	fresh := tenantStateRow{TenantID: c.tenant, SignInData: snap.SignInData, SignInNote: snap.SignInNote, UsageNote: snap.UsageNote,
+		UsersDigest: snap.Users.Digest(), UsageReportDate: utcPtr(snap.UsageReportDate)}
 	var old []tenantStateRow
 	if err := c.tx.Where("tenant_id = ?", c.tenant).Find(&old).Error; err != nil {
 		return err
 	}
 	if len(old) == 1 {
+		c.usersUnchanged = old[0].UsersDigest != "" && old[0].UsersDigest == fresh.UsersDigest
 		if !snap.UsageRead {
 			// Usage is read at most daily; a sync without it keeps the last note.
 			fresh.UsageNote, fresh.UsageReportDate = old[0].UsageNote, old[0].UsageReportDate
@@ -113,7 +117,7 @@ func applyTenantState(c *changeSet, snap *inventory.Snapshot) error {
 }
 
 func sameTenantState(a, b tenantStateRow) bool {
-	return a.TenantID == b.TenantID && a.SignInData == b.SignInData && a.SignInNote == b.SignInNote && a.UsageNote == b.UsageNote &&
+	return a.TenantID == b.TenantID && a.SignInData == b.SignInData && a.SignInNote == b.SignInNote && a.UsageNote == b.UsageNote && a.UsersDigest == b.UsersDigest &&
 		sameTime(a.UsageReportDate, b.UsageReportDate)
 }
 

@@ -7,6 +7,8 @@ CREATE TABLE tenant_state (
     sign_in_data  BOOLEAN NOT NULL,
     sign_in_note  TEXT NOT NULL DEFAULT '',
     usage_note    TEXT NOT NULL DEFAULT '',
+    -- users_digest identifies the users and licences last stored (inventory.UserSet.Digest).
+    users_digest  TEXT NOT NULL DEFAULT '',
     usage_report_date  DATETIME
 );
 
