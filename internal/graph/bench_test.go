@@ -29,7 +29,7 @@ import (
 
 // The benchmarks run the simulated cloud in a child process (this test binary,
 // re-executed), so that the peak memory measured is the sync's alone.
-const childEnv = "SEATLEDGER_BENCH_SANDBOX"
+const childEnv = "SEATLEDGER_TEST_BENCH_SANDBOX"
 
 type childSpec struct {
 	Tenants   int
@@ -237,7 +237,7 @@ func BenchmarkSync(b *testing.B) {
 	for range b.N {
 		c := startChild(b, childSpec{Tenants: 1000, UserScale: 0.29})
 		conc := 8
-		if v, err := strconv.Atoi(os.Getenv("SEATLEDGER_BENCH_CONCURRENCY")); err == nil {
+		if v, err := strconv.Atoi(os.Getenv("SEATLEDGER_TEST_BENCH_CONCURRENCY")); err == nil {
 			conc = v
 		}
 		a, reader := benchApp(b, c, conc)
