@@ -107,7 +107,11 @@ func printUser(g *globals, upn string, rec *store.UserRecord, skuName func(strin
 	} else {
 		fmt.Fprintf(w, "%s is no longer in the directory\n", upn)
 	}
-	fmt.Fprintln(w, "\nholds now:")
+	if len(rec.Assignments) == 0 {
+		fmt.Fprintln(w, "\nholds now: no licences")
+	} else {
+		fmt.Fprintln(w, "\nholds now:")
+	}
 	t := newTable(w, "SKU", "VIA", "STATE", "ERROR")
 	for _, a := range rec.Assignments {
 		t.row(skuName(a.SKUID), via(a.Group), a.State, a.Error)
