@@ -192,20 +192,9 @@ func (c *Client) readPools(ctx context.Context, tc *tenantClient, st *inventory.
 }
 
 func (c *Client) readSubscriptions(ctx context.Context, tc *tenantClient, st *inventory.ReadStats) ([]inventory.Subscription, error) {
+	// inventory.Subscription carries Graph's field names.
 	var page struct {
-		Value []struct {
-			ID            string     `json:"id"`
-			CommerceID    string     `json:"commerceSubscriptionId"`
-			SKUID         string     `json:"skuId"`
-			PartNumber    string     `json:"skuPartNumber"`
-			Status        string     `json:"status"`
-			TotalLicenses int        `json:"totalLicenses"`
-			IsTrial       bool       `json:"isTrial"`
-			Created       *time.Time `json:"createdDateTime"`
-			NextLifecycle *time.Time `json:"nextLifecycleDateTime"`
-			OwnerTenantID string     `json:"ownerTenantId"`
-			OwnerType     string     `json:"ownerType"`
-		} `json:"value"`
+		Value []inventory.Subscription `json:"value"`
 	}
 	err := c.retry(ctx, st, func(ctx context.Context) error {
 		ri, err := tc.graph.Directory().Subscriptions().ToGetRequestInformation(ctx, nil)
@@ -217,16 +206,12 @@ func (c *Client) readSubscriptions(ctx context.Context, tc *tenantClient, st *in
 	if err != nil {
 		return nil, err
 	}
-	out := make([]inventory.Subscription, len(page.Value))
-	for i, s := range page.Value {
-		out[i] = inventory.Subscription{ID: strings.ToLower(s.ID), CommerceID: strings.ToLower(s.CommerceID), SKUID: strings.ToLower(s.SKUID),
-			PartNumber: s.PartNumber, Status: s.Status, TotalLicenses: s.TotalLicenses, IsTrial: s.IsTrial, NextLifecycle: utc(s.NextLifecycle),
-			OwnerTenantID: strings.ToLower(s.OwnerTenantID), OwnerType: s.OwnerType}
-		if s.Created != nil {
-			out[i].Created = s.Created.UTC()
-		}
+	for i := range page.Value {
+		s := &page.Value[i]
+		s.ID, s.CommerceID, s.SKUID, s.OwnerTenantID = strings.ToLower(s.ID), strings.ToLower(s.CommerceID), strings.ToLower(s.SKUID), strings.ToLower(s.OwnerTenantID)
+		s.Created, s.NextLifecycle = s.Created.UTC(), utc(s.NextLifecycle)
 	}
-	return out, nil
+	return page.Value, nil
 }
 
 var userFields = []string{"id", "userPrincipalName", "displayName", "accountEnabled", "userType", "createdDateTime",

@@ -129,6 +129,21 @@ func checkAgainstTruth(t *testing.T, w *world) {
 		if len(subs) != tt.Subscriptions {
 			t.Errorf("%s: %d subscriptions, truth %d", tt.Name, len(subs), tt.Subscriptions)
 		}
+		trials, elsewhere := 0, 0
+		for _, sub := range subs {
+			if sub.IsTrial {
+				trials++
+			}
+			if sub.OwnerTenantID == sandbox.OtherPartnerTenantID {
+				elsewhere++
+			}
+			if sub.Created.IsZero() || sub.NextLifecycle == nil || sub.Status == "" {
+				t.Errorf("%s: subscription %s stored without its dates or status: %+v", tt.Name, sub.ID, sub)
+			}
+		}
+		if trials != len(tt.Trials) || elsewhere != len(tt.OtherPartnerSubs) {
+			t.Errorf("%s: %d trials and %d subscriptions held with another partner; truth %d and %d", tt.Name, trials, elsewhere, len(tt.Trials), len(tt.OtherPartnerSubs))
+		}
 	}
 }
 
