@@ -96,6 +96,11 @@ func (a *App) Sync(ctx context.Context, reader TenantReader, opts SyncOptions) (
 		return nil, err
 	}
 	wallStart := time.Now()
+	// Usage reports are read at most once per UTC day.
+	lastUsage, err := a.Store.LastUsageReads(ctx, opts.Now().AddDate(0, 0, -2))
+	if err != nil {
+		return nil, err
+	}
 	sum := &SyncSummary{Started: opts.Now().UTC()}
 	run, err := a.Store.BeginSyncRun(ctx, sum.Started, len(tenants))
 	if err != nil {
@@ -103,11 +108,6 @@ func (a *App) Sync(ctx context.Context, reader TenantReader, opts SyncOptions) (
 	}
 	sum.RunID = run.ID
 
-	// Usage reports are read at most once per UTC day.
-	lastUsage, err := a.Store.LastUsageReads(ctx, opts.Now().AddDate(0, 0, -2))
-	if err != nil {
-		return nil, err
-	}
 	// Reading and storing are two stages, so that tenants waiting on Graph never
 	// wait on the database too. The hand-over channel is short: readers stop when
 	// the writers fall behind, which bounds the snapshots held in memory.

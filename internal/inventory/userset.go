@@ -29,6 +29,7 @@ type UserSet struct {
 
 	mem    []User
 	digest [2]uint64
+	name   string // set while the spool file still has a name to remove
 	n      int
 	file   *os.File
 	buf    *bufio.Writer
@@ -78,8 +79,10 @@ func (s *UserSet) spill() error {
 		return fmt.Errorf("spool users: %w", err)
 	}
 	// The file is unlinked at once where the system allows, so that nothing is left
-	// behind if the process dies.
-	_ = os.Remove(f.Name())
+	// behind if the process dies; elsewhere Close removes it.
+	if os.Remove(f.Name()) != nil {
+		s.name = f.Name()
+	}
 	s.file, s.buf = f, bufio.NewWriterSize(f, 64<<10)
 	s.enc = gob.NewEncoder(s.buf)
 	for i := range s.mem {
@@ -188,6 +191,10 @@ func (s *UserSet) Close() error {
 	}
 	err := s.file.Close()
 	s.file = nil
+	if s.name != "" {
+		_ = os.Remove(s.name)
+		s.name = ""
+	}
 	if errors.Is(err, os.ErrClosed) {
 		return nil
 	}

@@ -6,6 +6,8 @@ import (
 	"strings"
 	"time"
 
+	"gorm.io/gorm"
+
 	"github.com/seatledger/seatledger/internal/inventory"
 )
 
@@ -124,15 +126,21 @@ func (s *Store) UserHistory(ctx context.Context, tenantID, upn string) (*UserRec
 			rec.Assignments = append(rec.Assignments, inventory.Assignment{SKUID: a.SKUID, Group: a.GroupID, State: a.State, Error: a.Error, DisabledPlans: a.DisabledPlans})
 		}
 	}
+	// History follows the user id, which survives a rename; a user who has left is
+	// found by the name it last had.
+	who := db.Where("tenant_id = ? AND LOWER(upn) = ?", tenantID, upn)
+	if rec.User != nil {
+		who = db.Where("tenant_id = ? AND user_id = ?", tenantID, rec.User.ID)
+	}
 	var held []assignmentHistoryRow
-	if err := db.Where("tenant_id = ? AND LOWER(upn) = ?", tenantID, upn).Order("valid_from, sku_id").Find(&held).Error; err != nil {
+	if err := who.Session(&gorm.Session{}).Order("valid_from, sku_id").Find(&held).Error; err != nil {
 		return nil, fmt.Errorf("read licence history of %s: %w", upn, err)
 	}
 	for _, h := range held {
 		rec.Holdings = append(rec.Holdings, AssignmentPeriod{UserID: h.UserID, SKUID: h.SKUID, Group: h.GroupID, Period: Period{From: h.ValidFrom.UTC(), To: utcPtr(h.ValidTo)}})
 	}
 	var enabled []enabledHistoryRow
-	if err := db.Where("tenant_id = ? AND LOWER(upn) = ?", tenantID, upn).Order("valid_from").Find(&enabled).Error; err != nil {
+	if err := who.Session(&gorm.Session{}).Order("valid_from").Find(&enabled).Error; err != nil {
 		return nil, fmt.Errorf("read account history of %s: %w", upn, err)
 	}
 	for _, e := range enabled {

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql/driver"
 	"fmt"
 	"time"
 
@@ -70,14 +71,30 @@ func (s *Store) inCopyTransaction(ctx context.Context, c *changeSet, fn func(tx 
 		return err
 	}
 	defer func() {
+		p := recover()
 		end := "COMMIT"
-		if err != nil {
+		if err != nil || p != nil {
 			end = "ROLLBACK"
 		}
-		if _, endErr := conn.ExecContext(context.WithoutCancel(ctx), end); endErr != nil && err == nil {
-			err = endErr
+		if _, endErr := conn.ExecContext(context.WithoutCancel(ctx), end); endErr != nil {
+			// The connection may still be inside the transaction: never pool it again.
+			_ = conn.Raw(func(any) error { return driver.ErrBadConn })
+			if err == nil {
+				err = endErr
+			}
+		}
+		if p != nil {
+			panic(p)
+		}
+		if err != nil && ctx.Err() != nil {
+			err = fmt.Errorf("%w (%v)", ctx.Err(), err)
 		}
 	}()
+	// Two syncs of the same tenant (a manual run over a scheduled one) take turns;
+	// SQLite gets the same from its write lock.
+	if _, err := conn.ExecContext(ctx, "SELECT pg_advisory_xact_lock(hashtext($1))", "seatledger.tenant."+c.tenant); err != nil {
+		return err
+	}
 	tx := s.db.WithContext(ctx).Session(&gorm.Session{NewDB: true, SkipDefaultTransaction: true})
 	tx.Statement.ConnPool = conn
 	c.copyRows = func(table string, columns []string, n int, row func(i int) []any) error {
@@ -103,8 +120,12 @@ func applyTenantState(c *changeSet, snap *inventory.Snapshot) error {
 	if len(old) == 1 {
 		c.usersUnchanged = old[0].UsersDigest != "" && old[0].UsersDigest == fresh.UsersDigest
 		if !snap.UsageRead {
-			// Usage is read at most daily; a sync without it keeps the last note.
-			fresh.UsageNote, fresh.UsageReportDate = old[0].UsageNote, old[0].UsageReportDate
+			// Usage is read at most daily: a sync without it keeps the last report
+			// date, and the last note unless it has a new one (a refused report).
+			fresh.UsageReportDate = old[0].UsageReportDate
+			if fresh.UsageNote == "" {
+				fresh.UsageNote = old[0].UsageNote
+			}
 		}
 		if sameTenantState(old[0], fresh) {
 			return nil

@@ -31,7 +31,7 @@ func applyUsers(c *changeSet, snap *inventory.Snapshot) error {
 	}
 	seen := make(map[string]struct{}, snap.Users.Len())
 	err := snap.Users.Each(userPageSize, func(page []inventory.User) error {
-		return applyUserPage(c, page, seen, stored > 0)
+		return applyUserPage(c, page, seen, stored > 0, snap.SignInData)
 	})
 	if err != nil || stored == 0 {
 		return err
@@ -39,7 +39,9 @@ func applyUsers(c *changeSet, snap *inventory.Snapshot) error {
 	return endGoneUsers(c, seen)
 }
 
-func applyUserPage(c *changeSet, page []inventory.User, seen map[string]struct{}, compare bool) error {
+// applyUserPage compares and writes one page of users. Without sign-in data (Graph
+// refused it this time) the stored sign-in times are kept, not wiped.
+func applyUserPage(c *changeSet, page []inventory.User, seen map[string]struct{}, compare, signInData bool) error {
 	ids := make([]string, len(page))
 	for i, u := range page {
 		ids[i] = u.ID
@@ -72,9 +74,12 @@ func applyUserPage(c *changeSet, page []inventory.User, seen map[string]struct{}
 		assignHistory  []assignmentHistoryRow
 	)
 	for _, u := range page {
+		prev, found := users[u.ID]
+		if found && !signInData {
+			u.LastSignIn, u.LastNonInteractive = utcPtr(prev.LastSignIn), utcPtr(prev.LastNonInteractive)
+		}
 		row := userRow{TenantID: c.tenant, UserID: u.ID, UPN: u.UPN, DisplayName: u.DisplayName, AccountEnabled: u.Enabled, UserType: u.UserType,
 			CreatedAt: utcPtr(u.Created), UsageLocation: u.UsageLocation, LastSignIn: utcPtr(u.LastSignIn), LastNonInteractive: utcPtr(u.LastNonInteractive)}
-		prev, found := users[u.ID]
 		switch {
 		case !found:
 			newUsers = append(newUsers, row)
