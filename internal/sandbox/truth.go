@@ -1,6 +1,10 @@
 package sandbox
 
-import "time"
+import (
+	"time"
+
+	"github.com/seatledger/seatledger/internal/catalog"
+)
 
 // Truth is what the generator planted, for tests and the advice to be checked against.
 type Truth struct {
@@ -39,6 +43,9 @@ type TenantTruth struct {
 	LicensedShared   []string    `json:"licensedSharedMailboxes"`
 	AssignmentErrors []string    `json:"assignmentErrors"`
 	NoDesktopApps    []string    `json:"noDesktopApps"`
+	// Redundant lists "UPN: B in A" for users holding SKU B although SKU A, which they
+	// also hold, includes every plan of it.
+	Redundant []string `json:"redundantLicences"`
 	Trials           []string    `json:"trials"`
 	OtherPartnerSubs []string    `json:"otherPartnerSubscriptions"`
 }
@@ -101,6 +108,7 @@ func (w *World) Truth() Truth {
 					tt.AssignmentErrors = append(tt.AssignmentErrors, u.UPN)
 				}
 			}
+			tt.Redundant = append(tt.Redundant, w.redundantOf(u)...)
 			if u.Enabled && u.UserType == "Member" && !u.DesktopActivated {
 				tt.NoDesktopApps = append(tt.NoDesktopApps, u.UPN)
 			}
@@ -122,4 +130,19 @@ func lastActivity(u *User) time.Time {
 		t = *u.LastNonInteractive
 	}
 	return t
+}
+
+// redundantOf names the licences of u that another of its licences already includes.
+func (w *World) redundantOf(u *User) []string {
+	var out []string
+	for _, la := range u.Licenses {
+		for _, lb := range u.Licenses {
+			a, okA := w.gen.cat.ByID(la.SKUID)
+			b, okB := w.gen.cat.ByID(lb.SKUID)
+			if la.SKUID != lb.SKUID && okA && okB && !b.Free && catalog.Contains(a, b) {
+				out = append(out, u.UPN+": "+b.PartNumber+" in "+a.PartNumber)
+			}
+		}
+	}
+	return out
 }
