@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -45,7 +46,12 @@ func newInventoryCmd(g *globals) *cobra.Command {
 	user := &cobra.Command{
 		Use:   "user --tenant ID UPN",
 		Short: "What a user holds and held, and from when",
-		Args:  cobra.ExactArgs(1),
+		Args: func(cmd *cobra.Command, args []string) error {
+			if len(args) != 1 {
+				return fmt.Errorf("name one user: inventory user --tenant ID UPN (inventory users --tenant ID lists them)")
+			}
+			return nil
+		},
 		RunE: func(cmd *cobra.Command, args []string) error {
 			a, err := g.open(cmd, false)
 			if err != nil {
@@ -68,7 +74,54 @@ func newInventoryCmd(g *globals) *cobra.Command {
 	}
 	user.Flags().StringVar(&tenant, "tenant", "", "customer tenant id")
 	_ = user.MarkFlagRequired("tenant")
-	cmd.AddCommand(seats, user)
+	var usersTenant string
+	users := &cobra.Command{
+		Use:   "users --tenant ID",
+		Short: "A tenant's users: account, type, licences and last sign-in",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			a, err := g.open(cmd, false)
+			if err != nil {
+				return err
+			}
+			defer a.Close()
+			list, err := a.Users(cmd.Context(), usersTenant)
+			if err != nil {
+				return err
+			}
+			if g.output == "json" {
+				return writeJSON(g.stdout, list)
+			}
+			name, err := a.SKUName(cmd.Context())
+			if err != nil {
+				return err
+			}
+			t := newTable(g.stdout, "UPN", "NAME", "ACCOUNT", "TYPE", "LICENCES", "LAST SIGN-IN")
+			for _, u := range list {
+				state := "enabled"
+				if !u.Enabled {
+					state = "disabled"
+				}
+				skus := make([]string, len(u.Assignments))
+				for i, as := range u.Assignments {
+					skus[i] = name(as.SKUID)
+				}
+				last := "-"
+				if u.LastSignIn != nil {
+					last = day(u.LastSignIn)
+				}
+				t.row(u.UPN, u.DisplayName, state, u.UserType, strings.Join(skus, ", "), last)
+			}
+			if err := t.flush(); err != nil {
+				return err
+			}
+			fmt.Fprintf(g.stdout, "%d users\n", len(list))
+			return nil
+		},
+	}
+	users.Flags().StringVar(&usersTenant, "tenant", "", "customer tenant id")
+	_ = users.MarkFlagRequired("tenant")
+	cmd.AddCommand(seats, users, user)
 	return cmd
 }
 
@@ -111,16 +164,16 @@ func printUser(g *globals, upn string, rec *store.UserRecord, skuName func(strin
 		fmt.Fprintln(w, "\nholds now: no licences")
 	} else {
 		fmt.Fprintln(w, "\nholds now:")
-	}
-	t := newTable(w, "SKU", "VIA", "STATE", "ERROR")
-	for _, a := range rec.Assignments {
-		t.row(skuName(a.SKUID), via(a.Group), a.State, a.Error)
-	}
-	if err := t.flush(); err != nil {
-		return err
+		t := newTable(w, "SKU", "VIA", "STATE", "ERROR")
+		for _, a := range rec.Assignments {
+			t.row(skuName(a.SKUID), via(a.Group), a.State, a.Error)
+		}
+		if err := t.flush(); err != nil {
+			return err
+		}
 	}
 	fmt.Fprintln(w, "\nlicence history:")
-	t = newTable(w, "SKU", "VIA", "FROM", "TO")
+	t := newTable(w, "SKU", "VIA", "FROM", "TO")
 	for _, h := range rec.Holdings {
 		t.row(skuName(h.SKUID), via(h.Group), day(&h.From), day(h.To))
 	}

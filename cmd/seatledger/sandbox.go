@@ -64,7 +64,8 @@ func newSandboxCmd(g *globals) *cobra.Command {
 			fmt.Fprintf(w, "to sync against it:\n  export SEATLEDGER_GRAPH_BASE_URL=%s SEATLEDGER_GRAPH_AUTHORITY_HOST=%s SEATLEDGER_GRAPH_CA_FILE=%s\n",
 				srv.GraphBaseURL(), srv.AuthorityHost(), caFile)
 			fmt.Fprintf(w, "  export SEATLEDGER_GRAPH_CLIENT_ID=%s SEATLEDGER_GRAPH_CLIENT_SECRET=%s\n", srv.ClientID(), srv.ClientSecret())
-			fmt.Fprintf(w, "  seatledger customers import %s && seatledger sync --all\n", customersFile)
+			fmt.Fprintf(w, "  seatledger --db sqlite:sandbox.db migrate up\n  seatledger --db sqlite:sandbox.db customers import %s\n  seatledger --db sqlite:sandbox.db sync --all\n", customersFile)
+			fmt.Fprintln(w, "(a restarted sandbox begins again at day 0; history dates are this machine's clock)")
 			fmt.Fprintf(w, "advance the simulated day: curl --cacert %s -X POST %s/sandbox/advance\n", caFile, srv.URL())
 			<-cmd.Context().Done()
 			return nil

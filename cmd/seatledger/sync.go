@@ -23,7 +23,10 @@ func newSyncCmd(g *globals) *cobra.Command {
 		Short: "Read customer tenants' licences, subscriptions and assignments from Microsoft Graph and store what changed",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if all == (len(tenants) > 0) {
+			switch {
+			case all && len(tenants) > 0:
+				return fmt.Errorf("--all and --tenant cannot be combined: --all reads every customer")
+			case !all && len(tenants) == 0:
 				return fmt.Errorf("name the tenants with --tenant ID, or read every customer with --all")
 			}
 			a, err := g.open(cmd, false)

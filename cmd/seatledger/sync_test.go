@@ -93,6 +93,14 @@ func TestSyncAndInventoryCommands(t *testing.T) {
 			t.Errorf("inventory seats --tenant:\n%s", table)
 		}
 
+		listed := mustRun(t, "--db", db, "inventory", "users", "--tenant", world.Tenants[0].ID)
+		if !strings.Contains(listed, world.Tenants[0].Users[0].UPN) || !strings.Contains(listed, itoa(len(world.Tenants[0].Users))+" users") {
+			t.Errorf("inventory users:\n%s", listed)
+		}
+		if code, _, errOut := seatledger(t, "--db", db, "sync", "--all", "--tenant", world.Tenants[0].ID); code == 0 || !strings.Contains(errOut, "cannot be combined") {
+			t.Errorf("sync --all --tenant: exit %d, %s", code, errOut)
+		}
+
 		u := world.Tenants[0].Users[0]
 		held := mustRun(t, "--db", db, "inventory", "user", "--tenant", world.Tenants[0].ID, strings.ToUpper(u.UPN))
 		if !strings.Contains(held, u.UPN) || !strings.Contains(held, "licence history") || !strings.Contains(held, "now") {
@@ -142,4 +150,3 @@ func TestDemo(t *testing.T) {
 	mustRun(t, "--db", "sqlite:"+filepath.Join(dir, "seatledger.db"), "inventory", "seats")
 	mustRun(t, "demo", "--dir", dir, "--tenants", "2", "--days", "0")
 }
-

@@ -4,6 +4,7 @@ package app
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"time"
@@ -46,7 +47,7 @@ func Open(ctx context.Context, cfg *config.Loaded, opts Options) (*App, error) {
 	if !opts.Migrating {
 		if err := s.CheckSchema(ctx); err != nil {
 			_ = s.Close()
-			return nil, err
+			return nil, fmt.Errorf("%s database %s: %w", s.Dialect(), config.MaskURL(cfg.Database.URL), err)
 		}
 	}
 	return &App{

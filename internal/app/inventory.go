@@ -7,6 +7,7 @@ import (
 	"slices"
 
 	"github.com/seatledger/seatledger/internal/ids"
+	"github.com/seatledger/seatledger/internal/inventory"
 	"github.com/seatledger/seatledger/internal/store"
 )
 
@@ -65,6 +66,15 @@ func (a *App) UserHistory(ctx context.Context, tenant, upn string) (*store.UserR
 		return nil, fmt.Errorf("tenant %q: not a GUID", tenant)
 	}
 	return a.Store.UserHistory(ctx, id, upn)
+}
+
+// Users lists a customer tenant's users as the last sync read them.
+func (a *App) Users(ctx context.Context, tenant string) ([]inventory.User, error) {
+	id, ok := ids.ParseGUID(tenant)
+	if !ok {
+		return nil, fmt.Errorf("tenant %q: not a GUID", tenant)
+	}
+	return a.Store.Users(ctx, id)
 }
 
 // SKUName is the display name of a SKU id, or the id itself when the catalogue does

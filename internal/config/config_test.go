@@ -83,7 +83,7 @@ func TestRejections(t *testing.T) {
 		{"bad enumeration", "log:\n  level: verbose\n", nil, []string{`log.level: "verbose" is not allowed (allowed: debug, info, warn, error)`}},
 		{"bad number from environment", "", []string{"SEATLEDGER_DATABASE_MAX_OPEN_CONNS=lots"}, []string{`database.max_open_conns (from environment): "lots" is not a whole number from 1 to 1000`}},
 		{"unknown environment variable", "", []string{"SEATLEDGER_DATABSE_URL=x"}, []string{"environment variable SEATLEDGER_DATABSE_URL: unknown setting"}},
-		{"bad database url, password masked", "database:\n  url: mysql://u:pw@h/db\n", nil, []string{`database.url (from file): "mysql://u:xxxxx@h/db" is neither postgres://... nor sqlite:PATH`}},
+		{"bad database url, not repeated", "database:\n  url: mysql://u:pw@h/db\n", nil, []string{`database.url (from file): the value is neither postgres://USER:PASSWORD@HOST:PORT/DB nor sqlite:PATH`}},
 		{"several problems at once", "log:\n  level: loud\n  format: xml\n", nil, []string{"log.format", "log.level"}},
 	}
 	for _, tc := range cases {
@@ -115,4 +115,19 @@ func writeFile(t *testing.T, content string) string {
 		t.Fatal(err)
 	}
 	return path
+}
+
+func TestDatabasePasswordsNeverShown(t *testing.T) {
+	_, err := Load("", []string{"SEATLEDGER_DATABASE_URL=host=localhost user=bob password=hunter2 dbname=x"}, nil)
+	if err == nil || strings.Contains(err.Error(), "hunter2") {
+		t.Errorf("keyword DSN: %v", err)
+	}
+	for in, want := range map[string]string{
+		"postgres://bob:hunter2@localhost:5432/x?password=p2&sslmode=disable": "postgres://bob:xxxxx@localhost:5432/x?password=xxxxx&sslmode=disable",
+		"sqlite:./seatledger.db": "sqlite:./seatledger.db",
+	} {
+		if got := MaskURL(in); got != want {
+			t.Errorf("MaskURL(%q) = %q, want %q", in, got, want)
+		}
+	}
 }

@@ -221,17 +221,22 @@ func checkDatabaseURL(v string) error {
 		}
 		return nil
 	}
-	return fmt.Errorf("%q is neither postgres://... nor sqlite:PATH", MaskURL(v))
+	// The value is not repeated: it may hold a password in a form MaskURL cannot see.
+	return fmt.Errorf("the value is neither postgres://USER:PASSWORD@HOST:PORT/DB nor sqlite:PATH")
 }
 
 // MaskURL hides the password of a database URL.
 func MaskURL(v string) string {
 	u, err := url.Parse(v)
-	if err != nil || u.User == nil {
-		return v
+	if err != nil {
+		return "(not shown: not a URL)"
 	}
 	if _, has := u.User.Password(); has {
 		u.User = url.UserPassword(u.User.Username(), "xxxxx")
+	}
+	if q := u.Query(); q.Has("password") {
+		q.Set("password", "xxxxx")
+		u.RawQuery = q.Encode()
 	}
 	return u.String()
 }

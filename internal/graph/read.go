@@ -2,6 +2,7 @@ package graph
 
 import (
 	"context"
+	"crypto/tls"
 	"encoding/csv"
 	"encoding/json"
 	"errors"
@@ -13,6 +14,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/Azure/azure-sdk-for-go/sdk/azidentity"
 	abstractions "github.com/microsoft/kiota-abstractions-go"
 	"github.com/microsoftgraph/msgraph-sdk-go/models/odataerrors"
 	"github.com/microsoftgraph/msgraph-sdk-go/users"
@@ -30,16 +32,22 @@ func (c *Client) ReadTenant(ctx context.Context, tenantID string, opts inventory
 	if err != nil {
 		return nil, st, err
 	}
+	snap, err := c.readTenant(ctx, tc, tenantID, opts, &st)
+	return snap, st, signInError(err)
+}
+
+func (c *Client) readTenant(ctx context.Context, tc *tenantClient, tenantID string, opts inventory.ReadOptions, st *inventory.ReadStats) (*inventory.Snapshot, error) {
 	snap := &inventory.Snapshot{TenantID: tenantID}
-	if snap.Pools, err = c.readPools(ctx, tc, &st); err != nil {
-		return nil, st, fmt.Errorf("read subscribedSkus: %w", err)
+	var err error
+	if snap.Pools, err = c.readPools(ctx, tc, st); err != nil {
+		return nil, fmt.Errorf("read subscribedSkus: %w", err)
 	}
-	if snap.Subscriptions, err = c.readSubscriptions(ctx, tc, &st); err != nil {
-		return nil, st, fmt.Errorf("read directory/subscriptions: %w", err)
+	if snap.Subscriptions, err = c.readSubscriptions(ctx, tc, st); err != nil {
+		return nil, fmt.Errorf("read directory/subscriptions: %w", err)
 	}
 	snap.SignInData = true
 	snap.Users = &inventory.UserSet{SpillAfter: c.cfg.SpillUsersAfter}
-	err = c.readUsers(ctx, tc, true, snap.Users, &st)
+	err = c.readUsers(ctx, tc, true, snap.Users, st)
 	if err != nil && refused(err) {
 		// No Entra ID P1/P2 (or no AuditLog.Read.All): read without sign-in activity
 		// rather than fail the tenant.
@@ -47,19 +55,47 @@ func (c *Client) ReadTenant(ctx context.Context, tenantID string, opts inventory
 		snap.SignInData = false
 		snap.SignInNote = "Graph refused signInActivity: " + errorText(err)
 		snap.Users = &inventory.UserSet{SpillAfter: c.cfg.SpillUsersAfter}
-		err = c.readUsers(ctx, tc, false, snap.Users, &st)
+		err = c.readUsers(ctx, tc, false, snap.Users, st)
 	}
 	if err != nil {
 		_ = snap.Close()
-		return nil, st, fmt.Errorf("read users: %w", err)
+		return nil, fmt.Errorf("read users: %w", err)
 	}
 	if opts.Usage {
-		if err := c.readUsage(ctx, tc, snap, &st); err != nil {
+		if err := c.readUsage(ctx, tc, snap, st); err != nil {
 			_ = snap.Close()
-			return nil, st, fmt.Errorf("read usage reports: %w", err)
+			return nil, fmt.Errorf("read usage reports: %w", err)
 		}
 	}
-	return snap, st, nil
+	return snap, nil
+}
+
+// ErrSignIn marks a tenant that could not be signed in to.
+var ErrSignIn = errors.New("sign-in to the customer tenant failed")
+
+// signInError shortens azidentity's report (a dozen lines with the raw response)
+// to what a partner acts on: Entra ID's AADSTS code and message.
+func signInError(err error) error {
+	var af *azidentity.AuthenticationFailedError
+	if err == nil || !errors.As(err, &af) {
+		return err
+	}
+	text := af.Error()
+	if i := strings.Index(text, "AADSTS"); i >= 0 {
+		msg := text[i:]
+		if j := strings.IndexAny(msg, "\"\r\n"); j >= 0 {
+			msg = msg[:j]
+		}
+		return fmt.Errorf("%w: %s (check graph.client_id, graph.client_secret or graph.certificate_file, and the app's consent in this tenant)", ErrSignIn, strings.TrimSpace(msg))
+	}
+	// No answer from the authority: say why in one line, without the help link.
+	lines := strings.Split(strings.TrimSpace(text), "\n")
+	for i := len(lines) - 1; i >= 0; i-- {
+		if l := strings.TrimSpace(lines[i]); l != "" && !strings.HasPrefix(l, "To troubleshoot") && !strings.HasPrefix(l, "-") {
+			return fmt.Errorf("%w: %s", ErrSignIn, l)
+		}
+	}
+	return fmt.Errorf("%w: %v", ErrSignIn, err)
 }
 
 // retry repeats a call that failed in transit: a dropped connection, a 5xx that
@@ -111,6 +147,10 @@ func transient(err error) bool {
 	var syntax *json.SyntaxError
 	var netErr net.Error
 	var csvErr *csv.ParseError
+	var certErr *tls.CertificateVerificationError
+	if errors.As(err, &certErr) {
+		return false // an untrusted certificate does not heal by retrying
+	}
 	// The SDK's JSON parser reports a cut-off body only by this message.
 	return errors.As(err, &syntax) || errors.As(err, &netErr) || errors.As(err, &csvErr) || errors.Is(err, errTruncated) ||
 		errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) || strings.Contains(err.Error(), "connection reset") ||

@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -373,4 +374,29 @@ func TestHistoryOverSimulatedDays(t *testing.T) {
 		}
 		checkAgainstTruth(t, w)
 	})
+}
+
+func TestWrongSecretFailsEveryTenantInOneLine(t *testing.T) {
+	w := newWorld(t, storetest.SQLiteURL(t), setup{tenants: 2})
+	caFile := filepath.Join(t.TempDir(), "ca.pem")
+	if err := os.WriteFile(caFile, w.srv.CAPEM(), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	wrong, err := graph.New(graph.Config{ClientID: w.srv.ClientID(), ClientSecret: "not-the-secret",
+		BaseURL: w.srv.GraphBaseURL(), AuthorityHost: w.srv.AuthorityHost(), CAFile: caFile})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sum, err := w.app.Sync(context.Background(), wrong, app.SyncOptions{Now: w.srv.Now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sum.Failed != 2 || sum.Status != store.SyncFailed {
+		t.Fatalf("with a wrong secret: %d failed, status %s", sum.Failed, sum.Status)
+	}
+	for _, r := range sum.Tenants {
+		if !strings.Contains(r.Error, "AADSTS7000215: Invalid client secret provided.") || strings.Contains(r.Error, "\n") {
+			t.Errorf("tenant error should be one line naming Entra ID's reason, got:\n%s", r.Error)
+		}
+	}
 }

@@ -45,9 +45,9 @@ type TenantTruth struct {
 	NoDesktopApps    []string    `json:"noDesktopApps"`
 	// Redundant lists "UPN: B in A" for users holding SKU B although SKU A, which they
 	// also hold, includes every plan of it.
-	Redundant []string `json:"redundantLicences"`
-	Trials           []string    `json:"trials"`
-	OtherPartnerSubs []string    `json:"otherPartnerSubscriptions"`
+	Redundant        []string `json:"redundantLicences"`
+	Trials           []string `json:"trials"`
+	OtherPartnerSubs []string `json:"otherPartnerSubscriptions"`
 }
 
 // PoolTruth is one licence pool.
