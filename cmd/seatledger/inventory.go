@@ -98,10 +98,7 @@ func newInventoryCmd(g *globals) *cobra.Command {
 			}
 			t := newTable(g.stdout, "UPN", "NAME", "ACCOUNT", "TYPE", "LICENCES", "LAST SIGN-IN")
 			for _, u := range list {
-				state := "enabled"
-				if !u.Enabled {
-					state = "disabled"
-				}
+				state := accountState(u.Enabled)
 				skus := make([]string, len(u.Assignments))
 				for i, as := range u.Assignments {
 					skus[i] = name(as.SKUID)
@@ -149,10 +146,7 @@ func printSeats(g *globals, lines []app.SeatLine) error {
 func printUser(g *globals, upn string, rec *store.UserRecord, skuName func(string) string) error {
 	w := g.stdout
 	if u := rec.User; u != nil {
-		state := "enabled"
-		if !u.Enabled {
-			state = "disabled"
-		}
+		state := accountState(u.Enabled)
 		fmt.Fprintf(w, "%s (%s), %s %s account, id %s\n", u.UPN, u.DisplayName, state, u.UserType, u.ID)
 		if u.LastSignIn != nil {
 			fmt.Fprintf(w, "last sign-in %s\n", u.LastSignIn.Format(time.RFC3339))
@@ -183,10 +177,7 @@ func printUser(g *globals, upn string, rec *store.UserRecord, skuName func(strin
 	fmt.Fprintln(w, "\naccount history:")
 	t = newTable(w, "ACCOUNT", "FROM", "TO")
 	for _, e := range rec.Enabled {
-		state := "enabled"
-		if !e.Enabled {
-			state = "disabled"
-		}
+		state := accountState(e.Enabled)
 		t.row(state, day(&e.From), day(e.To))
 	}
 	return t.flush()
@@ -204,4 +195,11 @@ func day(t *time.Time) string {
 		return "now"
 	}
 	return t.UTC().Format("2006-01-02 15:04")
+}
+
+func accountState(enabled bool) string {
+	if enabled {
+		return "enabled"
+	}
+	return "disabled"
 }
