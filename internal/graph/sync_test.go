@@ -205,6 +205,17 @@ func TestSyncMatchesTruthAndResyncWritesNothing(t *testing.T) {
 			case !tt.ConcealedNames && len(usage) == 0:
 				t.Errorf("%s: no usage signals stored", tt.Name)
 			}
+			noDesktop := map[string]bool{}
+			for _, u := range usage {
+				if u.DesktopActivated != nil && !*u.DesktopActivated {
+					noDesktop[u.UPN] = true
+				}
+			}
+			for _, upn := range tt.NoDesktopApps {
+				if !tt.ConcealedNames && !noDesktop[strings.ToLower(upn)] {
+					t.Errorf("%s: usage does not show that %s never activated the desktop apps", tt.Name, upn)
+				}
+			}
 		}
 
 		before, err := w.app.Store.InventoryCounts(ctx)

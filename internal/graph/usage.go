@@ -1,14 +1,17 @@
 package graph
 
 import (
-	"bytes"
+	"bufio"
 	"context"
 	"encoding/csv"
 	"fmt"
 	"io"
+	"net/http"
 	"strconv"
 	"strings"
 	"time"
+
+	abstractions "github.com/microsoft/kiota-abstractions-go"
 
 	"github.com/seatledger/seatledger/internal/inventory"
 )
@@ -39,72 +42,68 @@ func (c *Client) readUsage(ctx context.Context, tc *tenantClient, snap *inventor
 	}
 	period := "D30"
 	reports := []struct {
-		name string
-		get  func(ctx context.Context) ([]byte, error)
+		name    string
+		request func(ctx context.Context) (*abstractions.RequestInformation, error)
 	}{
-		{"getM365AppUserDetail", func(ctx context.Context) ([]byte, error) {
-			return tc.graph.Reports().GetM365AppUserDetailWithPeriod(&period).Get(ctx, nil)
+		{"getM365AppUserDetail", func(ctx context.Context) (*abstractions.RequestInformation, error) {
+			return tc.graph.Reports().GetM365AppUserDetailWithPeriod(&period).ToGetRequestInformation(ctx, nil)
 		}},
-		{"getOffice365ActiveUserDetail", func(ctx context.Context) ([]byte, error) {
-			return tc.graph.Reports().GetOffice365ActiveUserDetailWithPeriod(&period).Get(ctx, nil)
+		{"getOffice365ActiveUserDetail", func(ctx context.Context) (*abstractions.RequestInformation, error) {
+			return tc.graph.Reports().GetOffice365ActiveUserDetailWithPeriod(&period).ToGetRequestInformation(ctx, nil)
 		}},
-		{"getMailboxUsageDetail", func(ctx context.Context) ([]byte, error) {
-			return tc.graph.Reports().GetMailboxUsageDetailWithPeriod(&period).Get(ctx, nil)
+		{"getMailboxUsageDetail", func(ctx context.Context) (*abstractions.RequestInformation, error) {
+			return tc.graph.Reports().GetMailboxUsageDetailWithPeriod(&period).ToGetRequestInformation(ctx, nil)
 		}},
 	}
 	byUPN := map[string]*inventory.Usage{}
 	var order []string
 	for _, r := range reports {
-		var body []byte
+		// Rows are applied as they stream in; a retry after a body cut off mid-way
+		// applies the same rows again, which changes nothing.
 		err := c.retry(ctx, st, func(ctx context.Context) error {
-			var err error
-			if body, err = r.get(ctx); err != nil {
+			ri, err := r.request(ctx)
+			if err != nil {
 				return err
 			}
-			// A body cut off mid-row is caught here, before anything is kept.
-			return eachCSVRow(body, func(func(string) string) error { return nil })
+			return streamCSV(ctx, tc, ri, func(col func(string) string) error {
+				upn := strings.ToLower(col("User Principal Name"))
+				if upn == "" {
+					return nil
+				}
+				u := byUPN[upn]
+				if u == nil {
+					u = &inventory.Usage{UPN: upn}
+					byUPN[upn] = u
+					order = append(order, upn)
+				}
+				if d := date(col("Report Refresh Date")); d != nil && (snap.UsageReportDate == nil || d.After(*snap.UsageReportDate)) {
+					snap.UsageReportDate = d
+				}
+				switch r.name {
+				case "getM365AppUserDetail":
+					desktop := col("Windows") == "Yes" || col("Mac") == "Yes"
+					u.DesktopActivated = &desktop
+					u.LastActivation = date(col("Last Activation Date"))
+				case "getOffice365ActiveUserDetail":
+					u.ExchangeActivity = date(col("Exchange Last Activity Date"))
+					u.TeamsActivity = date(col("Teams Last Activity Date"))
+					u.AssignedProducts = col("Assigned Products")
+				case "getMailboxUsageDetail":
+					if n, err := strconv.ParseInt(col("Storage Used (Byte)"), 10, 64); err == nil {
+						u.MailboxBytes = &n
+					}
+					archive := col("Has Archive") == "Yes" || col("Has Archive") == "True"
+					u.HasArchive = &archive
+					u.RecipientType = col("Recipient Type")
+				}
+				return nil
+			})
 		})
 		if err != nil {
 			if refused(err) {
 				snap.UsageNote = "Graph refused " + r.name + ": " + errorText(err)
 				return nil
 			}
-			return fmt.Errorf("%s: %w", r.name, err)
-		}
-		err = eachCSVRow(body, func(col func(string) string) error {
-			upn := strings.ToLower(col("User Principal Name"))
-			if upn == "" {
-				return nil
-			}
-			u := byUPN[upn]
-			if u == nil {
-				u = &inventory.Usage{UPN: upn}
-				byUPN[upn] = u
-				order = append(order, upn)
-			}
-			if d := date(col("Report Refresh Date")); d != nil && (snap.UsageReportDate == nil || d.After(*snap.UsageReportDate)) {
-				snap.UsageReportDate = d
-			}
-			switch r.name {
-			case "getM365AppUserDetail":
-				desktop := col("Windows") == "Yes" || col("Mac") == "Yes"
-				u.DesktopActivated = &desktop
-				u.LastActivation = date(col("Last Activation Date"))
-			case "getOffice365ActiveUserDetail":
-				u.ExchangeActivity = date(col("Exchange Last Activity Date"))
-				u.TeamsActivity = date(col("Teams Last Activity Date"))
-				u.AssignedProducts = col("Assigned Products")
-			case "getMailboxUsageDetail":
-				if n, err := strconv.ParseInt(col("Storage Used (Byte)"), 10, 64); err == nil {
-					u.MailboxBytes = &n
-				}
-				archive := col("Has Archive") == "Yes" || col("Has Archive") == "True"
-				u.HasArchive = &archive
-				u.RecipientType = col("Recipient Type")
-			}
-			return nil
-		})
-		if err != nil {
 			return fmt.Errorf("%s: %w", r.name, err)
 		}
 	}
@@ -115,12 +114,36 @@ func (c *Client) readUsage(ctx context.Context, tc *tenantClient, snap *inventor
 	return nil
 }
 
+// streamCSV sends a report request through the SDK's adapter (authentication, retry
+// on throttling, the redirect to the download) and parses the CSV as it arrives:
+// the report of a 50,000-user tenant is never held whole.
+func streamCSV(ctx context.Context, tc *tenantClient, ri *abstractions.RequestInformation, fn func(col func(name string) string) error) error {
+	handler := abstractions.NewRequestHandlerOption()
+	handler.SetResponseHandler(func(response any, _ abstractions.ErrorMappings) (any, error) {
+		resp, ok := response.(*http.Response)
+		if !ok || resp == nil {
+			return nil, fmt.Errorf("%w: no response", errTruncated)
+		}
+		defer resp.Body.Close()
+		if resp.StatusCode >= 300 {
+			body, _ := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
+			return nil, &abstractions.ApiError{ResponseStatusCode: resp.StatusCode, Message: strings.TrimSpace(string(body))}
+		}
+		return nil, eachCSVRow(resp.Body, fn)
+	})
+	ri.AddRequestOptions([]abstractions.RequestOption{handler})
+	_, err := tc.adapter.SendPrimitive(ctx, ri, "[]byte", errorMapping)
+	return err
+}
+
 // eachCSVRow calls fn for every row of a report, looking columns up by name, never
-// by position: Microsoft adds columns. Rows are read one at a time; a report of a
-// large tenant is never held as a table.
-func eachCSVRow(body []byte, fn func(col func(name string) string) error) error {
-	body = bytes.TrimPrefix(body, []byte("\ufeff"))
-	cr := csv.NewReader(bytes.NewReader(body))
+// by position: Microsoft adds columns. Rows are read one at a time.
+func eachCSVRow(body io.Reader, fn func(col func(name string) string) error) error {
+	br := bufio.NewReaderSize(body, 64<<10)
+	if bom, err := br.Peek(3); err == nil && string(bom) == "\ufeff" {
+		_, _ = br.Discard(3)
+	}
+	cr := csv.NewReader(br)
 	cr.FieldsPerRecord = -1
 	cr.ReuseRecord = true
 	header, err := cr.Read()
