@@ -7,6 +7,8 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/seatledger/seatledger/internal/app"
+
 	"github.com/seatledger/seatledger/internal/catalog"
 	"github.com/seatledger/seatledger/internal/store"
 )
@@ -25,32 +27,30 @@ func newCatalogCmd(g *globals) *cobra.Command {
 			if file != "" && url != "" {
 				return errors.New("give --file or --url, not both")
 			}
-			a, err := g.open(cmd, false)
-			if err != nil {
-				return err
-			}
-			defer a.Close()
-			var (
-				source = file
-				counts store.ImportCounts
-			)
-			if file != "" {
-				counts, err = a.ImportCatalogFile(cmd.Context(), file)
-			} else {
-				if url == "" {
-					url = a.Config.Catalog.URL
+			return g.withApp(cmd, false, func(a *app.App) error {
+				var (
+					source = file
+					counts store.ImportCounts
+					err    error
+				)
+				if file != "" {
+					counts, err = a.ImportCatalogFile(cmd.Context(), file)
+				} else {
+					if url == "" {
+						url = a.Config.Catalog.URL
+					}
+					source = url
+					counts, err = a.ImportCatalogURL(cmd.Context(), url)
 				}
-				source = url
-				counts, err = a.ImportCatalogURL(cmd.Context(), url)
-			}
-			if err != nil {
-				return err
-			}
-			if g.output == "json" {
-				return writeJSON(g.stdout, map[string]any{"source": source, "result": counts})
-			}
-			fmt.Fprintf(g.stdout, "imported %s: %d SKUs new, %d updated, %d unchanged\n", source, counts.Created, counts.Updated, counts.Unchanged)
-			return nil
+				if err != nil {
+					return err
+				}
+				if g.output == "json" {
+					return writeJSON(g.stdout, map[string]any{"source": source, "result": counts})
+				}
+				fmt.Fprintf(g.stdout, "imported %s: %d SKUs new, %d updated, %d unchanged\n", source, counts.Created, counts.Updated, counts.Unchanged)
+				return nil
+			})
 		},
 	}
 	importCmd.Flags().StringVar(&file, "file", "", "path of the CSV")
@@ -61,43 +61,40 @@ func newCatalogCmd(g *globals) *cobra.Command {
 		Short: "Show one SKU: name, part number, GUID, free or paid, and its service plans",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			a, err := g.open(cmd, false)
-			if err != nil {
-				return err
-			}
-			defer a.Close()
-			c, source, err := a.Catalog(cmd.Context())
-			if err != nil {
-				return err
-			}
-			sku, err := c.Lookup(args[0])
-			if err != nil {
-				return err
-			}
-			includedIn := c.ContainedIn(sku)
-			if g.output == "json" {
-				return writeJSON(g.stdout, map[string]any{"catalogue": source, "sku": sku, "includedIn": partNumbers(includedIn)})
-			}
-			price := "paid"
-			if sku.Free {
-				price = "free"
-			}
-			fmt.Fprintf(g.stdout, "%s\n  part number  %s\n  GUID         %s\n  price        %s\n  catalogue    %s\n  service plans (%d):\n",
-				sku.DisplayName, sku.PartNumber, sku.ID, price, source, len(sku.Plans))
-			t := newTable(g.stdout, "    NAME", "ID", "FRIENDLY NAME")
-			for _, p := range sku.Plans {
-				t.row("    "+p.Name, p.ID, p.FriendlyName)
-			}
-			if err := t.flush(); err != nil {
-				return err
-			}
-			if len(includedIn) > 0 {
-				fmt.Fprintf(g.stdout, "  everything that matters in it is also in %d SKUs, among them:\n", len(includedIn))
-				for _, s := range includedIn[:min(len(includedIn), 12)] {
-					fmt.Fprintf(g.stdout, "    %s (%s)\n", s.PartNumber, s.DisplayName)
+			return g.withApp(cmd, false, func(a *app.App) error {
+				c, source, err := a.Catalog(cmd.Context())
+				if err != nil {
+					return err
 				}
-			}
-			return nil
+				sku, err := c.Lookup(args[0])
+				if err != nil {
+					return err
+				}
+				includedIn := c.ContainedIn(sku)
+				if g.output == "json" {
+					return writeJSON(g.stdout, map[string]any{"catalogue": source, "sku": sku, "includedIn": partNumbers(includedIn)})
+				}
+				price := "paid"
+				if sku.Free {
+					price = "free"
+				}
+				fmt.Fprintf(g.stdout, "%s\n  part number  %s\n  GUID         %s\n  price        %s\n  catalogue    %s\n  service plans (%d):\n",
+					sku.DisplayName, sku.PartNumber, sku.ID, price, source, len(sku.Plans))
+				t := newTable(g.stdout, "    NAME", "ID", "FRIENDLY NAME")
+				for _, p := range sku.Plans {
+					t.row("    "+p.Name, p.ID, p.FriendlyName)
+				}
+				if err := t.flush(); err != nil {
+					return err
+				}
+				if len(includedIn) > 0 {
+					fmt.Fprintf(g.stdout, "  everything that matters in it is also in %d SKUs, among them:\n", len(includedIn))
+					for _, s := range includedIn[:min(len(includedIn), 12)] {
+						fmt.Fprintf(g.stdout, "    %s (%s)\n", s.PartNumber, s.DisplayName)
+					}
+				}
+				return nil
+			})
 		},
 	}
 
@@ -106,31 +103,28 @@ func newCatalogCmd(g *globals) *cobra.Command {
 		Short: "List every SKU in the catalogue",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			a, err := g.open(cmd, false)
-			if err != nil {
-				return err
-			}
-			defer a.Close()
-			c, source, err := a.Catalog(cmd.Context())
-			if err != nil {
-				return err
-			}
-			if g.output == "json" {
-				return writeJSON(g.stdout, map[string]any{"catalogue": source, "skus": c.SKUs()})
-			}
-			t := newTable(g.stdout, "PART NUMBER", "GUID", "FREE", "PLANS", "NAME")
-			for _, s := range c.SKUs() {
-				free := ""
-				if s.Free {
-					free = "free"
+			return g.withApp(cmd, false, func(a *app.App) error {
+				c, source, err := a.Catalog(cmd.Context())
+				if err != nil {
+					return err
 				}
-				t.row(s.PartNumber, s.ID, free, strconv.Itoa(len(s.Plans)), s.DisplayName)
-			}
-			if err := t.flush(); err != nil {
-				return err
-			}
-			fmt.Fprintf(g.stdout, "%d SKUs (%s catalogue)\n", c.Len(), source)
-			return nil
+				if g.output == "json" {
+					return writeJSON(g.stdout, map[string]any{"catalogue": source, "skus": c.SKUs()})
+				}
+				t := newTable(g.stdout, "PART NUMBER", "GUID", "FREE", "PLANS", "NAME")
+				for _, s := range c.SKUs() {
+					free := ""
+					if s.Free {
+						free = "free"
+					}
+					t.row(s.PartNumber, s.ID, free, strconv.Itoa(len(s.Plans)), s.DisplayName)
+				}
+				if err := t.flush(); err != nil {
+					return err
+				}
+				fmt.Fprintf(g.stdout, "%d SKUs (%s catalogue)\n", c.Len(), source)
+				return nil
+			})
 		},
 	}
 	cmd.AddCommand(importCmd, showCmd, listCmd)

@@ -5,6 +5,8 @@ import (
 	"strings"
 
 	"github.com/spf13/cobra"
+
+	"github.com/seatledger/seatledger/internal/app"
 )
 
 func newCustomersCmd(g *globals) *cobra.Command {
@@ -14,51 +16,45 @@ func newCustomersCmd(g *globals) *cobra.Command {
 		Short: "Import customers from CSV or YAML (by extension); the whole file is checked before anything is written",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			a, err := g.open(cmd, false)
-			if err != nil {
-				return err
-			}
-			defer a.Close()
-			counts, err := a.ImportCustomers(cmd.Context(), args[0])
-			if err != nil {
-				return err
-			}
-			if g.output == "json" {
-				return writeJSON(g.stdout, counts)
-			}
-			fmt.Fprintf(g.stdout, "imported %s: %d created, %d updated, %d unchanged\n", args[0], counts.Created, counts.Updated, counts.Unchanged)
-			return nil
+			return g.withApp(cmd, false, func(a *app.App) error {
+				counts, err := a.ImportCustomers(cmd.Context(), args[0])
+				if err != nil {
+					return err
+				}
+				if g.output == "json" {
+					return writeJSON(g.stdout, counts)
+				}
+				fmt.Fprintf(g.stdout, "imported %s: %d created, %d updated, %d unchanged\n", args[0], counts.Created, counts.Updated, counts.Unchanged)
+				return nil
+			})
 		},
 	}, &cobra.Command{
 		Use:   "list",
 		Short: "List the customers",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			a, err := g.open(cmd, false)
-			if err != nil {
-				return err
-			}
-			defer a.Close()
-			list, err := a.Customers(cmd.Context())
-			if err != nil {
-				return err
-			}
-			if g.output == "json" {
-				return writeJSON(g.stdout, list)
-			}
-			t := newTable(g.stdout, "NAME", "TENANT ID", "DOMAIN", "CURRENCY", "LOCALE", "MARKET", "REF", "CONTACTS")
-			for _, c := range list {
-				emails := make([]string, len(c.Contacts))
-				for i, ct := range c.Contacts {
-					emails[i] = ct.Email
+			return g.withApp(cmd, false, func(a *app.App) error {
+				list, err := a.Customers(cmd.Context())
+				if err != nil {
+					return err
 				}
-				t.row(c.Name, c.TenantID, c.PrimaryDomain, c.Currency, c.Locale, c.Market, c.ExternalRef, strings.Join(emails, ", "))
-			}
-			if err := t.flush(); err != nil {
-				return err
-			}
-			fmt.Fprintf(g.stdout, "%d customers\n", len(list))
-			return nil
+				if g.output == "json" {
+					return writeJSON(g.stdout, list)
+				}
+				t := newTable(g.stdout, "NAME", "TENANT ID", "DOMAIN", "CURRENCY", "LOCALE", "MARKET", "REF", "CONTACTS")
+				for _, c := range list {
+					emails := make([]string, len(c.Contacts))
+					for i, ct := range c.Contacts {
+						emails[i] = ct.Email
+					}
+					t.row(c.Name, c.TenantID, c.PrimaryDomain, c.Currency, c.Locale, c.Market, c.ExternalRef, strings.Join(emails, ", "))
+				}
+				if err := t.flush(); err != nil {
+					return err
+				}
+				fmt.Fprintf(g.stdout, "%d customers\n", len(list))
+				return nil
+			})
 		},
 	})
 	return cmd

@@ -78,7 +78,7 @@ func runDemo(cmd *cobra.Command, g *globals, wf worldFlags, dir string, days int
 	if _, err := a.ImportCustomerList(ctx, world.Customers(), "demo"); err != nil {
 		return err
 	}
-	reader, err := newGraphReader(cfg, a)
+	reader, err := newGraphReader(a)
 	if err != nil {
 		return err
 	}

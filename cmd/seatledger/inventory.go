@@ -21,22 +21,19 @@ func newInventoryCmd(g *globals) *cobra.Command {
 		Short: "Seats per customer and SKU: enabled, consumed, idle",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			a, err := g.open(cmd, false)
-			if err != nil {
-				return err
-			}
-			defer a.Close()
-			lines, err := a.Seats(cmd.Context(), tenants)
-			if err != nil {
-				return err
-			}
-			if !withFree {
-				lines = paidOnly(lines)
-			}
-			if g.output == "json" {
-				return writeJSON(g.stdout, lines)
-			}
-			return printSeats(g, lines)
+			return g.withApp(cmd, false, func(a *app.App) error {
+				lines, err := a.Seats(cmd.Context(), tenants)
+				if err != nil {
+					return err
+				}
+				if !withFree {
+					lines = paidOnly(lines)
+				}
+				if g.output == "json" {
+					return writeJSON(g.stdout, lines)
+				}
+				return printSeats(g, lines)
+			})
 		},
 	}
 	seats.Flags().StringSliceVar(&tenants, "tenant", nil, "only this customer tenant (repeatable)")
@@ -53,23 +50,20 @@ func newInventoryCmd(g *globals) *cobra.Command {
 			return nil
 		},
 		RunE: func(cmd *cobra.Command, args []string) error {
-			a, err := g.open(cmd, false)
-			if err != nil {
-				return err
-			}
-			defer a.Close()
-			rec, err := a.UserHistory(cmd.Context(), tenant, args[0])
-			if err != nil {
-				return err
-			}
-			if g.output == "json" {
-				return writeJSON(g.stdout, rec)
-			}
-			name, err := a.SKUName(cmd.Context())
-			if err != nil {
-				return err
-			}
-			return printUser(g, args[0], rec, name)
+			return g.withApp(cmd, false, func(a *app.App) error {
+				rec, err := a.UserHistory(cmd.Context(), tenant, args[0])
+				if err != nil {
+					return err
+				}
+				if g.output == "json" {
+					return writeJSON(g.stdout, rec)
+				}
+				name, err := a.SKUName(cmd.Context())
+				if err != nil {
+					return err
+				}
+				return printUser(g, args[0], rec, name)
+			})
 		},
 	}
 	user.Flags().StringVar(&tenant, "tenant", "", "customer tenant id")
@@ -80,40 +74,37 @@ func newInventoryCmd(g *globals) *cobra.Command {
 		Short: "A tenant's users: account, type, licences and last sign-in",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			a, err := g.open(cmd, false)
-			if err != nil {
-				return err
-			}
-			defer a.Close()
-			list, err := a.Users(cmd.Context(), usersTenant)
-			if err != nil {
-				return err
-			}
-			if g.output == "json" {
-				return writeJSON(g.stdout, list)
-			}
-			name, err := a.SKUName(cmd.Context())
-			if err != nil {
-				return err
-			}
-			t := newTable(g.stdout, "UPN", "NAME", "ACCOUNT", "TYPE", "LICENCES", "LAST SIGN-IN")
-			for _, u := range list {
-				state := accountState(u.Enabled)
-				skus := make([]string, len(u.Assignments))
-				for i, as := range u.Assignments {
-					skus[i] = name(as.SKUID)
+			return g.withApp(cmd, false, func(a *app.App) error {
+				list, err := a.Users(cmd.Context(), usersTenant)
+				if err != nil {
+					return err
 				}
-				last := "-"
-				if u.LastSignIn != nil {
-					last = day(u.LastSignIn)
+				if g.output == "json" {
+					return writeJSON(g.stdout, list)
 				}
-				t.row(u.UPN, u.DisplayName, state, u.UserType, strings.Join(skus, ", "), last)
-			}
-			if err := t.flush(); err != nil {
-				return err
-			}
-			fmt.Fprintf(g.stdout, "%d users\n", len(list))
-			return nil
+				name, err := a.SKUName(cmd.Context())
+				if err != nil {
+					return err
+				}
+				t := newTable(g.stdout, "UPN", "NAME", "ACCOUNT", "TYPE", "LICENCES", "LAST SIGN-IN")
+				for _, u := range list {
+					state := accountState(u.Enabled)
+					skus := make([]string, len(u.Assignments))
+					for i, as := range u.Assignments {
+						skus[i] = name(as.SKUID)
+					}
+					last := "-"
+					if u.LastSignIn != nil {
+						last = day(u.LastSignIn)
+					}
+					t.row(u.UPN, u.DisplayName, state, u.UserType, strings.Join(skus, ", "), last)
+				}
+				if err := t.flush(); err != nil {
+					return err
+				}
+				fmt.Fprintf(g.stdout, "%d users\n", len(list))
+				return nil
+			})
 		},
 	}
 	users.Flags().StringVar(&usersTenant, "tenant", "", "customer tenant id")

@@ -75,6 +75,16 @@ func (g *globals) open(cmd *cobra.Command, migrating bool) (*app.App, error) {
 	return app.Open(cmd.Context(), cfg, app.Options{Actor: g.actorName(), Log: newLogger(cfg, g.stderr), Migrating: migrating})
 }
 
+// withApp opens the application for one command, runs fn with it and closes it.
+func (g *globals) withApp(cmd *cobra.Command, migrating bool, fn func(a *app.App) error) error {
+	a, err := g.open(cmd, migrating)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	return fn(a)
+}
+
 func (g *globals) actorName() string {
 	if g.actor != "" {
 		return g.actor

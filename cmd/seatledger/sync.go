@@ -10,7 +10,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/seatledger/seatledger/internal/app"
-	"github.com/seatledger/seatledger/internal/config"
 	"github.com/seatledger/seatledger/internal/graph"
 )
 
@@ -29,29 +28,26 @@ func newSyncCmd(g *globals) *cobra.Command {
 			case !all && len(tenants) == 0:
 				return fmt.Errorf("name the tenants with --tenant ID, or read every customer with --all")
 			}
-			a, err := g.open(cmd, false)
-			if err != nil {
-				return err
-			}
-			defer a.Close()
-			reader, err := newGraphReader(a.Config, a)
-			if err != nil {
-				return err
-			}
-			sum, err := a.Sync(cmd.Context(), reader, app.SyncOptions{Tenants: tenants, Concurrency: concurrency, Progress: newProgress(g.stderr)})
-			if sum == nil {
-				return err
-			}
-			if perr := printSyncSummary(g, sum); perr != nil {
-				return perr
-			}
-			if err != nil {
-				return err
-			}
-			if sum.Failed > 0 {
-				return fmt.Errorf("%d of %d tenants failed; their previous state is kept", sum.Failed, sum.OK+sum.Failed)
-			}
-			return nil
+			return g.withApp(cmd, false, func(a *app.App) error {
+				reader, err := newGraphReader(a)
+				if err != nil {
+					return err
+				}
+				sum, err := a.Sync(cmd.Context(), reader, app.SyncOptions{Tenants: tenants, Concurrency: concurrency, Progress: newProgress(g.stderr)})
+				if sum == nil {
+					return err
+				}
+				if perr := printSyncSummary(g, sum); perr != nil {
+					return perr
+				}
+				if err != nil {
+					return err
+				}
+				if sum.Failed > 0 {
+					return fmt.Errorf("%d of %d tenants failed; their previous state is kept", sum.Failed, sum.OK+sum.Failed)
+				}
+				return nil
+			})
 		},
 	}
 	cmd.Flags().StringSliceVar(&tenants, "tenant", nil, "customer tenant id to read (repeatable)")
@@ -60,9 +56,9 @@ func newSyncCmd(g *globals) *cobra.Command {
 	return cmd
 }
 
-// newGraphReader builds the Graph adapter from the configuration.
-func newGraphReader(cfg *config.Loaded, a *app.App) (*graph.Client, error) {
-	c := cfg.Graph
+// newGraphReader builds the Graph adapter from the application's configuration.
+func newGraphReader(a *app.App) (*graph.Client, error) {
+	c := a.Config.Graph
 	return graph.New(graph.Config{
 		ClientID: c.ClientID, ClientSecret: c.ClientSecret, CertificateFile: c.CertificateFile, Cloud: c.Cloud,
 		BaseURL: c.BaseURL, AuthorityHost: c.AuthorityHost, CAFile: c.CAFile,
