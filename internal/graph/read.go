@@ -105,7 +105,6 @@ func (c *Client) retry(ctx context.Context, st *inventory.ReadStats, fn func(ctx
 	var err error
 	for attempt := range maxAttempts {
 		if attempt > 0 {
-			st.Retries++
 			select {
 			case <-ctx.Done():
 				return ctx.Err()
@@ -249,7 +248,7 @@ func (c *Client) readSubscriptions(ctx context.Context, tc *tenantClient, st *in
 	for i := range page.Value {
 		s := &page.Value[i]
 		s.ID, s.CommerceID, s.SKUID, s.OwnerTenantID = strings.ToLower(s.ID), strings.ToLower(s.CommerceID), strings.ToLower(s.SKUID), strings.ToLower(s.OwnerTenantID)
-		s.Created, s.NextLifecycle = s.Created.UTC(), utc(s.NextLifecycle)
+		s.Created, s.NextLifecycle = s.Created.UTC(), inventory.UTC(s.NextLifecycle)
 	}
 	return page.Value, nil
 }
@@ -324,16 +323,12 @@ func (c *Client) readUsers(ctx context.Context, tc *tenantClient, withSignIn boo
 			return err
 		}
 		for _, v := range p.Value {
-			u := inventory.User{ID: strings.ToLower(v.ID), UPN: v.UPN, DisplayName: v.DisplayName, UserType: v.UserType, Enabled: v.AccountEnabled == nil || *v.AccountEnabled}
-			if v.Created != nil {
-				t := v.Created.UTC()
-				u.Created = &t
-			}
+			u := inventory.User{ID: strings.ToLower(v.ID), Created: inventory.UTC(v.Created), UPN: v.UPN, DisplayName: v.DisplayName, UserType: v.UserType, Enabled: v.AccountEnabled == nil || *v.AccountEnabled}
 			if v.UsageLocation != nil {
 				u.UsageLocation = *v.UsageLocation
 			}
 			if v.SignIn != nil {
-				u.LastSignIn, u.LastNonInteractive = utc(v.SignIn.Last), utc(v.SignIn.NonInteractive)
+				u.LastSignIn, u.LastNonInteractive = inventory.UTC(v.SignIn.Last), inventory.UTC(v.SignIn.NonInteractive)
 			}
 			for _, s := range v.States {
 				a := inventory.Assignment{SKUID: strings.ToLower(s.SKUID), State: s.State, DisabledPlans: joinSorted(s.DisabledPlans)}
@@ -381,12 +376,4 @@ func joinSorted(ids []string) string {
 	}
 	sort.Strings(s)
 	return strings.Join(s, ",")
-}
-
-func utc(t *time.Time) *time.Time {
-	if t == nil {
-		return nil
-	}
-	u := t.UTC()
-	return &u
 }

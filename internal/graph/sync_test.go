@@ -26,6 +26,7 @@ type world struct {
 	srv    *sandbox.Server
 	app    *app.App
 	reader *graph.Client
+	caFile string
 }
 
 type setup struct {
@@ -70,7 +71,7 @@ func newWorld(t *testing.T, dbURL string, s setup) *world {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &world{srv: srv, app: a, reader: reader}
+	return &world{srv: srv, app: a, reader: reader, caFile: caFile}
 }
 
 func (w *world) sync(t *testing.T, tenants ...string) *app.SyncSummary {
@@ -389,12 +390,8 @@ func TestHistoryOverSimulatedDays(t *testing.T) {
 
 func TestWrongSecretFailsEveryTenantInOneLine(t *testing.T) {
 	w := newWorld(t, storetest.SQLiteURL(t), setup{tenants: 2})
-	caFile := filepath.Join(t.TempDir(), "ca.pem")
-	if err := os.WriteFile(caFile, w.srv.CAPEM(), 0o600); err != nil {
-		t.Fatal(err)
-	}
 	wrong, err := graph.New(graph.Config{ClientID: w.srv.ClientID(), ClientSecret: "not-the-secret",
-		BaseURL: w.srv.GraphBaseURL(), AuthorityHost: w.srv.AuthorityHost(), CAFile: caFile})
+		BaseURL: w.srv.GraphBaseURL(), AuthorityHost: w.srv.AuthorityHost(), CAFile: w.caFile})
 	if err != nil {
 		t.Fatal(err)
 	}

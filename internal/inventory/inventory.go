@@ -110,5 +110,14 @@ type ReadOptions struct {
 // ReadStats count the requests one tenant's read made.
 type ReadStats struct {
 	Requests int
-	Retries  int
+}
+
+// UTC returns t in UTC, keeping nil as nil: Graph, the databases and the tests each
+// hand times back in their own zone, and only UTC values compare and hash alike.
+func UTC(t *time.Time) *time.Time {
+	if t == nil {
+		return nil
+	}
+	u := t.UTC()
+	return &u
 }

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -72,7 +73,7 @@ func (s *Store) SubscriptionHistory(ctx context.Context, tenantID string) ([]Sub
 	out := make([]SubscriptionPeriod, len(rows))
 	for i, r := range rows {
 		out[i] = SubscriptionPeriod{SubscriptionID: r.SubscriptionID, SKUID: r.SKUID, Status: r.Status, TotalLicenses: r.TotalLicenses,
-			Period: Period{From: r.ValidFrom.UTC(), To: utcPtr(r.ValidTo)}}
+			Period: Period{From: r.ValidFrom.UTC(), To: inventory.UTC(r.ValidTo)}}
 	}
 	return out, nil
 }
@@ -103,7 +104,7 @@ type UserRecord struct {
 }
 
 // ErrNotFound is returned when a requested record does not exist.
-var ErrNotFound = fmt.Errorf("not found")
+var ErrNotFound = errors.New("not found")
 
 // UserHistory finds a user by principal name (case-insensitive) in a tenant. Users
 // who have left are still found through their history.
@@ -137,14 +138,14 @@ func (s *Store) UserHistory(ctx context.Context, tenantID, upn string) (*UserRec
 		return nil, fmt.Errorf("read licence history of %s: %w", upn, err)
 	}
 	for _, h := range held {
-		rec.Holdings = append(rec.Holdings, AssignmentPeriod{UserID: h.UserID, SKUID: h.SKUID, Group: h.GroupID, Period: Period{From: h.ValidFrom.UTC(), To: utcPtr(h.ValidTo)}})
+		rec.Holdings = append(rec.Holdings, AssignmentPeriod{UserID: h.UserID, SKUID: h.SKUID, Group: h.GroupID, Period: Period{From: h.ValidFrom.UTC(), To: inventory.UTC(h.ValidTo)}})
 	}
 	var enabled []enabledHistoryRow
 	if err := who.Session(&gorm.Session{}).Order("valid_from").Find(&enabled).Error; err != nil {
 		return nil, fmt.Errorf("read account history of %s: %w", upn, err)
 	}
 	for _, e := range enabled {
-		rec.Enabled = append(rec.Enabled, EnabledPeriod{UserID: e.UserID, Enabled: e.Enabled, Period: Period{From: e.ValidFrom.UTC(), To: utcPtr(e.ValidTo)}})
+		rec.Enabled = append(rec.Enabled, EnabledPeriod{UserID: e.UserID, Enabled: e.Enabled, Period: Period{From: e.ValidFrom.UTC(), To: inventory.UTC(e.ValidTo)}})
 	}
 	if rec.User == nil && len(rec.Holdings) == 0 && len(rec.Enabled) == 0 {
 		return nil, fmt.Errorf("user %s in tenant %s: %w", upn, tenantID, ErrNotFound)
@@ -170,7 +171,7 @@ func (s *Store) TenantStates(ctx context.Context) ([]TenantState, error) {
 	}
 	out := make([]TenantState, len(rows))
 	for i, r := range rows {
-		out[i] = TenantState{TenantID: r.TenantID, SignInData: r.SignInData, SignInNote: r.SignInNote, UsageNote: r.UsageNote, UsageReportDate: utcPtr(r.UsageReportDate)}
+		out[i] = TenantState{TenantID: r.TenantID, SignInData: r.SignInData, SignInNote: r.SignInNote, UsageNote: r.UsageNote, UsageReportDate: inventory.UTC(r.UsageReportDate)}
 	}
 	return out, nil
 }
@@ -221,8 +222,8 @@ func (s *Store) UsageSignals(ctx context.Context, tenantID string) ([]inventory.
 	}
 	out := make([]inventory.Usage, len(rows))
 	for i, r := range rows {
-		out[i] = inventory.Usage{UPN: r.UPN, DesktopActivated: r.DesktopActivated, LastActivation: utcPtr(r.LastActivation), ExchangeActivity: utcPtr(r.ExchangeActivity),
-			TeamsActivity: utcPtr(r.TeamsActivity), MailboxBytes: r.MailboxBytes, HasArchive: r.HasArchive, RecipientType: r.RecipientType, AssignedProducts: r.AssignedProducts}
+		out[i] = inventory.Usage{UPN: r.UPN, DesktopActivated: r.DesktopActivated, LastActivation: inventory.UTC(r.LastActivation), ExchangeActivity: inventory.UTC(r.ExchangeActivity),
+			TeamsActivity: inventory.UTC(r.TeamsActivity), MailboxBytes: r.MailboxBytes, HasArchive: r.HasArchive, RecipientType: r.RecipientType, AssignedProducts: r.AssignedProducts}
 	}
 	return out, nil
 }

@@ -97,7 +97,7 @@ func (r subscriptionRow) values() []any {
 
 func (r subscriptionRow) subscription() inventory.Subscription {
 	return inventory.Subscription{ID: r.SubscriptionID, CommerceID: r.CommerceID, SKUID: r.SKUID, PartNumber: r.PartNumber, Status: r.Status,
-		TotalLicenses: r.TotalLicenses, IsTrial: r.IsTrial, Created: r.CreatedAt.UTC(), NextLifecycle: utcPtr(r.NextLifecycleAt),
+		TotalLicenses: r.TotalLicenses, IsTrial: r.IsTrial, Created: r.CreatedAt.UTC(), NextLifecycle: inventory.UTC(r.NextLifecycleAt),
 		OwnerTenantID: r.OwnerTenantID, OwnerType: r.OwnerType}
 }
 
@@ -147,7 +147,7 @@ func (r userRow) values() []any {
 
 func (r userRow) user() inventory.User {
 	return inventory.User{ID: r.UserID, UPN: r.UPN, DisplayName: r.DisplayName, Enabled: r.AccountEnabled, UserType: r.UserType,
-		Created: utcPtr(r.CreatedAt), UsageLocation: r.UsageLocation, LastSignIn: utcPtr(r.LastSignIn), LastNonInteractive: utcPtr(r.LastNonInteractive)}
+		Created: inventory.UTC(r.CreatedAt), UsageLocation: r.UsageLocation, LastSignIn: inventory.UTC(r.LastSignIn), LastNonInteractive: inventory.UTC(r.LastNonInteractive)}
 }
 
 type enabledHistoryRow struct {
@@ -236,14 +236,6 @@ func (usageRow) columns() []string { return usageRowColumns }
 
 func (r usageRow) values() []any {
 	return []any{r.TenantID, r.UPN, r.DesktopActivated, r.LastActivation, r.ExchangeActivity, r.TeamsActivity, r.MailboxBytes, r.HasArchive, r.RecipientType, r.AssignedProducts}
-}
-
-func utcPtr(t *time.Time) *time.Time {
-	if t == nil {
-		return nil
-	}
-	u := t.UTC()
-	return &u
 }
 
 func sameTime(a, b *time.Time) bool {

@@ -112,7 +112,7 @@ func (s *Store) inCopyTransaction(ctx context.Context, c *changeSet, fn func(tx 
 
 func applyTenantState(c *changeSet, snap *inventory.Snapshot) error {
 	fresh := tenantStateRow{TenantID: c.tenant, SignInData: snap.SignInData, SignInNote: snap.SignInNote, UsageNote: snap.UsageNote,
-		UsersDigest: snap.Users.Digest(), UsageReportDate: utcPtr(snap.UsageReportDate)}
+		UsersDigest: snap.Users.Digest(), UsageReportDate: inventory.UTC(snap.UsageReportDate)}
 	var old []tenantStateRow
 	if err := c.tx.Where("tenant_id = ?", c.tenant).Find(&old).Error; err != nil {
 		return err
@@ -220,7 +220,7 @@ func applySubscriptions(c *changeSet, snap *inventory.Snapshot) error {
 	var closeIDs []string
 	for _, sub := range snap.Subscriptions {
 		row := subscriptionRow{TenantID: c.tenant, SubscriptionID: sub.ID, CommerceID: sub.CommerceID, SKUID: sub.SKUID, PartNumber: sub.PartNumber,
-			Status: sub.Status, TotalLicenses: sub.TotalLicenses, IsTrial: sub.IsTrial, CreatedAt: sub.Created.UTC(), NextLifecycleAt: utcPtr(sub.NextLifecycle),
+			Status: sub.Status, TotalLicenses: sub.TotalLicenses, IsTrial: sub.IsTrial, CreatedAt: sub.Created.UTC(), NextLifecycleAt: inventory.UTC(sub.NextLifecycle),
 			OwnerTenantID: sub.OwnerTenantID, OwnerType: sub.OwnerType}
 		prev, found := stored[sub.ID]
 		delete(stored, sub.ID)

@@ -76,10 +76,10 @@ func applyUserPage(c *changeSet, page []inventory.User, seen map[string]struct{}
 	for _, u := range page {
 		prev, found := users[u.ID]
 		if found && !signInData {
-			u.LastSignIn, u.LastNonInteractive = utcPtr(prev.LastSignIn), utcPtr(prev.LastNonInteractive)
+			u.LastSignIn, u.LastNonInteractive = inventory.UTC(prev.LastSignIn), inventory.UTC(prev.LastNonInteractive)
 		}
 		row := userRow{TenantID: c.tenant, UserID: u.ID, UPN: u.UPN, DisplayName: u.DisplayName, AccountEnabled: u.Enabled, UserType: u.UserType,
-			CreatedAt: utcPtr(u.Created), UsageLocation: u.UsageLocation, LastSignIn: utcPtr(u.LastSignIn), LastNonInteractive: utcPtr(u.LastNonInteractive)}
+			CreatedAt: inventory.UTC(u.Created), UsageLocation: u.UsageLocation, LastSignIn: inventory.UTC(u.LastSignIn), LastNonInteractive: inventory.UTC(u.LastNonInteractive)}
 		switch {
 		case !found:
 			newUsers = append(newUsers, row)
@@ -181,8 +181,8 @@ func applyUsage(c *changeSet, snap *inventory.Snapshot) error {
 	}
 	var inserts []usageRow
 	for _, u := range snap.Usage {
-		row := usageRow{TenantID: c.tenant, UPN: u.UPN, DesktopActivated: u.DesktopActivated, LastActivation: utcPtr(u.LastActivation),
-			ExchangeActivity: utcPtr(u.ExchangeActivity), TeamsActivity: utcPtr(u.TeamsActivity), MailboxBytes: u.MailboxBytes, HasArchive: u.HasArchive,
+		row := usageRow{TenantID: c.tenant, UPN: u.UPN, DesktopActivated: u.DesktopActivated, LastActivation: inventory.UTC(u.LastActivation),
+			ExchangeActivity: inventory.UTC(u.ExchangeActivity), TeamsActivity: inventory.UTC(u.TeamsActivity), MailboxBytes: u.MailboxBytes, HasArchive: u.HasArchive,
 			RecipientType: u.RecipientType, AssignedProducts: u.AssignedProducts}
 		prev, found := stored[u.UPN]
 		delete(stored, u.UPN)
