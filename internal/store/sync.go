@@ -169,7 +169,7 @@ func applyPools(c *changeSet, snap *inventory.Snapshot) error {
 			if err := c.tx.Save(&row).Error; err != nil {
 				return err
 			}
-			if prev.pool().Enabled == p.Enabled && prev.Consumed == p.Consumed && prev.Warning == p.Warning && prev.Suspended == p.Suspended && prev.LockedOut == p.LockedOut {
+			if prev.Enabled == p.Enabled && prev.Consumed == p.Consumed && prev.Warning == p.Warning && prev.Suspended == p.Suspended && prev.LockedOut == p.LockedOut {
 				continue
 			}
 			closeSKUs = append(closeSKUs, p.SKUID)
