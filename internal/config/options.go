@@ -43,6 +43,16 @@ type Config struct {
 		RequestTimeout  time.Duration
 		PageSize        int
 	}
+	Partner struct {
+		TenantID string
+	}
+	Advice struct {
+		InactiveDays    int
+		TrialEndingDays int
+		RenewalDays     int
+		SharedMailboxGB int
+		BusinessSeatCap int
+	}
 }
 
 type option struct {
@@ -173,6 +183,52 @@ var options = []option{
 		doc: "users per page ($top, 1-999)",
 		set: intSetter(1, 999, func(c *Config, n int) { c.Graph.PageSize = n }),
 		get: func(c *Config) string { return strconv.Itoa(c.Graph.PageSize) },
+	},
+	{
+		key: "partner.tenant_id", def: "",
+		doc: "the partner's own Entra tenant id: subscriptions it owns are the ones it bills; others belong to another partner or were bought direct",
+		set: func(c *Config, v string) error {
+			if v != "" {
+				id, ok := ids.ParseGUID(v)
+				if !ok {
+					return fmt.Errorf("%q is not a GUID", v)
+				}
+				v = id
+			}
+			c.Partner.TenantID = v
+			return nil
+		},
+		get: func(c *Config) string { return c.Partner.TenantID },
+	},
+	{
+		key: "advice.inactive_days", def: "90",
+		doc: "days without an interactive or non-interactive sign-in that make a licensed user inactive (30-365)",
+		set: intSetter(30, 365, func(c *Config, n int) { c.Advice.InactiveDays = n }),
+		get: func(c *Config) string { return strconv.Itoa(c.Advice.InactiveDays) },
+	},
+	{
+		key: "advice.trial_ending_days", def: "14",
+		doc: "a trial with assigned users ending within this many days is reported (1-60)",
+		set: intSetter(1, 60, func(c *Config, n int) { c.Advice.TrialEndingDays = n }),
+		get: func(c *Config) string { return strconv.Itoa(c.Advice.TrialEndingDays) },
+	},
+	{
+		key: "advice.renewal_days", def: "30",
+		doc: "a term renewing within this many days with idle seats is reported (1-120)",
+		set: intSetter(1, 120, func(c *Config, n int) { c.Advice.RenewalDays = n }),
+		get: func(c *Config) string { return strconv.Itoa(c.Advice.RenewalDays) },
+	},
+	{
+		key: "advice.shared_mailbox_gb", def: "50",
+		doc: "a shared mailbox below this size without an archive needs no licence (GB)",
+		set: intSetter(1, 100, func(c *Config, n int) { c.Advice.SharedMailboxGB = n }),
+		get: func(c *Config) string { return strconv.Itoa(c.Advice.SharedMailboxGB) },
+	},
+	{
+		key: "advice.business_seat_cap", def: "300",
+		doc: "seats of one Business plan a tenant may hold before it needs Enterprise plans",
+		set: intSetter(1, 100000, func(c *Config, n int) { c.Advice.BusinessSeatCap = n }),
+		get: func(c *Config) string { return strconv.Itoa(c.Advice.BusinessSeatCap) },
 	},
 }
 

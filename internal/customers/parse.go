@@ -2,22 +2,21 @@ package customers
 
 import (
 	"bytes"
-	"encoding/csv"
-	"errors"
 	"fmt"
 	"io"
 	"net/mail"
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
-	"unicode"
 
 	"gopkg.in/yaml.v3"
 
 	"github.com/seatledger/seatledger/internal/ids"
 	"github.com/seatledger/seatledger/internal/iso"
 	"github.com/seatledger/seatledger/internal/problems"
+	"github.com/seatledger/seatledger/internal/records"
 )
 
 // The fields of a customer, in file order; CSV headers and YAML keys use these names.
@@ -65,64 +64,18 @@ func (r raw) lineOf(field string) int {
 // are optional.
 func ParseCSV(r io.Reader, name string) ([]Customer, error) {
 	probs := &problems.Collector{File: name}
-	cr := csv.NewReader(r)
-	cr.FieldsPerRecord = -1
-	header, err := cr.Read()
-	if errors.Is(err, io.EOF) {
-		probs.Add(0, "", "the file is empty")
-		return nil, probs.Err()
-	}
-	if err != nil {
-		addCSVError(probs, err)
-		return nil, probs.Err()
-	}
-	cols := map[string]int{}
-	for i, h := range header {
-		key := strings.ToLower(strings.ReplaceAll(strings.TrimFunc(strings.TrimPrefix(h, "\ufeff"), unicode.IsSpace), " ", "_"))
-		if !contains(fields, key) {
-			probs.Add(1, h, "unknown column (known: %s)", strings.Join(fields, ", "))
-			continue
-		}
-		if _, dup := cols[key]; dup {
-			probs.Add(1, h, "column appears twice")
-		}
-		cols[key] = i
-	}
-	for _, f := range []string{"name", "tenant_id", "currency", "locale", "market"} {
-		if _, ok := cols[f]; !ok {
-			probs.Add(1, f, "column missing from the header")
-		}
-	}
+	recs := csvFormat.CSV(r, probs)
 	if probs.Len() > 0 {
 		return nil, probs.Err()
 	}
-	var rows []raw
-	for {
-		rec, err := cr.Read()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			addCSVError(probs, err)
-			return nil, probs.Err()
-		}
-		line, _ := cr.FieldPos(0)
-		if len(rec) == 1 && strings.TrimSpace(rec[0]) == "" {
-			continue
-		}
-		if len(rec) != len(header) {
-			probs.Add(line, "", "%d fields, the header has %d", len(rec), len(header))
-			continue
-		}
-		row := raw{line: line, values: map[string]string{}}
-		for f, i := range cols {
-			row.values[f] = strings.TrimSpace(rec[i])
-		}
-		row.contacts = parseContactCell(row.values["contacts"], line)
-		rows = append(rows, row)
+	rows := make([]raw, len(recs))
+	for i, rec := range recs {
+		rows[i] = raw{line: rec.Line, values: rec.Values, contacts: parseContactCell(rec.Values["contacts"], rec.Line)}
 	}
 	return validate(rows, probs)
 }
+
+var csvFormat = records.Format{Fields: fields, Required: []string{"name", "tenant_id", "currency", "locale", "market"}}
 
 var trailingLocale = regexp.MustCompile(`\s*\(([A-Za-z_-]+)\)\s*$`)
 
@@ -152,19 +105,8 @@ func parseContactCell(cell string, line int) []rawContact {
 // the fields above; contacts as a list of mappings with name, email and locale.
 func ParseYAML(data []byte, name string) ([]Customer, error) {
 	probs := &problems.Collector{File: name}
-	var doc yaml.Node
-	if err := yaml.Unmarshal(data, &doc); err != nil {
-		probs.Add(yamlErrorLine(err), "", "%v", err)
-		return nil, probs.Err()
-	}
-	if len(doc.Content) == 0 {
-		probs.Add(0, "", "the file is empty")
-		return nil, probs.Err()
-	}
-	root := doc.Content[0]
-	list := mappingValue(root, "customers")
-	if root.Kind != yaml.MappingNode || list == nil || list.Kind != yaml.SequenceNode {
-		probs.Add(root.Line, "customers", "the file must have a top-level \"customers:\" list")
+	list := records.ListNode(data, "customers", probs)
+	if list == nil {
 		return nil, probs.Err()
 	}
 	var rows []raw
@@ -176,7 +118,7 @@ func ParseYAML(data []byte, name string) ([]Customer, error) {
 		row := raw{line: item.Line, values: map[string]string{}, lines: map[string]int{}}
 		for i := 0; i+1 < len(item.Content); i += 2 {
 			k, v := item.Content[i], item.Content[i+1]
-			if !contains(fields, k.Value) {
+			if !slices.Contains(fields, k.Value) {
 				probs.Add(k.Line, k.Value, "unknown field (known: %s)", strings.Join(fields, ", "))
 				continue
 			}
@@ -224,47 +166,6 @@ func yamlContacts(v *yaml.Node, probs *problems.Collector) []rawContact {
 		out = append(out, rc)
 	}
 	return out
-}
-
-func mappingValue(m *yaml.Node, key string) *yaml.Node {
-	if m.Kind != yaml.MappingNode {
-		return nil
-	}
-	for i := 0; i+1 < len(m.Content); i += 2 {
-		if m.Content[i].Value == key {
-			return m.Content[i+1]
-		}
-	}
-	return nil
-}
-
-var yamlLine = regexp.MustCompile(`line (\d+)`)
-
-func yamlErrorLine(err error) int {
-	if m := yamlLine.FindStringSubmatch(err.Error()); m != nil {
-		var n int
-		fmt.Sscan(m[1], &n)
-		return n
-	}
-	return 0
-}
-
-func addCSVError(probs *problems.Collector, err error) {
-	var pe *csv.ParseError
-	if errors.As(err, &pe) {
-		probs.Add(pe.Line, fmt.Sprintf("column %d", pe.Column), "%v", pe.Err)
-		return
-	}
-	probs.Add(0, "", "%v", err)
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 // validate checks every row and the file as a whole, and returns the customers only

@@ -1,0 +1,148 @@
+package contracts
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+)
+
+type fakeResolver struct{}
+
+func (fakeResolver) Customer(key string) (string, error) {
+	switch key {
+	case "DEB-1", "11111111-1111-4111-8111-111111111111":
+		return "11111111-1111-4111-8111-111111111111", nil
+	}
+	return "", fmt.Errorf("no customer %q in the registry", key)
+}
+
+func (fakeResolver) SKU(key string) (string, string, error) {
+	switch strings.ToUpper(key) {
+	case "SPB", "CFQ7TTC0LCHC:0002":
+		return "cbdc14ab-d96c-4c30-b9f4-6ada7cdc1d46", "SPB", nil
+	case "SPE_E3":
+		return "05e9a617-0261-4cee-bb44-138d3ef5d965", "SPE_E3", nil
+	}
+	return "", "", fmt.Errorf("no SKU %q in the catalogue", key)
+}
+
+const header = "customer,reference,sku,term,billing_plan,quantity,unit_price,markup_percent,billing,start,end,notice_days\n"
+
+func TestParseCSVGood(t *testing.T) {
+	in := header +
+		"DEB-1,C-7,SPB,P1Y,monthly,25,22.00,,day 1,2026-01-01,,60\n" +
+		"DEB-1,,CFQ7TTC0LCHC:0002,P1M,monthly,as-assigned,,15,prorated,2026-01-01,2026-12-31,\n"
+	lines, err := ParseCSV(strings.NewReader(in), "c.csv", fakeResolver{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(lines) != 2 {
+		t.Fatalf("got %d lines", len(lines))
+	}
+	a, b := lines[0], lines[1]
+	if a.PartNumber != "SPB" || *a.Quantity != 25 || a.UnitPrice.StringFixed(2) != "22.00" || a.Policy != PolicyFixedDay || a.BillingDay != 1 || a.NoticeDays != 60 {
+		t.Errorf("first line %+v", a)
+	}
+	if !b.AsAssigned() || b.MarkupPercent.String() != "15" || b.Policy != PolicyProrated || b.NoticeDays != DefaultNoticeDays || b.End == nil {
+		t.Errorf("second line %+v", b)
+	}
+	if !b.ActiveOn(time.Date(2026, 12, 31, 23, 0, 0, 0, time.UTC)) || b.ActiveOn(time.Date(2027, 1, 1, 0, 0, 0, 0, time.UTC)) {
+		t.Error("an end date is inclusive")
+	}
+}
+
+func TestParseCSVProblems(t *testing.T) {
+	cases := []struct {
+		name, row, want string
+	}{
+		{"unknown customer", "DEB-9,,SPB,P1Y,monthly,5,1,,day 1,2026-01-01,,", `c.csv:2: customer: no customer "DEB-9" in the registry`},
+		{"unknown sku", "DEB-1,,NOPE,P1Y,monthly,5,1,,day 1,2026-01-01,,", `c.csv:2: sku: no SKU "NOPE" in the catalogue`},
+		{"bad term", "DEB-1,,SPB,P2Y,monthly,5,1,,day 1,2026-01-01,,", `c.csv:2: term: "P2Y" is not a term`},
+		{"plan not on term", "DEB-1,,SPB,P1M,annual,5,1,,day 1,2026-01-01,,", `c.csv:2: billing_plan: a P1M term cannot be billed annual`},
+		{"bad quantity", "DEB-1,,SPB,P1Y,monthly,-3,1,,day 1,2026-01-01,,", `c.csv:2: quantity: "-3" is neither`},
+		{"no price", "DEB-1,,SPB,P1Y,monthly,5,,,day 1,2026-01-01,,", `c.csv:2: unit_price: required`},
+		{"both prices", "DEB-1,,SPB,P1Y,monthly,5,1,10,day 1,2026-01-01,,", `c.csv:2: markup_percent: give either`},
+		{"price with comma", "DEB-1,,SPB,P1Y,monthly,5,\"1,50\",,day 1,2026-01-01,,", `c.csv:2: unit_price: "1,50" is not a number`},
+		{"too many decimals", "DEB-1,,SPB,P1Y,monthly,5,1.1234567,,day 1,2026-01-01,,", `c.csv:2: unit_price: 1.1234567 has more than 6 decimals`},
+		{"billing day 31", "DEB-1,,SPB,P1Y,monthly,5,1,,day 31,2026-01-01,,", `c.csv:2: billing: day 31`},
+		{"bad billing", "DEB-1,,SPB,P1Y,monthly,5,1,,weekly,2026-01-01,,", `c.csv:2: billing: "weekly" is neither`},
+		{"bad start", "DEB-1,,SPB,P1Y,monthly,5,1,,day 1,1/2/2026,,", `c.csv:2: start: "1/2/2026" is not a date`},
+		{"end before start", "DEB-1,,SPB,P1Y,monthly,5,1,,day 1,2026-02-01,2026-01-01,", `c.csv:2: end: 2026-01-01 is before the start`},
+		{"notice", "DEB-1,,SPB,P1Y,monthly,5,1,,day 1,2026-01-01,,999", `c.csv:2: notice_days: "999"`},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			_, err := ParseCSV(strings.NewReader(header+c.row+"\n"), "c.csv", fakeResolver{})
+			if err == nil || !strings.Contains(err.Error(), c.want) {
+				t.Fatalf("got %v, want %q", err, c.want)
+			}
+		})
+	}
+}
+
+func TestParseCSVReportsEveryProblemAndOverlaps(t *testing.T) {
+	in := header +
+		"DEB-1,,SPB,P1Y,monthly,5,1,,day 1,2026-01-01,,\n" +
+		"DEB-9,,SPB,P1Y,monthly,5,1,,day 1,2026-01-01,,\n" +
+		"DEB-1,,SPB,P1Y,annual,5,1,,day 1,2026-06-01,,\n"
+	_, err := ParseCSV(strings.NewReader(in), "c.csv", fakeResolver{})
+	if err == nil {
+		t.Fatal("accepted")
+	}
+	want := []string{"c.csv:3: customer:", "c.csv:4: sku: SPB on P1Y overlaps the line on line 2"}
+	for _, w := range want {
+		if !strings.Contains(err.Error(), w) {
+			t.Errorf("missing %q in:\n%v", w, err)
+		}
+	}
+}
+
+func TestParseYAMLNamesLines(t *testing.T) {
+	in := `contracts:
+  - customer: DEB-1
+    sku: SPE_E3
+    term: P1Y
+    billing_plan: annual
+    quantity: 10
+    unit_price: 36.00
+    billing: day 1
+    start: 2026-01-01
+  - customer: DEB-1
+    sku: SPB
+    term: P1Y
+    billing_plan: annual
+    quantity: lots
+    unit_price: 22
+    billing: day 1
+    start: 2026-01-01
+`
+	_, err := ParseYAML([]byte(in), "c.yaml", fakeResolver{})
+	if err == nil || !strings.Contains(err.Error(), `c.yaml:14: quantity: "lots"`) {
+		t.Fatalf("got %v", err)
+	}
+	in = strings.Replace(in, "lots", "12", 1)
+	lines, err := ParseYAML([]byte(in), "c.yaml", fakeResolver{})
+	if err != nil || len(lines) != 2 || lines[1].SourceLine != 10 {
+		t.Fatalf("got %v %+v", err, lines)
+	}
+}
+
+func TestFor(t *testing.T) {
+	day := time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC)
+	end := time.Date(2026, 3, 31, 0, 0, 0, 0, time.UTC)
+	lines := []Line{
+		{SKUID: "a", Term: TermMonthly, Start: day.AddDate(-1, 0, 0)},
+		{SKUID: "a", Term: TermAnnual, Start: day.AddDate(-1, 0, 0)},
+		{SKUID: "a", Term: TermTriennial, Start: day.AddDate(-1, 0, 0), End: &end},
+	}
+	if l, ok := For(lines, "a", TermAnnual, day); !ok || l.Term != TermAnnual {
+		t.Errorf("annual: %+v %v", l, ok)
+	}
+	if l, ok := For(lines, "a", TermTriennial, day); !ok || l.Term != TermMonthly {
+		t.Errorf("an ended line must not be chosen: %+v %v", l, ok)
+	}
+	if _, ok := For(lines, "b", TermAnnual, day); ok {
+		t.Error("no line for b")
+	}
+}
