@@ -88,18 +88,29 @@ func Contains(a, b SKU) bool {
 	if a.ID == b.ID {
 		return false
 	}
-	haveID := make(map[string]bool, len(a.Plans))
-	haveName := make(map[string]bool, len(a.Plans))
-	for _, p := range a.Plans {
+	counted := 0
+	for _, p := range b.Plans {
+		if !Ignored(p) {
+			counted++
+		}
+	}
+	return counted > 0 && len(Uncovered(b, a)) == 0
+}
+
+// Uncovered lists the plans of a that matter and that b includes neither as the same
+// plan nor as a higher tier: what a offers over b.
+func Uncovered(a, b SKU) []ServicePlan {
+	haveID := make(map[string]bool, len(b.Plans))
+	haveName := make(map[string]bool, len(b.Plans))
+	for _, p := range b.Plans {
 		haveID[p.ID] = true
 		haveName[strings.ToUpper(p.Name)] = true
 	}
-	counted := 0
-	for _, p := range b.Plans {
+	var out []ServicePlan
+	for _, p := range a.Plans {
 		if Ignored(p) {
 			continue
 		}
-		counted++
 		name := strings.ToUpper(p.Name)
 		if haveID[p.ID] || haveName[name] {
 			continue
@@ -112,10 +123,10 @@ func Contains(a, b SKU) bool {
 			}
 		}
 		if !covered {
-			return false
+			out = append(out, p)
 		}
 	}
-	return counted > 0
+	return out
 }
 
 // ContainedIn lists the SKUs of the catalogue whose plans include every plan of the
