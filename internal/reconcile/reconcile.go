@@ -1,0 +1,165 @@
+// Package reconcile compares, per customer and SKU, three counts that should agree:
+// the seats assigned in the tenant, the seats in its subscriptions (the partner's,
+// another partner's, bought direct) and the seats the contract bills. Each
+// disagreement is classified with its reason and, where the contract prices it, the
+// money per month. Pure: values in, rows out.
+package reconcile
+
+import (
+	"fmt"
+	"sort"
+	"time"
+
+	"github.com/shopspring/decimal"
+
+	"github.com/seatledger/seatledger/internal/catalog"
+	"github.com/seatledger/seatledger/internal/contracts"
+	"github.com/seatledger/seatledger/internal/inventory"
+	"github.com/seatledger/seatledger/internal/terms"
+)
+
+// Kinds of mismatch.
+const (
+	UnderBilled    = "under-billed"
+	OverBilled     = "over-billed"
+	Unassigned     = "unassigned"
+	NoContractLine = "no-contract-line"
+	NoSubscription = "no-subscription"
+	OtherPartner   = "other-partner"
+	Direct         = "direct"
+)
+
+// Mismatch is one disagreement on one SKU.
+type Mismatch struct {
+	Kind   string `json:"kind"`
+	Seats  int    `json:"seats"`
+	Reason string `json:"reason"`
+	// Monthly is the money concerned per month, from the contract's unit price; nil
+	// when the contract does not fix one (MoneyNote says why).
+	Monthly   *decimal.Decimal `json:"monthly,omitempty"`
+	MoneyNote string           `json:"moneyNote,omitempty"`
+}
+
+// Row is one customer SKU.
+type Row struct {
+	TenantID          string     `json:"tenantId"`
+	Customer          string     `json:"customer"`
+	Currency          string     `json:"currency"`
+	SKUID             string     `json:"skuId"`
+	PartNumber        string     `json:"skuPartNumber"`
+	Assigned          int        `json:"assigned"`
+	PartnerSeats      int        `json:"partnerSeats"`
+	OtherPartnerSeats int        `json:"otherPartnerSeats"`
+	DirectSeats       int        `json:"directSeats"`
+	TrialSeats        int        `json:"trialSeats"`
+	ContractSeats     int        `json:"contractSeats"`
+	AsAssigned        bool       `json:"asAssigned"`
+	ContractLines     int        `json:"contractLines"`
+	Mismatches        []Mismatch `json:"mismatches"`
+}
+
+// Input is one customer tenant.
+type Input struct {
+	TenantID      string
+	Customer      string
+	Currency      string
+	Now           time.Time
+	Pools         []inventory.Pool
+	Subscriptions []terms.Subscription
+	Contract      []contracts.Line
+	Catalog       *catalog.Catalog
+}
+
+// Reconcile builds one row per SKU found in the tenant's paid pools, its
+// subscriptions or its contract, in part-number order.
+func Reconcile(in Input) []Row {
+	rows := map[string]*Row{}
+	row := func(skuID, part string) *Row {
+		r := rows[skuID]
+		if r == nil {
+			r = &Row{TenantID: in.TenantID, Customer: in.Customer, Currency: in.Currency, SKUID: skuID, PartNumber: part, Mismatches: []Mismatch{}}
+			rows[skuID] = r
+		}
+		return r
+	}
+	free := func(skuID string) bool {
+		s, ok := in.Catalog.ByID(skuID)
+		return ok && s.Free
+	}
+	for _, p := range in.Pools {
+		if !free(p.SKUID) {
+			row(p.SKUID, p.PartNumber).Assigned = p.Consumed
+		}
+	}
+	for _, s := range in.Subscriptions {
+		if free(s.SKUID) {
+			continue
+		}
+		r := row(s.SKUID, s.PartNumber)
+		switch {
+		case s.IsTrial:
+			r.TrialSeats += s.TotalLicenses
+		case !s.Paid():
+		case s.Owner == terms.OwnerPartner:
+			r.PartnerSeats += s.TotalLicenses
+		case s.Owner == terms.OwnerOtherPartner:
+			r.OtherPartnerSeats += s.TotalLicenses
+		default:
+			r.DirectSeats += s.TotalLicenses
+		}
+	}
+	prices := map[string]contracts.Line{}
+	for _, l := range in.Contract {
+		if !l.ActiveOn(in.Now) {
+			continue
+		}
+		r := row(l.SKUID, l.PartNumber)
+		r.ContractLines++
+		r.AsAssigned = r.AsAssigned || l.AsAssigned()
+		r.ContractSeats += l.BilledSeats(r.Assigned)
+		prices[l.SKUID] = l
+	}
+	out := make([]Row, 0, len(rows))
+	for _, r := range rows {
+		classify(r, prices[r.SKUID])
+		out = append(out, *r)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].PartNumber < out[j].PartNumber })
+	return out
+}
+
+func classify(r *Row, line contracts.Line) {
+	add := func(kind string, seats int, reason string) {
+		m := Mismatch{Kind: kind, Seats: seats, Reason: reason}
+		switch {
+		case kind == OtherPartner || kind == Direct:
+		case line.UnitPrice != nil:
+			v := line.UnitPrice.Mul(decimal.NewFromInt(int64(seats))).Round(2)
+			m.Monthly = &v
+		case line.MarkupPercent != nil:
+			m.MoneyNote = fmt.Sprintf("unknown: priced at Microsoft's cost plus %s%%, and no price list is imported", line.MarkupPercent)
+		default:
+			m.MoneyNote = "unknown: no contract line prices " + r.PartNumber
+		}
+		r.Mismatches = append(r.Mismatches, m)
+	}
+	switch {
+	case r.PartnerSeats > 0 && r.ContractLines == 0:
+		add(NoContractLine, r.PartnerSeats, fmt.Sprintf("the partner buys %d seats that no contract line bills", r.PartnerSeats))
+	case r.ContractLines > 0 && r.PartnerSeats == 0:
+		add(NoSubscription, r.ContractSeats, fmt.Sprintf("the contract bills %d seats the partner does not buy", r.ContractSeats))
+	case r.PartnerSeats > r.ContractSeats:
+		add(UnderBilled, r.PartnerSeats-r.ContractSeats, fmt.Sprintf("the partner pays Microsoft for %d seats, the contract bills %d", r.PartnerSeats, r.ContractSeats))
+	case r.ContractSeats > r.PartnerSeats:
+		add(OverBilled, r.ContractSeats-r.PartnerSeats, fmt.Sprintf("the contract bills %d seats, the partner's subscriptions hold %d", r.ContractSeats, r.PartnerSeats))
+	}
+	if idle := r.PartnerSeats + r.OtherPartnerSeats + r.DirectSeats - r.Assigned; idle > 0 {
+		add(Unassigned, idle, fmt.Sprintf("%d paid seats, %d assigned", r.PartnerSeats+r.OtherPartnerSeats+r.DirectSeats, r.Assigned))
+	}
+	if r.OtherPartnerSeats > 0 {
+		add(OtherPartner, r.OtherPartnerSeats, fmt.Sprintf("%d seats are bought through another partner", r.OtherPartnerSeats))
+	}
+	if r.DirectSeats > 0 {
+		add(Direct, r.DirectSeats, fmt.Sprintf("%d seats are bought from Microsoft directly", r.DirectSeats))
+	}
+}

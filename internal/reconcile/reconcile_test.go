@@ -1,0 +1,85 @@
+package reconcile
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/shopspring/decimal"
+
+	"github.com/seatledger/seatledger/internal/catalog"
+	"github.com/seatledger/seatledger/internal/contracts"
+	"github.com/seatledger/seatledger/internal/inventory"
+	"github.com/seatledger/seatledger/internal/terms"
+)
+
+func TestReconcile(t *testing.T) {
+	c, err := catalog.Builtin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	id := func(part string) string { s, _ := c.Lookup(part); return s.ID }
+	now := time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
+	price := decimal.RequireFromString("12.35")
+	markup := decimal.RequireFromString("15")
+	qty := func(n int) *int { return &n }
+	line := func(part string, q *int, p *decimal.Decimal) contracts.Line {
+		l := contracts.Line{SKUID: id(part), PartNumber: part, Term: "P1Y", Quantity: q, Start: now.AddDate(-1, 0, 0)}
+		if p != nil {
+			l.UnitPrice = p
+		} else {
+			l.MarkupPercent = &markup
+		}
+		return l
+	}
+	sub := func(part string, seats int, owner string, trial bool) terms.Subscription {
+		return terms.Subscription{Subscription: inventory.Subscription{SKUID: id(part), PartNumber: part, Status: "Enabled", TotalLicenses: seats, IsTrial: trial}, Owner: owner}
+	}
+	pool := func(part string, consumed int) inventory.Pool {
+		return inventory.Pool{SKUID: id(part), PartNumber: part, Consumed: consumed}
+	}
+	cases := []struct {
+		name     string
+		pools    []inventory.Pool
+		subs     []terms.Subscription
+		contract []contracts.Line
+		want     string
+	}{
+		{"all agree", []inventory.Pool{pool("SPB", 10)}, []terms.Subscription{sub("SPB", 10, terms.OwnerPartner, false)},
+			[]contracts.Line{line("SPB", qty(10), &price)}, "SPB 10/10/10:"},
+		{"under-billed and idle", []inventory.Pool{pool("SPB", 10)}, []terms.Subscription{sub("SPB", 12, terms.OwnerPartner, false)},
+			[]contracts.Line{line("SPB", qty(10), &price)}, "SPB 10/12/10: under-billed 2 24.70, unassigned 2 24.70"},
+		{"over-billed", []inventory.Pool{pool("SPB", 10)}, []terms.Subscription{sub("SPB", 10, terms.OwnerPartner, false)},
+			[]contracts.Line{line("SPB", qty(13), &price)}, "SPB 10/10/13: over-billed 3 37.05"},
+		{"as assigned at cost plus markup", []inventory.Pool{pool("SPB", 9)}, []terms.Subscription{sub("SPB", 10, terms.OwnerPartner, false)},
+			[]contracts.Line{line("SPB", nil, nil)}, "SPB 9/10/9: under-billed 1 ?, unassigned 1 ?"},
+		{"no contract line, no subscription", []inventory.Pool{pool("SPB", 5)}, []terms.Subscription{sub("SPB", 5, terms.OwnerPartner, false)},
+			[]contracts.Line{line("PROJECTPROFESSIONAL", qty(2), &price)}, "PROJECTPROFESSIONAL 0/0/2: no-subscription 2 24.70 | SPB 5/5/0: no-contract-line 5 ?"},
+		{"another partner, direct and a trial", []inventory.Pool{pool("VISIOCLIENT", 4), pool("FLOW_FREE", 50)},
+			[]terms.Subscription{sub("VISIOCLIENT", 3, terms.OwnerOtherPartner, false), sub("VISIOCLIENT", 2, terms.OwnerDirect, false), sub("VISIOCLIENT", 25, "", true), sub("FLOW_FREE", 10000, terms.OwnerDirect, false)},
+			nil, "VISIOCLIENT 4/0/0: unassigned 1 ?, other-partner 3 -, direct 2 -"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			rows := Reconcile(Input{Now: now, Pools: tc.pools, Subscriptions: tc.subs, Contract: tc.contract, Catalog: c})
+			var parts []string
+			for _, r := range rows {
+				var ms []string
+				for _, m := range r.Mismatches {
+					money := "?"
+					if m.Monthly != nil {
+						money = m.Monthly.StringFixed(2)
+					} else if m.MoneyNote == "" {
+						money = "-"
+					}
+					ms = append(ms, fmt.Sprintf("%s %d %s", m.Kind, m.Seats, money))
+				}
+				parts = append(parts, fmt.Sprintf("%s %d/%d/%d: %s", r.PartNumber, r.Assigned, r.PartnerSeats, r.ContractSeats, strings.Join(ms, ", ")))
+			}
+			if got := strings.TrimSpace(strings.Join(parts, " | ")); got != tc.want {
+				t.Errorf("got  %s\nwant %s", got, tc.want)
+			}
+		})
+	}
+}
