@@ -1,0 +1,64 @@
+-- +goose Up
+-- Contract lines per customer, the findings of the advice rules with their lifecycle,
+-- and the exclusions that keep findings away.
+
+CREATE TABLE contract_lines (
+    id              INTEGER PRIMARY KEY AUTOINCREMENT,
+    tenant_id       TEXT NOT NULL,
+    reference       TEXT NOT NULL DEFAULT '',
+    sku_id          TEXT NOT NULL,
+    part_number     TEXT NOT NULL,
+    term            TEXT NOT NULL,
+    billing_plan    TEXT NOT NULL,
+    quantity        INTEGER,              -- NULL bills as many seats as are assigned
+    unit_price      TEXT,       -- decimal as text (a NUMERIC column would turn it into a float); per seat per month
+    markup_percent  TEXT,
+    billing_policy  TEXT NOT NULL,
+    billing_day     INTEGER NOT NULL DEFAULT 0,
+    start_date      DATETIME NOT NULL,
+    end_date        DATETIME,          -- inclusive
+    notice_days     INTEGER NOT NULL,
+    source_line     INTEGER NOT NULL DEFAULT 0,
+    imported_at     DATETIME NOT NULL
+);
+CREATE INDEX contract_lines_tenant ON contract_lines (tenant_id, sku_id);
+
+CREATE TABLE findings (
+    fingerprint     TEXT PRIMARY KEY,
+    tenant_id       TEXT NOT NULL,
+    kind            TEXT NOT NULL,
+    skus            TEXT NOT NULL,
+    subject         TEXT NOT NULL DEFAULT '',
+    seats           INTEGER NOT NULL,
+    evidence        TEXT NOT NULL,
+    action          TEXT NOT NULL,
+    act_by          DATETIME,
+    monthly_saving  TEXT,
+    currency        TEXT NOT NULL DEFAULT '',
+    saving_note     TEXT NOT NULL DEFAULT '',
+    -- open, acknowledged or suppressed: a person's decision, kept across runs.
+    status          TEXT NOT NULL,
+    status_reason   TEXT NOT NULL DEFAULT '',
+    status_by       TEXT NOT NULL DEFAULT '',
+    status_at       DATETIME,
+    first_seen      DATETIME NOT NULL,
+    last_seen       DATETIME NOT NULL,
+    -- set when the condition is gone; cleared if it comes back.
+    resolved_at     DATETIME
+);
+CREATE INDEX findings_tenant ON findings (tenant_id, kind);
+
+CREATE TABLE advice_exclusions (
+    id          INTEGER PRIMARY KEY AUTOINCREMENT,
+    tenant_id   TEXT NOT NULL DEFAULT '',
+    sku_id      TEXT NOT NULL DEFAULT '',
+    upn         TEXT NOT NULL DEFAULT '',
+    reason      TEXT NOT NULL,
+    created_by  TEXT NOT NULL,
+    created_at  DATETIME NOT NULL
+);
+
+-- +goose Down
+DROP TABLE advice_exclusions;
+DROP TABLE findings;
+DROP TABLE contract_lines;
