@@ -224,3 +224,22 @@ func TestBuiltinMatchesMicrosoftCatalogue(t *testing.T) {
 		t.Errorf("built-in SPB = %+v, %v", spb, err)
 	}
 }
+
+func TestParseOfferMatrixSample(t *testing.T) {
+	f, err := os.Open("../../../shared/data/partner-center-samples/pc-offermatrix.csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	offers, err := ParseOfferMatrix(f, "pc-offermatrix.csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(offers) != 1 || offers[0].Key() != "CFQ7TTC0LH18:0001" || offers[0].GraphSKUID != "3b555118-da6a-4418-894f-7df1e2096870" || offers[0].PartNumber != "O365_BUSINESS_ESSENTIALS" {
+		t.Fatalf("%+v", offers)
+	}
+	_, err = ParseOfferMatrix(strings.NewReader("ProductId,SkuId,ProvisioningId,ProvisioningString\nCFQ7TTC0LCHC,0002,not-a-guid,SPB\n"), "m.csv")
+	if err == nil || !strings.Contains(err.Error(), `m.csv:2: ProvisioningId: "not-a-guid" is not a GUID`) {
+		t.Fatalf("got %v", err)
+	}
+}

@@ -31,12 +31,12 @@ func (w *World) Advance() []Event {
 			s.Seats += 2
 			add("seats-added", s.PartNumber)
 		}
-		if i == 0 && w.Day == 10 || i != 0 && r.IntN(40) == 0 {
+		if i == 0 && w.Day == 10 || i != 0 && t.Kind != "clean" && r.IntN(40) == 0 {
 			if u := t.leaver(); u != nil {
 				add("leaver", u.UPN)
 			}
 		}
-		if i != 0 && r.IntN(30) == 0 {
+		if i != 0 && t.Kind != "clean" && r.IntN(30) == 0 {
 			s := t.mainSubscription()
 			u := b.newUser(len(t.Users) + 100)
 			u.Created = now.Add(-time.Hour)

@@ -3,7 +3,10 @@ package sandbox
 import (
 	"fmt"
 	"math/rand/v2"
+	"sort"
 	"time"
+
+	"github.com/seatledger/seatledger/internal/catalog"
 )
 
 type tenantBuilder struct {
@@ -15,6 +18,8 @@ type tenantBuilder struct {
 	// assigned counts users per SKU part number, to size subscriptions.
 	assigned map[string]int
 	parts    []string
+	// clean tenants carry none of the planted problems.
+	clean bool
 }
 
 func (b *tenantBuilder) skuID(part string) string {
@@ -124,7 +129,7 @@ func (b *tenantBuilder) guests() {
 		u := b.newUser(9000 + i)
 		u.UserType = "Guest"
 		u.UPN = fmt.Sprintf("guest%d_partner.example#EXT#@%s", i+1, b.t.Domain)
-		if i == 0 && b.r.IntN(2) == 0 {
+		if i == 0 && b.r.IntN(2) == 0 && !b.clean {
 			b.assign(u, b.parts[0])
 		}
 		b.t.Users = append(b.t.Users, u)
@@ -140,7 +145,7 @@ func (b *tenantBuilder) sharedMailboxes() {
 		u.SharedMailbox, u.Enabled = true, false
 		u.LastSignIn, u.LastNonInteractive = nil, nil
 		u.MailboxBytes = int64(2+b.r.IntN(20)) << 30
-		if i == 0 && b.r.IntN(2) == 0 {
+		if i == 0 && b.r.IntN(2) == 0 && !b.clean {
 			b.assign(u, b.parts[0])
 		}
 		b.t.Users = append(b.t.Users, u)
@@ -149,7 +154,7 @@ func (b *tenantBuilder) sharedMailboxes() {
 
 // assignmentErrors leaves a licence in error for one member in three tenants.
 func (b *tenantBuilder) assignmentErrors() {
-	if b.r.IntN(3) != 0 {
+	if b.r.IntN(3) != 0 || b.clean {
 		return
 	}
 	for _, u := range b.t.Users {
@@ -171,7 +176,7 @@ func (b *tenantBuilder) subscriptions(i int) {
 		seats := b.assigned[part]
 		if sku.Free {
 			seats = 10000
-		} else if r.IntN(3) > 0 {
+		} else if r.IntN(3) > 0 && !b.clean {
 			seats += 1 + r.IntN(max(2, seats/10))
 		}
 		b.t.Subscriptions = append(b.t.Subscriptions, b.subscription(part, seats, r.IntN(10) < 3))
@@ -203,4 +208,38 @@ func (b *tenantBuilder) subscription(part string, seats int, monthly bool) *Subs
 		s.NextLifecycle = s.Created.AddDate(1, 0, 0)
 	}
 	return s
+}
+
+// premiumUnused switches off, for one active E5 user, every plan E5 adds over E3.
+func (b *tenantBuilder) premiumUnused() {
+	e5, _ := b.g.cat.Lookup("SPE_E5")
+	e3, _ := b.g.cat.Lookup("SPE_E3")
+	var off []string
+	for _, p := range catalog.Uncovered(e5, e3) {
+		off = append(off, p.ID)
+	}
+	sort.Strings(off)
+	for _, u := range b.t.Users {
+		if u.Enabled && u.UserType == "Member" && u.LastSignIn != nil && u.hasSKU(e5.ID) && len(u.Licenses) == 1 {
+			u.Licenses[0].DisabledPlans = off
+			u.PremiumUnused = true
+			return
+		}
+	}
+}
+
+// trialInUse gives three active members a SKU held only on a trial ending in 10 days.
+func (b *tenantBuilder) trialInUse() {
+	trial := b.subscription("PROJECTPROFESSIONAL", 10, false)
+	trial.Trial, trial.Term = true, ""
+	trial.Created = b.now.AddDate(0, 0, -20).Truncate(24 * time.Hour)
+	trial.NextLifecycle = trial.Created.AddDate(0, 0, 30)
+	b.t.Subscriptions = append(b.t.Subscriptions, trial)
+	given := 0
+	for _, u := range b.t.Users {
+		if given < 3 && u.Enabled && u.UserType == "Member" && !u.SharedMailbox && len(u.Licenses) > 0 {
+			u.Licenses = append(u.Licenses, License{SKUID: trial.SKUID, State: "Active"})
+			given++
+		}
+	}
 }

@@ -96,6 +96,8 @@ func kindOf(i int) string {
 	switch {
 	case i == 3:
 		return "bp-over-cap"
+	case i == 5:
+		return "clean"
 	case i%10 == 8 || i%10 == 9:
 		return "enterprise"
 	}
@@ -138,8 +140,16 @@ func (g *generator) tenantOfKind(i int, kind string, now time.Time) *Tenant {
 		size = g.opts.GiantUsers
 	}
 
-	b := &tenantBuilder{g: g, r: r, t: t, now: now, country: country}
+	b := &tenantBuilder{g: g, r: r, t: t, now: now, country: country, clean: kind == "clean"}
 	switch kind {
+	case "clean":
+		// Everything in order: nothing for the advice to find.
+		b.users(size, func(u *User, n int) {
+			b.assign(u, "SPB")
+			at := now.Add(-time.Duration(1+r.IntN(10*24)) * time.Hour).Truncate(time.Second)
+			u.Enabled, u.LastSignIn, u.LastNonInteractive, u.DesktopActivated = true, &at, &at, true
+			u.Created = now.AddDate(0, 0, -(200 + r.IntN(500)))
+		})
 	case "small", "bp-over-cap":
 		suite := []string{"O365_BUSINESS_ESSENTIALS", "O365_BUSINESS_PREMIUM", "SPB"}[r.IntN(3)]
 		if kind == "bp-over-cap" || i == 0 {
@@ -182,10 +192,14 @@ func (g *generator) tenantOfKind(i int, kind string, now time.Time) *Tenant {
 			}
 		})
 		b.redundant("SPE_E3", "SPE_E3", "EXCHANGEENTERPRISE")
+		b.premiumUnused()
 	}
 	b.guests()
 	b.sharedMailboxes()
 	b.assignmentErrors()
 	b.subscriptions(i)
+	if i == 4 {
+		b.trialInUse()
+	}
 	return t
 }

@@ -180,7 +180,9 @@ func appendUser(b []byte, u *User, sel map[string]bool) []byte {
 				b = append(b, ',')
 			}
 			seen[l.SKUID] = true
-			b = append(b, `{"disabledPlans":[],"skuId":`...)
+			b = append(b, `{"disabledPlans":`...)
+			b = appendStrings(b, l.DisabledPlans)
+			b = append(b, `,"skuId":`...)
 			b = appendString(b, l.SKUID)
 			b = append(b, '}')
 		}
@@ -195,7 +197,9 @@ func appendUser(b []byte, u *User, sel map[string]bool) []byte {
 			}
 			b = append(b, `{"skuId":`...)
 			b = appendString(b, l.SKUID)
-			b = append(b, `,"disabledPlans":[],"assignedByGroup":`...)
+			b = append(b, `,"disabledPlans":`...)
+			b = appendStrings(b, l.DisabledPlans)
+			b = append(b, `,"assignedByGroup":`...)
 			if l.ViaGroup == "" {
 				b = append(b, "null"...)
 			} else {
@@ -348,4 +352,15 @@ func (s *Server) download(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	cw.Flush()
+}
+
+func appendStrings(b []byte, list []string) []byte {
+	b = append(b, '[')
+	for i, s := range list {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = appendString(b, s)
+	}
+	return append(b, ']')
 }

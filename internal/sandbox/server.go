@@ -156,6 +156,20 @@ func (s *Server) Truth() Truth {
 	return s.world.Truth()
 }
 
+// Expect says what advice and reconciliation must find in the world today.
+func (s *Server) Expect() []Expected {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return s.world.Expect()
+}
+
+// ContractsCSV is the sandbox partner's contracts file for the world today.
+func (s *Server) ContractsCSV() []byte {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return s.world.ContractsCSV()
+}
+
 // Mutate changes the world under the server's lock (for tests).
 func (s *Server) Mutate(fn func(w *World)) {
 	s.mu.Lock()

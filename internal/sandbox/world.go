@@ -72,6 +72,8 @@ type User struct {
 	DesktopActivated   bool       `json:"desktopActivated"`
 	MailboxBytes       int64      `json:"mailboxBytes"`
 	HasArchive         bool       `json:"hasArchive,omitempty"`
+	// PremiumUnused marks the E5 user whose every E5-only plan is switched off.
+	PremiumUnused bool `json:"premiumUnused,omitempty"`
 }
 
 // License is one SKU assigned to a user, directly or through a group.
@@ -80,6 +82,8 @@ type License struct {
 	ViaGroup string `json:"viaGroup,omitempty"`
 	State    string `json:"state"`
 	Error    string `json:"error,omitempty"`
+	// DisabledPlans are service plan ids switched off for the user, sorted.
+	DisabledPlans []string `json:"disabledPlans,omitempty"`
 }
 
 // Pool is what /subscribedSkus reports for one SKU of a tenant.

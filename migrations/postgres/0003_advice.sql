@@ -1,5 +1,5 @@
 -- +goose Up
--- Contract lines per customer, the findings of the advice rules with their lifecycle,
+-- Contract lines per customer, Partner Center offers, the findings of the advice rules with their lifecycle,
 -- and the exclusions that keep findings away.
 
 CREATE TABLE contract_lines (
@@ -58,7 +58,20 @@ CREATE TABLE advice_exclusions (
     created_at  TIMESTAMPTZ NOT NULL
 );
 
+-- Partner Center catalogue items (ProductId:SkuId) and the Graph SKU each provisions,
+-- from the offer matrix.
+CREATE TABLE partner_center_offers (
+    product_id    TEXT NOT NULL,
+    sku           TEXT NOT NULL,
+    title         TEXT NOT NULL DEFAULT '',
+    graph_sku_id  TEXT NOT NULL,
+    part_number   TEXT NOT NULL DEFAULT '',
+    updated_at    TIMESTAMPTZ NOT NULL,
+    PRIMARY KEY (product_id, sku)
+);
+
 -- +goose Down
+DROP TABLE partner_center_offers;
 DROP TABLE advice_exclusions;
 DROP TABLE findings;
 DROP TABLE contract_lines;

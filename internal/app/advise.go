@@ -1,0 +1,317 @@
+package app
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/shopspring/decimal"
+
+	"github.com/seatledger/seatledger/internal/advice"
+	"github.com/seatledger/seatledger/internal/catalog"
+	"github.com/seatledger/seatledger/internal/customers"
+	"github.com/seatledger/seatledger/internal/reconcile"
+	"github.com/seatledger/seatledger/internal/store"
+	"github.com/seatledger/seatledger/internal/terms"
+)
+
+// AdviseOptions choose the tenants and the day the rules judge by.
+type AdviseOptions struct {
+	// Customers to advise (tenant id, external reference or name); empty: every
+	// customer whose tenant has been synced.
+	Customers []string
+	// Now is the day the rules judge by (default time.Now).
+	Now func() time.Time
+}
+
+// AdviceResult is one tenant's run.
+type AdviceResult struct {
+	TenantID string              `json:"tenantId"`
+	Customer string              `json:"customer"`
+	Findings int                 `json:"findings"`
+	Counts   store.FindingCounts `json:"counts"`
+	Notes    []string            `json:"notes,omitempty"`
+}
+
+// scope is what every per-customer stage needs: the customers chosen, the catalogue,
+// the synced tenants and the day.
+type scope struct {
+	customers []customers.Customer
+	cat       *catalog.Catalog
+	synced    map[string]store.TenantState
+	now       time.Time
+}
+
+func (a *App) scope(ctx context.Context, keys []string, now func() time.Time) (*scope, error) {
+	if now == nil {
+		now = time.Now
+	}
+	res, err := a.newResolver(ctx)
+	if err != nil {
+		return nil, err
+	}
+	states, err := a.Store.TenantStates(ctx)
+	if err != nil {
+		return nil, err
+	}
+	sc := &scope{cat: res.cat, synced: map[string]store.TenantState{}, now: now().UTC()}
+	for _, s := range states {
+		sc.synced[s.TenantID] = s
+	}
+	if len(keys) == 0 {
+		for _, c := range res.customers {
+			if _, ok := sc.synced[c.TenantID]; ok {
+				sc.customers = append(sc.customers, c)
+			}
+		}
+		return sc, nil
+	}
+	for _, k := range keys {
+		id, err := res.Customer(k)
+		if err != nil {
+			return nil, err
+		}
+		if _, ok := sc.synced[id]; !ok {
+			return nil, fmt.Errorf("customer %s: its tenant has not been synced yet (seatledger sync --tenant %s)", k, id)
+		}
+		for _, c := range res.customers {
+			if c.TenantID == id && !slices.ContainsFunc(sc.customers, func(x customers.Customer) bool { return x.TenantID == id }) {
+				sc.customers = append(sc.customers, c)
+			}
+		}
+	}
+	return sc, nil
+}
+
+// tenantInput gathers what the rules and the reconciliation look at for one tenant.
+func (a *App) tenantInput(ctx context.Context, sc *scope, c customers.Customer, exclusions []advice.Exclusion) (advice.Tenant, error) {
+	t := advice.Tenant{TenantID: c.TenantID, Currency: c.Currency, Now: sc.now, Catalog: sc.cat, Exclusions: exclusions,
+		SignInData: sc.synced[c.TenantID].SignInData}
+	pools, err := a.Store.Pools(ctx, []string{c.TenantID})
+	if err != nil {
+		return t, err
+	}
+	for _, p := range pools {
+		t.Pools = append(t.Pools, p.Pool)
+	}
+	subs, err := a.Store.Subscriptions(ctx, c.TenantID)
+	if err != nil {
+		return t, err
+	}
+	if t.Contract, err = a.Store.ContractLines(ctx, c.TenantID); err != nil {
+		return t, err
+	}
+	additions, err := a.Store.SeatAdditions(ctx, c.TenantID)
+	if err != nil {
+		return t, err
+	}
+	t.Subscriptions = terms.Resolve(c.TenantID, a.Config.Partner.TenantID, subs, t.Contract, additions, sc.now)
+	return t, nil
+}
+
+func (a *App) thresholds() advice.Thresholds {
+	c := a.Config.Advice
+	return advice.Thresholds{InactiveDays: c.InactiveDays, TrialEndingDays: c.TrialEndingDays, RenewalDays: c.RenewalDays,
+		SharedMailboxGB: c.SharedMailboxGB, BusinessSeatCap: c.BusinessSeatCap}
+}
+
+// Advise runs the advice rules over the synced tenants and records the findings:
+// new ones open, known ones are updated, vanished ones resolve.
+func (a *App) Advise(ctx context.Context, opts AdviseOptions) ([]AdviceResult, error) {
+	sc, err := a.scope(ctx, opts.Customers, opts.Now)
+	if err != nil {
+		return nil, err
+	}
+	exclusions, err := a.Store.Exclusions(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]AdviceResult, 0, len(sc.customers))
+	for _, c := range sc.customers {
+		t, err := a.tenantInput(ctx, sc, c, exclusions)
+		if err != nil {
+			return out, err
+		}
+		if t.Users, err = a.Store.Users(ctx, c.TenantID); err != nil {
+			return out, err
+		}
+		if t.Usage, err = a.Store.UsageSignals(ctx, c.TenantID); err != nil {
+			return out, err
+		}
+		r := advice.Advise(t, a.thresholds())
+		counts, err := a.Store.ApplyFindings(ctx, c.TenantID, r.Findings)
+		if err != nil {
+			return out, err
+		}
+		out = append(out, AdviceResult{TenantID: c.TenantID, Customer: c.Name, Findings: len(r.Findings), Counts: counts, Notes: r.Notes})
+		a.Log.Info("advice", "tenant", c.TenantID, "findings", len(r.Findings), "new", counts.New, "resolved", counts.Resolved)
+	}
+	return out, nil
+}
+
+// FindingLine is a stored finding with its customer's name.
+type FindingLine struct {
+	Customer string `json:"customer"`
+	store.StoredFinding
+	State string `json:"state"`
+}
+
+// CustomerSavings totals the known monthly savings of a customer's listed findings.
+type CustomerSavings struct {
+	Customer string          `json:"customer"`
+	TenantID string          `json:"tenantId"`
+	Currency string          `json:"currency"`
+	Monthly  decimal.Decimal `json:"monthly"`
+	Findings int             `json:"findings"`
+	// Unpriced counts findings that would save money by an amount not known.
+	Unpriced int `json:"unpriced"`
+}
+
+// FindingsQuery filters the findings listed.
+type FindingsQuery struct {
+	Customer string
+	Kind     string
+	// All includes resolved and suppressed findings.
+	All bool
+}
+
+// FindingsReport is the findings listed, largest saving first, and the totals.
+type FindingsReport struct {
+	Findings []FindingLine     `json:"findings"`
+	Totals   []CustomerSavings `json:"totals"`
+}
+
+// Findings lists stored findings with totals of monthly savings per customer.
+// Acknowledged findings count in the totals; suppressed and resolved ones do not.
+func (a *App) Findings(ctx context.Context, q FindingsQuery) (FindingsReport, error) {
+	if q.Kind != "" && !slices.Contains(advice.Kinds, q.Kind) {
+		return FindingsReport{}, fmt.Errorf("kind %q: not one of %s", q.Kind, strings.Join(advice.Kinds, ", "))
+	}
+	res, err := a.newResolver(ctx)
+	if err != nil {
+		return FindingsReport{}, err
+	}
+	f := store.FindingFilter{Kind: q.Kind, IncludeResolved: q.All, IncludeSuppressed: q.All}
+	if q.Customer != "" {
+		id, err := res.Customer(q.Customer)
+		if err != nil {
+			return FindingsReport{}, err
+		}
+		f.TenantIDs = []string{id}
+	}
+	stored, err := a.Store.Findings(ctx, f)
+	if err != nil {
+		return FindingsReport{}, err
+	}
+	names, currencies := map[string]string{}, map[string]string{}
+	for _, c := range res.customers {
+		names[c.TenantID], currencies[c.TenantID] = c.Name, c.Currency
+	}
+	rep := FindingsReport{Findings: make([]FindingLine, len(stored))}
+	totals := map[string]*CustomerSavings{}
+	for i, s := range stored {
+		rep.Findings[i] = FindingLine{Customer: names[s.TenantID], StoredFinding: s, State: s.State()}
+		if s.State() == "resolved" || s.State() == store.StatusSuppressed {
+			continue
+		}
+		t := totals[s.TenantID]
+		if t == nil {
+			t = &CustomerSavings{Customer: names[s.TenantID], TenantID: s.TenantID, Currency: currencies[s.TenantID]}
+			totals[s.TenantID] = t
+		}
+		t.Findings++
+		switch {
+		case s.MonthlySaving != nil:
+			t.Monthly = t.Monthly.Add(*s.MonthlySaving)
+		case strings.HasPrefix(s.SavingNote, "unknown"):
+			t.Unpriced++
+		}
+	}
+	slices.SortStableFunc(rep.Findings, func(x, y FindingLine) int {
+		return cmp.Or(-compareSaving(x.MonthlySaving, y.MonthlySaving), cmp.Compare(x.Customer, y.Customer),
+			cmp.Compare(kindIndex(x.Kind), kindIndex(y.Kind)), cmp.Compare(x.SKUs, y.SKUs), cmp.Compare(x.Subject, y.Subject))
+	})
+	for _, t := range totals {
+		rep.Totals = append(rep.Totals, *t)
+	}
+	slices.SortFunc(rep.Totals, func(x, y CustomerSavings) int {
+		return cmp.Or(-x.Monthly.Cmp(y.Monthly), cmp.Compare(x.Customer, y.Customer))
+	})
+	return rep, nil
+}
+
+// compareSaving orders known savings by amount, unknown ones below every known one.
+func compareSaving(x, y *decimal.Decimal) int {
+	switch {
+	case x == nil && y == nil:
+		return 0
+	case x == nil:
+		return -1
+	case y == nil:
+		return 1
+	}
+	return x.Cmp(*y)
+}
+
+func kindIndex(k string) int { return slices.Index(advice.Kinds, k) }
+
+// SetFindingStatus acknowledges, suppresses or reopens a finding; a reason is
+// required to acknowledge or suppress.
+func (a *App) SetFindingStatus(ctx context.Context, fingerprint, status, reason string) (store.StoredFinding, error) {
+	if status != store.StatusOpen && strings.TrimSpace(reason) == "" {
+		return store.StoredFinding{}, fmt.Errorf("%s needs a reason (--reason)", status)
+	}
+	return a.Store.SetFindingStatus(ctx, fingerprint, status, reason, a.Actor)
+}
+
+// Reconcile compares, per customer and SKU, the tenant's assigned seats, its
+// subscriptions and the contract.
+func (a *App) Reconcile(ctx context.Context, customer string, now func() time.Time) ([]reconcile.Row, error) {
+	var keys []string
+	if customer != "" {
+		keys = []string{customer}
+	}
+	sc, err := a.scope(ctx, keys, now)
+	if err != nil {
+		return nil, err
+	}
+	var out []reconcile.Row
+	for _, c := range sc.customers {
+		t, err := a.tenantInput(ctx, sc, c, nil)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, reconcile.Reconcile(reconcile.Input{TenantID: c.TenantID, Customer: c.Name, Currency: c.Currency, Now: sc.now,
+			Pools: t.Pools, Subscriptions: t.Subscriptions, Contract: t.Contract, Catalog: sc.cat})...)
+	}
+	return out, nil
+}
+
+// AddExclusion keeps findings away from a customer, a SKU, a user or a combination.
+func (a *App) AddExclusion(ctx context.Context, customer, sku, upn, reason string) (advice.Exclusion, error) {
+	if strings.TrimSpace(reason) == "" {
+		return advice.Exclusion{}, fmt.Errorf("an exclusion needs a reason (--reason)")
+	}
+	if customer == "" && sku == "" && upn == "" {
+		return advice.Exclusion{}, fmt.Errorf("an exclusion needs --customer, --sku or --user")
+	}
+	res, err := a.newResolver(ctx)
+	if err != nil {
+		return advice.Exclusion{}, err
+	}
+	e := advice.Exclusion{UPN: strings.TrimSpace(upn), Reason: strings.TrimSpace(reason)}
+	if customer != "" {
+		if e.TenantID, err = res.Customer(customer); err != nil {
+			return advice.Exclusion{}, err
+		}
+	}
+	if sku != "" {
+		if e.SKUID, _, err = res.SKU(sku); err != nil {
+			return advice.Exclusion{}, err
+		}
+	}
+	return a.Store.AddExclusion(ctx, e, a.Actor)
+}

@@ -1,0 +1,126 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+
+	"github.com/seatledger/seatledger/internal/catalog"
+	"github.com/seatledger/seatledger/internal/contracts"
+	"github.com/seatledger/seatledger/internal/customers"
+	"github.com/seatledger/seatledger/internal/ids"
+	"github.com/seatledger/seatledger/internal/store"
+)
+
+// ImportOffersFile reads Partner Center's offer matrix, checks all of it, and stores
+// the link from each ProductId:SkuId to its Graph SKU.
+func (a *App) ImportOffersFile(ctx context.Context, path string) (int, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return 0, fmt.Errorf("import offer matrix: %w", err)
+	}
+	defer f.Close()
+	offers, err := catalog.ParseOfferMatrix(f, path)
+	if err != nil {
+		return 0, err
+	}
+	return a.Store.ImportOffers(ctx, offers, a.Actor, path)
+}
+
+// resolver names customers and SKUs in contract files against the registry, the
+// catalogue and the imported Partner Center offers.
+type resolver struct {
+	ctx       context.Context
+	app       *App
+	customers []customers.Customer
+	cat       *catalog.Catalog
+}
+
+func (a *App) newResolver(ctx context.Context) (*resolver, error) {
+	list, err := a.Customers(ctx)
+	if err != nil {
+		return nil, err
+	}
+	cat, _, err := a.Catalog(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return &resolver{ctx: ctx, app: a, customers: list, cat: cat}, nil
+}
+
+func (r *resolver) Customer(key string) (string, error) {
+	id, isGUID := ids.ParseGUID(key)
+	var found []customers.Customer
+	for _, c := range r.customers {
+		if isGUID && c.TenantID == id || !isGUID && (c.ExternalRef == key || strings.EqualFold(c.Name, key)) {
+			found = append(found, c)
+		}
+	}
+	switch len(found) {
+	case 0:
+		return "", fmt.Errorf("no customer %q in the registry (give its tenant id, external reference or name)", key)
+	case 1:
+		return found[0].TenantID, nil
+	}
+	return "", fmt.Errorf("%q names %d customers: give the tenant id", key, len(found))
+}
+
+func (r *resolver) SKU(key string) (string, string, error) {
+	if catalog.OfferKey.MatchString(strings.TrimSpace(key)) {
+		o, err := r.app.Store.Offer(r.ctx, catalog.NormalOfferKey(key))
+		if errors.Is(err, store.ErrNotFound) {
+			return "", "", fmt.Errorf("Partner Center offer %s is unknown: import the offer matrix first (seatledger catalog offers --file FILE)", catalog.NormalOfferKey(key))
+		}
+		if err != nil {
+			return "", "", err
+		}
+		part := o.PartNumber
+		if s, ok := r.cat.ByID(o.GraphSKUID); ok {
+			part = s.PartNumber
+		}
+		return o.GraphSKUID, part, nil
+	}
+	s, err := r.cat.Lookup(key)
+	if err != nil {
+		return "", "", err
+	}
+	return s.ID, s.PartNumber, nil
+}
+
+// ImportContracts validates a whole contracts file against the registry and the
+// catalogue and, only when every line is good, makes its lines the contract of each
+// customer it names.
+func (a *App) ImportContracts(ctx context.Context, path string) (store.ContractCounts, error) {
+	res, err := a.newResolver(ctx)
+	if err != nil {
+		return store.ContractCounts{}, err
+	}
+	lines, err := contracts.ParseFile(path, res)
+	if err != nil {
+		return store.ContractCounts{}, err
+	}
+	counts, err := a.Store.ReplaceContracts(ctx, lines, a.Actor, path)
+	if err != nil {
+		return store.ContractCounts{}, err
+	}
+	a.Log.Info("contracts imported", "source", path, "customers", counts.Customers, "changed", counts.CustomersChanged, "lines", counts.Lines)
+	return counts, nil
+}
+
+// ContractLines lists the contract of one customer (tenant id, external reference
+// or name), or of all when customer is empty.
+func (a *App) ContractLines(ctx context.Context, customer string) ([]contracts.Line, error) {
+	tenant := ""
+	if customer != "" {
+		res, err := a.newResolver(ctx)
+		if err != nil {
+			return nil, err
+		}
+		if tenant, err = res.Customer(customer); err != nil {
+			return nil, err
+		}
+	}
+	return a.Store.ContractLines(ctx, tenant)
+}

@@ -1,0 +1,159 @@
+package sandbox
+
+import (
+	"fmt"
+	"slices"
+	"sort"
+	"time"
+
+	"github.com/seatledger/seatledger/internal/catalog"
+)
+
+// Expected lists, per tenant, what advice and reconciliation must report today with
+// default thresholds and the sandbox contracts: "kind SKU subject" for findings,
+// "kind SKU seats" for mismatches. It is worked out from the world's own records,
+// independently of the code it checks.
+type Expected struct {
+	TenantID   string   `json:"tenantId"`
+	Findings   []string `json:"findings"`
+	Mismatches []string `json:"mismatches"`
+}
+
+var businessPlans = []string{"O365_BUSINESS_ESSENTIALS", "O365_BUSINESS_PREMIUM", "SPB", "O365_BUSINESS"}
+
+var desktopSuites = []string{"O365_BUSINESS_PREMIUM", "ENTERPRISEPACK", "SPE_E3"}
+
+// Expect works out what should be found in every tenant.
+func (w *World) Expect() []Expected {
+	now := w.Now()
+	today := now.Truncate(24 * time.Hour)
+	contracts := w.Contracts()
+	var out []Expected
+	for _, t := range w.Tenants {
+		e := Expected{TenantID: t.ID, Findings: []string{}, Mismatches: []string{}}
+		find := func(kind, sku, subject string) { e.Findings = append(e.Findings, kind+" "+sku+" "+subject) }
+		paid := func(skuID string) bool { s, ok := w.gen.cat.ByID(skuID); return ok && !s.Free }
+		part := func(skuID string) string { s, _ := w.gen.cat.ByID(skuID); return s.PartNumber }
+
+		for _, p := range t.Pools() {
+			if !paid(p.SKUID) {
+				continue
+			}
+			seats, partner, other := 0, 0, 0
+			for _, s := range t.Subscriptions {
+				if s.SKUID != p.SKUID || s.Trial || s.Status != "Enabled" {
+					continue
+				}
+				seats += s.Seats
+				if s.OwnerTenantID == PartnerTenantID {
+					partner += s.Seats
+				} else {
+					other += s.Seats
+				}
+			}
+			idle := seats - p.Consumed
+			if idle > 0 {
+				find("unassigned-seats", p.PartNumber, "")
+				for _, s := range t.Subscriptions {
+					left := s.NextLifecycle.Sub(today)
+					if s.SKUID == p.SKUID && !s.Trial && s.Term != "P1M" && left >= 0 && left <= 30*24*time.Hour && now.Sub(s.Created) >= 7*24*time.Hour {
+						find("renewal-idle-seats", p.PartNumber, s.ID)
+					}
+				}
+			}
+			for _, s := range t.Subscriptions {
+				if s.SKUID == p.SKUID && s.Trial && p.Consumed > seats && s.NextLifecycle.Sub(now) <= 14*24*time.Hour {
+					find("trial-ending", p.PartNumber, s.ID)
+				}
+			}
+			if slices.Contains(businessPlans, p.PartNumber) && max(p.Enabled, p.Consumed) > 300 {
+				find("business-cap", p.PartNumber, "")
+			}
+			e.Mismatches = append(e.Mismatches, expectedMismatches(p.PartNumber, t.ID, p.Consumed, partner, other, contracts)...)
+		}
+		for _, l := range contracts {
+			if l.TenantID == t.ID && !slices.ContainsFunc(t.Subscriptions, func(s *Subscription) bool { return s.PartNumber == l.SKU }) {
+				e.Mismatches = append(e.Mismatches, fmt.Sprintf("no-subscription %s %d", l.SKU, l.Quantity))
+			}
+		}
+
+		cutoff := now.AddDate(0, 0, -InactiveDays)
+		for _, u := range t.Users {
+			var held []string
+			for _, l := range u.Licenses {
+				if l.Error != "" {
+					find("assignment-error", part(l.SKUID), u.UPN)
+				}
+				if paid(l.SKUID) && !slices.Contains(held, l.SKUID) {
+					held = append(held, l.SKUID)
+				}
+			}
+			if len(held) == 0 {
+				continue
+			}
+			switch {
+			case u.SharedMailbox && !t.ConcealedNames:
+				if u.MailboxBytes < 50<<30 && !u.HasArchive {
+					find("licensed-shared-mailbox", "", u.UPN)
+				}
+			case !u.Enabled:
+				find("disabled-user", "", u.UPN)
+			case u.UserType == "Guest":
+				find("licensed-guest", "", u.UPN)
+			case t.HasSignInData && u.Created.Before(cutoff) && lastActivity(u).Before(cutoff):
+				find("inactive-user", "", u.UPN)
+			default:
+				for _, b := range held {
+					for _, a := range held {
+						sa, _ := w.gen.cat.ByID(a)
+						sb, _ := w.gen.cat.ByID(b)
+						if catalog.Contains(sa, sb) {
+							find("redundant-licence", sb.PartNumber, u.UPN)
+							break
+						}
+					}
+				}
+				if u.PremiumUnused {
+					find("premium-unused", "SPE_E5", u.UPN)
+				}
+				for _, id := range held {
+					if !t.ConcealedNames && !u.DesktopActivated && slices.Contains(desktopSuites, part(id)) {
+						find("no-desktop-apps", part(id), u.UPN)
+					}
+				}
+			}
+		}
+		sort.Strings(e.Findings)
+		sort.Strings(e.Mismatches)
+		out = append(out, e)
+	}
+	return out
+}
+
+func expectedMismatches(part, tenantID string, assigned, partner, other int, contracts []ContractLine) []string {
+	var out []string
+	billed, lines := 0, 0
+	for _, l := range contracts {
+		if l.TenantID == tenantID && l.SKU == part {
+			billed += l.Quantity
+			lines++
+		}
+	}
+	switch {
+	case partner > 0 && lines == 0:
+		out = append(out, fmt.Sprintf("no-contract-line %s %d", part, partner))
+	case lines > 0 && partner == 0:
+		out = append(out, fmt.Sprintf("no-subscription %s %d", part, billed))
+	case partner > billed:
+		out = append(out, fmt.Sprintf("under-billed %s %d", part, partner-billed))
+	case billed > partner:
+		out = append(out, fmt.Sprintf("over-billed %s %d", part, billed-partner))
+	}
+	if idle := partner + other - assigned; idle > 0 {
+		out = append(out, fmt.Sprintf("unassigned %s %d", part, idle))
+	}
+	if other > 0 {
+		out = append(out, fmt.Sprintf("other-partner %s %d", part, other))
+	}
+	return out
+}
