@@ -127,7 +127,30 @@ func newCatalogCmd(g *globals) *cobra.Command {
 			})
 		},
 	}
-	cmd.AddCommand(importCmd, showCmd, listCmd)
+	var offersFile string
+	offersCmd := &cobra.Command{
+		Use:   "offers --file FILE",
+		Short: "Import Partner Center's offer matrix: which Graph SKU each ProductId:SkuId provisions",
+		Long: "Contract lines and price lists may name a SKU by its Partner Center id (CFQ7TTC0LCHC:0002);\n" +
+			"the offer matrix links it to the Graph SKU. The whole file is checked before anything is written.",
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return g.withApp(cmd, false, func(a *app.App) error {
+				n, err := a.ImportOffersFile(cmd.Context(), offersFile)
+				if err != nil {
+					return err
+				}
+				if g.output == "json" {
+					return writeJSON(g.stdout, map[string]int{"offers": n})
+				}
+				fmt.Fprintf(g.stdout, "imported %s: %d offers\n", offersFile, n)
+				return nil
+			})
+		},
+	}
+	offersCmd.Flags().StringVar(&offersFile, "file", "", "path of the offer matrix CSV")
+	_ = offersCmd.MarkFlagRequired("file")
+	cmd.AddCommand(importCmd, showCmd, listCmd, offersCmd)
 	return cmd
 }
 

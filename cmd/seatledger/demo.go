@@ -48,7 +48,7 @@ func runDemo(cmd *cobra.Command, g *globals, wf worldFlags, dir string, days int
 		return err
 	}
 	defer srv.Close()
-	caFile, _, err := writeSandboxFiles(dir, srv, world)
+	files, err := writeSandboxFiles(dir, srv, world)
 	if err != nil {
 		return err
 	}
@@ -62,7 +62,8 @@ func runDemo(cmd *cobra.Command, g *globals, wf worldFlags, dir string, days int
 	cfg, err := config.Load("", nil, map[string]string{
 		"database.url": "sqlite:" + dbPath, "log.level": "warn",
 		"graph.client_id": srv.ClientID(), "graph.client_secret": srv.ClientSecret(),
-		"graph.base_url": srv.GraphBaseURL(), "graph.authority_host": srv.AuthorityHost(), "graph.ca_file": caFile,
+		"graph.base_url": srv.GraphBaseURL(), "graph.authority_host": srv.AuthorityHost(), "graph.ca_file": files.CA,
+		"partner.tenant_id": sandbox.PartnerTenantID,
 	})
 	if err != nil {
 		return err
@@ -78,12 +79,16 @@ func runDemo(cmd *cobra.Command, g *globals, wf worldFlags, dir string, days int
 	if _, err := a.ImportCustomerList(ctx, world.Customers(), "demo"); err != nil {
 		return err
 	}
+	contracts, err := a.ImportContracts(ctx, files.Contracts)
+	if err != nil {
+		return err
+	}
 	reader, err := newGraphReader(a)
 	if err != nil {
 		return err
 	}
 	fmt.Fprintf(w, "seatledger demo: %d customer tenants in the simulated Microsoft cloud at %s\n", len(world.Tenants), srv.URL())
-	fmt.Fprintf(w, "database: %s\n\n", dbPath)
+	fmt.Fprintf(w, "database: %s\ncontracts: %s (%d lines)\n\n", dbPath, files.Contracts, contracts.Lines)
 
 	fmt.Fprintf(w, "== first sync, simulated day %s ==\n", srv.Now().Format(time.DateOnly))
 	sum, err := a.Sync(ctx, reader, app.SyncOptions{Now: srv.Now, Progress: newProgress(io.Discard)})
@@ -113,15 +118,33 @@ func runDemo(cmd *cobra.Command, g *globals, wf worldFlags, dir string, days int
 		fmt.Fprintln(w)
 	}
 
-	lines, err := a.Seats(ctx, nil)
+	fmt.Fprintf(w, "\n== advice, simulated day %s ==\n", srv.Now().Format(time.DateOnly))
+	results, err := a.Advise(ctx, app.AdviseOptions{Now: srv.Now})
 	if err != nil {
 		return err
 	}
-	fmt.Fprintln(w, "\n== paid seats per customer and SKU ==")
-	if err := printSeats(g, paidOnly(lines)); err != nil {
+	printAdvice(g, results)
+	rep, err := a.Findings(ctx, app.FindingsQuery{})
+	if err != nil {
 		return err
 	}
-	fmt.Fprintf(w, "\nexplore further, for example:\n  seatledger --db sqlite:%s inventory seats --tenant %s\n", dbPath, world.Tenants[0].ID)
-	fmt.Fprintf(w, "  seatledger --db sqlite:%s inventory user --tenant %s %s\n", dbPath, world.Tenants[0].ID, world.Tenants[0].Users[0].UPN)
+	fmt.Fprintln(w, "\n== top 10 savings ==")
+	top := app.FindingsReport{Findings: rep.Findings[:min(10, len(rep.Findings))], Totals: rep.Totals}
+	if err := printFindings(g, top); err != nil {
+		return err
+	}
+	rows, err := a.Reconcile(ctx, "", srv.Now)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(w, "\n== reconciliation: tenant, subscriptions and contract ==")
+	if err := printReconcile(g, rows, false); err != nil {
+		return err
+	}
+	db := "--db sqlite:" + dbPath
+	fmt.Fprintf(w, "\nexplore further, for example:\n  seatledger %s findings list --customer %q\n", db, world.Customers()[0].ExternalRef)
+	fmt.Fprintf(w, "  seatledger %s findings list --kind inactive-user --output csv\n", db)
+	fmt.Fprintf(w, "  seatledger %s reconcile --customer %s\n", db, world.Customers()[0].ExternalRef)
+	fmt.Fprintf(w, "  seatledger %s inventory user --tenant %s %s\n", db, world.Tenants[0].ID, world.Tenants[0].Users[0].UPN)
 	return nil
 }

@@ -15,6 +15,9 @@ import (
 
 const defaultConfigFile = "config/seatledger.yaml"
 
+// csvOutput annotates the commands that can write --output csv.
+const csvOutput = "csv"
+
 // globals are the flags every command shares.
 type globals struct {
 	configFile string
@@ -33,8 +36,11 @@ func newRoot(stdout, stderr io.Writer) *cobra.Command {
 		SilenceUsage:  true,
 		SilenceErrors: true,
 		PersistentPreRunE: func(cmd *cobra.Command, args []string) error {
-			if g.output != "text" && g.output != "json" {
-				return fmt.Errorf("--output: %q is not allowed (allowed: text, json)", g.output)
+			switch {
+			case g.output == "csv" && cmd.Annotations[csvOutput] == "":
+				return fmt.Errorf("--output csv: %s writes text or json only", cmd.CommandPath())
+			case g.output != "text" && g.output != "json" && g.output != "csv":
+				return fmt.Errorf("--output: %q is not allowed (allowed: text, json; csv for listings)", g.output)
 			}
 			return nil
 		},
@@ -45,10 +51,11 @@ func newRoot(stdout, stderr io.Writer) *cobra.Command {
 	f.StringVar(&g.configFile, "config", "", "configuration file (default $SEATLEDGER_CONFIG, else "+defaultConfigFile+" when present)")
 	f.StringVar(&g.db, "db", "", "database: postgres://... or sqlite:PATH (overrides database.url)")
 	f.StringVar(&g.actor, "actor", "", "name written to the audit log (default: the operating-system user)")
-	f.StringVarP(&g.output, "output", "o", "text", "output format: text or json")
+	f.StringVarP(&g.output, "output", "o", "text", "output format: text, json, or csv for findings and reconcile")
 
 	root.AddCommand(newConfigCmd(g), newMigrateCmd(g), newCatalogCmd(g), newCustomersCmd(g),
-		newSyncCmd(g), newInventoryCmd(g), newSandboxCmd(g), newDemoCmd(g))
+		newSyncCmd(g), newInventoryCmd(g), newContractsCmd(g), newAdviseCmd(g), newFindingsCmd(g), newReconcileCmd(g),
+		newSandboxCmd(g), newDemoCmd(g))
 	return root
 }
 

@@ -52,19 +52,23 @@ func newSandboxCmd(g *globals) *cobra.Command {
 				return err
 			}
 			defer srv.Close()
-			caFile, customersFile, err := writeSandboxFiles(dir, srv, world)
+			files, err := writeSandboxFiles(dir, srv, world)
 			if err != nil {
 				return err
 			}
+			caFile := files.CA
 			w := g.stdout
 			fmt.Fprintf(w, "simulated Microsoft cloud: %d tenants, %d users, seed %d, simulated time %s\n",
 				len(world.Tenants), world.Truth().Totals.Users, wf.seed, srv.Now().Format(time.DateOnly))
-			fmt.Fprintf(w, "  Graph base URL   %s\n  authority host   %s\n  CA file to trust %s\n  customers file   %s\n\n",
-				srv.GraphBaseURL(), srv.AuthorityHost(), caFile, customersFile)
+			fmt.Fprintf(w, "  Graph base URL   %s\n  authority host   %s\n  CA file to trust %s\n  customers file   %s\n  contracts file   %s\n\n",
+				srv.GraphBaseURL(), srv.AuthorityHost(), caFile, files.Customers, files.Contracts)
 			fmt.Fprintf(w, "to sync against it:\n  export SEATLEDGER_GRAPH_BASE_URL=%s SEATLEDGER_GRAPH_AUTHORITY_HOST=%s SEATLEDGER_GRAPH_CA_FILE=%s\n",
 				srv.GraphBaseURL(), srv.AuthorityHost(), caFile)
 			fmt.Fprintf(w, "  export SEATLEDGER_GRAPH_CLIENT_ID=%s SEATLEDGER_GRAPH_CLIENT_SECRET=%s\n", srv.ClientID(), srv.ClientSecret())
-			fmt.Fprintf(w, "  seatledger --db sqlite:sandbox.db migrate up\n  seatledger --db sqlite:sandbox.db customers import %s\n  seatledger --db sqlite:sandbox.db sync --all\n", customersFile)
+			fmt.Fprintf(w, "  export SEATLEDGER_PARTNER_TENANT_ID=%s\n", sandbox.PartnerTenantID)
+			fmt.Fprintf(w, "  seatledger --db sqlite:sandbox.db migrate up\n  seatledger --db sqlite:sandbox.db customers import %s\n", files.Customers)
+			fmt.Fprintf(w, "  seatledger --db sqlite:sandbox.db contracts import %s\n  seatledger --db sqlite:sandbox.db sync --all\n", files.Contracts)
+			fmt.Fprintf(w, "  seatledger --db sqlite:sandbox.db advise && seatledger --db sqlite:sandbox.db findings list --limit 20\n")
 			fmt.Fprintln(w, "(a restarted sandbox begins again at day 0; history dates are this machine's clock)")
 			fmt.Fprintf(w, "advance the simulated day: curl --cacert %s -X POST %s/sandbox/advance\n", caFile, srv.URL())
 			<-cmd.Context().Done()
@@ -100,23 +104,31 @@ func newSandboxCmd(g *globals) *cobra.Command {
 	return cmd
 }
 
-// writeSandboxFiles writes the server's CA certificate and the world's customer
-// registry, so that a separate seatledger process can trust and sync it.
-func writeSandboxFiles(dir string, srv *sandbox.Server, world *sandbox.World) (caFile, customersFile string, err error) {
+// sandboxFiles are what a partner needs to point seatledger at a simulated cloud.
+type sandboxFiles struct {
+	CA, Customers, Contracts string
+}
+
+// writeSandboxFiles writes the server's CA certificate, the world's customer registry
+// and the partner's contracts with them into dir.
+func writeSandboxFiles(dir string, srv *sandbox.Server, world *sandbox.World) (sandboxFiles, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return "", "", err
+		return sandboxFiles{}, err
 	}
-	caFile = filepath.Join(dir, "sandbox-ca.pem")
-	if err := os.WriteFile(caFile, srv.CAPEM(), 0o644); err != nil {
-		return "", "", fmt.Errorf("write CA certificate: %w", err)
+	files := sandboxFiles{CA: filepath.Join(dir, "sandbox-ca.pem"), Customers: filepath.Join(dir, "sandbox-customers.yaml"),
+		Contracts: filepath.Join(dir, "sandbox-contracts.csv")}
+	if err := os.WriteFile(files.CA, srv.CAPEM(), 0o644); err != nil {
+		return sandboxFiles{}, fmt.Errorf("write CA certificate: %w", err)
 	}
 	data, err := yaml.Marshal(map[string]any{"customers": world.Customers()})
 	if err != nil {
-		return "", "", err
+		return sandboxFiles{}, err
 	}
-	customersFile = filepath.Join(dir, "sandbox-customers.yaml")
-	if err := os.WriteFile(customersFile, data, 0o644); err != nil {
-		return "", "", fmt.Errorf("write customers file: %w", err)
+	if err := os.WriteFile(files.Customers, data, 0o644); err != nil {
+		return sandboxFiles{}, fmt.Errorf("write customers file: %w", err)
 	}
-	return caFile, customersFile, nil
+	if err := os.WriteFile(files.Contracts, srv.ContractsCSV(), 0o644); err != nil {
+		return sandboxFiles{}, fmt.Errorf("write contracts file: %w", err)
+	}
+	return files, nil
 }

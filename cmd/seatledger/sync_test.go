@@ -11,7 +11,7 @@ import (
 
 // sandboxEnv serves a generated world and points the configuration at it, as a
 // partner would with `seatledger sandbox serve`.
-func sandboxEnv(t *testing.T, tenants int) (*sandbox.Server, *sandbox.World, string) {
+func sandboxEnv(t *testing.T, tenants int) (*sandbox.Server, *sandbox.World, sandboxFiles) {
 	t.Helper()
 	world, err := sandbox.Generate(sandbox.Options{Seed: 3, Tenants: tenants})
 	if err != nil {
@@ -22,21 +22,22 @@ func sandboxEnv(t *testing.T, tenants int) (*sandbox.Server, *sandbox.World, str
 		t.Fatal(err)
 	}
 	t.Cleanup(srv.Close)
-	caFile, customersFile, err := writeSandboxFiles(t.TempDir(), srv, world)
+	files, err := writeSandboxFiles(t.TempDir(), srv, world)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Setenv("SEATLEDGER_CONFIG", "")
 	t.Setenv("SEATLEDGER_GRAPH_BASE_URL", srv.GraphBaseURL())
 	t.Setenv("SEATLEDGER_GRAPH_AUTHORITY_HOST", srv.AuthorityHost())
-	t.Setenv("SEATLEDGER_GRAPH_CA_FILE", caFile)
+	t.Setenv("SEATLEDGER_GRAPH_CA_FILE", files.CA)
 	t.Setenv("SEATLEDGER_GRAPH_CLIENT_ID", srv.ClientID())
 	t.Setenv("SEATLEDGER_GRAPH_CLIENT_SECRET", srv.ClientSecret())
-	return srv, world, customersFile
+	return srv, world, files
 }
 
 func TestSyncAndInventoryCommands(t *testing.T) {
-	srv, world, customersFile := sandboxEnv(t, 5)
+	srv, world, files := sandboxEnv(t, 5)
+	customersFile := files.Customers
 	eachDatabase(t, func(t *testing.T, db string) {
 		mustRun(t, "--db", db, "migrate", "up")
 		mustRun(t, "--db", db, "customers", "import", customersFile)
@@ -141,7 +142,9 @@ func TestDemo(t *testing.T) {
 	t.Setenv("SEATLEDGER_CONFIG", "")
 	dir := filepath.Join(t.TempDir(), "demo")
 	out := mustRun(t, "demo", "--dir", dir, "--tenants", "6", "--days", "3")
-	for _, want := range []string{"first sync", "tenants ok      6", "3 simulated days", "seats-added", "paid seats per customer and SKU", "TOTAL"} {
+	for _, want := range []string{"first sync", "tenants ok      6", "3 simulated days", "seats-added",
+		"== advice", "inactive users not assessed", ": 0 findings", "== top 10 savings", "unassigned-seats", "\n10 findings\n",
+		"== reconciliation", "no-subscription", "no-contract-line", "other-partner"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("demo output lacks %q:\n%s", want, out)
 		}

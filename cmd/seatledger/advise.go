@@ -1,0 +1,347 @@
+package main
+
+import (
+	"encoding/csv"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/seatledger/seatledger/internal/advice"
+	"github.com/seatledger/seatledger/internal/app"
+	"github.com/seatledger/seatledger/internal/reconcile"
+	"github.com/seatledger/seatledger/internal/store"
+)
+
+func newAdviseCmd(g *globals) *cobra.Command {
+	var tenants []string
+	cmd := &cobra.Command{
+		Use:   "advise [--tenant ID ...]",
+		Short: "Run the licence advice rules over the synced tenants and record the findings",
+		Long: "Findings are kept across runs by a stable fingerprint: new ones open, known ones are updated,\n" +
+			"ones whose condition is gone resolve; acknowledgements and suppressions stay. Thresholds are\n" +
+			"in the advice section of the configuration. List the result with `seatledger findings list`.",
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return g.withApp(cmd, false, func(a *app.App) error {
+				results, err := a.Advise(cmd.Context(), app.AdviseOptions{Customers: tenants})
+				if err != nil {
+					return err
+				}
+				if g.output == "json" {
+					return writeJSON(g.stdout, results)
+				}
+				printAdvice(g, results)
+				return nil
+			})
+		},
+	}
+	cmd.Flags().StringSliceVar(&tenants, "tenant", nil, "only this customer (tenant id, external reference or name; repeatable)")
+	return cmd
+}
+
+func printAdvice(g *globals, results []app.AdviceResult) {
+	var total store.FindingCounts
+	findings := 0
+	for _, r := range results {
+		fmt.Fprintf(g.stdout, "%s: %d findings (%d new, %d resolved)\n", r.Customer, r.Findings, r.Counts.New, r.Counts.Resolved)
+		for _, n := range r.Notes {
+			fmt.Fprintf(g.stdout, "  note: %s\n", n)
+		}
+		findings += r.Findings
+		total.New += r.Counts.New
+		total.Resolved += r.Counts.Resolved
+		total.Reopened += r.Counts.Reopened
+	}
+	fmt.Fprintf(g.stdout, "%d tenants, %d findings: %d new, %d reopened, %d resolved\n", len(results), findings, total.New, total.Reopened, total.Resolved)
+}
+
+func newFindingsCmd(g *globals) *cobra.Command {
+	cmd := &cobra.Command{Use: "findings", Short: "What the advice found: list, acknowledge, suppress, exclude"}
+	var q app.FindingsQuery
+	var limit int
+	list := &cobra.Command{
+		Use:         "list [--customer X] [--kind K] [--all]",
+		Short:       "List findings, largest monthly saving first, with totals per customer",
+		Annotations: map[string]string{csvOutput: "yes"},
+		Args:        cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return g.withApp(cmd, false, func(a *app.App) error {
+				rep, err := a.Findings(cmd.Context(), q)
+				if err != nil {
+					return err
+				}
+				if limit > 0 && len(rep.Findings) > limit {
+					rep.Findings = rep.Findings[:limit]
+				}
+				switch g.output {
+				case "json":
+					return writeJSON(g.stdout, rep)
+				case "csv":
+					return writeFindingsCSV(g, rep.Findings)
+				}
+				return printFindings(g, rep)
+			})
+		},
+	}
+	list.Flags().StringVar(&q.Customer, "customer", "", "only this customer (tenant id, external reference or name)")
+	list.Flags().StringVar(&q.Kind, "kind", "", "only this kind: "+strings.Join(advice.Kinds, ", "))
+	list.Flags().BoolVar(&q.All, "all", false, "include resolved and suppressed findings")
+	list.Flags().IntVar(&limit, "limit", 0, "show at most this many findings (totals still cover all)")
+	cmd.AddCommand(list,
+		statusCmd(g, "ack FINGERPRINT --reason TEXT", "Acknowledge a finding: known and accepted for now; it stays listed and counted", store.StatusAcknowledged),
+		statusCmd(g, "suppress FINGERPRINT --reason TEXT", "Suppress a finding: hidden from lists and totals across runs", store.StatusSuppressed),
+		statusCmd(g, "reopen FINGERPRINT", "Undo an acknowledgement or suppression", store.StatusOpen),
+		excludeCmd(g), exclusionsCmd(g))
+	return cmd
+}
+
+func statusCmd(g *globals, use, short, status string) *cobra.Command {
+	var reason string
+	cmd := &cobra.Command{
+		Use:   use,
+		Short: short,
+		Long:  short + ".\nA fingerprint may be shortened to its first 8 characters, as `findings list` shows it.",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return g.withApp(cmd, false, func(a *app.App) error {
+				f, err := a.SetFindingStatus(cmd.Context(), args[0], status, reason)
+				if err != nil {
+					return err
+				}
+				if g.output == "json" {
+					return writeJSON(g.stdout, f)
+				}
+				fmt.Fprintf(g.stdout, "%s %s %s %s: %s\n", f.Fingerprint[:8], f.Kind, f.SKUs, f.Subject, f.Status)
+				return nil
+			})
+		},
+	}
+	if status != store.StatusOpen {
+		cmd.Flags().StringVar(&reason, "reason", "", "why (written to the finding and the audit log)")
+	}
+	return cmd
+}
+
+func excludeCmd(g *globals) *cobra.Command {
+	var customer, sku, user, reason string
+	cmd := &cobra.Command{
+		Use:   "exclude [--customer X] [--sku S] [--user UPN] --reason TEXT",
+		Short: "Keep findings away from a customer, a SKU, a user or a combination (non-profit grants, service accounts)",
+		Long:  "Takes effect at the next `seatledger advise`, which then resolves the findings it no longer makes.",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return g.withApp(cmd, false, func(a *app.App) error {
+				e, err := a.AddExclusion(cmd.Context(), customer, sku, user, reason)
+				if err != nil {
+					return err
+				}
+				if g.output == "json" {
+					return writeJSON(g.stdout, e)
+				}
+				fmt.Fprintf(g.stdout, "exclusion %d added\n", e.ID)
+				return nil
+			})
+		},
+	}
+	cmd.Flags().StringVar(&customer, "customer", "", "tenant id, external reference or name")
+	cmd.Flags().StringVar(&sku, "sku", "", "part number, GUID or Partner Center ProductId:SkuId")
+	cmd.Flags().StringVar(&user, "user", "", "user principal name")
+	cmd.Flags().StringVar(&reason, "reason", "", "why")
+	return cmd
+}
+
+func exclusionsCmd(g *globals) *cobra.Command {
+	var remove int64
+	cmd := &cobra.Command{
+		Use:   "exclusions [--remove ID]",
+		Short: "List the exclusions, or remove one",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return g.withApp(cmd, false, func(a *app.App) error {
+				if remove > 0 {
+					if err := a.Store.RemoveExclusion(cmd.Context(), remove, a.Actor); err != nil {
+						return err
+					}
+					fmt.Fprintf(g.stdout, "exclusion %d removed\n", remove)
+					return nil
+				}
+				list, err := a.Store.Exclusions(cmd.Context())
+				if err != nil {
+					return err
+				}
+				if g.output == "json" {
+					return writeJSON(g.stdout, list)
+				}
+				name, err := a.SKUName(cmd.Context())
+				if err != nil {
+					return err
+				}
+				t := newTable(g.stdout, "ID", "TENANT", "SKU", "USER", "REASON")
+				for _, e := range list {
+					sku := "*"
+					if e.SKUID != "" {
+						sku = name(e.SKUID)
+					}
+					t.row(strconv.FormatInt(e.ID, 10), orAny(e.TenantID), sku, orAny(e.UPN), e.Reason)
+				}
+				return t.flush()
+			})
+		},
+	}
+	cmd.Flags().Int64Var(&remove, "remove", 0, "remove the exclusion with this id")
+	return cmd
+}
+
+func orAny(s string) string {
+	if s == "" {
+		return "*"
+	}
+	return s
+}
+
+func savingText(f advice.Finding) string {
+	if f.MonthlySaving == nil {
+		if strings.HasPrefix(f.SavingNote, "unknown") {
+			return "unknown"
+		}
+		return "-"
+	}
+	return f.Currency + " " + f.MonthlySaving.StringFixed(2)
+}
+
+func printFindings(g *globals, rep app.FindingsReport) error {
+	t := newTable(g.stdout, "ID", "CUSTOMER", "KIND", "SKU", "SUBJECT", "SEATS", "SAVING/MONTH", "ACT BY", "STATE", "ACTION")
+	for _, f := range rep.Findings {
+		t.row(f.Fingerprint[:8], f.Customer, f.Kind, f.SKUs, shortSubject(f.Subject), strconv.Itoa(f.Seats), savingText(f.Finding), dateText(f.ActBy), f.State, f.Action)
+	}
+	if err := t.flush(); err != nil {
+		return err
+	}
+	fmt.Fprintf(g.stdout, "\n%d findings\n\n", len(rep.Findings))
+	return printTotals(g, rep.Totals)
+}
+
+func printTotals(g *globals, totals []app.CustomerSavings) error {
+	t := newTable(g.stdout, "CUSTOMER", "FINDINGS", "SAVING/MONTH", "UNPRICED")
+	for _, c := range totals {
+		t.row(c.Customer, strconv.Itoa(c.Findings), c.Currency+" "+c.Monthly.StringFixed(2), strconv.Itoa(c.Unpriced))
+	}
+	return t.flush()
+}
+
+// shortSubject keeps subscription ids readable in a table.
+func shortSubject(s string) string {
+	if len(s) == 36 && strings.Count(s, "-") == 4 {
+		return "subscription " + s[:8]
+	}
+	return s
+}
+
+func writeFindingsCSV(g *globals, list []app.FindingLine) error {
+	w := csv.NewWriter(g.stdout)
+	_ = w.Write([]string{"fingerprint", "customer", "tenant_id", "kind", "skus", "subject", "seats", "monthly_saving", "currency",
+		"saving_note", "act_by", "state", "status_reason", "status_by", "evidence", "action", "first_seen", "last_seen"})
+	for _, f := range list {
+		saving := ""
+		if f.MonthlySaving != nil {
+			saving = f.MonthlySaving.StringFixed(2)
+		}
+		actBy := ""
+		if f.ActBy != nil {
+			actBy = f.ActBy.Format(time.DateOnly)
+		}
+		_ = w.Write([]string{f.Fingerprint, f.Customer, f.TenantID, f.Kind, f.SKUs, f.Subject, strconv.Itoa(f.Seats), saving, f.Currency,
+			f.SavingNote, actBy, f.State, f.StatusReason, f.StatusBy, f.Evidence, f.Action, f.FirstSeen.Format(time.RFC3339), f.LastSeen.Format(time.RFC3339)})
+	}
+	w.Flush()
+	return w.Error()
+}
+
+func newReconcileCmd(g *globals) *cobra.Command {
+	var customer string
+	var all bool
+	cmd := &cobra.Command{
+		Use:   "reconcile [--customer X]",
+		Short: "Compare per customer and SKU the seats assigned, the subscriptions and the contract",
+		Long: "Mismatches: under-billed (the partner pays for seats the contract does not bill), over-billed\n" +
+			"(the contract bills seats that do not exist), unassigned seats, subscriptions with no contract\n" +
+			"line, contract lines with no subscription, subscriptions held with another partner or direct.",
+		Annotations: map[string]string{csvOutput: "yes"},
+		Args:        cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return g.withApp(cmd, false, func(a *app.App) error {
+				rows, err := a.Reconcile(cmd.Context(), customer, nil)
+				if err != nil {
+					return err
+				}
+				switch g.output {
+				case "json":
+					return writeJSON(g.stdout, rows)
+				case "csv":
+					return writeReconcileCSV(g, rows)
+				}
+				return printReconcile(g, rows, all)
+			})
+		},
+	}
+	cmd.Flags().StringVar(&customer, "customer", "", "only this customer (tenant id, external reference or name)")
+	cmd.Flags().BoolVar(&all, "all", false, "show SKUs that agree too")
+	return cmd
+}
+
+func mismatchMoney(m reconcile.Mismatch, currency string) string {
+	switch {
+	case m.Monthly != nil:
+		return currency + " " + m.Monthly.StringFixed(2)
+	case m.MoneyNote != "":
+		return "unknown"
+	}
+	return "-"
+}
+
+func printReconcile(g *globals, rows []reconcile.Row, all bool) error {
+	t := newTable(g.stdout, "CUSTOMER", "SKU", "ASSIGNED", "PARTNER", "OTHER", "DIRECT", "TRIAL", "CONTRACT", "MISMATCH", "SEATS", "MONEY/MONTH", "REASON")
+	mismatches := 0
+	for _, r := range rows {
+		contract := strconv.Itoa(r.ContractSeats)
+		if r.AsAssigned {
+			contract += " (as assigned)"
+		}
+		cells := []string{r.Customer, r.PartNumber, strconv.Itoa(r.Assigned), strconv.Itoa(r.PartnerSeats), strconv.Itoa(r.OtherPartnerSeats),
+			strconv.Itoa(r.DirectSeats), strconv.Itoa(r.TrialSeats), contract}
+		if len(r.Mismatches) == 0 && all {
+			t.row(append(cells, "ok", "", "", "")...)
+		}
+		for _, m := range r.Mismatches {
+			t.row(append(cells, m.Kind, strconv.Itoa(m.Seats), mismatchMoney(m, r.Currency), m.Reason)...)
+			mismatches++
+		}
+	}
+	if err := t.flush(); err != nil {
+		return err
+	}
+	fmt.Fprintf(g.stdout, "\n%d SKUs compared, %d mismatches\n", len(rows), mismatches)
+	return nil
+}
+
+func writeReconcileCSV(g *globals, rows []reconcile.Row) error {
+	w := csv.NewWriter(g.stdout)
+	_ = w.Write([]string{"customer", "tenant_id", "sku", "assigned", "partner_seats", "other_partner_seats", "direct_seats", "trial_seats",
+		"contract_seats", "as_assigned", "mismatch", "seats", "monthly", "currency", "reason", "money_note"})
+	for _, r := range rows {
+		for _, m := range r.Mismatches {
+			money := ""
+			if m.Monthly != nil {
+				money = m.Monthly.StringFixed(2)
+			}
+			_ = w.Write([]string{r.Customer, r.TenantID, r.PartNumber, strconv.Itoa(r.Assigned), strconv.Itoa(r.PartnerSeats), strconv.Itoa(r.OtherPartnerSeats),
+				strconv.Itoa(r.DirectSeats), strconv.Itoa(r.TrialSeats), strconv.Itoa(r.ContractSeats), strconv.FormatBool(r.AsAssigned),
+				m.Kind, strconv.Itoa(m.Seats), money, r.Currency, m.Reason, m.MoneyNote})
+		}
+	}
+	w.Flush()
+	return w.Error()
+}

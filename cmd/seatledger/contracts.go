@@ -1,0 +1,112 @@
+package main
+
+import (
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/seatledger/seatledger/internal/app"
+	"github.com/seatledger/seatledger/internal/contracts"
+)
+
+func newContractsCmd(g *globals) *cobra.Command {
+	cmd := &cobra.Command{Use: "contracts", Short: "What the partner agreed with each customer: SKU, term, seats, price, billing"}
+	cmd.AddCommand(&cobra.Command{
+		Use:   "import FILE",
+		Short: "Import contract lines from CSV or YAML; each customer named gets exactly the file's lines",
+		Long: "The whole file is checked against the customer registry and the SKU catalogue before anything\n" +
+			"is written; every problem is reported as FILE:LINE: field: problem. Customers the file does not\n" +
+			"name keep their contracts. See config/contracts.example.csv.",
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return g.withApp(cmd, false, func(a *app.App) error {
+				counts, err := a.ImportContracts(cmd.Context(), args[0])
+				if err != nil {
+					return err
+				}
+				if g.output == "json" {
+					return writeJSON(g.stdout, counts)
+				}
+				fmt.Fprintf(g.stdout, "imported %s: %d lines for %d customers (%d changed, %d unchanged)\n",
+					args[0], counts.Lines, counts.Customers, counts.CustomersChanged, counts.CustomersUnchanged)
+				return nil
+			})
+		},
+	})
+	var customer string
+	list := &cobra.Command{
+		Use:   "list [--customer X]",
+		Short: "List contract lines, of one customer (tenant id, external reference or name) or all",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return g.withApp(cmd, false, func(a *app.App) error {
+				lines, err := a.ContractLines(cmd.Context(), customer)
+				if err != nil {
+					return err
+				}
+				if g.output == "json" {
+					return writeJSON(g.stdout, lines)
+				}
+				names, err := customerNames(cmd, a)
+				if err != nil {
+					return err
+				}
+				t := newTable(g.stdout, "CUSTOMER", "SKU", "TERM", "PLAN", "SEATS", "PRICE/MONTH", "BILLING", "START", "END", "NOTICE")
+				for _, l := range lines {
+					t.row(names[l.TenantID], l.PartNumber, l.Term, l.BillingPlan, seatsText(l), priceText(l), billingText(l),
+						l.Start.Format(time.DateOnly), dateText(l.End), strconv.Itoa(l.NoticeDays)+"d")
+				}
+				if err := t.flush(); err != nil {
+					return err
+				}
+				fmt.Fprintf(g.stdout, "%d contract lines\n", len(lines))
+				return nil
+			})
+		},
+	}
+	list.Flags().StringVar(&customer, "customer", "", "tenant id, external reference or name")
+	cmd.AddCommand(list)
+	return cmd
+}
+
+func customerNames(cmd *cobra.Command, a *app.App) (map[string]string, error) {
+	list, err := a.Customers(cmd.Context())
+	if err != nil {
+		return nil, err
+	}
+	names := make(map[string]string, len(list))
+	for _, c := range list {
+		names[c.TenantID] = c.Name
+	}
+	return names, nil
+}
+
+func seatsText(l contracts.Line) string {
+	if l.AsAssigned() {
+		return "as assigned"
+	}
+	return strconv.Itoa(*l.Quantity)
+}
+
+func priceText(l contracts.Line) string {
+	if l.UnitPrice != nil {
+		return l.UnitPrice.StringFixed(2)
+	}
+	return "cost+" + l.MarkupPercent.String() + "%"
+}
+
+func billingText(l contracts.Line) string {
+	if l.Policy == contracts.PolicyProrated {
+		return "prorated"
+	}
+	return "day " + strconv.Itoa(l.BillingDay)
+}
+
+func dateText(t *time.Time) string {
+	if t == nil {
+		return "-"
+	}
+	return t.Format(time.DateOnly)
+}
