@@ -56,7 +56,9 @@ func (w *World) Contracts() []ContractLine {
 			}
 			seats[k] += s.Seats
 		}
-		sort.Slice(keys, func(a, b int) bool { return keys[a].part < keys[b].part || keys[a].part == keys[b].part && keys[a].term < keys[b].term })
+		sort.Slice(keys, func(a, b int) bool {
+			return keys[a].part < keys[b].part || keys[a].part == keys[b].part && keys[a].term < keys[b].term
+		})
 		var lines []ContractLine
 		for _, k := range keys {
 			if i == 1 && k.part == "O365_BUSINESS_PREMIUM" {
