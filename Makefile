@@ -1,8 +1,8 @@
-# seatledger: make demo | test | build | lint | bench-sync
+# seatledger: make demo | test | build | lint | bench-sync | bench-advise
 GO ?= go
 BIN := bin/seatledger
 
-.PHONY: build test lint demo bench-sync
+.PHONY: build test lint demo bench-sync bench-advise
 
 build:
 	CGO_ENABLED=0 $(GO) build -trimpath -o $(BIN) ./cmd/seatledger
@@ -24,3 +24,6 @@ demo: build
 # performance section). SEATLEDGER_TEST_BENCH_CONCURRENCY overrides the concurrency of 8.
 bench-sync:
 	SEATLEDGER_TEST_REQUIRE_POSTGRES=1 $(GO) test -run '^$$' -bench 'BenchmarkSync' -benchtime 1x -timeout 30m ./internal/graph/
+
+bench-advise:
+	SEATLEDGER_TEST_REQUIRE_POSTGRES=1 $(GO) test -run '^$$' -bench 'BenchmarkAdvise' -benchtime 1x -timeout 30m ./internal/graph/

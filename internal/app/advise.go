@@ -3,9 +3,11 @@ package app
 import (
 	"cmp"
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/shopspring/decimal"
@@ -129,27 +131,54 @@ func (a *App) Advise(ctx context.Context, opts AdviseOptions) ([]AdviceResult, e
 	if err != nil {
 		return nil, err
 	}
-	out := make([]AdviceResult, 0, len(sc.customers))
-	for _, c := range sc.customers {
-		t, err := a.tenantInput(ctx, sc, c, exclusions)
-		if err != nil {
-			return out, err
-		}
-		if t.Users, err = a.Store.Users(ctx, c.TenantID); err != nil {
-			return out, err
-		}
-		if t.Usage, err = a.Store.UsageSignals(ctx, c.TenantID); err != nil {
-			return out, err
-		}
-		r := advice.Advise(t, a.thresholds())
-		counts, err := a.Store.ApplyFindings(ctx, c.TenantID, r.Findings)
-		if err != nil {
-			return out, err
-		}
-		out = append(out, AdviceResult{TenantID: c.TenantID, Customer: c.Name, Findings: len(r.Findings), Counts: counts, Notes: r.Notes})
-		a.Log.Info("advice", "tenant", c.TenantID, "findings", len(r.Findings), "new", counts.New, "resolved", counts.Resolved)
+	// Tenants are independent; a few at a time keep PostgreSQL busy while one is
+	// judged. SQLite writes one transaction at a time anyway.
+	workers := 4
+	if a.Store.Dialect() == store.SQLite {
+		workers = 1
+	}
+	out := make([]AdviceResult, len(sc.customers))
+	errs := make([]error, len(sc.customers))
+	next := make(chan int)
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Go(func() {
+			for i := range next {
+				if errs[i] = ctx.Err(); errs[i] == nil {
+					out[i], errs[i] = a.adviseTenant(ctx, sc, sc.customers[i], exclusions)
+				}
+			}
+		})
+	}
+	for i := range sc.customers {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
 	}
 	return out, nil
+}
+
+func (a *App) adviseTenant(ctx context.Context, sc *scope, c customers.Customer, exclusions []advice.Exclusion) (AdviceResult, error) {
+	t, err := a.tenantInput(ctx, sc, c, exclusions)
+	if err != nil {
+		return AdviceResult{}, err
+	}
+	if t.Users, err = a.Store.Users(ctx, c.TenantID); err != nil {
+		return AdviceResult{}, err
+	}
+	if t.Usage, err = a.Store.UsageSignals(ctx, c.TenantID); err != nil {
+		return AdviceResult{}, err
+	}
+	r := advice.Advise(t, a.thresholds())
+	counts, err := a.Store.ApplyFindings(ctx, c.TenantID, r.Findings)
+	if err != nil {
+		return AdviceResult{}, err
+	}
+	a.Log.Debug("advice", "tenant", c.TenantID, "findings", len(r.Findings), "new", counts.New, "resolved", counts.Resolved)
+	return AdviceResult{TenantID: c.TenantID, Customer: c.Name, Findings: len(r.Findings), Counts: counts, Notes: r.Notes}, nil
 }
 
 // FindingLine is a stored finding with its customer's name.

@@ -40,9 +40,9 @@ type childSpec struct {
 }
 
 type childInfo struct {
-	URL, GraphBaseURL, AuthorityHost, CAFile, CustomersFile string
-	Users                                                   int
-	LargestTenant                                           int
+	URL, GraphBaseURL, AuthorityHost, CAFile, CustomersFile, ContractsFile string
+	Users                                                                  int
+	LargestTenant                                                          int
 }
 
 func init() {
@@ -72,7 +72,7 @@ func serveChild(spec string) error {
 	}
 	defer srv.Close()
 	info := childInfo{URL: srv.URL(), GraphBaseURL: srv.GraphBaseURL(), AuthorityHost: srv.AuthorityHost(),
-		CAFile: filepath.Join(cs.Dir, "ca.pem"), CustomersFile: filepath.Join(cs.Dir, "customers.yaml")}
+		CAFile: filepath.Join(cs.Dir, "ca.pem"), CustomersFile: filepath.Join(cs.Dir, "customers.yaml"), ContractsFile: filepath.Join(cs.Dir, "contracts.csv")}
 	for _, t := range w.Tenants {
 		info.Users += len(t.Users)
 		info.LargestTenant = max(info.LargestTenant, len(t.Users))
@@ -85,6 +85,9 @@ func serveChild(spec string) error {
 		return err
 	}
 	if err := os.WriteFile(info.CustomersFile, data, 0o600); err != nil {
+		return err
+	}
+	if err := os.WriteFile(info.ContractsFile, w.ContractsCSV(), 0o600); err != nil {
 		return err
 	}
 	if err := json.NewEncoder(os.Stdout).Encode(info); err != nil {
@@ -278,5 +281,48 @@ func BenchmarkSyncLatency(b *testing.B) {
 		ratio := p.elapsed.Seconds() / bound.Seconds()
 		b.Logf("wall %s, lower bound %d requests × %s ÷ %d = %s, ratio %.2f", p.elapsed.Round(time.Millisecond), p.requests, latency, concurrency, bound.Round(time.Millisecond), ratio)
 		b.ReportMetric(ratio, "wall/bound")
+	}
+}
+
+// BenchmarkAdvise: the advice rules and the reconciliation over 1,000 tenants and one
+// of 50,000 users, after a sync into PostgreSQL: a first run (every finding new) and a
+// second (every finding seen again). Run with `make bench-advise`.
+func BenchmarkAdvise(b *testing.B) {
+	for range b.N {
+		c := startChild(b, childSpec{Tenants: 1000, UserScale: 0.29, Giant: 50000})
+		a, reader := benchApp(b, c, 8)
+		runPhase(b, "first sync", c, a, reader, 8)
+		ctx := context.Background()
+		if _, err := a.ImportContracts(ctx, c.ContractsFile); err != nil {
+			b.Fatal(err)
+		}
+		a.Config.Partner.TenantID = sandbox.PartnerTenantID
+		for _, name := range []string{"first advise", "second advise"} {
+			resetPeakRSS()
+			start := time.Now()
+			results, err := a.Advise(ctx, app.AdviseOptions{})
+			elapsed := time.Since(start)
+			if err != nil {
+				b.Fatal(err)
+			}
+			findings := 0
+			for _, r := range results {
+				findings += r.Findings
+			}
+			b.Logf("%-14s %d tenants, %d users, %d findings in %.2fs = %.0f users/s, peak RSS %.0f MiB",
+				name, len(results), c.Users, findings, elapsed.Seconds(), float64(c.Users)/elapsed.Seconds(), peakRSS())
+		}
+		resetPeakRSS()
+		start := time.Now()
+		rows, err := a.Reconcile(ctx, "", nil)
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.Logf("reconcile      %d customer SKUs in %.2fs, peak RSS %.0f MiB", len(rows), time.Since(start).Seconds(), peakRSS())
+		start = time.Now()
+		if _, err := a.Findings(ctx, app.FindingsQuery{}); err != nil {
+			b.Fatal(err)
+		}
+		b.Logf("findings list  %.2fs", time.Since(start).Seconds())
 	}
 }

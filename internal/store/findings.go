@@ -100,9 +100,15 @@ func (s *Store) ApplyFindings(ctx context.Context, tenantID string, found []advi
 		now := s.nowUTC()
 		seen := map[string]bool{}
 		var created []findingRow
+		var touched []string
 		for _, f := range found {
 			seen[f.Fingerprint] = true
 			r, known := byPrint[f.Fingerprint]
+			if known && r.ResolvedAt == nil && sameDetails(r, f) {
+				touched = append(touched, f.Fingerprint)
+				counts.Seen++
+				continue
+			}
 			r.Fingerprint, r.TenantID, r.Kind, r.SKUs, r.Subject, r.Seats = f.Fingerprint, f.TenantID, f.Kind, f.SKUs, f.Subject, f.Seats
 			r.Evidence, r.Action, r.ActBy, r.MonthlySaving, r.Currency, r.SavingNote = f.Evidence, f.Action, f.ActBy, nullDecimal(f.MonthlySaving), f.Currency, f.SavingNote
 			r.LastSeen = now
@@ -127,17 +133,21 @@ func (s *Store) ApplyFindings(ctx context.Context, tenantID string, found []advi
 				return fmt.Errorf("write findings: %w", err)
 			}
 		}
+		if err := inBatches(touched, func(batch []string) error {
+			return tx.Model(&findingRow{}).Where("fingerprint IN ?", batch).Update("last_seen", now).Error
+		}); err != nil {
+			return fmt.Errorf("mark findings seen: %w", err)
+		}
 		var gone []string
 		for _, r := range existing {
 			if !seen[r.Fingerprint] && r.ResolvedAt == nil {
 				gone = append(gone, r.Fingerprint)
 			}
 		}
-		for start := 0; start < len(gone); start += 500 {
-			batch := gone[start:min(start+500, len(gone))]
-			if err := tx.Model(&findingRow{}).Where("fingerprint IN ?", batch).Update("resolved_at", now).Error; err != nil {
-				return fmt.Errorf("resolve findings: %w", err)
-			}
+		if err := inBatches(gone, func(batch []string) error {
+			return tx.Model(&findingRow{}).Where("fingerprint IN ?", batch).Update("resolved_at", now).Error
+		}); err != nil {
+			return fmt.Errorf("resolve findings: %w", err)
 		}
 		counts.Resolved = len(gone)
 		return nil
@@ -146,6 +156,25 @@ func (s *Store) ApplyFindings(ctx context.Context, tenantID string, found []advi
 		return FindingCounts{}, fmt.Errorf("record findings of %s: %w", tenantID, err)
 	}
 	return counts, nil
+}
+
+// sameDetails tells whether a stored finding already says what the new run found.
+func sameDetails(r findingRow, f advice.Finding) bool {
+	saving := fromNullDecimal(r.MonthlySaving)
+	return r.SKUs == f.SKUs && r.Subject == f.Subject && r.Seats == f.Seats && r.Evidence == f.Evidence && r.Action == f.Action &&
+		sameTime(r.ActBy, f.ActBy) && (saving == nil) == (f.MonthlySaving == nil) && (saving == nil || saving.Equal(*f.MonthlySaving)) &&
+		r.Currency == f.Currency && r.SavingNote == f.SavingNote
+}
+
+// inBatches calls fn with slices of at most 500 keys, under every database's limit on
+// bound parameters.
+func inBatches(keys []string, fn func([]string) error) error {
+	for start := 0; start < len(keys); start += 500 {
+		if err := fn(keys[start:min(start+500, len(keys))]); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // FindingFilter narrows Findings; zero values match everything but resolved and

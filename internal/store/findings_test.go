@@ -1,0 +1,100 @@
+package store_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/shopspring/decimal"
+
+	"github.com/seatledger/seatledger/internal/advice"
+	"github.com/seatledger/seatledger/internal/contracts"
+	"github.com/seatledger/seatledger/internal/store"
+	"github.com/seatledger/seatledger/internal/store/storetest"
+)
+
+func TestFindingsLifecycle(t *testing.T) {
+	storetest.EachDB(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		saving := decimal.RequireFromString("41.20")
+		actBy := time.Date(2027, 2, 28, 0, 0, 0, 0, time.UTC)
+		idle := advice.Finding{Fingerprint: "aaaaaaaaaaaa", TenantID: tenant, Kind: advice.UnassignedSeats, SKUs: "SPB", Seats: 2,
+			Evidence: "2 of 12 paid seats unassigned", Action: "reduce", ActBy: &actBy, MonthlySaving: &saving, Currency: "EUR"}
+		guest := advice.Finding{Fingerprint: "bbbbbbbbbbbb", TenantID: tenant, Kind: advice.LicensedGuest, SKUs: "SPB", Subject: "g@x", Seats: 1,
+			Evidence: "guest", Action: "remove", SavingNote: "unknown: no contract line prices SPB"}
+		apply := func(want store.FindingCounts, found ...advice.Finding) {
+			t.Helper()
+			got, err := s.ApplyFindings(ctx, tenant, found)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got != want {
+				t.Errorf("counts %+v, want %+v", got, want)
+			}
+		}
+		apply(store.FindingCounts{New: 2}, idle, guest)
+		apply(store.FindingCounts{Seen: 2}, idle, guest)
+		if _, err := s.SetFindingStatus(ctx, "bbbbbb", store.StatusAcknowledged, "customer asked", "erin"); err != nil {
+			t.Fatal(err)
+		}
+		idle.Seats, idle.Evidence = 3, "3 of 12 paid seats unassigned"
+		apply(store.FindingCounts{Seen: 1, Resolved: 1}, idle)
+		apply(store.FindingCounts{Seen: 1, Reopened: 1}, idle, guest)
+		list, err := s.Findings(ctx, store.FindingFilter{IncludeResolved: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(list) != 2 {
+			t.Fatalf("%d findings", len(list))
+		}
+		for _, f := range list {
+			switch f.Fingerprint {
+			case idle.Fingerprint:
+				if f.Seats != 3 || f.MonthlySaving.StringFixed(2) != "41.20" || !f.ActBy.Equal(actBy) || f.State() != store.StatusOpen {
+					t.Errorf("idle seats not updated: %+v", f)
+				}
+			case guest.Fingerprint:
+				if f.State() != store.StatusAcknowledged || f.StatusBy != "erin" || f.ResolvedAt != nil || !f.LastSeen.After(f.FirstSeen) {
+					t.Errorf("the acknowledgement did not survive resolving and reopening: %+v", f)
+				}
+			}
+		}
+		if _, err := s.SetFindingStatus(ctx, "zzzzzz", store.StatusSuppressed, "x", "erin"); err == nil {
+			t.Error("an unknown fingerprint was accepted")
+		}
+	})
+}
+
+func TestContractsReplacePerCustomer(t *testing.T) {
+	storetest.EachDB(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		other := "7be97ab6-bc1f-4ceb-8ef5-62b48957a652"
+		price := decimal.RequireFromString("33.750000")
+		q := 10
+		line := contracts.Line{TenantID: tenant, SKUID: e3, PartNumber: "SPE_E3", Term: "P1Y", BillingPlan: "monthly", Quantity: &q,
+			UnitPrice: &price, Policy: contracts.PolicyFixedDay, BillingDay: 1, Start: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC), NoticeDays: 30}
+		otherLine := line
+		otherLine.TenantID, otherLine.Quantity, otherLine.UnitPrice = other, nil, nil
+		markup := decimal.RequireFromString("12.5")
+		otherLine.MarkupPercent = &markup
+		if _, err := s.ReplaceContracts(ctx, []contracts.Line{line, otherLine}, "test", "a.csv"); err != nil {
+			t.Fatal(err)
+		}
+		counts, err := s.ReplaceContracts(ctx, []contracts.Line{line}, "test", "b.csv")
+		if err != nil || counts.CustomersUnchanged != 1 || counts.CustomersChanged != 0 {
+			t.Fatalf("re-import: %+v %v", counts, err)
+		}
+		all, err := s.ContractLines(ctx, "")
+		if err != nil || len(all) != 2 {
+			t.Fatalf("a customer the file does not name lost its contract: %v %d", err, len(all))
+		}
+		got, _ := s.ContractLines(ctx, other)
+		if len(got) != 1 || !got[0].AsAssigned() || got[0].MarkupPercent.String() != "12.5" || got[0].UnitPrice != nil {
+			t.Errorf("round trip: %+v", got)
+		}
+		got, _ = s.ContractLines(ctx, tenant)
+		if !got[0].SameAs(line) || got[0].UnitPrice.StringFixed(6) != "33.750000" {
+			t.Errorf("round trip: %+v", got[0])
+		}
+	})
+}
