@@ -162,13 +162,13 @@ func exclusionsCmd(g *globals) *cobra.Command {
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return g.withApp(cmd, false, func(a *app.App) error {
 				if remove > 0 {
-					if err := a.Store.RemoveExclusion(cmd.Context(), remove, a.Actor); err != nil {
+					if err := a.RemoveExclusion(cmd.Context(), remove); err != nil {
 						return err
 					}
 					fmt.Fprintf(g.stdout, "exclusion %d removed\n", remove)
 					return nil
 				}
-				list, err := a.Store.Exclusions(cmd.Context())
+				list, err := a.Exclusions(cmd.Context())
 				if err != nil {
 					return err
 				}
