@@ -108,11 +108,14 @@ type Tenant struct {
 type Result struct {
 	Findings []Finding `json:"findings"`
 	Notes    []string  `json:"notes,omitempty"`
+	// NotAssessed lists the kinds the data did not allow to judge: their earlier
+	// findings are neither confirmed nor resolved.
+	NotAssessed []string `json:"notAssessed,omitempty"`
 }
 
 // Advise runs every rule over one tenant.
 func Advise(t Tenant, th Thresholds) Result {
-	a := &adviser{t: t, th: th, prices: pricesOf(t.Contract, t.Now)}
+	a := &adviser{t: t, th: th, prices: pricesOf(t.Contract, t.Subscriptions, t.Now)}
 	a.seats()
 	a.users()
 	sort.SliceStable(a.out.Findings, func(i, j int) bool {
@@ -142,6 +145,7 @@ type adviser struct {
 	th     Thresholds
 	prices map[string]price
 	out    Result
+	seen   map[string]bool
 }
 
 func (a *adviser) note(s string) { a.out.Notes = append(a.out.Notes, s) }
@@ -156,6 +160,13 @@ func Fingerprint(tenantID, kind string, key ...string) string {
 func (a *adviser) add(f Finding, key ...string) {
 	f.TenantID = a.t.TenantID
 	f.Fingerprint = Fingerprint(a.t.TenantID, f.Kind, key...)
+	if a.seen[f.Fingerprint] {
+		return // the same condition reached twice (an assignment listed twice by Graph)
+	}
+	if a.seen == nil {
+		a.seen = map[string]bool{}
+	}
+	a.seen[f.Fingerprint] = true
 	if f.MonthlySaving != nil {
 		f.Currency = a.t.Currency
 	}

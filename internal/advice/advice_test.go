@@ -45,9 +45,12 @@ type world struct {
 	users   []inventory.User
 	usage   []inventory.Usage
 	lines   []contracts.Line
-	signIn  bool
-	exclude []Exclusion
+	signIn    bool
+	exclude   []Exclusion
+	additions []terms.SeatAddition
 }
+
+func ptr[T any](v T) *T { return &v }
 
 func newWorld(t *testing.T) *world {
 	price := decimal.RequireFromString("20.60")
@@ -96,7 +99,7 @@ func (w *world) run(th Thresholds) Result {
 		w.pools = append(w.pools, *pools[id])
 	}
 	return Advise(Tenant{TenantID: tenant, Currency: "EUR", Now: now, Pools: w.pools,
-		Subscriptions: terms.Resolve(tenant, "partner", w.subs, w.lines, nil, now),
+		Subscriptions: terms.Resolve(tenant, "partner", w.subs, w.lines, map[string][]terms.SeatAddition{"SPB-sub": w.additions}, now),
 		Users:         w.users, Usage: w.usage, SignInData: w.signIn, Contract: w.lines, Catalog: cat(w.t), Exclusions: w.exclude}, th)
 }
 
@@ -238,6 +241,40 @@ func TestRules(t *testing.T) {
 				w.user(strings.Repeat("u", 1+i/26)+string(rune('a'+i%26))+"@x", "SPB")
 			}
 		}, "business-cap SPB"},
+		{"a redundant licence is not also a licence to change", func(w *world) {
+			w.subscription("O365_BUSINESS_PREMIUM", 1, false, now.AddDate(0, 0, -200), now.AddDate(0, 0, 165))
+			no := false
+			w.user("r@x", "SPB", "O365_BUSINESS_PREMIUM")
+			w.usage = []inventory.Usage{{UPN: "r@x", DesktopActivated: &no}}
+			for i := range 9 {
+				w.user(string(rune('a'+i))+"@x", "SPB")
+			}
+		}, "redundant-licence O365_BUSINESS_PREMIUM r@x by 2027-05-06"},
+		{"an assignment in error listed twice, directly and through a group", func(w *world) {
+			u := w.user("e@x", "SPB")
+			u.Assignments[0].State, u.Assignments[0].Error = "Error", "ProhibitedInUsageLocationViolation"
+			u.Assignments = append(u.Assignments, u.Assignments[0])
+			u.Assignments[1].Group = "group-1"
+			for i := range 9 {
+				w.user(string(rune('a'+i))+"@x", "SPB")
+			}
+		}, "assignment-error SPB e@x; assignment-error SPB e@x"},
+		{"a monthly term renewed for months is not taken for annual", func(w *world) {
+			w.subs = nil
+			w.lines = nil
+			w.subscription("SPB", 12, false, now.AddDate(0, 0, -101).Truncate(24*time.Hour), now.AddDate(0, 0, 21).Truncate(24*time.Hour))
+			w.subs[0].NextLifecycle = ptr(time.Date(2026, 12, 14, 0, 0, 0, 0, time.UTC))
+			w.subs[0].Created = time.Date(2026, 8, 14, 0, 0, 0, 0, time.UTC)
+			for i := range 10 {
+				w.user(string(rune('a'+i))+"@x", "SPB")
+			}
+		}, "unassigned-seats SPB by 2026-12-13"},
+		{"after a seat addition only the added seats can go now", func(w *world) {
+			w.additions = []terms.SeatAddition{{At: now.AddDate(0, 0, -2), Seats: 2}}
+			for i := range 5 {
+				w.user(string(rune('a'+i))+"@x", "SPB")
+			}
+		}, "unassigned-seats SPB 103.00 by 2026-11-28"},
 		{"exclusions by user and by SKU", func(w *world) {
 			w.user("svc@x", "SPB").Enabled = false
 			w.user("g@x", "SPB").UserType = "Guest"
@@ -284,5 +321,25 @@ func TestFingerprintIgnoresWhatChanges(t *testing.T) {
 	second := w.run(DefaultThresholds).Findings[0]
 	if first.Fingerprint != second.Fingerprint || first.Seats == second.Seats {
 		t.Errorf("%+v\n%+v", first, second)
+	}
+}
+
+func TestUnassignedSeatsActions(t *testing.T) {
+	w := newWorld(t)
+	w.additions = []terms.SeatAddition{{At: now.AddDate(0, 0, -2), Seats: 2}}
+	for i := range 5 {
+		w.user(string(rune('a'+i))+"@x", "SPB")
+	}
+	f := w.run(DefaultThresholds).Findings[0]
+	if !strings.Contains(f.Action, "reduce by 2 seats (the ones added) before 2026-11-28 12:00 UTC") || !strings.Contains(f.Action, "the other 3 for the renewal on 2027-05-07") {
+		t.Errorf("seat addition: %s", f.Action)
+	}
+
+	w = newWorld(t)
+	w.subs[0].OwnerTenantID = "another-partner"
+	w.user("a@x", "SPB")
+	f = w.run(DefaultThresholds).Findings[0]
+	if !strings.Contains(f.Action, "held with another partner") {
+		t.Errorf("other partner: %s", f.Action)
 	}
 }

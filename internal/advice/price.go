@@ -8,6 +8,7 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/seatledger/seatledger/internal/contracts"
+	"github.com/seatledger/seatledger/internal/terms"
 )
 
 // price is what one seat of a SKU costs the customer per month, or why that is unknown.
@@ -16,19 +17,33 @@ type price struct {
 	note string
 }
 
-func pricesOf(lines []contracts.Line, now time.Time) map[string]price {
+// pricesOf prices each SKU from the contract line covering the subscription its seats
+// would be removed from (the one reducible soonest); failing that, from any line in
+// force for the SKU, a fixed price before a markup.
+func pricesOf(lines []contracts.Line, subs []terms.Subscription, now time.Time) map[string]price {
 	out := map[string]price{}
-	for _, l := range lines {
-		if !l.ActiveOn(now) {
-			continue
-		}
-		if _, seen := out[l.SKUID]; seen && out[l.SKUID].unit != nil {
-			continue
-		}
+	set := func(l contracts.Line) {
 		if l.UnitPrice != nil {
 			out[l.SKUID] = price{unit: l.UnitPrice}
 		} else {
 			out[l.SKUID] = price{note: fmt.Sprintf("%s is priced at Microsoft's cost plus %s%%, and no price list is imported", l.PartNumber, l.MarkupPercent.String())}
+		}
+	}
+	bySKU := map[string][]terms.Subscription{}
+	for _, s := range subs {
+		bySKU[s.SKUID] = append(bySKU[s.SKUID], s)
+	}
+	covered := map[string]bool{}
+	for id, list := range bySKU {
+		if best := reducible(list); best != nil && best.Line != nil {
+			set(*best.Line)
+			covered[id] = true
+		}
+	}
+	for _, l := range lines {
+		p, priced := out[l.SKUID]
+		if !covered[l.SKUID] && l.ActiveOn(now) && (!priced || p.unit == nil && l.UnitPrice != nil) {
+			set(l)
 		}
 	}
 	return out

@@ -53,36 +53,46 @@ func (a *adviser) seats() {
 	}
 }
 
+// reducible picks the subscription whose seats can go soonest, the partner's own
+// before another's.
+func reducible(subs []terms.Subscription) *terms.Subscription {
+	var best *terms.Subscription
+	for i, s := range subs {
+		at := s.Reduction.ActBy()
+		if !s.Paid() || at.IsZero() {
+			continue
+		}
+		ours, bestOurs := s.Owner == terms.OwnerPartner, best != nil && best.Owner == terms.OwnerPartner
+		if best == nil || ours && !bestOurs || ours == bestOurs && at.Before(best.Reduction.ActBy()) {
+			best = &subs[i]
+		}
+	}
+	return best
+}
+
 // unassigned reports idle paid seats, timed to the next moment they can be removed.
 func (a *adviser) unassigned(skuID, part string, idle, paidSeats, consumed int, subs []terms.Subscription) {
 	f := Finding{Kind: UnassignedSeats, SKUs: part, Seats: idle,
 		Evidence: fmt.Sprintf("%d of %d paid seats unassigned (%d assigned)", idle, paidSeats, consumed)}
+	best := reducible(subs)
 	f.MonthlySaving, f.SavingNote = a.saving(seatCost{skuID, idle})
-	var best *terms.Subscription
-	ours := false
-	for i, s := range subs {
-		if !s.Paid() || s.Reduction.ActBy().IsZero() {
-			continue
-		}
-		if s.Owner == terms.OwnerPartner {
-			ours = true
-		}
-		if best == nil || s.Reduction.ActBy().Before(best.Reduction.ActBy()) {
-			best = &subs[i]
-		}
-	}
 	switch {
 	case best == nil:
-		f.Action = fmt.Sprintf("remove %d seats; the term of the subscription is unknown, so check in Partner Center when it can be reduced", idle)
+		f.Action = fmt.Sprintf("remove %d seats; the subscription's renewal date is unknown, so check in Partner Center when it can be reduced", idle)
+	case best.Reduction.Open && best.Reduction.Seats > 0 && best.Reduction.Seats < idle:
+		now := best.Reduction.Seats
+		f.Action = fmt.Sprintf("reduce by %d seats (the ones added) before %s, when the seat-addition window closes; schedule the other %d for the renewal on %s",
+			now, closing(best.Reduction.Until), idle-now, best.Reduction.Next.Format(time.DateOnly))
+		f.ActBy = date(best.Reduction.ActBy())
 	case best.Reduction.Open:
-		f.Action = fmt.Sprintf("reduce by %d seats now: the %s window closes on %s", idle, best.Reduction.Reason, best.Reduction.Until.UTC().Format(time.DateOnly))
+		f.Action = fmt.Sprintf("reduce by %d seats before %s, when the %s window closes", idle, closing(best.Reduction.Until), best.Reduction.Reason)
 		f.ActBy = date(best.Reduction.ActBy())
 	default:
-		f.Action = fmt.Sprintf("schedule a reduction of %d seats for the renewal on %s (%s term; seats cannot be removed before)",
-			idle, best.Reduction.Next.Format(time.DateOnly), best.Term.Length)
+		f.Action = fmt.Sprintf("schedule a reduction of %d seats for the renewal on %s (%s; seats cannot be removed before)",
+			idle, best.Reduction.Next.Format(time.DateOnly), termText(best.Term))
 		f.ActBy = date(best.Reduction.ActBy())
 	}
-	if best != nil && !ours {
+	if best != nil && best.Owner != terms.OwnerPartner {
 		f.Action += "; the subscription is held with " + ownerWords(best.Owner) + ", so the customer must ask there"
 	}
 	a.add(f, skuID)
@@ -126,6 +136,19 @@ func (a *adviser) trials(part string, onTrial int, subs []terms.Subscription) {
 			ActBy:      date(last),
 			SavingNote: "none: a trial costs nothing until it converts"}, s.ID)
 	}
+}
+
+// closing names the moment a window closes, to the minute, in UTC.
+func closing(t time.Time) string { return t.UTC().Format("2006-01-02 15:04") + " UTC" }
+
+func termText(t terms.Term) string {
+	switch {
+	case t.Length == "":
+		return "term length unknown"
+	case t.Inferred:
+		return t.Length + " term, inferred from Graph's dates"
+	}
+	return t.Length + " term per contract"
 }
 
 func ownerWords(owner string) string {

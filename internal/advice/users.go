@@ -33,9 +33,11 @@ func (a *adviser) users() {
 	}
 	if !a.t.SignInData {
 		a.note("no sign-in data (Entra ID P1/P2 or AuditLog.Read.All missing): inactive users not assessed")
+		a.out.NotAssessed = append(a.out.NotAssessed, InactiveUser)
 	}
 	if len(a.t.Usage) == 0 {
 		a.note("no per-user usage data (reports not read, or user names concealed): shared mailboxes and unused desktop apps not assessed")
+		a.out.NotAssessed = append(a.out.NotAssessed, LicensedSharedMailbox, NoDesktopApps)
 	}
 	cutoff := a.t.Now.AddDate(0, 0, -a.th.InactiveDays)
 	actBy := a.reductionDates()
@@ -70,7 +72,8 @@ func (a *adviser) users() {
 			f.Evidence = "no sign-in since " + describeSignIn(u) + ", holds " + a.parts(held)
 			f.Action = fmt.Sprintf("confirm with the customer, then block sign-in and remove the licences (no sign-in for %d days)", a.th.InactiveDays)
 		default:
-			a.redundant(u, held, actBy)
+			// A licence that should go is not also a licence to change.
+			held = slices.DeleteFunc(held, a.redundant(u, held, actBy))
 			a.premiumUnused(u, held, actBy)
 			if hasUsage {
 				a.noDesktopApps(u, use, held, actBy)
@@ -173,12 +176,14 @@ func (a *adviser) assignmentErrors(u inventory.User) {
 		a.add(Finding{Kind: AssignmentError, SKUs: part, Subject: u.UPN, Seats: 1,
 			Evidence:   fmt.Sprintf("%s assignment is in state %s (%s)", part, as.State, as.Error),
 			Action:     action,
-			SavingNote: "none: the user may be without the service"}, u.ID, as.SKUID)
+			SavingNote: "none: the user may be without the service"}, u.ID, as.SKUID, as.Group)
 	}
 }
 
-// redundant reports each paid SKU whose plans another SKU the user holds already includes.
-func (a *adviser) redundant(u inventory.User, held []string, actBy map[string]time.Time) {
+// redundant reports each paid SKU whose plans another SKU the user holds already
+// includes, and tells which SKUs it reported.
+func (a *adviser) redundant(u inventory.User, held []string, actBy map[string]time.Time) func(string) bool {
+	found := map[string]bool{}
 	for _, b := range held {
 		skuB, okB := a.t.Catalog.ByID(b)
 		if !okB {
@@ -196,9 +201,11 @@ func (a *adviser) redundant(u inventory.User, held []string, actBy map[string]ti
 				ActBy:    earliest(actBy, b)}
 			f.MonthlySaving, f.SavingNote = a.saving(seatCost{b, 1})
 			a.add(f, u.ID, b)
+			found[b] = true
 			break
 		}
 	}
+	return func(id string) bool { return found[id] }
 }
 
 func viaGroup(u inventory.User, skuID string) string {

@@ -173,7 +173,7 @@ func (a *App) adviseTenant(ctx context.Context, sc *scope, c customers.Customer,
 		return AdviceResult{}, err
 	}
 	r := advice.Advise(t, a.thresholds())
-	counts, err := a.Store.ApplyFindings(ctx, c.TenantID, r.Findings)
+	counts, err := a.Store.ApplyFindings(ctx, c.TenantID, r.Findings, r.NotAssessed)
 	if err != nil {
 		return AdviceResult{}, err
 	}

@@ -69,6 +69,9 @@ var plansOf = map[string][]string{
 // maxPriceDecimals bounds unit prices: Partner Center publishes at most 6 decimals.
 const maxPriceDecimals = 6
 
+// maxMarkupDecimals bounds markups to what the database keeps exactly.
+const maxMarkupDecimals = 4
+
 func validate(recs []records.Record, res Resolver, probs *problems.Collector) ([]Line, error) {
 	if probs.Len() > 0 {
 		return nil, probs.Err()
@@ -137,6 +140,8 @@ func validate(recs []records.Record, res Resolver, probs *problems.Collector) ([
 			switch {
 			case err != nil:
 				add("markup_percent", "%q is not a percentage such as 15 or 12.5", markup)
+			case -d.Exponent() > maxMarkupDecimals:
+				add("markup_percent", "%s has more than %d decimals", markup, maxMarkupDecimals)
 			case d.LessThanOrEqual(decimal.NewFromInt(-100)) || d.GreaterThan(decimal.NewFromInt(1000)):
 				add("markup_percent", "%s is outside -100 to 1000", markup)
 			default:
@@ -190,15 +195,22 @@ func validate(recs []records.Record, res Resolver, probs *problems.Collector) ([
 }
 
 // checkOverlaps refuses two lines billing the same SKU on the same term for the same
-// customer on the same day: billing could not tell which one applies.
+// customer on the same day (billing could not tell which one applies), and two lines
+// billing the same SKU's assigned seats (they would bill them twice).
 func checkOverlaps(lines []Line, probs *problems.Collector) {
 	for i, a := range lines {
 		if a.TenantID == "" || a.SKUID == "" || a.Start.IsZero() {
 			continue
 		}
 		for _, b := range lines[:i] {
-			if b.TenantID == a.TenantID && b.SKUID == a.SKUID && b.Term == a.Term && !b.Start.IsZero() && overlap(a, b) {
+			if b.TenantID != a.TenantID || b.SKUID != a.SKUID || b.Start.IsZero() || !overlap(a, b) {
+				continue
+			}
+			switch {
+			case b.Term == a.Term:
 				probs.Add(a.SourceLine, "sku", "%s on %s overlaps the line on line %d for the same customer", a.PartNumber, a.Term, b.SourceLine)
+			case a.AsAssigned() && b.AsAssigned():
+				probs.Add(a.SourceLine, "quantity", "line %d already bills the assigned seats of %s for this customer: give one of them a committed quantity", b.SourceLine, a.PartNumber)
 			}
 		}
 	}

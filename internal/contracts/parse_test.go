@@ -69,6 +69,7 @@ func TestParseCSVProblems(t *testing.T) {
 		{"bad billing", "DEB-1,,SPB,P1Y,monthly,5,1,,weekly,2026-01-01,,", `c.csv:2: billing: "weekly" is neither`},
 		{"bad start", "DEB-1,,SPB,P1Y,monthly,5,1,,day 1,1/2/2026,,", `c.csv:2: start: "1/2/2026" is not a date`},
 		{"end before start", "DEB-1,,SPB,P1Y,monthly,5,1,,day 1,2026-02-01,2026-01-01,", `c.csv:2: end: 2026-01-01 is before the start`},
+		{"markup decimals", "DEB-1,,SPB,P1Y,monthly,5,,12.34567,day 1,2026-01-01,,", `c.csv:2: markup_percent: 12.34567 has more than 4 decimals`},
 		{"notice", "DEB-1,,SPB,P1Y,monthly,5,1,,day 1,2026-01-01,,999", `c.csv:2: notice_days: "999"`},
 	}
 	for _, c := range cases {
@@ -85,12 +86,14 @@ func TestParseCSVReportsEveryProblemAndOverlaps(t *testing.T) {
 	in := header +
 		"DEB-1,,SPB,P1Y,monthly,5,1,,day 1,2026-01-01,,\n" +
 		"DEB-9,,SPB,P1Y,monthly,5,1,,day 1,2026-01-01,,\n" +
-		"DEB-1,,SPB,P1Y,annual,5,1,,day 1,2026-06-01,,\n"
+		"DEB-1,,SPB,P1Y,annual,5,1,,day 1,2026-06-01,,\n" +
+		"DEB-1,,SPE_E3,P1Y,monthly,as-assigned,1,,day 1,2026-01-01,,\n" +
+		"DEB-1,,SPE_E3,P1M,monthly,as-assigned,1,,day 1,2026-01-01,,\n"
 	_, err := ParseCSV(strings.NewReader(in), "c.csv", fakeResolver{})
 	if err == nil {
 		t.Fatal("accepted")
 	}
-	want := []string{"c.csv:3: customer:", "c.csv:4: sku: SPB on P1Y overlaps the line on line 2"}
+	want := []string{"c.csv:3: customer:", "c.csv:4: sku: SPB on P1Y overlaps the line on line 2", "c.csv:6: quantity: line 5 already bills the assigned seats of SPE_E3"}
 	for _, w := range want {
 		if !strings.Contains(err.Error(), w) {
 			t.Errorf("missing %q in:\n%v", w, err)

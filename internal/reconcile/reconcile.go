@@ -108,7 +108,7 @@ func Reconcile(in Input) []Row {
 			r.DirectSeats += s.TotalLicenses
 		}
 	}
-	prices := map[string]contracts.Line{}
+	lines := map[string][]contracts.Line{}
 	for _, l := range in.Contract {
 		if !l.ActiveOn(in.Now) {
 			continue
@@ -117,29 +117,49 @@ func Reconcile(in Input) []Row {
 		r.ContractLines++
 		r.AsAssigned = r.AsAssigned || l.AsAssigned()
 		r.ContractSeats += l.BilledSeats(r.Assigned)
-		prices[l.SKUID] = l
+		lines[l.SKUID] = append(lines[l.SKUID], l)
 	}
 	out := make([]Row, 0, len(rows))
 	for _, r := range rows {
-		classify(r, prices[r.SKUID])
+		unit, note := priceOf(r.PartNumber, lines[r.SKUID])
+		classify(r, unit, note)
 		out = append(out, *r)
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].PartNumber < out[j].PartNumber })
 	return out
 }
 
-func classify(r *Row, line contracts.Line) {
+// priceOf is the one unit price a SKU's contract lines agree on, or why there is none.
+func priceOf(part string, lines []contracts.Line) (*decimal.Decimal, string) {
+	if len(lines) == 0 {
+		return nil, "unknown: no contract line prices " + part
+	}
+	var unit *decimal.Decimal
+	for _, l := range lines {
+		switch {
+		case l.UnitPrice == nil:
+			return nil, fmt.Sprintf("unknown: priced at Microsoft's cost plus %s%%, and no price list is imported", l.MarkupPercent)
+		case unit != nil && !unit.Equal(*l.UnitPrice):
+			return nil, "unknown: the contract lines of " + part + " differ in price"
+		}
+		unit = l.UnitPrice
+	}
+	return unit, ""
+}
+
+func classify(r *Row, unit *decimal.Decimal, note string) {
 	add := func(kind string, seats int, reason string) {
+		if seats <= 0 {
+			return
+		}
 		m := Mismatch{Kind: kind, Seats: seats, Reason: reason}
 		switch {
 		case kind == OtherPartner || kind == Direct:
-		case line.UnitPrice != nil:
-			v := line.UnitPrice.Mul(decimal.NewFromInt(int64(seats))).Round(2)
+		case unit != nil:
+			v := unit.Mul(decimal.NewFromInt(int64(seats))).Round(2)
 			m.Monthly = &v
-		case line.MarkupPercent != nil:
-			m.MoneyNote = fmt.Sprintf("unknown: priced at Microsoft's cost plus %s%%, and no price list is imported", line.MarkupPercent)
 		default:
-			m.MoneyNote = "unknown: no contract line prices " + r.PartNumber
+			m.MoneyNote = note
 		}
 		r.Mismatches = append(r.Mismatches, m)
 	}

@@ -51,7 +51,6 @@ func (w *World) Advance() []Event {
 		}
 		for _, s := range t.Subscriptions {
 			if !s.Trial && !now.Before(s.NextLifecycle) {
-				s.Created = s.NextLifecycle
 				if s.Term == "P1M" {
 					s.NextLifecycle = s.NextLifecycle.AddDate(0, 1, 0)
 				} else {

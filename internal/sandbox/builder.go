@@ -179,7 +179,10 @@ func (b *tenantBuilder) subscriptions(i int) {
 		} else if r.IntN(3) > 0 && !b.clean {
 			seats += 1 + r.IntN(max(2, seats/10))
 		}
-		b.t.Subscriptions = append(b.t.Subscriptions, b.subscription(part, seats, r.IntN(10) < 3))
+		// Tenant 1 has no contract line for its suite, so its term is inferred from
+		// Graph's dates; an annual one keeps that inference unambiguous.
+		monthly := r.IntN(10) < 3 && i != 1
+		b.t.Subscriptions = append(b.t.Subscriptions, b.subscription(part, seats, monthly))
 	}
 	if i == 4 {
 		trial := b.subscription("POWER_BI_PRO", 25, true)
@@ -200,9 +203,18 @@ func (b *tenantBuilder) subscription(part string, seats int, monthly bool) *Subs
 		Status: "Enabled", Seats: seats, OwnerTenantID: PartnerTenantID, Term: "P1Y",
 	}
 	if monthly {
+		// Bought up to 400 days ago and renewed every month since; Graph keeps the
+		// original purchase as createdDateTime. Days past the 28th are avoided so
+		// that every month has the renewal day.
 		s.Term = "P1M"
-		s.Created = b.now.AddDate(0, 0, -r.IntN(28)).Truncate(24 * time.Hour)
+		s.Created = b.now.AddDate(0, 0, -r.IntN(400)).Truncate(24 * time.Hour)
+		if d := s.Created.Day(); d > 28 {
+			s.Created = s.Created.AddDate(0, 0, 28-d)
+		}
 		s.NextLifecycle = s.Created.AddDate(0, 1, 0)
+		for !s.NextLifecycle.After(b.now) {
+			s.NextLifecycle = s.NextLifecycle.AddDate(0, 1, 0)
+		}
 	} else {
 		s.Created = b.now.AddDate(0, 0, -r.IntN(360)).Truncate(24 * time.Hour)
 		s.NextLifecycle = s.Created.AddDate(1, 0, 0)

@@ -56,7 +56,7 @@ func (w *World) Expect() []Expected {
 				find("unassigned-seats", p.PartNumber, "")
 				for _, s := range t.Subscriptions {
 					left := s.NextLifecycle.Sub(today)
-					if s.SKUID == p.SKUID && !s.Trial && s.Term != "P1M" && left >= 0 && left <= 30*24*time.Hour && now.Sub(s.Created) >= 7*24*time.Hour {
+					if s.SKUID == p.SKUID && !s.Trial && s.Term != "P1M" && left >= 0 && left <= 30*24*time.Hour && now.Sub(s.NextLifecycle.AddDate(-1, 0, 0)) >= 7*24*time.Hour {
 						find("renewal-idle-seats", p.PartNumber, s.ID)
 					}
 				}
@@ -103,16 +103,23 @@ func (w *World) Expect() []Expected {
 			case t.HasSignInData && u.Created.Before(cutoff) && lastActivity(u).Before(cutoff):
 				find("inactive-user", "", u.UPN)
 			default:
+				var kept []string
 				for _, b := range held {
+					redundant := false
 					for _, a := range held {
 						sa, _ := w.gen.cat.ByID(a)
 						sb, _ := w.gen.cat.ByID(b)
 						if catalog.Contains(sa, sb) {
 							find("redundant-licence", sb.PartNumber, u.UPN)
+							redundant = true
 							break
 						}
 					}
+					if !redundant {
+						kept = append(kept, b)
+					}
 				}
+				held = kept
 				if u.PremiumUnused {
 					find("premium-unused", "SPE_E5", u.UPN)
 				}

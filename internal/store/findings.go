@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -86,7 +87,9 @@ type FindingCounts struct {
 // ApplyFindings records one advice run over a tenant: new findings are opened, known
 // ones get their details and last_seen updated (keeping a person's status), findings
 // whose condition is gone are resolved, and resolved ones that come back reopen.
-func (s *Store) ApplyFindings(ctx context.Context, tenantID string, found []advice.Finding) (FindingCounts, error) {
+// Findings of the kinds notAssessed (the data did not allow judging them) are left as
+// they were.
+func (s *Store) ApplyFindings(ctx context.Context, tenantID string, found []advice.Finding, notAssessed []string) (FindingCounts, error) {
 	var counts FindingCounts
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		var existing []findingRow
@@ -140,7 +143,7 @@ func (s *Store) ApplyFindings(ctx context.Context, tenantID string, found []advi
 		}
 		var gone []string
 		for _, r := range existing {
-			if !seen[r.Fingerprint] && r.ResolvedAt == nil {
+			if !seen[r.Fingerprint] && r.ResolvedAt == nil && !slices.Contains(notAssessed, r.Kind) {
 				gone = append(gone, r.Fingerprint)
 			}
 		}

@@ -24,7 +24,7 @@ func TestFindingsLifecycle(t *testing.T) {
 			Evidence: "guest", Action: "remove", SavingNote: "unknown: no contract line prices SPB"}
 		apply := func(want store.FindingCounts, found ...advice.Finding) {
 			t.Helper()
-			got, err := s.ApplyFindings(ctx, tenant, found)
+			got, err := s.ApplyFindings(ctx, tenant, found, nil)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -58,6 +58,10 @@ func TestFindingsLifecycle(t *testing.T) {
 					t.Errorf("the acknowledgement did not survive resolving and reopening: %+v", f)
 				}
 			}
+		}
+		// A run that could not judge guests (say) leaves their findings alone.
+		if got, err := s.ApplyFindings(ctx, tenant, []advice.Finding{idle}, []string{advice.LicensedGuest}); err != nil || got.Resolved != 0 {
+			t.Errorf("a kind not assessed was resolved: %+v %v", got, err)
 		}
 		if _, err := s.SetFindingStatus(ctx, "zzzzzz", store.StatusSuppressed, "x", "erin"); err == nil {
 			t.Error("an unknown fingerprint was accepted")

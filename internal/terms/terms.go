@@ -31,50 +31,75 @@ type Term struct {
 	Renewal  time.Time `json:"renewal"`
 }
 
-// Known tells whether the term could be worked out at all.
+// Known tells whether the term's length and renewal are both known.
 func (t Term) Known() bool { return t.Length != "" && !t.Renewal.IsZero() }
 
-// Infer guesses a term from Graph's createdDateTime and nextLifecycleDateTime: Graph
-// gives no term, but 25–35 days between them is a month, up to 1,089 days a year, and
-// more three years.
+// months is the length of a term in months.
+var months = map[string]int{Monthly: 1, Annual: 12, Triennial: 36}
+
+// Infer guesses a term from Graph's createdDateTime (the original purchase) and
+// nextLifecycleDateTime (the next renewal); Graph gives no term. Whole months between
+// them that are not a multiple of 12 can only be a monthly term; exactly 12 is taken
+// for an annual one (a monthly term in its twelfth month looks the same, hence
+// "inferred"); 24, 36, ... could be monthly, annual or three-year terms renewed, so
+// the term is left unknown.
 func Infer(created time.Time, next *time.Time) string {
 	if next == nil || created.IsZero() {
 		return ""
 	}
-	days := next.Sub(created).Hours() / 24
+	m := wholeMonths(day(created), day(*next))
 	switch {
-	case days < 25:
+	case m < 1:
 		return ""
-	case days <= 35:
+	case m%12 != 0:
 		return Monthly
-	case days < 1090:
+	case m == 12:
 		return Annual
 	}
-	return Triennial
+	return ""
 }
 
-// Of works out the current term from the renewal date Graph gives. contractLength is
-// the covering contract line's term, or "" to infer one from the dates.
-func Of(created time.Time, next *time.Time, contractLength string) Term {
+// wholeMonths counts the months from a to b, allowing for month ends (Jan 31 to
+// Feb 28 is a month) and a day or two of drift in Graph's dates.
+func wholeMonths(a, b time.Time) int {
+	m := (b.Year()-a.Year())*12 + int(b.Month()-a.Month())
+	diff := b.Sub(addMonths(a, m)).Hours() / 24
+	if diff < -3 || diff > 3 {
+		return -1 // not a whole number of months
+	}
+	return m
+}
+
+// addMonths moves t by n calendar months, keeping to the last day of a shorter month
+// (March 31 minus a month is February 28, not March 3).
+func addMonths(t time.Time, n int) time.Time {
+	first := time.Date(t.Year(), t.Month()+time.Month(n), 1, 0, 0, 0, 0, time.UTC)
+	last := first.AddDate(0, 1, -1).Day()
+	return time.Date(first.Year(), first.Month(), min(t.Day(), last), 0, 0, 0, 0, time.UTC)
+}
+
+// Of works out the current term on day now from the renewal date Graph gives.
+// contractLength is the covering contract line's term, or "" to infer one. A renewal
+// date already past (a stale read) is moved on by the term's length.
+func Of(created time.Time, next *time.Time, contractLength string, now time.Time) Term {
 	t := Term{Length: contractLength}
 	if t.Length == "" {
 		t.Length, t.Inferred = Infer(created, next), true
 	}
-	if next == nil || t.Length == "" {
+	if next == nil {
 		return t
 	}
 	t.Renewal = day(*next)
-	t.End = t.Renewal.AddDate(0, 0, -1)
-	switch t.Length {
-	case Monthly:
-		t.Start = t.Renewal.AddDate(0, -1, 0)
-	case Annual:
-		t.Start = t.Renewal.AddDate(-1, 0, 0)
-	case Triennial:
-		t.Start = t.Renewal.AddDate(-3, 0, 0)
+	n, known := months[t.Length]
+	for known && !t.Renewal.After(day(now)) {
+		t.Renewal = addMonths(t.Renewal, n)
 	}
-	if c := day(created); t.Start.Before(c) {
-		t.Start = c
+	t.End = t.Renewal.AddDate(0, 0, -1)
+	if known {
+		t.Start = addMonths(t.Renewal, -n)
+		if c := day(created); t.Start.Before(c) {
+			t.Start = c
+		}
 	}
 	return t
 }
@@ -82,45 +107,69 @@ func Of(created time.Time, next *time.Time, contractLength string) Term {
 // Reduction says whether seats can be reduced now and when next.
 type Reduction struct {
 	// Open is true inside a 7-day window; Until is then when it closes and Reason
-	// what opened it (purchase, renewal, seat addition).
+	// what opened it (purchase, renewal, seat addition). After a seat addition only
+	// the Seats added can go.
 	Open   bool      `json:"open"`
 	Until  time.Time `json:"until,omitzero"`
 	Reason string    `json:"reason,omitempty"`
+	Seats  int       `json:"seats,omitempty"`
 	// Next is when a reduction next becomes possible: the renewal. A reduction made
 	// for the renewal must be scheduled by ScheduleBy, the last day of the term.
 	Next       time.Time `json:"next,omitzero"`
 	ScheduleBy time.Time `json:"scheduleBy,omitzero"`
 }
 
-// ReductionAt works out the reduction windows of a term at time now, given the times
-// seats were added during it.
-func ReductionAt(t Term, created time.Time, seatAdditions []time.Time, now time.Time) Reduction {
+// SeatAddition is a rise in a subscription's seats: how many, and the earliest time
+// it can have happened (the sync before the one that saw it), so that its window is
+// never thought open after it closed.
+type SeatAddition struct {
+	At    time.Time `json:"at"`
+	Seats int       `json:"seats"`
+}
+
+// ReductionAt works out the reduction windows of a term at time now, given the seat
+// additions during it.
+func ReductionAt(t Term, created time.Time, additions []SeatAddition, now time.Time) Reduction {
 	var r Reduction
-	consider := func(at time.Time, reason string) {
+	// A window for every seat beats one for the seats just added; among equals the
+	// one that stays open longer.
+	better := func(closes time.Time, seats int) bool {
+		if !r.Open {
+			return true
+		}
+		if (seats == 0) != (r.Seats == 0) {
+			return seats == 0
+		}
+		return closes.After(r.Until)
+	}
+	consider := func(at time.Time, reason string, seats int) {
 		closes := at.Add(ReductionWindow)
-		if !now.Before(at) && now.Before(closes) && closes.After(r.Until) {
-			r.Open, r.Until, r.Reason = true, closes, reason
+		if !now.Before(at) && now.Before(closes) && better(closes, seats) {
+			r.Open, r.Until, r.Reason, r.Seats = true, closes, reason, seats
 		}
 	}
-	if t.Known() {
-		if day(created).Equal(t.Start) {
-			consider(created, "purchase")
-		} else {
-			consider(t.Start, "renewal")
+	switch {
+	case !t.Start.IsZero() && day(created).Equal(t.Start):
+		consider(created, "purchase", 0)
+	case !t.Start.IsZero():
+		consider(t.Start, "renewal", 0)
+	default:
+		consider(created, "purchase", 0)
+	}
+	for _, a := range additions {
+		if !a.At.Before(t.Start) {
+			consider(a.At, "seat addition", a.Seats)
 		}
+	}
+	if !t.Renewal.IsZero() {
 		r.Next, r.ScheduleBy = t.Renewal, t.End
-	} else {
-		consider(created, "purchase")
-	}
-	for _, at := range seatAdditions {
-		consider(at, "seat addition")
 	}
 	return r
 }
 
-// ActBy is the date by which idle seats must be dealt with: the close of an open
-// reduction window, else the last day of the term (schedule the reduction for the
-// renewal). Zero when the term is unknown.
+// ActBy is the last day idle seats can be dealt with: the close of an open reduction
+// window, else the last day of the term (schedule the reduction for the renewal).
+// Zero when the renewal is unknown.
 func (r Reduction) ActBy() time.Time {
 	if r.Open {
 		return day(r.Until.Add(-time.Nanosecond))

@@ -24,9 +24,9 @@ func (s Subscription) Paid() bool {
 }
 
 // Resolve builds the view of a tenant's subscriptions on day now. seatAdditions holds,
-// per subscription id, the times its seat count went up.
+// per subscription id, when and by how much its seat count went up.
 func Resolve(tenantID, partnerTenantID string, subs []inventory.Subscription, lines []contracts.Line,
-	seatAdditions map[string][]time.Time, now time.Time) []Subscription {
+	seatAdditions map[string][]SeatAddition, now time.Time) []Subscription {
 	out := make([]Subscription, len(subs))
 	for i, s := range subs {
 		v := Subscription{Subscription: s, Owner: OwnerOf(s.OwnerTenantID, tenantID, partnerTenantID)}
@@ -42,7 +42,7 @@ func Resolve(tenantID, partnerTenantID string, subs []inventory.Subscription, li
 		if v.Line != nil && !s.IsTrial {
 			length = v.Line.Term
 		}
-		v.Term = Of(s.Created, s.NextLifecycle, length)
+		v.Term = Of(s.Created, s.NextLifecycle, length, now)
 		v.Reduction = ReductionAt(v.Term, s.Created, seatAdditions[s.ID], now)
 		out[i] = v
 	}
