@@ -9,6 +9,7 @@ import (
 	"sort"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/seatledger/seatledger/internal/advice"
 	"github.com/seatledger/seatledger/internal/app"
@@ -58,9 +59,19 @@ func TestAdviceAndReconciliationFindWhatWasPlanted(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		got := map[string][]string{}
+		got, gotUnassigned := map[string][]string{}, map[string][]string{}
 		for _, f := range rep.Findings {
 			got[f.TenantID] = append(got[f.TenantID], findingKey(f.Finding))
+			if f.Kind == advice.UnassignedSeats {
+				saving, actBy := "unknown", ""
+				if f.MonthlySaving != nil {
+					saving = f.MonthlySaving.StringFixed(2)
+				}
+				if f.ActBy != nil {
+					actBy = f.ActBy.Format(time.DateOnly)
+				}
+				gotUnassigned[f.TenantID] = append(gotUnassigned[f.TenantID], fmt.Sprintf("%s %d %s %s", f.SKUs, f.Seats, saving, actBy))
+			}
 		}
 		rows, err := w.app.Reconcile(ctx, "", w.srv.Now)
 		if err != nil {
@@ -83,6 +94,12 @@ func TestAdviceAndReconciliationFindWhatWasPlanted(t *testing.T) {
 			sort.Strings(m)
 			if strings.Join(m, "\n") != strings.Join(e.Mismatches, "\n") {
 				t.Errorf("tenant %d mismatches\ngot:\n  %s\nwant:\n  %s", i, strings.Join(m, "\n  "), strings.Join(e.Mismatches, "\n  "))
+			}
+			u := gotUnassigned[e.TenantID]
+			sort.Strings(u)
+			sort.Strings(e.Unassigned)
+			if strings.Join(u, "\n") != strings.Join(e.Unassigned, "\n") {
+				t.Errorf("tenant %d idle seats (SKU seats saving act-by)\ngot:\n  %s\nwant:\n  %s", i, strings.Join(u, "\n  "), strings.Join(e.Unassigned, "\n  "))
 			}
 			for _, f := range e.Findings {
 				kinds[strings.Fields(f)[0]]++

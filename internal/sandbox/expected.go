@@ -6,6 +6,8 @@ import (
 	"sort"
 	"time"
 
+	"github.com/shopspring/decimal"
+
 	"github.com/seatledger/seatledger/internal/catalog"
 )
 
@@ -17,6 +19,10 @@ type Expected struct {
 	TenantID   string   `json:"tenantId"`
 	Findings   []string `json:"findings"`
 	Mismatches []string `json:"mismatches"`
+	// Unassigned says, per SKU with idle seats, "SKU seats saving act-by": the saving
+	// at the contract's price ("unknown" where the contract does not fix one) and the
+	// last day the seats can be dealt with.
+	Unassigned []string `json:"unassigned"`
 }
 
 var businessPlans = []string{"O365_BUSINESS_ESSENTIALS", "O365_BUSINESS_PREMIUM", "SPB", "O365_BUSINESS"}
@@ -30,7 +36,7 @@ func (w *World) Expect() []Expected {
 	contracts := w.Contracts()
 	var out []Expected
 	for _, t := range w.Tenants {
-		e := Expected{TenantID: t.ID, Findings: []string{}, Mismatches: []string{}}
+		e := Expected{TenantID: t.ID, Findings: []string{}, Mismatches: []string{}, Unassigned: []string{}}
 		find := func(kind, sku, subject string) { e.Findings = append(e.Findings, kind+" "+sku+" "+subject) }
 		paid := func(skuID string) bool { s, ok := w.gen.cat.ByID(skuID); return ok && !s.Free }
 		part := func(skuID string) string { s, _ := w.gen.cat.ByID(skuID); return s.PartNumber }
@@ -54,6 +60,7 @@ func (w *World) Expect() []Expected {
 			idle := seats - p.Consumed
 			if idle > 0 {
 				find("unassigned-seats", p.PartNumber, "")
+				e.Unassigned = append(e.Unassigned, fmt.Sprintf("%s %d %s %s", p.PartNumber, idle, expectedSaving(t.ID, p.PartNumber, idle, contracts), w.expectedActBy(t, p.SKUID)))
 				for _, s := range t.Subscriptions {
 					left := s.NextLifecycle.Sub(today)
 					if s.SKUID == p.SKUID && !s.Trial && s.Term != "P1M" && left >= 0 && left <= 30*24*time.Hour && now.Sub(s.NextLifecycle.AddDate(-1, 0, 0)) >= 7*24*time.Hour {
@@ -163,4 +170,52 @@ func expectedMismatches(part, tenantID string, assigned, partner, other int, con
 		out = append(out, fmt.Sprintf("other-partner %s %d", part, other))
 	}
 	return out
+}
+
+// expectedSaving is idle seats at the contract's unit price for the SKU.
+func expectedSaving(tenantID, part string, idle int, contracts []ContractLine) string {
+	for _, l := range contracts {
+		if l.TenantID == tenantID && l.SKU == part {
+			if l.UnitPrice == "" {
+				return "unknown"
+			}
+			return decimal.RequireFromString(l.UnitPrice).Mul(decimal.NewFromInt(int64(idle))).Round(2).StringFixed(2)
+		}
+	}
+	return "unknown"
+}
+
+// expectedActBy is the last day seats of a SKU can be reduced — on the partner's own
+// subscriptions, or on another's when the partner has none: the close of the 7-day
+// window after the purchase or renewal while it is open, else the last day of the term.
+func (w *World) expectedActBy(t *Tenant, skuID string) string {
+	if by := w.actBy(t, skuID, true); by != "" {
+		return by
+	}
+	return w.actBy(t, skuID, false)
+}
+
+func (w *World) actBy(t *Tenant, skuID string, ours bool) string {
+	now := w.Now()
+	best := ""
+	for _, s := range t.Subscriptions {
+		if s.SKUID != skuID || s.Trial || ours && s.OwnerTenantID != PartnerTenantID {
+			continue
+		}
+		start := s.NextLifecycle.AddDate(-1, 0, 0)
+		if s.Term == "P1M" {
+			start = s.NextLifecycle.AddDate(0, -1, 0)
+		}
+		if start.Before(s.Created) {
+			start = s.Created
+		}
+		by := s.NextLifecycle.AddDate(0, 0, -1)
+		if closes := start.Add(7 * 24 * time.Hour); now.Before(closes) {
+			by = closes.Add(-time.Nanosecond).Truncate(24 * time.Hour)
+		}
+		if d := by.Format(time.DateOnly); best == "" || d < best {
+			best = d
+		}
+	}
+	return best
 }
