@@ -39,12 +39,12 @@ func ago(days int) *time.Time { x := now.AddDate(0, 0, -days); return &x }
 // world is a small tenant: an annual Business Premium subscription of 10 seats
 // bought 200 days ago, priced in the contract at 20.60 a month.
 type world struct {
-	t       *testing.T
-	pools   []inventory.Pool
-	subs    []inventory.Subscription
-	users   []inventory.User
-	usage   []inventory.Usage
-	lines   []contracts.Line
+	t         *testing.T
+	pools     []inventory.Pool
+	subs      []inventory.Subscription
+	users     []inventory.User
+	usage     []inventory.Usage
+	lines     []contracts.Line
 	signIn    bool
 	exclude   []Exclusion
 	additions []terms.SeatAddition

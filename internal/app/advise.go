@@ -346,7 +346,9 @@ func (a *App) AddExclusion(ctx context.Context, customer, sku, upn, reason strin
 }
 
 // Exclusions lists the exclusions in force.
-func (a *App) Exclusions(ctx context.Context) ([]advice.Exclusion, error) { return a.Store.Exclusions(ctx) }
+func (a *App) Exclusions(ctx context.Context) ([]advice.Exclusion, error) {
+	return a.Store.Exclusions(ctx)
+}
 
 // RemoveExclusion lifts an exclusion; the next advise brings its findings back.
 func (a *App) RemoveExclusion(ctx context.Context, id int64) error {
