@@ -209,7 +209,15 @@ func savingText(f advice.Finding) string {
 		}
 		return "-"
 	}
-	return f.Currency + " " + f.MonthlySaving.StringFixed(2)
+	return atLeast(f.SavingNote) + f.Currency + " " + f.MonthlySaving.StringFixed(2)
+}
+
+// atLeast marks an amount that covers only part of the seats.
+func atLeast(note string) string {
+	if strings.HasPrefix(note, "at least") {
+		return "≥ "
+	}
+	return ""
 }
 
 func printFindings(g *globals, rep app.FindingsReport) error {
@@ -295,7 +303,7 @@ func newReconcileCmd(g *globals) *cobra.Command {
 func mismatchMoney(m reconcile.Mismatch, currency string) string {
 	switch {
 	case m.Monthly != nil:
-		return currency + " " + m.Monthly.StringFixed(2)
+		return atLeast(m.MoneyNote) + currency + " " + m.Monthly.StringFixed(2)
 	case m.MoneyNote != "":
 		return "unknown"
 	}

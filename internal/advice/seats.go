@@ -75,7 +75,23 @@ func (a *adviser) unassigned(skuID, part string, idle, paidSeats, consumed int, 
 	f := Finding{Kind: UnassignedSeats, SKUs: part, Seats: idle,
 		Evidence: fmt.Sprintf("%d of %d paid seats unassigned (%d assigned)", idle, paidSeats, consumed)}
 	best := reducible(subs)
-	f.MonthlySaving, f.SavingNote = a.saving(seatCost{skuID, idle})
+	// The contract prices the partner's own seats; idle seats beyond them are held
+	// with another partner or Microsoft, at a price seatledger does not know.
+	ours := 0
+	for _, s := range subs {
+		if s.Paid() && s.Owner == terms.OwnerPartner {
+			ours += s.TotalLicenses
+		}
+	}
+	switch elsewhere := idle - min(idle, ours); {
+	case elsewhere == idle:
+		f.SavingNote = "unknown: the seats are held with another partner or bought direct"
+	default:
+		f.MonthlySaving, f.SavingNote = a.saving(seatCost{skuID, idle - elsewhere})
+		if elsewhere > 0 && f.MonthlySaving != nil {
+			f.SavingNote = fmt.Sprintf("at least: %d of the idle seats are held with another partner or bought direct, at a price not known", elsewhere)
+		}
+	}
 	switch {
 	case best == nil:
 		f.Action = fmt.Sprintf("remove %d seats; the subscription's renewal date is unknown, so check in Partner Center when it can be reduced", idle)

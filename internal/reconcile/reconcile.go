@@ -148,21 +148,29 @@ func priceOf(part string, lines []contracts.Line) (*decimal.Decimal, string) {
 }
 
 func classify(r *Row, unit *decimal.Decimal, note string) {
-	add := func(kind string, seats int, reason string) {
+	// priced is how many of the seats the contract's price applies to: the partner's.
+	addPriced := func(kind string, seats, priced int, reason string) {
 		if seats <= 0 {
 			return
 		}
 		m := Mismatch{Kind: kind, Seats: seats, Reason: reason}
 		switch {
-		case kind == OtherPartner || kind == Direct:
+		case priced == 0:
+			if kind != OtherPartner && kind != Direct {
+				m.MoneyNote = "unknown: the seats are held with another partner or bought direct"
+			}
 		case unit != nil:
-			v := unit.Mul(decimal.NewFromInt(int64(seats))).Round(2)
+			v := unit.Mul(decimal.NewFromInt(int64(priced))).Round(2)
 			m.Monthly = &v
+			if priced < seats {
+				m.MoneyNote = fmt.Sprintf("at least: %d of the seats are held with another partner or bought direct, at a price not known", seats-priced)
+			}
 		default:
 			m.MoneyNote = note
 		}
 		r.Mismatches = append(r.Mismatches, m)
 	}
+	add := func(kind string, seats int, reason string) { addPriced(kind, seats, seats, reason) }
 	switch {
 	case r.PartnerSeats > 0 && r.ContractLines == 0:
 		add(NoContractLine, r.PartnerSeats, fmt.Sprintf("the partner buys %d seats that no contract line bills", r.PartnerSeats))
@@ -174,12 +182,8 @@ func classify(r *Row, unit *decimal.Decimal, note string) {
 		add(OverBilled, r.ContractSeats-r.PartnerSeats, fmt.Sprintf("the contract bills %d seats, the partner's subscriptions hold %d", r.ContractSeats, r.PartnerSeats))
 	}
 	if idle := r.PartnerSeats + r.OtherPartnerSeats + r.DirectSeats - r.Assigned; idle > 0 {
-		add(Unassigned, idle, fmt.Sprintf("%d paid seats, %d assigned", r.PartnerSeats+r.OtherPartnerSeats+r.DirectSeats, r.Assigned))
+		addPriced(Unassigned, idle, min(idle, r.PartnerSeats), fmt.Sprintf("%d paid seats, %d assigned", r.PartnerSeats+r.OtherPartnerSeats+r.DirectSeats, r.Assigned))
 	}
-	if r.OtherPartnerSeats > 0 {
-		add(OtherPartner, r.OtherPartnerSeats, fmt.Sprintf("%d seats are bought through another partner", r.OtherPartnerSeats))
-	}
-	if r.DirectSeats > 0 {
-		add(Direct, r.DirectSeats, fmt.Sprintf("%d seats are bought from Microsoft directly", r.DirectSeats))
-	}
+	addPriced(OtherPartner, r.OtherPartnerSeats, 0, fmt.Sprintf("%d seats are bought through another partner", r.OtherPartnerSeats))
+	addPriced(Direct, r.DirectSeats, 0, fmt.Sprintf("%d seats are bought from Microsoft directly", r.DirectSeats))
 }

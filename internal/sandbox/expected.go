@@ -60,7 +60,7 @@ func (w *World) Expect() []Expected {
 			idle := seats - p.Consumed
 			if idle > 0 {
 				find("unassigned-seats", p.PartNumber, "")
-				e.Unassigned = append(e.Unassigned, fmt.Sprintf("%s %d %s %s", p.PartNumber, idle, expectedSaving(t.ID, p.PartNumber, idle, contracts), w.expectedActBy(t, p.SKUID)))
+				e.Unassigned = append(e.Unassigned, fmt.Sprintf("%s %d %s %s", p.PartNumber, idle, expectedSaving(t.ID, p.PartNumber, min(idle, partner), contracts), w.expectedActBy(t, p.SKUID)))
 				for _, s := range t.Subscriptions {
 					left := s.NextLifecycle.Sub(today)
 					if s.SKUID == p.SKUID && !s.Trial && s.Term != "P1M" && left >= 0 && left <= 30*24*time.Hour && now.Sub(s.NextLifecycle.AddDate(-1, 0, 0)) >= 7*24*time.Hour {
@@ -172,8 +172,11 @@ func expectedMismatches(part, tenantID string, assigned, partner, other int, con
 	return out
 }
 
-// expectedSaving is idle seats at the contract's unit price for the SKU.
+// expectedSaving is the partner's idle seats at the contract's unit price for the SKU.
 func expectedSaving(tenantID, part string, idle int, contracts []ContractLine) string {
+	if idle == 0 {
+		return "unknown"
+	}
 	for _, l := range contracts {
 		if l.TenantID == tenantID && l.SKU == part {
 			if l.UnitPrice == "" {
