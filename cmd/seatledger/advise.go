@@ -68,6 +68,9 @@ func newFindingsCmd(g *globals) *cobra.Command {
 		Annotations: map[string]string{csvOutput: "yes"},
 		Args:        cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if limit < 0 {
+				return fmt.Errorf("--limit: %d is negative", limit)
+			}
 			return g.withApp(cmd, false, func(a *app.App) error {
 				rep, err := a.Findings(cmd.Context(), q)
 				if err != nil {
@@ -90,6 +93,7 @@ func newFindingsCmd(g *globals) *cobra.Command {
 	list.Flags().StringVar(&q.Kind, "kind", "", "only this kind: "+strings.Join(advice.Kinds, ", "))
 	list.Flags().BoolVar(&q.All, "all", false, "include resolved and suppressed findings")
 	list.Flags().IntVar(&limit, "limit", 0, "show at most this many findings (totals still cover all)")
+	list.Flags().StringVar(&q.Sort, "sort", app.SortSaving, "order: saving (largest first) or act-by (soonest first)")
 	cmd.AddCommand(list,
 		statusCmd(g, "ack FINGERPRINT --reason TEXT", "Acknowledge a finding: known and accepted for now; it stays listed and counted", store.StatusAcknowledged),
 		statusCmd(g, "suppress FINGERPRINT --reason TEXT", "Suppress a finding: hidden from lists and totals across runs", store.StatusSuppressed),
@@ -114,7 +118,11 @@ func statusCmd(g *globals, use, short, status string) *cobra.Command {
 				if g.output == "json" {
 					return writeJSON(g.stdout, f)
 				}
-				fmt.Fprintf(g.stdout, "%s %s %s %s: %s\n", f.Fingerprint[:8], f.Kind, f.SKUs, f.Subject, f.Status)
+				state := f.Status
+				if f.ResolvedAt != nil {
+					state += " (its condition is resolved; the status applies if it comes back)"
+				}
+				fmt.Fprintf(g.stdout, "%s %s %s %s: %s\n", f.Fingerprint[:8], f.Kind, f.SKUs, strings.TrimSpace(f.Subject), state)
 				return nil
 			})
 		},
@@ -221,21 +229,29 @@ func atLeast(note string) string {
 }
 
 func printFindings(g *globals, rep app.FindingsReport) error {
-	t := newTable(g.stdout, "ID", "CUSTOMER", "KIND", "SKU", "SUBJECT", "SEATS", "SAVING/MONTH", "ACT BY", "STATE", "ACTION")
-	for _, f := range rep.Findings {
-		t.row(f.Fingerprint[:8], f.Customer, f.Kind, f.SKUs, shortSubject(f.Subject), strconv.Itoa(f.Seats), savingText(f.Finding), dateText(f.ActBy), f.State, f.Action)
-	}
-	if err := t.flush(); err != nil {
+	if err := printFindingRows(g, rep.Findings); err != nil {
 		return err
 	}
-	fmt.Fprintf(g.stdout, "\n%d findings\n\n", len(rep.Findings))
+	fmt.Fprintf(g.stdout, "\n%d findings\n\nsavings per month of the open and acknowledged findings:\n", len(rep.Findings))
 	return printTotals(g, rep.Totals)
 }
 
+func printFindingRows(g *globals, list []app.FindingLine) error {
+	t := newTable(g.stdout, "ID", "CUSTOMER", "KIND", "SKU", "SUBJECT", "SEATS", "SAVING/MONTH", "ACT BY", "STATE", "ACTION")
+	for _, f := range list {
+		t.row(f.Fingerprint[:8], f.Customer, f.Kind, f.SKUs, shortSubject(f.Subject), strconv.Itoa(f.Seats), savingText(f.Finding), dateText(f.ActBy), f.State, f.Action)
+	}
+	return t.flush()
+}
+
 func printTotals(g *globals, totals []app.CustomerSavings) error {
-	t := newTable(g.stdout, "CUSTOMER", "FINDINGS", "SAVING/MONTH", "UNPRICED")
+	t := newTable(g.stdout, "CUSTOMER", "FINDINGS", "SAVING/MONTH", "SAVING UNKNOWN")
 	for _, c := range totals {
-		t.row(c.Customer, strconv.Itoa(c.Findings), c.Currency+" "+c.Monthly.StringFixed(2), strconv.Itoa(c.Unpriced))
+		saving := c.Currency + " " + c.Monthly.StringFixed(2)
+		if c.Monthly.IsZero() && c.Unpriced > 0 {
+			saving = "unknown"
+		}
+		t.row(c.Customer, strconv.Itoa(c.Findings), saving, strconv.Itoa(c.Unpriced)+" findings")
 	}
 	return t.flush()
 }
@@ -332,6 +348,9 @@ func printReconcile(g *globals, rows []reconcile.Row, all bool) error {
 		return err
 	}
 	fmt.Fprintf(g.stdout, "\n%d SKUs compared, %d mismatches\n", len(rows), mismatches)
+	if mismatches > 0 {
+		fmt.Fprintln(g.stdout, "money is per mismatch and per month; under-billed and unassigned seats can be the same seats, so the column does not add up")
+	}
 	return nil
 }
 

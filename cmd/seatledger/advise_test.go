@@ -107,7 +107,7 @@ func TestAdviseFindingsReconcileCommands(t *testing.T) {
 			t.Fatalf("no unassigned seats listed: %+v", rep)
 		}
 		first := rep.Findings[0].Fingerprint[:8]
-		if code, _, errOut := seatledger(t, "--db", db, "findings", "suppress", first); code == 0 || !strings.Contains(errOut, "needs a reason") {
+		if code, _, errOut := seatledger(t, "--db", db, "findings", "suppress", first); code == 0 || !strings.Contains(errOut, "only with a reason") {
 			t.Errorf("suppress without reason: exit %d %s", code, errOut)
 		}
 		mustRun(t, "--db", db, "--actor", "erin", "findings", "suppress", first, "--reason", "customer keeps spare seats for seasonal staff")

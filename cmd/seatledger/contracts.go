@@ -29,8 +29,8 @@ func newContractsCmd(g *globals) *cobra.Command {
 				if g.output == "json" {
 					return writeJSON(g.stdout, counts)
 				}
-				fmt.Fprintf(g.stdout, "imported %s: %d lines for %d customers (%d changed, %d unchanged)\n",
-					args[0], counts.Lines, counts.Customers, counts.CustomersChanged, counts.CustomersUnchanged)
+				fmt.Fprintf(g.stdout, "imported %s: %d lines for %d customers (%d changed, %d unchanged); these customers had %d lines before\n",
+					args[0], counts.Lines, counts.Customers, counts.CustomersChanged, counts.CustomersUnchanged, counts.LinesBefore)
 				return nil
 			})
 		},

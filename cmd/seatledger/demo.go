@@ -39,7 +39,9 @@ func newDemoCmd(g *globals) *cobra.Command {
 func runDemo(cmd *cobra.Command, g *globals, wf worldFlags, dir string, days int) error {
 	ctx := cmd.Context()
 	w := g.stdout
-	world, err := wf.generate()
+	// The last simulated day is today, so that the database left behind can be
+	// explored by hand with the real clock.
+	world, err := wf.generate(today().AddDate(0, 0, -days))
 	if err != nil {
 		return err
 	}
@@ -133,6 +135,14 @@ func runDemo(cmd *cobra.Command, g *globals, wf worldFlags, dir string, days int
 	if err := printFindings(g, top); err != nil {
 		return err
 	}
+	soon, err := a.Findings(ctx, app.FindingsQuery{Sort: app.SortActBy})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(w, "\n== due soonest ==")
+	if err := printFindingRows(g, soon.Findings[:min(5, len(soon.Findings))]); err != nil {
+		return err
+	}
 	rows, err := a.Reconcile(ctx, "", srv.Now)
 	if err != nil {
 		return err
@@ -141,10 +151,18 @@ func runDemo(cmd *cobra.Command, g *globals, wf worldFlags, dir string, days int
 	if err := printReconcile(g, rows, false); err != nil {
 		return err
 	}
-	db := "--db sqlite:" + dbPath
-	fmt.Fprintf(w, "\nexplore further, for example:\n  seatledger %s findings list --customer %q\n", db, world.Customers()[0].ExternalRef)
-	fmt.Fprintf(w, "  seatledger %s findings list --kind inactive-user --output csv\n", db)
-	fmt.Fprintf(w, "  seatledger %s reconcile --customer %s\n", db, world.Customers()[0].ExternalRef)
-	fmt.Fprintf(w, "  seatledger %s inventory user --tenant %s %s\n", db, world.Tenants[0].ID, world.Tenants[0].Users[0].UPN)
+	// What the demo configured is kept beside its database, so that commands run by
+	// hand see the same partner.
+	configFile := filepath.Join(dir, "seatledger.yaml")
+	demoConfig := fmt.Sprintf("# written by seatledger demo\ndatabase:\n  url: sqlite:%s\npartner:\n  tenant_id: %s\n", dbPath, sandbox.PartnerTenantID)
+	if err := os.WriteFile(configFile, []byte(demoConfig), 0o644); err != nil {
+		return err
+	}
+	sl := "bin/seatledger --config " + configFile
+	fmt.Fprintf(w, "\nexplore further, for example:\n  %s findings list --customer %s\n", sl, world.Customers()[0].ExternalRef)
+	fmt.Fprintf(w, "  %s findings list --sort act-by --limit 20\n", sl)
+	fmt.Fprintf(w, "  %s findings list --kind inactive-user --output csv\n", sl)
+	fmt.Fprintf(w, "  %s reconcile --customer %s\n", sl, world.Customers()[0].ExternalRef)
+	fmt.Fprintf(w, "  %s inventory user --tenant %s %s\n", sl, world.Tenants[0].ID, world.Tenants[0].Users[0].UPN)
 	return nil
 }

@@ -40,7 +40,7 @@ func newRoot(stdout, stderr io.Writer) *cobra.Command {
 			case g.output == "csv" && cmd.Annotations[csvOutput] == "":
 				return fmt.Errorf("--output csv: %s writes text or json only", cmd.CommandPath())
 			case g.output != "text" && g.output != "json" && g.output != "csv":
-				return fmt.Errorf("--output: %q is not allowed (allowed: text, json; csv for listings)", g.output)
+				return fmt.Errorf("--output: %q is not allowed (allowed: text, json; csv for findings list and reconcile)", g.output)
 			}
 			return nil
 		},
@@ -51,7 +51,7 @@ func newRoot(stdout, stderr io.Writer) *cobra.Command {
 	f.StringVar(&g.configFile, "config", "", "configuration file (default $SEATLEDGER_CONFIG, else "+defaultConfigFile+" when present)")
 	f.StringVar(&g.db, "db", "", "database: postgres://... or sqlite:PATH (overrides database.url)")
 	f.StringVar(&g.actor, "actor", "", "name written to the audit log (default: the operating-system user)")
-	f.StringVarP(&g.output, "output", "o", "text", "output format: text, json, or csv for findings and reconcile")
+	f.StringVarP(&g.output, "output", "o", "text", "output format: text, json, or csv for findings list and reconcile")
 
 	root.AddCommand(newConfigCmd(g), newMigrateCmd(g), newCatalogCmd(g), newCustomersCmd(g),
 		newSyncCmd(g), newInventoryCmd(g), newContractsCmd(g), newAdviseCmd(g), newFindingsCmd(g), newReconcileCmd(g),

@@ -25,12 +25,17 @@ func (f *worldFlags) register(cmd *cobra.Command) {
 	cmd.Flags().BoolVar(&f.giant, "giant", false, "add one tenant of 50,000 users")
 }
 
-func (f *worldFlags) generate() (*sandbox.World, error) {
+// generate builds the world; start is its day 0 (zero: the generator's fixed date).
+func (f *worldFlags) generate(start time.Time) (*sandbox.World, error) {
 	if f.tenants < 1 {
 		return nil, fmt.Errorf("--tenants: %d is not a positive number", f.tenants)
 	}
-	return sandbox.Generate(sandbox.Options{Seed: f.seed, Tenants: f.tenants, Giant: f.giant})
+	return sandbox.Generate(sandbox.Options{Seed: f.seed, Tenants: f.tenants, Giant: f.giant, Start: start})
 }
+
+// today is the current UTC date: a world starting today keeps its simulated clock in
+// step with the real one, so that commands run by hand judge its data by the same day.
+func today() time.Time { return time.Now().UTC().Truncate(24 * time.Hour) }
 
 func newSandboxCmd(g *globals) *cobra.Command {
 	cmd := &cobra.Command{Use: "sandbox", Short: "The simulated Microsoft cloud: generated customer tenants behind Graph and sign-in endpoints"}
@@ -43,7 +48,7 @@ func newSandboxCmd(g *globals) *cobra.Command {
 		Short: "Serve a generated world over HTTPS until interrupted",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			world, err := wf.generate()
+			world, err := wf.generate(today())
 			if err != nil {
 				return err
 			}
@@ -69,7 +74,7 @@ func newSandboxCmd(g *globals) *cobra.Command {
 			fmt.Fprintf(w, "  seatledger --db sqlite:sandbox.db migrate up\n  seatledger --db sqlite:sandbox.db customers import %s\n", files.Customers)
 			fmt.Fprintf(w, "  seatledger --db sqlite:sandbox.db contracts import %s\n  seatledger --db sqlite:sandbox.db sync --all\n", files.Contracts)
 			fmt.Fprintf(w, "  seatledger --db sqlite:sandbox.db advise && seatledger --db sqlite:sandbox.db findings list --limit 20\n")
-			fmt.Fprintln(w, "(a restarted sandbox begins again at day 0; history dates are this machine's clock)")
+			fmt.Fprintln(w, "(day 0 is today; a restarted sandbox begins again at day 0, and history is dated by this machine's clock)")
 			fmt.Fprintf(w, "advance the simulated day: curl --cacert %s -X POST %s/sandbox/advance\n", caFile, srv.URL())
 			<-cmd.Context().Done()
 			return nil
@@ -92,7 +97,7 @@ func newSandboxCmd(g *globals) *cobra.Command {
 		Short: "Print, as JSON, what the generator planted in a world",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			world, err := tf.generate()
+			world, err := tf.generate(time.Time{})
 			if err != nil {
 				return err
 			}

@@ -241,6 +241,14 @@ func TestRules(t *testing.T) {
 				w.user(strings.Repeat("u", 1+i/26)+string(rune('a'+i%26))+"@x", "SPB")
 			}
 		}, "business-cap SPB"},
+		{"a licence in error covers nothing", func(w *world) {
+			w.subscription("O365_BUSINESS_PREMIUM", 1, false, now.AddDate(0, 0, -200), now.AddDate(0, 0, 165))
+			u := w.user("r@x", "SPB", "O365_BUSINESS_PREMIUM")
+			u.Assignments[0].State, u.Assignments[0].Error = "Error", "ProhibitedInUsageLocationViolation"
+			for i := range 9 {
+				w.user(string(rune('a'+i))+"@x", "SPB")
+			}
+		}, "assignment-error SPB r@x"},
 		{"a redundant licence is not also a licence to change", func(w *world) {
 			w.subscription("O365_BUSINESS_PREMIUM", 1, false, now.AddDate(0, 0, -200), now.AddDate(0, 0, 165))
 			no := false

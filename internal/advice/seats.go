@@ -94,18 +94,18 @@ func (a *adviser) unassigned(skuID, part string, idle, paidSeats, consumed int, 
 	}
 	switch {
 	case best == nil:
-		f.Action = fmt.Sprintf("remove %d seats; the subscription's renewal date is unknown, so check in Partner Center when it can be reduced", idle)
+		f.Action = fmt.Sprintf("remove %s; the subscription's renewal date is unknown, so check in Partner Center when it can be reduced", seats(idle))
 	case best.Reduction.Open && best.Reduction.Seats > 0 && best.Reduction.Seats < idle:
 		now := best.Reduction.Seats
-		f.Action = fmt.Sprintf("reduce by %d seats (the ones added) before %s, when the seat-addition window closes; schedule the other %d for the renewal on %s",
-			now, closing(best.Reduction.Until), idle-now, best.Reduction.Next.Format(time.DateOnly))
+		f.Action = fmt.Sprintf("reduce by %s (the ones added) before %s, when the seat-addition window closes; schedule the other %d for the renewal on %s",
+			seats(now), closing(best.Reduction.Until), idle-now, best.Reduction.Next.Format(time.DateOnly))
 		f.ActBy = date(best.Reduction.ActBy())
 	case best.Reduction.Open:
-		f.Action = fmt.Sprintf("reduce by %d seats before %s, when the %s window closes", idle, closing(best.Reduction.Until), best.Reduction.Reason)
+		f.Action = fmt.Sprintf("reduce by %s before %s, when the %s window closes", seats(idle), closing(best.Reduction.Until), best.Reduction.Reason)
 		f.ActBy = date(best.Reduction.ActBy())
 	default:
-		f.Action = fmt.Sprintf("schedule a reduction of %d seats for the renewal on %s (%s; seats cannot be removed before)",
-			idle, best.Reduction.Next.Format(time.DateOnly), termText(best.Term))
+		f.Action = fmt.Sprintf("schedule a reduction of %s for the renewal on %s (%s; seats cannot be removed before)",
+			seats(idle), best.Reduction.Next.Format(time.DateOnly), termText(best.Term))
 		f.ActBy = date(best.Reduction.ActBy())
 	}
 	if best != nil && best.Owner != terms.OwnerPartner {
@@ -152,6 +152,13 @@ func (a *adviser) trials(part string, onTrial int, subs []terms.Subscription) {
 			ActBy:      date(last),
 			SavingNote: "none: a trial costs nothing until it converts"}, s.ID)
 	}
+}
+
+func seats(n int) string {
+	if n == 1 {
+		return "1 seat"
+	}
+	return fmt.Sprintf("%d seats", n)
 }
 
 // closing names the moment a window closes, to the minute, in UTC.

@@ -87,6 +87,7 @@ func (a *adviser) users() {
 		f.SKUs = a.parts(held)
 		f.MonthlySaving, f.SavingNote = a.saving(costs...)
 		f.ActBy = earliest(actBy, held...)
+		f.Action += thenReduce(f.ActBy)
 		a.add(f, u.ID)
 	}
 }
@@ -151,7 +152,7 @@ func lastSignIn(u inventory.User) time.Time {
 func describeSignIn(u inventory.User) string {
 	last := lastSignIn(u)
 	if last.IsZero() {
-		return "ever (never signed in)"
+		return "account creation (never signed in)"
 	}
 	return last.UTC().Format(time.DateOnly)
 }
@@ -191,14 +192,15 @@ func (a *adviser) redundant(u inventory.User, held []string, actBy map[string]ti
 		}
 		for _, x := range held {
 			skuA, okA := a.t.Catalog.ByID(x)
-			// Two SKUs with the same plans each contain the other: keep the first.
-			if !okA || !catalog.Contains(skuA, skuB) || catalog.Contains(skuB, skuA) && b < x {
+			// Two SKUs with the same plans each contain the other: keep the first. A
+			// licence in error gives the user nothing, so it covers nothing.
+			if !okA || !catalog.Contains(skuA, skuB) || catalog.Contains(skuB, skuA) && b < x || !working(u, x) {
 				continue
 			}
 			f := Finding{Kind: RedundantLicence, SKUs: skuB.PartNumber, Subject: u.UPN, Seats: 1,
 				Evidence: fmt.Sprintf("every service plan of %s is included in %s, which the user also holds", skuB.PartNumber, skuA.PartNumber),
-				Action:   fmt.Sprintf("remove %s%s", skuB.PartNumber, viaGroup(u, b)),
 				ActBy:    earliest(actBy, b)}
+			f.Action = fmt.Sprintf("remove %s%s", skuB.PartNumber, viaGroup(u, b)) + thenReduce(f.ActBy)
 			f.MonthlySaving, f.SavingNote = a.saving(seatCost{b, 1})
 			a.add(f, u.ID, b)
 			found[b] = true
@@ -206,6 +208,24 @@ func (a *adviser) redundant(u inventory.User, held []string, actBy map[string]ti
 		}
 	}
 	return func(id string) bool { return found[id] }
+}
+
+// working tells whether one of the user's assignments of a SKU is in force.
+func working(u inventory.User, skuID string) bool {
+	for _, as := range u.Assignments {
+		if as.SKUID == skuID && (as.State == "" || as.State == "Active" || as.State == "ActiveWithError") {
+			return true
+		}
+	}
+	return false
+}
+
+// thenReduce says how a removed licence turns into money: the subscription must shrink.
+func thenReduce(actBy *time.Time) string {
+	if actBy == nil {
+		return ""
+	}
+	return "; the saving comes once the subscription is reduced by the freed seat, by " + actBy.Format(time.DateOnly)
 }
 
 func viaGroup(u inventory.User, skuID string) string {

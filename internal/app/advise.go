@@ -205,7 +205,16 @@ type FindingsQuery struct {
 	Kind     string
 	// All includes resolved and suppressed findings.
 	All bool
+	// Sort is SortSaving (largest known monthly saving first, the default) or
+	// SortActBy (the earliest act-by date first).
+	Sort string
 }
+
+// Orders of a findings list.
+const (
+	SortSaving = "saving"
+	SortActBy  = "act-by"
+)
 
 // FindingsReport is the findings listed, largest saving first, and the totals.
 type FindingsReport struct {
@@ -218,6 +227,9 @@ type FindingsReport struct {
 func (a *App) Findings(ctx context.Context, q FindingsQuery) (FindingsReport, error) {
 	if q.Kind != "" && !slices.Contains(advice.Kinds, q.Kind) {
 		return FindingsReport{}, fmt.Errorf("kind %q: not one of %s", q.Kind, strings.Join(advice.Kinds, ", "))
+	}
+	if q.Sort != "" && q.Sort != SortSaving && q.Sort != SortActBy {
+		return FindingsReport{}, fmt.Errorf("sort %q: not one of %s, %s", q.Sort, SortSaving, SortActBy)
 	}
 	res, err := a.newResolver(ctx)
 	if err != nil {
@@ -260,7 +272,11 @@ func (a *App) Findings(ctx context.Context, q FindingsQuery) (FindingsReport, er
 		}
 	}
 	slices.SortStableFunc(rep.Findings, func(x, y FindingLine) int {
-		return cmp.Or(-compareSaving(x.MonthlySaving, y.MonthlySaving), cmp.Compare(x.Customer, y.Customer),
+		first := -compareSaving(x.MonthlySaving, y.MonthlySaving)
+		if q.Sort == SortActBy {
+			first = cmp.Or(compareDates(x.ActBy, y.ActBy), first)
+		}
+		return cmp.Or(first, cmp.Compare(x.Customer, y.Customer),
 			cmp.Compare(kindIndex(x.Kind), kindIndex(y.Kind)), cmp.Compare(x.SKUs, y.SKUs), cmp.Compare(x.Subject, y.Subject))
 	})
 	for _, t := range totals {
@@ -285,13 +301,26 @@ func compareSaving(x, y *decimal.Decimal) int {
 	return x.Cmp(*y)
 }
 
+// compareDates orders dates ascending, findings with no date after all others.
+func compareDates(x, y *time.Time) int {
+	switch {
+	case x == nil && y == nil:
+		return 0
+	case x == nil:
+		return 1
+	case y == nil:
+		return -1
+	}
+	return x.Compare(*y)
+}
+
 func kindIndex(k string) int { return slices.Index(advice.Kinds, k) }
 
 // SetFindingStatus acknowledges, suppresses or reopens a finding; a reason is
 // required to acknowledge or suppress.
 func (a *App) SetFindingStatus(ctx context.Context, fingerprint, status, reason string) (store.StoredFinding, error) {
 	if status != store.StatusOpen && strings.TrimSpace(reason) == "" {
-		return store.StoredFinding{}, fmt.Errorf("%s needs a reason (--reason)", status)
+		return store.StoredFinding{}, fmt.Errorf("a finding is %s only with a reason (--reason)", status)
 	}
 	return a.Store.SetFindingStatus(ctx, fingerprint, status, reason, a.Actor)
 }

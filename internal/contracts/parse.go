@@ -114,6 +114,8 @@ func validate(recs []records.Record, res Resolver, probs *problems.Collector) ([
 			n, err := strconv.Atoi(q)
 			if err != nil || n < 0 {
 				add("quantity", "%q is neither a number of seats nor as-assigned", v["quantity"])
+			} else if n == 0 {
+				add("quantity", "0 seats bills nothing: leave the line out, give it an end date, or use as-assigned")
 			} else {
 				l.Quantity = &n
 			}

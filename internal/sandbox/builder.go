@@ -240,11 +240,11 @@ func (b *tenantBuilder) premiumUnused() {
 	}
 }
 
-// trialInUse gives three active members a SKU held only on a trial ending in 10 days.
+// trialInUse gives three active members a SKU held only on a trial ending in 12 days.
 func (b *tenantBuilder) trialInUse() {
 	trial := b.subscription("PROJECTPROFESSIONAL", 10, false)
 	trial.Trial, trial.Term = true, ""
-	trial.Created = b.now.AddDate(0, 0, -20).Truncate(24 * time.Hour)
+	trial.Created = b.now.AddDate(0, 0, -18).Truncate(24 * time.Hour)
 	trial.NextLifecycle = trial.Created.AddDate(0, 0, 30)
 	b.t.Subscriptions = append(b.t.Subscriptions, trial)
 	given := 0

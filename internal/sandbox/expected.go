@@ -116,7 +116,7 @@ func (w *World) Expect() []Expected {
 					for _, a := range held {
 						sa, _ := w.gen.cat.ByID(a)
 						sb, _ := w.gen.cat.ByID(b)
-						if catalog.Contains(sa, sb) {
+						if catalog.Contains(sa, sb) && !u.licenceInError(a) {
 							find("redundant-licence", sb.PartNumber, u.UPN)
 							redundant = true
 							break
@@ -221,4 +221,13 @@ func (w *World) actBy(t *Tenant, skuID string, ours bool) string {
 		}
 	}
 	return best
+}
+
+func (u *User) licenceInError(skuID string) bool {
+	for _, l := range u.Licenses {
+		if l.SKUID == skuID && l.Error != "" {
+			return true
+		}
+	}
+	return false
 }
