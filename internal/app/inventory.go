@@ -61,18 +61,35 @@ func (a *App) Seats(ctx context.Context, tenants []string) ([]SeatLine, error) {
 
 // UserHistory tells what a user holds and held in a tenant, and from when.
 func (a *App) UserHistory(ctx context.Context, tenant, upn string) (*store.UserRecord, error) {
-	id, ok := ids.ParseGUID(tenant)
-	if !ok {
-		return nil, fmt.Errorf("tenant %q: not a GUID", tenant)
+	id, err := a.tenantOf(ctx, tenant)
+	if err != nil {
+		return nil, err
 	}
 	return a.Store.UserHistory(ctx, id, upn)
 }
 
+// tenantOf takes a tenant id as it is, or finds the tenant of a registered customer
+// by external reference or name.
+func (a *App) tenantOf(ctx context.Context, key string) (string, error) {
+	if id, ok := ids.ParseGUID(key); ok {
+		return id, nil
+	}
+	res, err := a.newResolver(ctx)
+	if err != nil {
+		return "", err
+	}
+	id, err := res.Customer(key)
+	if err != nil {
+		return "", fmt.Errorf("tenant %q: not a GUID, and %w", key, err)
+	}
+	return id, nil
+}
+
 // Users lists a customer tenant's users as the last sync read them.
 func (a *App) Users(ctx context.Context, tenant string) ([]inventory.User, error) {
-	id, ok := ids.ParseGUID(tenant)
-	if !ok {
-		return nil, fmt.Errorf("tenant %q: not a GUID", tenant)
+	id, err := a.tenantOf(ctx, tenant)
+	if err != nil {
+		return nil, err
 	}
 	return a.Store.Users(ctx, id)
 }

@@ -202,7 +202,12 @@ func (a *App) syncTargets(ctx context.Context, requested []string) (map[string]s
 	for _, r := range requested {
 		id, ok := ids.ParseGUID(r)
 		if !ok {
-			return nil, nil, fmt.Errorf("tenant %q: not a GUID", r)
+			// A customer's external reference or name names its tenant too.
+			res := &resolver{customers: list}
+			var err error
+			if id, err = res.Customer(r); err != nil {
+				return nil, nil, fmt.Errorf("tenant %q: not a GUID, and %w", r, err)
+			}
 		}
 		if _, known := names[id]; !known {
 			return nil, nil, fmt.Errorf("tenant %s: %w (add it with `seatledger customers import`)", id, ErrUnknownTenant)
