@@ -139,7 +139,7 @@ func TestRules(t *testing.T) {
 			w.subs = nil
 			w.subscription("SPB", 3, false, now.AddDate(0, 0, -12), now.AddDate(0, 0, 18))
 			w.user("a@x", "SPB")
-		}, "unassigned-seats SPB 41.20 by 2026-12-10"},
+		}, "unassigned-seats SPB by 2026-12-10"}, // the annual line does not price a monthly term
 		{"free SKUs are never waste", func(w *world) {
 			w.subscription("FLOW_FREE", 10000, false, now.AddDate(0, 0, -100), now.AddDate(0, 0, 265))
 			for i := range 10 {
@@ -283,6 +283,15 @@ func TestRules(t *testing.T) {
 				w.user(string(rune('a'+i))+"@x", "SPB")
 			}
 		}, "unassigned-seats SPB 103.00 by 2026-11-28"},
+		{"idle seats spread over an annual and a monthly subscription", func(w *world) {
+			w.subscription("SPB", 2, false, now.AddDate(0, 0, -80).Truncate(24*time.Hour), time.Date(2026, 12, 3, 0, 0, 0, 0, time.UTC))
+			w.subs[1].ID = "SPB-monthly"
+			monthly := decimal.RequireFromString("24.72")
+			w.lines = append(w.lines, contracts.Line{TenantID: tenant, SKUID: sku(t, "SPB"), PartNumber: "SPB", Term: "P1M", UnitPrice: &monthly, Start: now.AddDate(-1, 0, 0)})
+			for i := range 5 {
+				w.user(string(rune('a'+i))+"@x", "SPB")
+			}
+		}, "unassigned-seats SPB 152.44 by 2026-12-02"},
 		{"exclusions by user and by SKU", func(w *world) {
 			w.user("svc@x", "SPB").Enabled = false
 			w.user("g@x", "SPB").UserType = "Guest"

@@ -2,6 +2,8 @@ package advice
 
 import (
 	"fmt"
+	"sort"
+	"strings"
 	"time"
 
 	"github.com/seatledger/seatledger/internal/terms"
@@ -53,64 +55,63 @@ func (a *adviser) seats() {
 	}
 }
 
-// reducible picks the subscription whose seats can go soonest, the partner's own
-// before another's.
-func reducible(subs []terms.Subscription) *terms.Subscription {
-	var best *terms.Subscription
-	for i, s := range subs {
-		at := s.Reduction.ActBy()
-		if !s.Paid() || at.IsZero() {
-			continue
-		}
-		ours, bestOurs := s.Owner == terms.OwnerPartner, best != nil && best.Owner == terms.OwnerPartner
-		if best == nil || ours && !bestOurs || ours == bestOurs && at.Before(best.Reduction.ActBy()) {
-			best = &subs[i]
+// share is the idle seats one subscription can shed.
+type share struct {
+	sub   *terms.Subscription
+	seats int
+}
+
+// allocate spreads idle seats over the paid subscriptions, the partner's first and
+// then those that can be reduced soonest, each up to its own seats.
+func allocate(subs []terms.Subscription, idle int) []share {
+	var order []*terms.Subscription
+	for i := range subs {
+		if subs[i].Paid() {
+			order = append(order, &subs[i])
 		}
 	}
-	return best
+	sort.SliceStable(order, func(i, j int) bool {
+		x, y := order[i], order[j]
+		if (x.Owner == terms.OwnerPartner) != (y.Owner == terms.OwnerPartner) {
+			return x.Owner == terms.OwnerPartner
+		}
+		ax, ay := x.Reduction.ActBy(), y.Reduction.ActBy()
+		return !ax.IsZero() && (ay.IsZero() || ax.Before(ay))
+	})
+	var out []share
+	for _, s := range order {
+		if idle == 0 {
+			break
+		}
+		n := min(idle, s.TotalLicenses)
+		out = append(out, share{s, n})
+		idle -= n
+	}
+	return out
 }
 
 // unassigned reports idle paid seats, timed to the next moment they can be removed.
 func (a *adviser) unassigned(skuID, part string, idle, paidSeats, consumed int, subs []terms.Subscription) {
 	f := Finding{Kind: UnassignedSeats, SKUs: part, Seats: idle,
 		Evidence: fmt.Sprintf("%d of %d paid seats unassigned (%d assigned)", idle, paidSeats, consumed)}
-	best := reducible(subs)
-	// The contract prices the partner's own seats; idle seats beyond them are held
-	// with another partner or Microsoft, at a price seatledger does not know.
-	ours := 0
-	for _, s := range subs {
-		if s.Paid() && s.Owner == terms.OwnerPartner {
-			ours += s.TotalLicenses
+	shares := allocate(subs, idle)
+	if len(shares) == 0 {
+		f.MonthlySaving, f.SavingNote = a.saving(seatCost{skuID, idle})
+		f.Action = fmt.Sprintf("remove %s; the subscriptions behind the pool are unknown, so check in Partner Center when it can be reduced", seats(idle))
+		a.add(f, skuID)
+		return
+	}
+	f.MonthlySaving, f.SavingNote = a.shareSaving(part, shares)
+	steps := make([]string, len(shares))
+	var actBy time.Time
+	for i, sh := range shares {
+		steps[i] = reductionStep(sh, len(shares) > 1)
+		if at := sh.sub.Reduction.ActBy(); !at.IsZero() && (actBy.IsZero() || at.Before(actBy)) {
+			actBy = at
 		}
 	}
-	switch elsewhere := idle - min(idle, ours); {
-	case elsewhere == idle:
-		f.SavingNote = "unknown: the seats are held with another partner or bought direct"
-	default:
-		f.MonthlySaving, f.SavingNote = a.saving(seatCost{skuID, idle - elsewhere})
-		if elsewhere > 0 && f.MonthlySaving != nil {
-			f.SavingNote = fmt.Sprintf("at least: %d of the idle seats are held with another partner or bought direct, at a price not known", elsewhere)
-		}
-	}
-	switch {
-	case best == nil:
-		f.Action = fmt.Sprintf("remove %s; the subscription's renewal date is unknown, so check in Partner Center when it can be reduced", seats(idle))
-	case best.Reduction.Open && best.Reduction.Seats > 0 && best.Reduction.Seats < idle:
-		now := best.Reduction.Seats
-		f.Action = fmt.Sprintf("reduce by %s (the ones added) before %s, when the seat-addition window closes; schedule the other %d for the renewal on %s",
-			seats(now), closing(best.Reduction.Until), idle-now, best.Reduction.Next.Format(time.DateOnly))
-		f.ActBy = date(best.Reduction.ActBy())
-	case best.Reduction.Open:
-		f.Action = fmt.Sprintf("reduce by %s before %s, when the %s window closes", seats(idle), closing(best.Reduction.Until), best.Reduction.Reason)
-		f.ActBy = date(best.Reduction.ActBy())
-	default:
-		f.Action = fmt.Sprintf("schedule a reduction of %s for the renewal on %s (%s; seats cannot be removed before)",
-			seats(idle), best.Reduction.Next.Format(time.DateOnly), termText(best.Term))
-		f.ActBy = date(best.Reduction.ActBy())
-	}
-	if best != nil && best.Owner != terms.OwnerPartner {
-		f.Action += "; the subscription is held with " + ownerWords(best.Owner) + ", so the customer must ask there"
-	}
+	f.Action = strings.Join(steps, "; then ")
+	f.ActBy = date(actBy)
 	a.add(f, skuID)
 
 	for _, s := range subs {
@@ -160,6 +161,42 @@ func seats(n int) string {
 	}
 	return fmt.Sprintf("%d seats", n)
 }
+
+// reductionStep says how and when one subscription sheds its share of idle seats.
+func reductionStep(sh share, several bool) string {
+	r, n := sh.sub.Reduction, sh.seats
+	of := ""
+	if several {
+		of = fmt.Sprintf(" of the %s subscription %s", orUnknown(sh.sub.Term.Length), shortID(sh.sub.ID))
+	}
+	renewal := "the renewal on " + r.Next.Format(time.DateOnly)
+	if r.Next.IsZero() {
+		renewal = "its renewal (date unknown: check in Partner Center)"
+	}
+	var step string
+	switch {
+	case r.Open && r.Seats > 0 && r.Seats < n:
+		step = fmt.Sprintf("reduce by %s%s (the ones added) before %s, when the seat-addition window closes, and schedule the other %d for %s",
+			seats(r.Seats), of, closing(r.Until), n-r.Seats, renewal)
+	case r.Open:
+		step = fmt.Sprintf("reduce by %s%s before %s, when the %s window closes", seats(n), of, closing(r.Until), r.Reason)
+	default:
+		step = fmt.Sprintf("schedule a reduction of %s%s for %s (%s; seats cannot be removed before)", seats(n), of, renewal, termText(sh.sub.Term))
+	}
+	if sh.sub.Owner != terms.OwnerPartner {
+		step += " — held with " + ownerWords(sh.sub.Owner) + ", so the customer must ask there"
+	}
+	return step
+}
+
+func orUnknown(length string) string {
+	if length == "" {
+		return "term-unknown"
+	}
+	return length
+}
+
+func shortID(id string) string { return id[:min(8, len(id))] }
 
 // closing names the moment a window closes, to the minute, in UTC.
 func closing(t time.Time) string { return t.UTC().Format("2006-01-02 15:04") + " UTC" }

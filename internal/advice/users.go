@@ -177,7 +177,7 @@ func (a *adviser) assignmentErrors(u inventory.User) {
 		a.add(Finding{Kind: AssignmentError, SKUs: part, Subject: u.UPN, Seats: 1,
 			Evidence:   fmt.Sprintf("%s assignment is in state %s (%s)", part, as.State, as.Error),
 			Action:     action,
-			SavingNote: "none: the user may be without the service"}, u.ID, as.SKUID, as.Group)
+			SavingNote: "none: the user may be without the service"}, groupKey(u.ID, as)...)
 	}
 }
 
@@ -208,6 +208,15 @@ func (a *adviser) redundant(u inventory.User, held []string, actBy map[string]ti
 		}
 	}
 	return func(id string) bool { return found[id] }
+}
+
+// groupKey identifies an assignment: the group joins the key only when there is one,
+// so that a direct assignment keeps the key it always had.
+func groupKey(userID string, as inventory.Assignment) []string {
+	if as.Group == "" {
+		return []string{userID, as.SKUID}
+	}
+	return []string{userID, as.SKUID, as.Group}
 }
 
 // working tells whether one of the user's assignments of a SKU is in force.

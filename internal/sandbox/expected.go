@@ -60,7 +60,7 @@ func (w *World) Expect() []Expected {
 			idle := seats - p.Consumed
 			if idle > 0 {
 				find("unassigned-seats", p.PartNumber, "")
-				e.Unassigned = append(e.Unassigned, fmt.Sprintf("%s %d %s %s", p.PartNumber, idle, expectedSaving(t.ID, p.PartNumber, min(idle, partner), contracts), w.expectedActBy(t, p.SKUID)))
+				e.Unassigned = append(e.Unassigned, fmt.Sprintf("%s %d %s %s", p.PartNumber, idle, expectedSaving(t.ID, p.PartNumber, min(idle, partner), contracts), w.expectedActBy(t, p.SKUID, idle)))
 				for _, s := range t.Subscriptions {
 					left := s.NextLifecycle.Sub(today)
 					if s.SKUID == p.SKUID && !s.Trial && s.Term != "P1M" && left >= 0 && left <= 30*24*time.Hour && now.Sub(s.NextLifecycle.AddDate(-1, 0, 0)) >= 7*24*time.Hour {
@@ -188,39 +188,39 @@ func expectedSaving(tenantID, part string, idle int, contracts []ContractLine) s
 	return "unknown"
 }
 
-// expectedActBy is the last day seats of a SKU can be reduced — on the partner's own
-// subscriptions, or on another's when the partner has none: the close of the 7-day
-// window after the purchase or renewal while it is open, else the last day of the term.
-func (w *World) expectedActBy(t *Tenant, skuID string) string {
-	if by := w.actBy(t, skuID, true); by != "" {
-		return by
-	}
-	return w.actBy(t, skuID, false)
-}
-
-func (w *World) actBy(t *Tenant, skuID string, ours bool) string {
-	now := w.Now()
+// expectedActBy is the last day idle seats of a SKU can start to go: the seats are
+// taken from the partner's own subscriptions first, then from others', and each
+// subscription's day is the close of the 7-day window after its purchase or renewal
+// while that is open, else the last day of its term.
+func (w *World) expectedActBy(t *Tenant, skuID string, idle int) string {
 	best := ""
-	for _, s := range t.Subscriptions {
-		if s.SKUID != skuID || s.Trial || ours && s.OwnerTenantID != PartnerTenantID {
-			continue
-		}
-		start := s.NextLifecycle.AddDate(-1, 0, 0)
-		if s.Term == "P1M" {
-			start = s.NextLifecycle.AddDate(0, -1, 0)
-		}
-		if start.Before(s.Created) {
-			start = s.Created
-		}
-		by := s.NextLifecycle.AddDate(0, 0, -1)
-		if closes := start.Add(7 * 24 * time.Hour); now.Before(closes) {
-			by = closes.Add(-time.Nanosecond).Truncate(24 * time.Hour)
-		}
-		if d := by.Format(time.DateOnly); best == "" || d < best {
-			best = d
+	for _, ours := range []bool{true, false} {
+		for _, s := range t.Subscriptions {
+			if s.SKUID != skuID || s.Trial || (s.OwnerTenantID == PartnerTenantID) != ours || idle <= 0 {
+				continue
+			}
+			idle -= s.Seats
+			if d := w.actBy(s); best == "" || d < best {
+				best = d
+			}
 		}
 	}
 	return best
+}
+
+func (w *World) actBy(s *Subscription) string {
+	start := s.NextLifecycle.AddDate(-1, 0, 0)
+	if s.Term == "P1M" {
+		start = s.NextLifecycle.AddDate(0, -1, 0)
+	}
+	if start.Before(s.Created) {
+		start = s.Created
+	}
+	by := s.NextLifecycle.AddDate(0, 0, -1)
+	if closes := start.Add(7 * 24 * time.Hour); w.Now().Before(closes) {
+		by = closes.Add(-time.Nanosecond).Truncate(24 * time.Hour)
+	}
+	return by.Format(time.DateOnly)
 }
 
 func (u *User) licenceInError(skuID string) bool {

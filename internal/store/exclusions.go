@@ -74,7 +74,9 @@ func (s *Store) SeatAdditions(ctx context.Context, tenantID string) (map[string]
 		}
 		at := cur.From
 		var before []TenantRun
-		if err := s.db.WithContext(ctx).Where("tenant_id = ? AND status IN ? AND started_at < ?", tenantID, []string{SyncOK, SyncPartial}, cur.From).
+		// The run that saw the rise started before it stored the rise; the one before
+		// had finished by then.
+		if err := s.db.WithContext(ctx).Where("tenant_id = ? AND status IN ? AND finished_at < ?", tenantID, []string{SyncOK, SyncPartial}, cur.From).
 			Order("started_at DESC").Limit(1).Find(&before).Error; err != nil {
 			return nil, fmt.Errorf("read sync runs of %s: %w", tenantID, err)
 		}

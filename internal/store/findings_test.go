@@ -9,6 +9,7 @@ import (
 
 	"github.com/seatledger/seatledger/internal/advice"
 	"github.com/seatledger/seatledger/internal/contracts"
+	"github.com/seatledger/seatledger/internal/inventory"
 	"github.com/seatledger/seatledger/internal/store"
 	"github.com/seatledger/seatledger/internal/store/storetest"
 )
@@ -99,6 +100,43 @@ func TestContractsReplacePerCustomer(t *testing.T) {
 		got, _ = s.ContractLines(ctx, tenant)
 		if !got[0].SameAs(line) || got[0].UnitPrice.StringFixed(6) != "33.750000" {
 			t.Errorf("round trip: %+v", got[0])
+		}
+	})
+}
+
+// A seat addition is dated from the sync before the one that saw it, the earliest it
+// can have happened, so that its reduction window is never thought open too long.
+func TestSeatAdditionsDatedFromThePreviousSync(t *testing.T) {
+	storetest.EachDB(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		sub := func(seats int) *inventory.Snapshot {
+			snap := snapshot(t)
+			snap.Subscriptions = []inventory.Subscription{{ID: "22222222-0000-4000-8000-000000000001", SKUID: e3, PartNumber: "SPE_E3",
+				Status: "Enabled", TotalLicenses: seats, Created: day0.AddDate(0, -3, 0)}}
+			return snap
+		}
+		syncAt := func(start time.Time, seats int) {
+			run, err := s.BeginSyncRun(ctx, start, 1)
+			if err != nil {
+				t.Fatal(err)
+			}
+			// The run starts, reads, then stores a minute later and finishes.
+			if _, err := s.ApplySnapshot(ctx, sub(seats), start.Add(time.Minute)); err != nil {
+				t.Fatal(err)
+			}
+			if err := s.RecordTenantRun(ctx, &store.TenantRun{RunID: run.ID, TenantID: tenant, StartedAt: start, FinishedAt: start.Add(2 * time.Minute), Status: store.SyncOK}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		syncAt(day0, 10)
+		syncAt(day0.AddDate(0, 0, 6), 12)
+		got, err := s.SeatAdditions(ctx, tenant)
+		if err != nil {
+			t.Fatal(err)
+		}
+		adds := got["22222222-0000-4000-8000-000000000001"]
+		if len(adds) != 1 || adds[0].Seats != 2 || !adds[0].At.Equal(day0) {
+			t.Errorf("seat additions %+v, want 2 seats at %s", adds, day0)
 		}
 	})
 }

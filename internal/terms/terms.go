@@ -63,11 +63,12 @@ func Infer(created time.Time, next *time.Time) string {
 // Feb 28 is a month) and a day or two of drift in Graph's dates.
 func wholeMonths(a, b time.Time) int {
 	m := (b.Year()-a.Year())*12 + int(b.Month()-a.Month())
-	diff := b.Sub(addMonths(a, m)).Hours() / 24
-	if diff < -3 || diff > 3 {
-		return -1 // not a whole number of months
+	for _, n := range []int{m, m - 1, m + 1} {
+		if diff := b.Sub(addMonths(a, n)).Hours() / 24; diff >= -3 && diff <= 3 {
+			return n
+		}
 	}
-	return m
+	return -1 // not a whole number of months
 }
 
 // addMonths moves t by n calendar months, keeping to the last day of a shorter month
@@ -91,8 +92,10 @@ func Of(created time.Time, next *time.Time, contractLength string, now time.Time
 	}
 	t.Renewal = day(*next)
 	n, known := months[t.Length]
-	for known && !t.Renewal.After(day(now)) {
-		t.Renewal = addMonths(t.Renewal, n)
+	// Each step counts from Graph's date, so that month ends do not drift (January
+	// 31 rolls to February 28, then March 31).
+	for k := 1; known && !t.Renewal.After(day(now)); k++ {
+		t.Renewal = addMonths(day(*next), k*n)
 	}
 	t.End = t.Renewal.AddDate(0, 0, -1)
 	if known {

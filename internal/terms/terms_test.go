@@ -29,6 +29,8 @@ func TestInfer(t *testing.T) {
 		{"2024-01-01", "2027-01-01", ""},
 		{"2026-11-01", "2026-11-10", ""},
 		{"2026-01-01", "2026-03-17", ""},
+		{"2025-03-01", "2025-03-31", Monthly}, // a day or two of drift across a month
+		{"2025-01-30", "2025-03-01", Monthly},
 	}
 	for _, c := range cases {
 		if got := Infer(d(c.created), p(d(c.next))); got != c.want {
@@ -61,6 +63,10 @@ func TestOfPrefersTheContract(t *testing.T) {
 	term = Of(d("2025-11-20"), p(d("2026-11-20")), Annual, now)
 	if !term.Renewal.Equal(d("2027-11-20")) || !term.Start.Equal(d("2026-11-20")) {
 		t.Errorf("stale renewal: %+v", term)
+	}
+	term = Of(d("2025-01-31"), p(d("2026-01-31")), Monthly, d("2026-04-05"))
+	if !term.Renewal.Equal(d("2026-04-30")) {
+		t.Errorf("a stale month-end renewal drifted: %+v", term)
 	}
 	// Unknown length: the renewal date still says when seats can next go.
 	term = Of(d("2024-12-20"), p(d("2026-12-20")), "", now)
