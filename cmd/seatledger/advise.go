@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/shopspring/decimal"
 	"github.com/spf13/cobra"
 
 	"github.com/seatledger/seatledger/internal/advice"
@@ -210,14 +211,16 @@ func orAny(s string) string {
 	return s
 }
 
-func savingText(f advice.Finding) string {
-	if f.MonthlySaving == nil {
-		if strings.HasPrefix(f.SavingNote, "unknown") {
-			return "unknown"
-		}
-		return "-"
+// moneyText shows a monthly amount for people: "unknown" when a price is missing,
+// "-" when there is no money in it, "≥" when it covers only part of the seats.
+func moneyText(amount *decimal.Decimal, note, currency string) string {
+	switch {
+	case amount != nil:
+		return atLeast(note) + currency + " " + amount.StringFixed(2)
+	case strings.HasPrefix(note, "unknown"):
+		return "unknown"
 	}
-	return atLeast(f.SavingNote) + f.Currency + " " + f.MonthlySaving.StringFixed(2)
+	return "-"
 }
 
 // atLeast marks an amount that covers only part of the seats.
@@ -239,7 +242,7 @@ func printFindings(g *globals, rep app.FindingsReport) error {
 func printFindingRows(g *globals, list []app.FindingLine) error {
 	t := newTable(g.stdout, "ID", "CUSTOMER", "KIND", "SKU", "SUBJECT", "SEATS", "SAVING/MONTH", "ACT BY", "STATE", "ACTION")
 	for _, f := range list {
-		t.row(f.Fingerprint[:8], f.Customer, f.Kind, f.SKUs, shortSubject(f.Subject), strconv.Itoa(f.Seats), savingText(f.Finding), dateText(f.ActBy), f.State, f.Action)
+		t.row(f.Fingerprint[:8], f.Customer, f.Kind, f.SKUs, shortSubject(f.Subject), strconv.Itoa(f.Seats), moneyText(f.MonthlySaving, f.SavingNote, f.Currency), dateText(f.ActBy), f.State, f.Action)
 	}
 	return t.flush()
 }
@@ -316,16 +319,6 @@ func newReconcileCmd(g *globals) *cobra.Command {
 	return cmd
 }
 
-func mismatchMoney(m reconcile.Mismatch, currency string) string {
-	switch {
-	case m.Monthly != nil:
-		return atLeast(m.MoneyNote) + currency + " " + m.Monthly.StringFixed(2)
-	case m.MoneyNote != "":
-		return "unknown"
-	}
-	return "-"
-}
-
 func printReconcile(g *globals, rows []reconcile.Row, all bool) error {
 	t := newTable(g.stdout, "CUSTOMER", "SKU", "ASSIGNED", "PARTNER", "OTHER", "DIRECT", "TRIAL", "CONTRACT", "MISMATCH", "SEATS", "MONEY/MONTH", "REASON")
 	mismatches := 0
@@ -340,7 +333,7 @@ func printReconcile(g *globals, rows []reconcile.Row, all bool) error {
 			t.row(append(cells, "ok", "", "", "")...)
 		}
 		for _, m := range r.Mismatches {
-			t.row(append(cells, m.Kind, strconv.Itoa(m.Seats), mismatchMoney(m, r.Currency), m.Reason)...)
+			t.row(append(cells, m.Kind, strconv.Itoa(m.Seats), moneyText(m.Monthly, m.MoneyNote, r.Currency), m.Reason)...)
 			mismatches++
 		}
 	}

@@ -205,6 +205,6 @@ func date(t time.Time) *time.Time {
 	if t.IsZero() {
 		return nil
 	}
-	d := t.UTC().Truncate(24 * time.Hour)
+	d := terms.Day(t)
 	return &d
 }

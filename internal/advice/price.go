@@ -47,7 +47,7 @@ func priceOfLine(l contracts.Line) price {
 	if l.UnitPrice != nil {
 		return price{unit: l.UnitPrice}
 	}
-	return price{note: fmt.Sprintf("%s is priced at Microsoft's cost plus %s%%, and no price list is imported", l.PartNumber, l.MarkupPercent.String())}
+	return price{note: l.MarkupNote()}
 }
 
 // priceOfShare prices seats of one subscription: the partner's by their contract line;

@@ -118,7 +118,7 @@ func (a *adviser) unassigned(skuID, part string, idle, paidSeats, consumed int, 
 		if !s.Paid() || !s.Term.Known() || s.Term.Length == terms.Monthly || s.Reduction.Open {
 			continue
 		}
-		until := s.Term.Renewal.Sub(a.t.Now.UTC().Truncate(day))
+		until := s.Term.Renewal.Sub(terms.Day(a.t.Now))
 		if until < 0 || until > time.Duration(a.th.RenewalDays)*day {
 			continue
 		}

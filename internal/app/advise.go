@@ -64,7 +64,7 @@ func (a *App) scope(ctx context.Context, keys []string, now func() time.Time) (*
 		sc.synced[s.TenantID] = s
 	}
 	if len(keys) == 0 {
-		for _, c := range res.customers {
+		for _, c := range res.registry {
 			if _, ok := sc.synced[c.TenantID]; ok {
 				sc.customers = append(sc.customers, c)
 			}
@@ -79,7 +79,7 @@ func (a *App) scope(ctx context.Context, keys []string, now func() time.Time) (*
 		if _, ok := sc.synced[id]; !ok {
 			return nil, fmt.Errorf("customer %s: its tenant has not been synced yet (seatledger sync --tenant %s)", k, id)
 		}
-		for _, c := range res.customers {
+		for _, c := range res.registry {
 			if c.TenantID == id && !slices.ContainsFunc(sc.customers, func(x customers.Customer) bool { return x.TenantID == id }) {
 				sc.customers = append(sc.customers, c)
 			}
@@ -231,13 +231,13 @@ func (a *App) Findings(ctx context.Context, q FindingsQuery) (FindingsReport, er
 	if q.Sort != "" && q.Sort != SortSaving && q.Sort != SortActBy {
 		return FindingsReport{}, fmt.Errorf("sort %q: not one of %s, %s", q.Sort, SortSaving, SortActBy)
 	}
-	res, err := a.newResolver(ctx)
+	list, err := a.Customers(ctx)
 	if err != nil {
 		return FindingsReport{}, err
 	}
 	f := store.FindingFilter{Kind: q.Kind, IncludeResolved: q.All, IncludeSuppressed: q.All}
 	if q.Customer != "" {
-		id, err := res.Customer(q.Customer)
+		id, err := registry(list).Customer(q.Customer)
 		if err != nil {
 			return FindingsReport{}, err
 		}
@@ -248,7 +248,7 @@ func (a *App) Findings(ctx context.Context, q FindingsQuery) (FindingsReport, er
 		return FindingsReport{}, err
 	}
 	names, currencies := map[string]string{}, map[string]string{}
-	for _, c := range res.customers {
+	for _, c := range list {
 		names[c.TenantID], currencies[c.TenantID] = c.Name, c.Currency
 	}
 	rep := FindingsReport{Findings: make([]FindingLine, len(stored))}

@@ -32,10 +32,10 @@ func (a *App) ImportOffersFile(ctx context.Context, path string) (int, error) {
 // resolver names customers and SKUs in contract files against the registry, the
 // catalogue and the imported Partner Center offers.
 type resolver struct {
-	ctx       context.Context
-	app       *App
-	customers []customers.Customer
-	cat       *catalog.Catalog
+	registry
+	ctx context.Context
+	app *App
+	cat *catalog.Catalog
 }
 
 func (a *App) newResolver(ctx context.Context) (*resolver, error) {
@@ -47,13 +47,27 @@ func (a *App) newResolver(ctx context.Context) (*resolver, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &resolver{ctx: ctx, app: a, customers: list, cat: cat}, nil
+	return &resolver{registry: list, ctx: ctx, app: a, cat: cat}, nil
 }
 
-func (r *resolver) Customer(key string) (string, error) {
+// registry finds customers by tenant id, external reference or name; it is all that
+// commands naming a customer need, without the catalogue.
+type registry []customers.Customer
+
+// customerTenant finds the tenant of a customer named by tenant id, external
+// reference or name.
+func (a *App) customerTenant(ctx context.Context, key string) (string, error) {
+	list, err := a.Customers(ctx)
+	if err != nil {
+		return "", err
+	}
+	return registry(list).Customer(key)
+}
+
+func (r registry) Customer(key string) (string, error) {
 	id, isGUID := ids.ParseGUID(key)
 	var found []customers.Customer
-	for _, c := range r.customers {
+	for _, c := range r {
 		if isGUID && c.TenantID == id || !isGUID && (c.ExternalRef == key || strings.EqualFold(c.Name, key)) {
 			found = append(found, c)
 		}
@@ -114,11 +128,8 @@ func (a *App) ImportContracts(ctx context.Context, path string) (store.ContractC
 func (a *App) ContractLines(ctx context.Context, customer string) ([]contracts.Line, error) {
 	tenant := ""
 	if customer != "" {
-		res, err := a.newResolver(ctx)
-		if err != nil {
-			return nil, err
-		}
-		if tenant, err = res.Customer(customer); err != nil {
+		var err error
+		if tenant, err = a.customerTenant(ctx, customer); err != nil {
 			return nil, err
 		}
 	}

@@ -74,11 +74,7 @@ func (a *App) tenantOf(ctx context.Context, key string) (string, error) {
 	if id, ok := ids.ParseGUID(key); ok {
 		return id, nil
 	}
-	res, err := a.newResolver(ctx)
-	if err != nil {
-		return "", err
-	}
-	id, err := res.Customer(key)
+	id, err := a.customerTenant(ctx, key)
 	if err != nil {
 		return "", fmt.Errorf("tenant %q: not a GUID, and %w", key, err)
 	}

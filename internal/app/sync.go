@@ -203,9 +203,8 @@ func (a *App) syncTargets(ctx context.Context, requested []string) (map[string]s
 		id, ok := ids.ParseGUID(r)
 		if !ok {
 			// A customer's external reference or name names its tenant too.
-			res := &resolver{customers: list}
 			var err error
-			if id, err = res.Customer(r); err != nil {
+			if id, err = registry(list).Customer(r); err != nil {
 				return nil, nil, fmt.Errorf("tenant %q: not a GUID, and %w", r, err)
 			}
 		}

@@ -7,6 +7,7 @@
 package contracts
 
 import (
+	"fmt"
 	"time"
 
 	"github.com/shopspring/decimal"
@@ -68,6 +69,11 @@ func (l Line) BilledSeats(assigned int) int {
 		return assigned
 	}
 	return *l.Quantity
+}
+
+// MarkupNote says why a line priced by markup gives no amount yet.
+func (l Line) MarkupNote() string {
+	return fmt.Sprintf("%s is priced at Microsoft's cost plus %s%%, and no price list is imported", l.PartNumber, l.MarkupPercent.String())
 }
 
 // SameAs tells whether two lines say the same thing (the source line aside).

@@ -138,7 +138,7 @@ func priceOf(part string, lines []contracts.Line) (*decimal.Decimal, string) {
 	for _, l := range lines {
 		switch {
 		case l.UnitPrice == nil:
-			return nil, fmt.Sprintf("unknown: priced at Microsoft's cost plus %s%%, and no price list is imported", l.MarkupPercent)
+			return nil, "unknown: " + l.MarkupNote()
 		case unit != nil && !unit.Equal(*l.UnitPrice):
 			return nil, "unknown: the contract lines of " + part + " differ in price"
 		}

@@ -10,6 +10,7 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/seatledger/seatledger/internal/inventory"
+	"github.com/seatledger/seatledger/internal/terms"
 )
 
 // TenantPool is one licence pool of one tenant.
@@ -74,6 +75,37 @@ func (s *Store) SubscriptionHistory(ctx context.Context, tenantID string) ([]Sub
 	for i, r := range rows {
 		out[i] = SubscriptionPeriod{SubscriptionID: r.SubscriptionID, SKUID: r.SKUID, Status: r.Status, TotalLicenses: r.TotalLicenses,
 			Period: Period{From: r.ValidFrom.UTC(), To: inventory.UTC(r.ValidTo)}}
+	}
+	return out, nil
+}
+
+// SeatAdditions lists, per subscription of a tenant, when its seat count went up and
+// by how much. The time is that of the sync before the one that saw the rise — the
+// earliest it can have happened — so that a reduction window is never taken for open
+// after it closed.
+func (s *Store) SeatAdditions(ctx context.Context, tenantID string) (map[string][]terms.SeatAddition, error) {
+	periods, err := s.SubscriptionHistory(ctx, tenantID)
+	if err != nil {
+		return nil, err
+	}
+	out := map[string][]terms.SeatAddition{}
+	for i := 1; i < len(periods); i++ {
+		prev, cur := periods[i-1], periods[i]
+		if prev.SubscriptionID != cur.SubscriptionID || cur.TotalLicenses <= prev.TotalLicenses {
+			continue
+		}
+		at := cur.From
+		var before []TenantRun
+		// The run that saw the rise started before it stored the rise; the one before
+		// had finished by then.
+		if err := s.db.WithContext(ctx).Where("tenant_id = ? AND status IN ? AND finished_at < ?", tenantID, []string{SyncOK, SyncPartial}, cur.From).
+			Order("started_at DESC").Limit(1).Find(&before).Error; err != nil {
+			return nil, fmt.Errorf("read sync runs of %s: %w", tenantID, err)
+		}
+		if len(before) == 1 {
+			at = before[0].StartedAt.UTC()
+		}
+		out[cur.SubscriptionID] = append(out[cur.SubscriptionID], terms.SeatAddition{At: at, Seats: cur.TotalLicenses - prev.TotalLicenses})
 	}
 	return out, nil
 }

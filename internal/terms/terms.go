@@ -8,13 +8,15 @@ package terms
 import (
 	"strings"
 	"time"
+
+	"github.com/seatledger/seatledger/internal/contracts"
 )
 
-// Lengths as Partner Center writes them.
+// Lengths as Partner Center writes them, the same names contract lines use.
 const (
-	Monthly   = "P1M"
-	Annual    = "P1Y"
-	Triennial = "P3Y"
+	Monthly   = contracts.TermMonthly
+	Annual    = contracts.TermAnnual
+	Triennial = contracts.TermTriennial
 )
 
 // ReductionWindow is how long after a purchase, renewal or seat addition seats can
@@ -47,7 +49,7 @@ func Infer(created time.Time, next *time.Time) string {
 	if next == nil || created.IsZero() {
 		return ""
 	}
-	m := wholeMonths(day(created), day(*next))
+	m := wholeMonths(Day(created), Day(*next))
 	switch {
 	case m < 1:
 		return ""
@@ -90,17 +92,17 @@ func Of(created time.Time, next *time.Time, contractLength string, now time.Time
 	if next == nil {
 		return t
 	}
-	t.Renewal = day(*next)
+	t.Renewal = Day(*next)
 	n, known := months[t.Length]
 	// Each step counts from Graph's date, so that month ends do not drift (January
 	// 31 rolls to February 28, then March 31).
-	for k := 1; known && !t.Renewal.After(day(now)); k++ {
-		t.Renewal = addMonths(day(*next), k*n)
+	for k := 1; known && !t.Renewal.After(Day(now)); k++ {
+		t.Renewal = addMonths(Day(*next), k*n)
 	}
 	t.End = t.Renewal.AddDate(0, 0, -1)
 	if known {
 		t.Start = addMonths(t.Renewal, -n)
-		if c := day(created); t.Start.Before(c) {
+		if c := Day(created); t.Start.Before(c) {
 			t.Start = c
 		}
 	}
@@ -152,7 +154,7 @@ func ReductionAt(t Term, created time.Time, additions []SeatAddition, now time.T
 		}
 	}
 	switch {
-	case !t.Start.IsZero() && day(created).Equal(t.Start):
+	case !t.Start.IsZero() && Day(created).Equal(t.Start):
 		consider(created, "purchase", 0)
 	case !t.Start.IsZero():
 		consider(t.Start, "renewal", 0)
@@ -175,12 +177,13 @@ func ReductionAt(t Term, created time.Time, additions []SeatAddition, now time.T
 // Zero when the renewal is unknown.
 func (r Reduction) ActBy() time.Time {
 	if r.Open {
-		return day(r.Until.Add(-time.Nanosecond))
+		return Day(r.Until.Add(-time.Nanosecond))
 	}
 	return r.ScheduleBy
 }
 
-func day(t time.Time) time.Time {
+// Day is the UTC calendar day of t, at midnight.
+func Day(t time.Time) time.Time {
 	u := t.UTC()
 	return time.Date(u.Year(), u.Month(), u.Day(), 0, 0, 0, 0, time.UTC)
 }
