@@ -18,6 +18,7 @@ import (
 	"github.com/seatledger/seatledger/internal/catalog"
 	"github.com/seatledger/seatledger/internal/contracts"
 	"github.com/seatledger/seatledger/internal/inventory"
+	"github.com/seatledger/seatledger/internal/pools"
 	"github.com/seatledger/seatledger/internal/terms"
 )
 
@@ -35,11 +36,14 @@ const (
 	RedundantLicence      = "redundant-licence"
 	PremiumUnused         = "premium-unused"
 	NoDesktopApps         = "no-desktop-apps"
+	OverAssigned          = "over-assigned"
+	SubscriptionInGrace   = "subscription-in-grace"
+	SubscriptionLapsed    = "subscription-lapsed"
 )
 
 // Kinds lists every kind, in the order reports show them.
-var Kinds = []string{UnassignedSeats, RenewalIdleSeats, TrialEnding, BusinessCap, DisabledUser, InactiveUser,
-	LicensedGuest, LicensedSharedMailbox, AssignmentError, RedundantLicence, PremiumUnused, NoDesktopApps}
+var Kinds = []string{SubscriptionInGrace, SubscriptionLapsed, OverAssigned, UnassignedSeats, RenewalIdleSeats, TrialEnding, BusinessCap,
+	DisabledUser, InactiveUser, LicensedGuest, LicensedSharedMailbox, AssignmentError, RedundantLicence, PremiumUnused, NoDesktopApps}
 
 // Finding is one thing to act on.
 type Finding struct {
@@ -48,8 +52,11 @@ type Finding struct {
 	Kind        string `json:"kind"`
 	// SKUs names the part numbers concerned, "+"-joined when a user holds several.
 	SKUs string `json:"skus"`
-	// Subject is the user (UPN) or subscription the finding is about; empty for a pool.
-	Subject  string `json:"subject,omitempty"`
+	// Subject is the user (UPN, else mail, else object id) or subscription the
+	// finding is about; empty for a pool.
+	Subject string `json:"subject,omitempty"`
+	// UserID is the user's object id on findings about a user.
+	UserID   string `json:"userId,omitempty"`
 	Seats    int    `json:"seats"`
 	Evidence string `json:"evidence"`
 	Action   string `json:"action"`
@@ -59,6 +66,67 @@ type Finding struct {
 	MonthlySaving *decimal.Decimal `json:"monthlySaving,omitempty"`
 	Currency      string           `json:"currency,omitempty"`
 	SavingNote    string           `json:"savingNote,omitempty"`
+	// SavingFor says whose money the saving is: ForCustomer or ForPartner.
+	SavingFor string `json:"savingFor,omitempty"`
+	// Confidence is high, medium or low; Missing says what the finding lacks that
+	// would make it certain. Low findings are for review only.
+	Confidence string   `json:"confidence"`
+	Missing    []string `json:"missing,omitempty"`
+}
+
+// Confidence grades.
+const (
+	High   = "high"
+	Medium = "medium"
+	Low    = "low"
+)
+
+// What a finding may lack, and how much that weakens it.
+type gap struct {
+	what string
+	low  bool
+}
+
+var (
+	gapSignIn           = gap{what: "no sign-in data"}
+	gapSuccessfulSignIn = gap{what: "no successful-sign-in date: failed sign-in attempts may count as activity"}
+	gapConcealed        = gap{what: "names concealed in usage reports", low: true}
+	gapUsageStale       = gap{what: "usage report older than 72 h"}
+	gapTermInferred     = gap{what: "term inferred from Graph's dates, not known"}
+	gapTermContract     = gap{what: "term taken from the contract, not known from Microsoft"}
+	gapTermUnknown      = gap{what: "term unknown", low: true}
+	gapMailboxType      = gap{what: "mailbox type unknown", low: true}
+	gapPrice            = gap{what: "no price"}
+	gapSubscriptions    = gap{what: "subscriptions behind the pool unknown", low: true}
+)
+
+// need records what the finding lacks.
+func (f *Finding) need(g gap) {
+	if g.what == "" || contains(f.Missing, g.what) {
+		return
+	}
+	f.Missing = append(f.Missing, g.what)
+	switch {
+	case g.low:
+		f.Confidence = Low
+	case f.Confidence != Low:
+		f.Confidence = Medium
+	}
+}
+
+// ReviewOnly tells whether the finding rests on too little to act on unreviewed.
+func (f Finding) ReviewOnly() bool { return f.Confidence == Low }
+
+func termGap(t terms.Term) gap {
+	switch {
+	case t.Length == "" || t.Renewal.IsZero():
+		return gapTermUnknown
+	case t.Source == terms.SourceContract:
+		return gapTermContract
+	case t.Source == terms.SourceGraph:
+		return gapTermInferred
+	}
+	return gap{}
 }
 
 // Thresholds tune the rules (config section advice).
@@ -99,7 +167,9 @@ type Tenant struct {
 	Usage         []inventory.Usage
 	// SignInData is false where Graph gave no sign-in activity: no inactivity findings.
 	SignInData bool
-	Contract   []contracts.Line
+	// UsageReportDate is the refresh date of the usage reports read.
+	UsageReportDate *time.Time
+	Contract        []contracts.Line
 	Catalog    *catalog.Catalog
 	Exclusions []Exclusion
 }
@@ -115,9 +185,11 @@ type Result struct {
 
 // Advise runs every rule over one tenant.
 func Advise(t Tenant, th Thresholds) Result {
-	a := &adviser{t: t, th: th, prices: pricesOf(t.Contract, t.Subscriptions, t.Now)}
+	a := &adviser{t: t, th: th, prices: pricesOf(t.Contract, t.Subscriptions, t.Now), removals: map[string]int{}}
+	a.accounts = pools.Of(t.Pools, t.Subscriptions, HeldWithoutPool(t.Pools, t.Users))
 	a.seats()
 	a.users()
+	a.businessCap()
 	sort.SliceStable(a.out.Findings, func(i, j int) bool {
 		x, y := a.out.Findings[i], a.out.Findings[j]
 		if x.Kind != y.Kind {
@@ -141,11 +213,50 @@ func kindOrder(k string) int {
 }
 
 type adviser struct {
-	t      Tenant
-	th     Thresholds
-	prices map[string]price
-	out    Result
-	seen   map[string]bool
+	t        Tenant
+	th       Thresholds
+	prices   map[string]price
+	accounts []pools.Account
+	// removals counts, per SKU, the users whose licences whole-user findings advise
+	// removing.
+	removals map[string]int
+	out      Result
+	seen     map[string]bool
+}
+
+// account is the seat account of a SKU.
+func (a *adviser) account(skuID string) (pools.Account, bool) {
+	for _, acc := range a.accounts {
+		if acc.SKUID == skuID {
+			return acc, true
+		}
+	}
+	return pools.Account{}, false
+}
+
+// trialOnly tells whether every seat of a SKU the tenant has is a trial's: a user's
+// licence of it costs nothing.
+func (a *adviser) trialOnly(skuID string) bool {
+	acc, ok := a.account(skuID)
+	return ok && acc.Trial > 0 && acc.Paid() == 0 && acc.Grace == 0
+}
+
+// HeldWithoutPool counts, per SKU, the users holding a licence of a SKU that no
+// pool of the tenant lists.
+func HeldWithoutPool(ps []inventory.Pool, us []inventory.User) map[string]int {
+	listed := map[string]bool{}
+	for _, p := range ps {
+		listed[p.SKUID] = true
+	}
+	out := map[string]int{}
+	for _, u := range us {
+		for _, id := range u.HeldSKUs() {
+			if !listed[id] {
+				out[id]++
+			}
+		}
+	}
+	return out
 }
 
 func (a *adviser) note(s string) { a.out.Notes = append(a.out.Notes, s) }
@@ -159,6 +270,9 @@ func Fingerprint(tenantID, kind string, key ...string) string {
 
 func (a *adviser) add(f Finding, key ...string) {
 	f.TenantID = a.t.TenantID
+	if f.Confidence == "" {
+		f.Confidence = High
+	}
 	f.Fingerprint = Fingerprint(a.t.TenantID, f.Kind, key...)
 	if a.seen[f.Fingerprint] {
 		return // the same condition reached twice (an assignment listed twice by Graph)

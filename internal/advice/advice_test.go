@@ -48,6 +48,10 @@ type world struct {
 	signIn    bool
 	exclude   []Exclusion
 	additions []terms.SeatAddition
+	// extraPools are pools no subscription of the world explains (capacity, unknown).
+	extraPools []inventory.Pool
+	// at overrides the day the rules judge by.
+	at time.Time
 }
 
 func ptr[T any](v T) *T { return &v }
@@ -56,7 +60,7 @@ func newWorld(t *testing.T) *world {
 	price := decimal.RequireFromString("20.60")
 	w := &world{t: t, signIn: true}
 	w.subscription("SPB", 10, false, now.AddDate(0, 0, -200), now.AddDate(0, 0, 165))
-	w.lines = []contracts.Line{{TenantID: tenant, SKUID: sku(t, "SPB"), PartNumber: "SPB", Term: "P1Y", UnitPrice: &price, Start: now.AddDate(-1, 0, 0)}}
+	w.lines = []contracts.Line{{TenantID: tenant, SKUID: sku(t, "SPB"), PartNumber: "SPB", Term: "P1Y", Quantity: ptr(10), NoticeDays: 30, UnitPrice: &price, Start: now.AddDate(-1, 0, 0)}}
 	return w
 }
 
@@ -77,30 +81,41 @@ func (w *world) user(upn string, parts ...string) *inventory.User {
 func (w *world) run(th Thresholds) Result {
 	consumed := map[string]int{}
 	for _, u := range w.users {
-		seen := map[string]bool{}
-		for _, a := range u.Assignments {
-			if !seen[a.SKUID] {
-				consumed[a.SKUID]++
-				seen[a.SKUID] = true
-			}
+		for _, id := range u.HeldSKUs() {
+			consumed[id]++
 		}
 	}
 	pools := map[string]*inventory.Pool{}
 	var order []string
 	for _, s := range w.subs {
 		if pools[s.SKUID] == nil {
-			pools[s.SKUID] = &inventory.Pool{SKUID: s.SKUID, PartNumber: s.PartNumber, Consumed: consumed[s.SKUID]}
+			pools[s.SKUID] = &inventory.Pool{SKUID: s.SKUID, PartNumber: s.PartNumber, AppliesTo: "User", Consumed: consumed[s.SKUID]}
 			order = append(order, s.SKUID)
 		}
-		pools[s.SKUID].Enabled += s.TotalLicenses
+		switch s.Status {
+		case "Warning":
+			pools[s.SKUID].Warning += s.TotalLicenses
+		case "Suspended":
+			pools[s.SKUID].Suspended += s.TotalLicenses
+		default:
+			pools[s.SKUID].Enabled += s.TotalLicenses
+		}
 	}
-	w.pools = nil
+	w.pools = w.pools[:0:0]
 	for _, id := range order {
 		w.pools = append(w.pools, *pools[id])
 	}
-	return Advise(Tenant{TenantID: tenant, Currency: "EUR", Now: now, Pools: w.pools,
-		Subscriptions: terms.Resolve(tenant, "partner", w.subs, w.lines, map[string][]terms.SeatAddition{"SPB-sub": w.additions}, now),
+	w.pools = append(w.pools, w.extraPools...)
+	return Advise(Tenant{TenantID: tenant, Currency: "EUR", Now: w.now(), Pools: w.pools,
+		Subscriptions: terms.Resolve(tenant, "partner", w.subs, w.lines, map[string][]terms.SeatAddition{"SPB-sub": w.additions}, w.now()),
 		Users:         w.users, Usage: w.usage, SignInData: w.signIn, Contract: w.lines, Catalog: cat(w.t), Exclusions: w.exclude}, th)
+}
+
+func (w *world) now() time.Time {
+	if w.at.IsZero() {
+		return now
+	}
+	return w.at
 }
 
 func summary(r Result) string {
@@ -139,7 +154,7 @@ func TestRules(t *testing.T) {
 			w.subs = nil
 			w.subscription("SPB", 3, false, now.AddDate(0, 0, -12), now.AddDate(0, 0, 18))
 			w.user("a@x", "SPB")
-		}, "unassigned-seats SPB by 2026-12-10"}, // the annual line does not price a monthly term
+		}, "unassigned-seats SPB 41.20 by 2026-12-10"}, // the contract prices the seats; Microsoft's monthly term times them
 		{"free SKUs are never waste", func(w *world) {
 			w.subscription("FLOW_FREE", 10000, false, now.AddDate(0, 0, -100), now.AddDate(0, 0, 265))
 			for i := range 10 {
@@ -212,7 +227,7 @@ func TestRules(t *testing.T) {
 			for i := range 9 {
 				w.user(string(rune('a'+i))+"@x", "SPB")
 			}
-		}, "assignment-error SPB e@x"},
+		}, "unassigned-seats SPB 20.60 by 2027-05-06; assignment-error SPB e@x"}, // a licence in error takes no seat
 		{"trial ending with users on it", func(w *world) {
 			w.subscription("PROJECTPROFESSIONAL", 25, true, now.AddDate(0, 0, -20), now.AddDate(0, 0, 10))
 			for i := range 10 {
@@ -248,7 +263,7 @@ func TestRules(t *testing.T) {
 			for i := range 9 {
 				w.user(string(rune('a'+i))+"@x", "SPB")
 			}
-		}, "assignment-error SPB r@x"},
+		}, "unassigned-seats SPB 20.60 by 2027-05-06; assignment-error SPB r@x"},
 		{"a redundant licence is not also a licence to change", func(w *world) {
 			w.subscription("O365_BUSINESS_PREMIUM", 1, false, now.AddDate(0, 0, -200), now.AddDate(0, 0, 165))
 			no := false
@@ -266,7 +281,7 @@ func TestRules(t *testing.T) {
 			for i := range 9 {
 				w.user(string(rune('a'+i))+"@x", "SPB")
 			}
-		}, "assignment-error SPB e@x; assignment-error SPB e@x"},
+		}, "unassigned-seats SPB 20.60 by 2027-05-06; assignment-error SPB e@x; assignment-error SPB e@x"},
 		{"a monthly term renewed for months is not taken for annual", func(w *world) {
 			w.subs = nil
 			w.lines = nil
@@ -287,7 +302,7 @@ func TestRules(t *testing.T) {
 			w.subscription("SPB", 2, false, now.AddDate(0, 0, -80).Truncate(24*time.Hour), time.Date(2026, 12, 3, 0, 0, 0, 0, time.UTC))
 			w.subs[1].ID = "SPB-monthly"
 			monthly := decimal.RequireFromString("24.72")
-			w.lines = append(w.lines, contracts.Line{TenantID: tenant, SKUID: sku(t, "SPB"), PartNumber: "SPB", Term: "P1M", UnitPrice: &monthly, Start: now.AddDate(-1, 0, 0)})
+			w.lines = append(w.lines, contracts.Line{TenantID: tenant, SKUID: sku(t, "SPB"), PartNumber: "SPB", Term: "P1M", Quantity: ptr(3), NoticeDays: 30, UnitPrice: &monthly, Start: now.AddDate(-1, 0, 0)})
 			for i := range 5 {
 				w.user(string(rune('a'+i))+"@x", "SPB")
 			}

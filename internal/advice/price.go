@@ -11,16 +11,26 @@ import (
 	"github.com/seatledger/seatledger/internal/terms"
 )
 
-// price is what one seat of a SKU costs the customer per month, or why that is unknown.
+// Whose money a saving is.
+const (
+	// ForCustomer: the customer pays less (at the contract's price).
+	ForCustomer = "customer"
+	// ForPartner: the partner pays Microsoft less (at Microsoft's price).
+	ForPartner = "partner"
+)
+
+// price is what one seat of a SKU is worth per month to whom, or why that is unknown.
 type price struct {
 	unit *decimal.Decimal
 	note string
+	// whose is ForCustomer or ForPartner.
+	whose string
 	// elsewhere marks seats held with another partner or direct.
 	elsewhere bool
 }
 
-// pricesOf prices a seat of each SKU for the per-user findings: from the contract
-// line covering the subscription a freed seat would be removed from (the one
+// pricesOf prices a seat a user gives up, for the per-user findings: from the
+// contract line covering the subscription a freed seat would be removed from (the one
 // reducible soonest). A SKU with no subscriptions on record is priced from any line in
 // force for it, a fixed price before a markup.
 func pricesOf(lines []contracts.Line, subs []terms.Subscription, now time.Time) map[string]price {
@@ -31,65 +41,118 @@ func pricesOf(lines []contracts.Line, subs []terms.Subscription, now time.Time) 
 	}
 	for id, list := range bySKU {
 		if shares := allocate(list, 1); len(shares) > 0 {
-			out[id] = priceOfShare(shares[0])
+			out[id] = userSeatPrice(shares[0])
 		}
 	}
 	for _, l := range lines {
 		p, priced := out[l.SKUID]
 		if _, hasSubs := bySKU[l.SKUID]; !hasSubs && l.ActiveOn(now) && (!priced || p.unit == nil && l.UnitPrice != nil) {
-			out[l.SKUID] = priceOfLine(l)
+			out[l.SKUID] = customerPrice(l, "")
 		}
 	}
 	return out
 }
 
-func priceOfLine(l contracts.Line) price {
+// customerPrice is what the customer pays for a seat under a contract line.
+func customerPrice(l contracts.Line, when string) price {
 	if l.UnitPrice != nil {
-		return price{unit: l.UnitPrice}
+		return price{unit: l.UnitPrice, whose: ForCustomer, note: when}
 	}
-	return price{note: l.MarkupNote()}
+	return price{note: l.MarkupNote(), whose: ForCustomer}
 }
 
-// priceOfShare prices seats of one subscription: the partner's by their contract line;
-// another's at a price seatledger cannot know.
-func priceOfShare(sh share) price {
+// userSeatPrice prices a licence taken from a user: the customer pays less from the
+// next bill where the contract bills as assigned, and once the committed quantity is
+// lowered (with the contract's notice) where it commits to a number of seats.
+func userSeatPrice(sh share) price {
+	if p, ok := elsewhere(sh); ok {
+		return p
+	}
+	l := *sh.sub.Line
+	if l.AsAssigned() {
+		return customerPrice(l, "the customer's saving from the next bill (the contract bills seats as assigned); the partner's own cost ends when the subscription is reduced")
+	}
+	return customerPrice(l, committedNote(l))
+}
+
+// idleSeatPrice prices a seat nobody holds. Under a contract billing as assigned the
+// customer does not pay for it: the partner does, at Microsoft's price, which
+// seatledger does not know yet. Under a committed quantity the customer pays for it,
+// and saves only once the contract is changed.
+func idleSeatPrice(sh share) price {
+	if p, ok := elsewhere(sh); ok {
+		return p
+	}
+	l := *sh.sub.Line
+	if l.AsAssigned() {
+		return price{whose: ForPartner, note: "the contract bills seats as assigned, so idle seats cost the partner Microsoft's price, which is not known until price lists are imported"}
+	}
+	return customerPrice(l, committedNote(l))
+}
+
+// elsewhere prices what seatledger cannot: seats of another seller, or of a
+// subscription no contract line covers.
+func elsewhere(sh share) (price, bool) {
 	switch {
 	case sh.sub.Owner != terms.OwnerPartner:
-		return price{note: "the seats are held with another partner or bought direct", elsewhere: true}
+		return price{note: "the seats are held with another partner or bought direct", elsewhere: true}, true
 	case sh.sub.Line == nil:
-		return price{note: fmt.Sprintf("no contract line covers the %s subscription %s (%s)", sh.sub.PartNumber, shortID(sh.sub.ID), orUnknown(sh.sub.Term.Length))}
+		return price{note: fmt.Sprintf("no contract line covers the %s subscription %s (%s)", sh.sub.PartNumber, shortID(sh.sub.ID), orUnknown(sh.sub.Term.Length))}, true
 	}
-	return priceOfLine(*sh.sub.Line)
+	return price{}, false
 }
 
-// shareSaving prices idle seats spread over subscriptions. Seats held elsewhere make
-// the amount a lower bound ("at least"); any other unknown price makes it unknown.
-func (a *adviser) shareSaving(part string, shares []share) (*decimal.Decimal, string) {
-	total, elsewhere, priced := decimal.Zero, 0, 0
-	var missing []string
+func committedNote(l contracts.Line) string {
+	return fmt.Sprintf("the customer's saving once the contract's committed quantity is lowered (%d days' notice)", l.NoticeDays)
+}
+
+// shareSaving prices idle seats spread over subscriptions, plus seats of
+// subscriptions Graph did not list. Seats held elsewhere or unlisted make the amount a
+// lower bound ("at least"); any other unknown price makes it unknown.
+func (a *adviser) shareSaving(skuID string, shares []share, unlisted int) (*decimal.Decimal, string, string) {
+	total, aside, priced := decimal.Zero, unlisted, 0
+	var missing, notes []string
+	whose := ""
 	for _, sh := range shares {
-		p := priceOfShare(sh)
+		p := idleSeatPrice(sh)
+		if whose == "" || p.whose == ForPartner {
+			whose = p.whose
+		}
 		switch {
 		case p.elsewhere:
-			elsewhere += sh.seats
+			aside += sh.seats
 		case p.unit == nil:
 			missing = append(missing, p.note)
 		default:
 			total = total.Add(p.unit.Mul(decimal.NewFromInt(int64(sh.seats))))
 			priced++
+			if p.note != "" && !contains(notes, p.note) {
+				notes = append(notes, p.note)
+			}
 		}
 	}
 	switch {
 	case len(missing) > 0:
-		return nil, "unknown: " + strings.Join(missing, "; ")
+		return nil, "unknown: " + strings.Join(missing, "; "), whose
+	case priced == 0 && len(shares) == 0:
+		return nil, "unknown: the subscriptions behind the pool are unknown", ""
 	case priced == 0:
-		return nil, "unknown: the seats are held with another partner or bought direct"
+		return nil, "unknown: the seats are held with another partner or bought direct", ""
 	}
 	rounded := total.Round(2)
-	if elsewhere > 0 {
-		return &rounded, fmt.Sprintf("at least: %d of the idle seats are held with another partner or bought direct, at a price not known", elsewhere)
+	if aside > 0 {
+		notes = append([]string{fmt.Sprintf("at least: %d of the idle seats are held with another partner, bought direct or of unlisted subscriptions, at a price not known", aside)}, notes...)
 	}
-	return &rounded, ""
+	return &rounded, strings.Join(notes, "; "), whose
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
 }
 
 // seatCost is a count of seats of one SKU.
@@ -98,12 +161,16 @@ type seatCost struct {
 	seats int
 }
 
-// saving prices seats from the contract. Savings are rounded once, half-up, to the
-// cent; when any SKU has no fixed price the saving is unknown and the note says why.
-func (a *adviser) saving(costs ...seatCost) (*decimal.Decimal, string) {
+// saving prices seats users give up, from the contract. Savings are rounded once,
+// half-up, to the cent. SKUs held only on a trial cost nothing and add nothing; when
+// any other SKU has no fixed price the saving is unknown and the note says why.
+func (a *adviser) saving(costs ...seatCost) (*decimal.Decimal, string, string) {
 	total := decimal.Zero
-	var missing []string
+	var missing, notes []string
 	for _, c := range costs {
+		if a.trialOnly(c.skuID) {
+			continue
+		}
 		p, ok := a.prices[c.skuID]
 		switch {
 		case !ok:
@@ -112,25 +179,28 @@ func (a *adviser) saving(costs ...seatCost) (*decimal.Decimal, string) {
 			missing = append(missing, p.note)
 		default:
 			total = total.Add(p.unit.Mul(decimal.NewFromInt(int64(c.seats))))
+			if p.note != "" && !contains(notes, p.note) {
+				notes = append(notes, p.note)
+			}
 		}
 	}
 	if len(missing) > 0 {
-		return nil, "unknown: " + strings.Join(missing, "; ")
+		return nil, "unknown: " + strings.Join(missing, "; "), ForCustomer
 	}
 	rounded := total.Round(2)
-	return &rounded, ""
+	return &rounded, strings.Join(notes, "; "), ForCustomer
 }
 
 // difference is the monthly saving of moving seats from one SKU to a cheaper one.
-func (a *adviser) difference(from, to string, seats int) (*decimal.Decimal, string) {
-	high, note := a.saving(seatCost{from, seats})
+func (a *adviser) difference(from, to string, seats int) (*decimal.Decimal, string, string) {
+	high, note, whose := a.saving(seatCost{from, seats})
 	if high == nil {
-		return nil, note
+		return nil, note, whose
 	}
-	low, note := a.saving(seatCost{to, seats})
+	low, note, whose := a.saving(seatCost{to, seats})
 	if low == nil {
-		return nil, note
+		return nil, note, whose
 	}
 	d := high.Sub(*low)
-	return &d, ""
+	return &d, note, whose
 }

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/seatledger/seatledger/internal/pools"
 	"github.com/seatledger/seatledger/internal/terms"
 )
 
@@ -20,38 +21,59 @@ var businessPlans = map[string]string{
 
 const day = 24 * time.Hour
 
+// seats judges every licence pool: idle seats, seats in grace or lapsed, users
+// beyond the seats, trials about to end. Tenant-level capacity (storage, minutes) is
+// never seats.
 func (a *adviser) seats() {
-	bySKU := map[string][]terms.Subscription{}
-	for _, s := range a.t.Subscriptions {
-		bySKU[s.SKUID] = append(bySKU[s.SKUID], s)
-	}
-	for _, p := range a.t.Pools {
-		if !a.paid(p.SKUID) || a.excluded(p.SKUID, "") {
+	for _, acc := range a.accounts {
+		if acc.Capacity || !a.paid(acc.SKUID) || a.excluded(acc.SKUID, "") {
 			continue
 		}
-		subs := bySKU[p.SKUID]
-		paidSeats := p.Enabled
-		if len(subs) > 0 {
-			paidSeats = 0
-			for _, s := range subs {
-				if s.Paid() {
-					paidSeats += s.TotalLicenses
-				}
+		if idle := acc.Idle(); idle > 0 {
+			a.unassigned(acc, idle)
+		}
+		a.overAssigned(acc)
+		a.trials(acc)
+		for _, s := range acc.Subscriptions {
+			switch {
+			case s.InGrace():
+				a.inGrace(acc, s)
+			case s.Lapsed():
+				a.lapsed(acc, s)
 			}
 		}
-		idle := paidSeats - p.Consumed
-		if idle > 0 {
-			a.unassigned(p.SKUID, p.PartNumber, idle, paidSeats, p.Consumed, subs)
+	}
+}
+
+// businessCap reports Business plans above the seat cap, after the seats other
+// findings already take away. It runs after the per-user rules, whose removals it
+// counts.
+func (a *adviser) businessCap() {
+	for _, acc := range a.accounts {
+		alternative, capped := businessPlans[acc.PartNumber]
+		if !capped || acc.Capacity || a.excluded(acc.SKUID, "") {
+			continue
 		}
-		a.trials(p.PartNumber, p.Consumed-paidSeats, subs)
-		if alternative, capped := businessPlans[p.PartNumber]; capped {
-			if over := max(p.Enabled, p.Consumed) - a.th.BusinessSeatCap; over > 0 {
-				a.add(Finding{Kind: BusinessCap, SKUs: p.PartNumber, Seats: over,
-					Evidence:   fmt.Sprintf("%d seats of %s, above Microsoft's cap of %d per Business plan", max(p.Enabled, p.Consumed), p.PartNumber, a.th.BusinessSeatCap),
-					Action:     fmt.Sprintf("move %d users to %s (or move the tenant to Enterprise plans)", over, alternative),
-					SavingNote: "none: a licensing-terms fix, it costs more rather than less"}, p.SKUID)
-			}
+		paid := acc.Paid()
+		over := paid - a.th.BusinessSeatCap
+		if over <= 0 {
+			continue
 		}
+		idle, removed := acc.Idle(), a.removals[acc.SKUID]
+		remain := max(0, paid-idle-removed-a.th.BusinessSeatCap)
+		f := Finding{Kind: BusinessCap, SKUs: acc.PartNumber, Seats: remain,
+			Evidence:   fmt.Sprintf("%d paid seats of %s, above Microsoft's cap of %d per Business plan", paid, acc.PartNumber, a.th.BusinessSeatCap),
+			SavingNote: "none: a licensing-terms fix, it costs more rather than less"}
+		switch {
+		case idle+removed == 0:
+			f.Action = fmt.Sprintf("move %s to %s (or move the tenant to Enterprise plans)", users(over), alternative)
+		case remain == 0:
+			f.Action = fmt.Sprintf("the other findings bring it under the cap: %s idle and %s advised for removal elsewhere; act on those", seats(idle), users(removed))
+		default:
+			f.Action = fmt.Sprintf("after the other findings (%s idle, %s advised for removal) %s remain over the cap: move them to %s (or move the tenant to Enterprise plans)",
+				seats(idle), users(removed), users(remain), alternative)
+		}
+		a.add(f, acc.SKUID)
 	}
 }
 
@@ -62,7 +84,8 @@ type share struct {
 }
 
 // allocate spreads idle seats over the paid subscriptions, the partner's first and
-// then those that can be reduced soonest, each up to its own seats.
+// then those that can be reduced soonest, each up to its own seats. Seats left over
+// belong to no subscription on record.
 func allocate(subs []terms.Subscription, idle int) []share {
 	var order []*terms.Subscription
 	for i := range subs {
@@ -91,54 +114,82 @@ func allocate(subs []terms.Subscription, idle int) []share {
 }
 
 // unassigned reports idle paid seats, timed to the next moment they can be removed.
-func (a *adviser) unassigned(skuID, part string, idle, paidSeats, consumed int, subs []terms.Subscription) {
-	f := Finding{Kind: UnassignedSeats, SKUs: part, Seats: idle,
-		Evidence: fmt.Sprintf("%d of %d paid seats unassigned (%d assigned)", idle, paidSeats, consumed)}
-	shares := allocate(subs, idle)
-	if len(shares) == 0 {
-		f.MonthlySaving, f.SavingNote = a.saving(seatCost{skuID, idle})
-		f.Action = fmt.Sprintf("remove %s; the subscriptions behind the pool are unknown, so check in Partner Center when it can be reduced", seats(idle))
-		a.add(f, skuID)
-		return
+func (a *adviser) unassigned(acc pools.Account, idle int) {
+	f := Finding{Kind: UnassignedSeats, SKUs: acc.PartNumber, Seats: idle,
+		Evidence: fmt.Sprintf("%d of %d paid seats unassigned (%d assigned)", idle, acc.Paid(), acc.Assigned)}
+	if acc.Trial > 0 || acc.Grace > 0 {
+		f.Evidence += fmt.Sprintf("; besides them %s on trial and %s in grace, which lapse by themselves", seats(acc.Trial), seats(acc.Grace))
 	}
-	f.MonthlySaving, f.SavingNote = a.shareSaving(part, shares)
-	steps := make([]string, len(shares))
+	shares := allocate(acc.Subscriptions, idle)
+	allocated := 0
+	steps := make([]string, 0, len(shares)+1)
 	var actBy time.Time
-	for i, sh := range shares {
-		steps[i] = reductionStep(sh, len(shares) > 1)
+	for _, sh := range shares {
+		allocated += sh.seats
+		steps = append(steps, reductionStep(sh, len(shares) > 1 || allocated < idle))
 		if at := sh.sub.Reduction.ActBy(); !at.IsZero() && (actBy.IsZero() || at.Before(actBy)) {
 			actBy = at
 		}
+		f.need(termGap(sh.sub.Term))
+	}
+	f.MonthlySaving, f.SavingNote, f.SavingFor = a.shareSaving(acc.SKUID, shares, idle-allocated)
+	if rest := idle - allocated; rest > 0 {
+		steps = append(steps, fmt.Sprintf("remove %s of subscriptions Graph did not list (check in Partner Center when they can be reduced)", seats(rest)))
+		f.need(gapSubscriptions)
+	}
+	if f.MonthlySaving == nil {
+		f.need(gapPrice)
 	}
 	f.Action = strings.Join(steps, "; then ")
 	f.ActBy = date(actBy)
-	a.add(f, skuID)
+	a.add(f, acc.SKUID)
 
-	for _, s := range subs {
-		if !s.Paid() || !s.Term.Known() || s.Term.Length == terms.Monthly || s.Reduction.Open {
+	// Renewals that would lock the idle seats in for another term: each subscription
+	// with the seats it would carry over, so that the tenant's idle seats count once.
+	for _, sh := range shares {
+		s := sh.sub
+		if !s.Term.Known() || s.Term.Length == terms.Monthly || s.Reduction.Open {
 			continue
 		}
 		until := s.Term.Renewal.Sub(terms.Day(a.t.Now))
 		if until < 0 || until > time.Duration(a.th.RenewalDays)*day {
 			continue
 		}
-		a.add(Finding{Kind: RenewalIdleSeats, SKUs: part, Subject: s.ID, Seats: min(idle, s.TotalLicenses),
-			Evidence: fmt.Sprintf("%s term of %d seats renews on %s while %d seats of %s are unassigned",
-				s.Term.Length, s.TotalLicenses, s.Term.Renewal.Format(time.DateOnly), idle, part),
+		r := Finding{Kind: RenewalIdleSeats, SKUs: acc.PartNumber, Subject: s.ID, Seats: sh.seats,
+			Evidence: fmt.Sprintf("%s term of %d seats renews on %s with %s of %s unassigned",
+				s.Term.Length, s.TotalLicenses, s.Term.Renewal.Format(time.DateOnly), seats(sh.seats), acc.PartNumber),
 			Action:     fmt.Sprintf("reduce the subscription before it renews, or the idle seats are paid for another %s", termWords(s.Term.Length)),
 			ActBy:      date(s.Term.End),
-			SavingNote: "counted in the unassigned-seats finding of " + part}, s.ID, s.Term.Renewal.Format(time.DateOnly))
+			SavingNote: "counted in the unassigned-seats finding of " + acc.PartNumber}
+		r.need(termGap(s.Term))
+		a.add(r, s.ID, s.Term.Renewal.Format(time.DateOnly))
 	}
 }
 
-// trials reports trials that end soon while users rely on them (more users hold the
-// SKU than paid seats cover).
-func (a *adviser) trials(part string, onTrial int, subs []terms.Subscription) {
-	if onTrial <= 0 {
+// overAssigned reports users holding a SKU beyond every seat the tenant has.
+func (a *adviser) overAssigned(acc pools.Account) {
+	over := acc.OverAssigned()
+	if over <= 0 {
 		return
 	}
-	for _, s := range subs {
-		if !s.IsTrial || s.NextLifecycle == nil || s.Status != "Enabled" {
+	holders := a.holdersInError(acc.SKUID)
+	who := fmt.Sprintf("%d users hold it", acc.Assigned)
+	if len(holders) > 0 {
+		who = "assignments in error: " + listed(holders, 10)
+	}
+	f := Finding{Kind: OverAssigned, SKUs: acc.PartNumber, Seats: over,
+		Evidence: fmt.Sprintf("%d users hold %s, %d more than the %s the tenant has (%s)", acc.Assigned, acc.PartNumber, over, seats(acc.Usable()), who),
+		Action:   fmt.Sprintf("buy %s or take %s from %s: the tenant uses seats it has not bought", seats(over), acc.PartNumber, users(over)),
+		SavingNote: "none: a cost to add, not a saving"}
+	a.add(f, acc.SKUID)
+}
+
+// trials reports trials that end soon: what happens when they end or convert. A
+// trial converts to paid seats unless its conversion is turned off, so seats it would
+// add are never advised to be bought as well.
+func (a *adviser) trials(acc pools.Account) {
+	for _, s := range acc.Subscriptions {
+		if !s.RunningTrial() || s.NextLifecycle == nil {
 			continue
 		}
 		ends := s.NextLifecycle.UTC()
@@ -146,13 +197,63 @@ func (a *adviser) trials(part string, onTrial int, subs []terms.Subscription) {
 		if left < 0 || left > time.Duration(a.th.TrialEndingDays)*day {
 			continue
 		}
-		last := ends.Add(-time.Nanosecond)
-		a.add(Finding{Kind: TrialEnding, SKUs: part, Subject: s.ID, Seats: onTrial,
-			Evidence:   fmt.Sprintf("trial of %s ends on %s; %d users hold %s beyond the paid seats", part, ends.Format(time.DateOnly), onTrial, part),
-			Action:     fmt.Sprintf("buy %d seats before the trial ends, or remove %s from %d users", onTrial, part, onTrial),
-			ActBy:      date(last),
-			SavingNote: "none: a trial costs nothing until it converts"}, s.ID)
+		onTrial := acc.OnTrial()
+		f := Finding{Kind: TrialEnding, SKUs: acc.PartNumber, Subject: s.ID, Seats: s.TotalLicenses,
+			ActBy:      date(ends.Add(-time.Nanosecond)),
+			SavingNote: "none: a trial costs nothing until it converts"}
+		f.Evidence = fmt.Sprintf("trial of %s of %s ends on %s; %d users hold %s, %s paid", seats(s.TotalLicenses), acc.PartNumber,
+			ends.Format(time.DateOnly), acc.Assigned, acc.PartNumber, seats(acc.Paid()))
+		if onTrial > 0 {
+			f.Evidence += fmt.Sprintf("; %d of them have only the trial's seats", onTrial)
+			f.Action = fmt.Sprintf("before %s choose one: let it convert to %s paid and reduce by %d within 7 days of conversion (keeping the %d in use), or turn its conversion off and buy %s — not both",
+				ends.Format(time.DateOnly), seats(s.TotalLicenses), s.TotalLicenses-min(onTrial, s.TotalLicenses), min(onTrial, s.TotalLicenses), seats(onTrial))
+		} else {
+			f.Evidence += "; nobody relies on the trial"
+			f.Action = fmt.Sprintf("turn the trial's conversion off before %s, or it becomes %s paid that nobody needs", ends.Format(time.DateOnly), seats(s.TotalLicenses))
+		}
+		a.add(f, s.ID)
 	}
+}
+
+// inGrace reports an expired subscription whose users keep service only until it is
+// suspended. It is not billed and will not renew.
+func (a *adviser) inGrace(acc pools.Account, s terms.Subscription) {
+	f := Finding{Kind: SubscriptionInGrace, SKUs: acc.PartNumber, Subject: s.ID, Seats: s.TotalLicenses,
+		SavingNote: "none: a subscription in grace is no longer billed"}
+	losing := acc.InGrace()
+	when := "on a date Graph does not give"
+	if s.NextLifecycle != nil {
+		when = "on " + s.NextLifecycle.UTC().Format(time.DateOnly)
+		f.ActBy = date(s.NextLifecycle.UTC().Add(-time.Nanosecond))
+	}
+	f.Evidence = fmt.Sprintf("subscription of %s of %s expired and is in its grace period; Microsoft suspends it %s", seats(s.TotalLicenses), acc.PartNumber, when)
+	if losing > 0 {
+		f.Evidence += fmt.Sprintf("; %s hold seats only it covers and lose service then", users(losing))
+		f.Action = fmt.Sprintf("buy %s (a new subscription) before it is suspended, or take %s from the %s who no longer need it", seats(losing), acc.PartNumber, users(losing))
+	} else {
+		f.Action = "nothing to buy: every user of " + acc.PartNumber + " has another seat; let it lapse"
+	}
+	a.add(f, s.ID)
+}
+
+// lapsed reports a suspended or locked-out subscription: its users have lost service
+// and nothing is billed, but the data is kept until the subscription is deleted.
+func (a *adviser) lapsed(acc pools.Account, s terms.Subscription) {
+	f := Finding{Kind: SubscriptionLapsed, SKUs: acc.PartNumber, Subject: s.ID, Seats: s.TotalLicenses,
+		SavingNote: "none: a suspended subscription is not billed"}
+	state := "suspended (past its grace period)"
+	if s.Status == terms.StatusLockedOut {
+		state = "locked out by Microsoft (payment or policy)"
+	}
+	f.Evidence = fmt.Sprintf("subscription of %s of %s is %s: users holding only its seats have no service", seats(s.TotalLicenses), acc.PartNumber, state)
+	f.Action = "buy it again to restore service, or remove " + acc.PartNumber + " from the users"
+	if s.NextLifecycle != nil {
+		d := s.NextLifecycle.UTC()
+		f.Evidence += "; its data is deleted on " + d.Format(time.DateOnly)
+		f.Action += "; export what must be kept before " + d.Format(time.DateOnly)
+		f.ActBy = date(d.Add(-time.Nanosecond))
+	}
+	a.add(f, s.ID)
 }
 
 func seats(n int) string {
@@ -160,6 +261,21 @@ func seats(n int) string {
 		return "1 seat"
 	}
 	return fmt.Sprintf("%d seats", n)
+}
+
+func users(n int) string {
+	if n == 1 {
+		return "1 user"
+	}
+	return fmt.Sprintf("%d users", n)
+}
+
+// listed joins up to n names, saying how many more there are.
+func listed(names []string, n int) string {
+	if len(names) <= n {
+		return strings.Join(names, ", ")
+	}
+	return fmt.Sprintf("%s and %d more", strings.Join(names[:n], ", "), len(names)-n)
 }
 
 // reductionStep says how and when one subscription sheds its share of idle seats.
@@ -180,6 +296,9 @@ func reductionStep(sh share, several bool) string {
 			seats(r.Seats), of, closing(r.Until), n-r.Seats, renewal)
 	case r.Open:
 		step = fmt.Sprintf("reduce by %s%s before %s, when the %s window closes", seats(n), of, closing(r.Until), r.Reason)
+	case !r.MaybeUntil.IsZero():
+		step = fmt.Sprintf("the term is unknown: if it is %s, it renewed on %s and seats can be reduced until %s — check in Partner Center and reduce by %s%s now; otherwise schedule the reduction for %s",
+			lengthWords(r.MaybeLength), r.MaybeFrom.Format(time.DateOnly), closing(r.MaybeUntil), seats(n), of, renewal)
 	default:
 		step = fmt.Sprintf("schedule a reduction of %s%s for %s (%s; seats cannot be removed before)", seats(n), of, renewal, termText(sh.sub.Term))
 	}
@@ -205,10 +324,10 @@ func termText(t terms.Term) string {
 	switch {
 	case t.Length == "":
 		return "term length unknown"
-	case t.Inferred:
-		return t.Length + " term, inferred from Graph's dates"
+	case t.Source == terms.SourceContract:
+		return t.Length + " term taken from the contract, Graph's dates cannot tell"
 	}
-	return t.Length + " term per contract"
+	return t.Length + " term, inferred from Graph's dates"
 }
 
 func ownerWords(owner string) string {
@@ -226,4 +345,26 @@ func termWords(length string) string {
 		return "year"
 	}
 	return "month"
+}
+
+func lengthWords(length string) string {
+	if length == terms.Monthly {
+		return "monthly"
+	}
+	return "annual"
+}
+
+// holdersInError lists the users whose assignment of a SKU is in error: over-assigned
+// seats show up there (CountViolation) when groups assign them.
+func (a *adviser) holdersInError(skuID string) []string {
+	var out []string
+	for _, u := range a.t.Users {
+		for _, as := range u.Assignments {
+			if as.SKUID == skuID && as.State == "Error" {
+				out = append(out, subject(u))
+				break
+			}
+		}
+	}
+	return out
 }

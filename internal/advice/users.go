@@ -26,6 +26,9 @@ var desktopSuites = map[string]string{
 	"SPE_E3":                "",
 }
 
+// usageStaleAfter is how old usage reports may be before findings built on them say so.
+const usageStaleAfter = 72 * time.Hour
+
 func (a *adviser) users() {
 	usage := make(map[string]inventory.Usage, len(a.t.Usage))
 	for _, u := range a.t.Usage {
@@ -40,7 +43,7 @@ func (a *adviser) users() {
 		a.out.NotAssessed = append(a.out.NotAssessed, LicensedSharedMailbox, NoDesktopApps)
 	}
 	cutoff := a.t.Now.AddDate(0, 0, -a.th.InactiveDays)
-	actBy := a.reductionDates()
+	actBy, renewals := a.reductionDates()
 	for _, u := range a.t.Users {
 		a.assignmentErrors(u)
 		held := a.paidLicences(u)
@@ -48,59 +51,118 @@ func (a *adviser) users() {
 			continue
 		}
 		use, hasUsage := usage[strings.ToLower(u.UPN)]
-		f := Finding{Subject: u.UPN, Seats: 1}
-		switch {
-		case hasUsage && use.RecipientType == "Shared":
-			small := use.MailboxBytes != nil && *use.MailboxBytes < int64(a.th.SharedMailboxGB)<<30
-			archive := use.HasArchive != nil && *use.HasArchive
+		f := Finding{Subject: subject(u), UserID: u.ID, Seats: 1}
+		keep := ""
+		switch purpose := mailboxPurpose(u, use, hasUsage); {
+		case purpose != "" && purpose != "user":
+			small := hasUsage && use.MailboxBytes != nil && *use.MailboxBytes < int64(a.th.SharedMailboxGB)<<30
+			archive := hasUsage && use.HasArchive != nil && *use.HasArchive
 			if !small || archive {
 				continue // a shared mailbox over the limit or with an archive needs its licence
 			}
 			f.Kind = LicensedSharedMailbox
-			f.Evidence = fmt.Sprintf("shared mailbox of %.1f GB without archive holds %s", float64(*use.MailboxBytes)/(1<<30), a.parts(held))
-			f.Action = "remove the licences: a shared mailbox under the size limit without an archive needs none"
+			f.Evidence = fmt.Sprintf("%s mailbox of %.1f GB without archive holds %s", purpose, float64(*use.MailboxBytes)/(1<<30), a.parts(held))
+			f.Action = "remove the licences: a " + purpose + " mailbox under the size limit without an archive needs none"
 		case !u.Enabled:
 			f.Kind = DisabledUser
 			f.Evidence = "sign-in blocked, holds " + a.parts(held)
 			f.Action = "remove the licences (convert the mailbox to a shared mailbox first if it must be kept)"
+			if exchange := a.exchangeLicence(held); exchange != "" && purpose == "" {
+				if big := bigMailbox(use, hasUsage, a.th.SharedMailboxGB); big != "" {
+					// It may be a shared mailbox that needs its Exchange licence: the
+					// data cannot tell, so the Exchange licence stays until someone looks.
+					keep = exchange
+					f.Evidence += "; the mailbox " + big + " and may be a shared mailbox, which then needs its Exchange licence"
+					f.Action = fmt.Sprintf("find out whether this is a shared mailbox before touching %s (it would need it); remove the other licences", a.partNumber(exchange))
+					f.need(gapMailboxType)
+				}
+			}
 		case u.UserType == "Guest":
 			f.Kind = LicensedGuest
 			f.Evidence = "guest account holds " + a.parts(held)
 			f.Action = "remove the licences: guests use their home tenant's licences"
-		case a.t.SignInData && (u.Created == nil || u.Created.Before(cutoff)) && lastSignIn(u).Before(cutoff):
+		case a.t.SignInData && (u.Created == nil || u.Created.Before(cutoff)) && lastActivity(u).Before(cutoff):
 			f.Kind = InactiveUser
-			f.Evidence = "no sign-in since " + describeSignIn(u) + ", holds " + a.parts(held)
+			f.Evidence = "no successful sign-in since " + describeSignIn(u) + ", holds " + a.parts(held)
 			f.Action = fmt.Sprintf("confirm with the customer, then block sign-in and remove the licences (no sign-in for %d days)", a.th.InactiveDays)
+			if !hasSuccessfulSignIn(u) {
+				f.Evidence = "no sign-in since " + describeSignIn(u) + ", holds " + a.parts(held)
+				f.need(gapSuccessfulSignIn)
+			}
 		default:
 			// A licence that should go is not also a licence to change.
 			held = slices.DeleteFunc(held, a.redundant(u, held, actBy))
-			a.premiumUnused(u, held, actBy)
+			a.premiumUnused(u, held, renewals)
 			if hasUsage {
-				a.noDesktopApps(u, use, held, actBy)
+				a.noDesktopApps(u, use, held, renewals)
 			}
 			continue
 		}
-		costs := make([]seatCost, len(held))
-		for i, id := range held {
+		removed := slices.DeleteFunc(slices.Clone(held), func(id string) bool { return id == keep })
+		costs := make([]seatCost, len(removed))
+		for i, id := range removed {
 			costs[i] = seatCost{id, 1}
+			a.removals[id]++
 		}
-		f.SKUs = a.parts(held)
-		f.MonthlySaving, f.SavingNote = a.saving(costs...)
-		f.ActBy = earliest(actBy, held...)
+		f.SKUs = a.parts(removed)
+		f.MonthlySaving, f.SavingNote, f.SavingFor = a.saving(costs...)
+		if f.MonthlySaving == nil {
+			f.need(gapPrice)
+		}
+		f.ActBy = earliest(actBy, removed...)
 		f.Action += thenReduce(f.ActBy)
 		a.add(f, u.ID)
 	}
 }
 
-// paidLicences lists the distinct paid SKUs a user holds that no exclusion covers.
+// subject names a user: by UPN, else mail, else object id (a page read without the
+// UPN still names every user).
+func subject(u inventory.User) string {
+	switch {
+	case u.UPN != "":
+		return u.UPN
+	case u.Mail != "":
+		return u.Mail
+	}
+	return u.ID
+}
+
+// paidLicences lists the distinct paid SKUs a user holds a seat of that no exclusion
+// covers. A licence in error holds no seat, so it is nothing to remove or price.
 func (a *adviser) paidLicences(u inventory.User) []string {
 	var out []string
-	for _, as := range u.Assignments {
-		if !slices.Contains(out, as.SKUID) && a.paid(as.SKUID) && !a.excluded(as.SKUID, u.UPN) {
-			out = append(out, as.SKUID)
+	for _, id := range u.HeldSKUs() {
+		if a.paid(id) && !a.excluded(id, u.UPN) {
+			out = append(out, id)
 		}
 	}
 	return out
+}
+
+// exchangeLicence is the first of the SKUs that carries an Exchange Online mailbox.
+func (a *adviser) exchangeLicence(held []string) string {
+	for _, id := range held {
+		if s, ok := a.t.Catalog.ByID(id); ok && catalog.HasMailbox(s) {
+			return id
+		}
+	}
+	return ""
+}
+
+// bigMailbox says why a mailbox may need a licence even when shared: over the size
+// limit, or with an archive. Empty when the usage data shows neither.
+func bigMailbox(use inventory.Usage, hasUsage bool, limitGB int) string {
+	if !hasUsage {
+		return ""
+	}
+	var why []string
+	if use.MailboxBytes != nil && *use.MailboxBytes >= int64(limitGB)<<30 {
+		why = append(why, fmt.Sprintf("holds %.1f GB, over %d GB", float64(*use.MailboxBytes)/(1<<30), limitGB))
+	}
+	if use.HasArchive != nil && *use.HasArchive {
+		why = append(why, "has an archive")
+	}
+	return strings.Join(why, " and ")
 }
 
 func (a *adviser) parts(skuIDs []string) string {
@@ -112,20 +174,24 @@ func (a *adviser) parts(skuIDs []string) string {
 	return strings.Join(names, "+")
 }
 
-// reductionDates is, per SKU, the earliest date its paid seats can be reduced: removing
-// a user's licence saves money only once the subscription shrinks.
-func (a *adviser) reductionDates() map[string]time.Time {
-	out := map[string]time.Time{}
-	for _, s := range a.t.Subscriptions {
-		at := s.Reduction.ActBy()
-		if !s.Paid() || at.IsZero() {
-			continue
-		}
-		if cur, ok := out[s.SKUID]; !ok || at.Before(cur) {
-			out[s.SKUID] = at
+// reductionDates is, per SKU, the earliest date its paid seats can be reduced —
+// removing a user's licence saves money only once the subscription shrinks — and the
+// earliest last day of a term, by which a change to another SKU is scheduled for the
+// renewal (New Commerce allows no downgrade mid-term).
+func (a *adviser) reductionDates() (reduce, renew map[string]time.Time) {
+	reduce, renew = map[string]time.Time{}, map[string]time.Time{}
+	keep := func(m map[string]time.Time, id string, at time.Time) {
+		if cur, ok := m[id]; !at.IsZero() && (!ok || at.Before(cur)) {
+			m[id] = at
 		}
 	}
-	return out
+	for _, s := range a.t.Subscriptions {
+		if s.Paid() {
+			keep(reduce, s.SKUID, s.Reduction.ActBy())
+			keep(renew, s.SKUID, s.Reduction.ScheduleBy)
+		}
+	}
+	return reduce, renew
 }
 
 func earliest(dates map[string]time.Time, skuIDs ...string) *time.Time {
@@ -138,19 +204,8 @@ func earliest(dates map[string]time.Time, skuIDs ...string) *time.Time {
 	return date(best)
 }
 
-func lastSignIn(u inventory.User) time.Time {
-	var t time.Time
-	if u.LastSignIn != nil {
-		t = *u.LastSignIn
-	}
-	if u.LastNonInteractive != nil && u.LastNonInteractive.After(t) {
-		t = *u.LastNonInteractive
-	}
-	return t
-}
-
 func describeSignIn(u inventory.User) string {
-	last := lastSignIn(u)
+	last := lastActivity(u)
 	if last.IsZero() {
 		return "account creation (never signed in)"
 	}
@@ -174,7 +229,14 @@ func (a *adviser) assignmentErrors(u inventory.User) {
 		case "DependencyViolation":
 			action = "assign the licence " + part + " depends on, or remove it"
 		}
-		a.add(Finding{Kind: AssignmentError, SKUs: part, Subject: u.UPN, Seats: 1,
+		if !u.Enabled {
+			// A blocked or departing account needs no seat: end the assignment, never buy for it.
+			action = "the account is blocked: remove its " + part + " assignment rather than fix it"
+			if as.Group != "" {
+				action = fmt.Sprintf("the account is blocked: take it out of group %s rather than buy a seat of %s", as.Group, part)
+			}
+		}
+		a.add(Finding{Kind: AssignmentError, SKUs: part, Subject: subject(u), UserID: u.ID, Seats: 1,
 			Evidence:   fmt.Sprintf("%s assignment is in state %s (%s)", part, as.State, as.Error),
 			Action:     action,
 			SavingNote: "none: the user may be without the service"}, groupKey(u.ID, as)...)
@@ -182,7 +244,10 @@ func (a *adviser) assignmentErrors(u inventory.User) {
 }
 
 // redundant reports each paid SKU whose plans another SKU the user holds already
-// includes, and tells which SKUs it reported.
+// includes, and tells which SKUs it reported. Containment is judged for this user:
+// the covering SKU counts only with the plans not switched off for the user, only
+// while its assignment is in force, and only when the tenant pays for it — a trial
+// ends, and then it covers nothing.
 func (a *adviser) redundant(u inventory.User, held []string, actBy map[string]time.Time) func(string) bool {
 	found := map[string]bool{}
 	for _, b := range held {
@@ -192,22 +257,58 @@ func (a *adviser) redundant(u inventory.User, held []string, actBy map[string]ti
 		}
 		for _, x := range held {
 			skuA, okA := a.t.Catalog.ByID(x)
-			// Two SKUs with the same plans each contain the other: keep the first. A
-			// licence in error gives the user nothing, so it covers nothing.
-			if !okA || !catalog.Contains(skuA, skuB) || catalog.Contains(skuB, skuA) && b < x || !working(u, x) {
+			if !okA || !a.paidRunning(x) {
 				continue
 			}
-			f := Finding{Kind: RedundantLicence, SKUs: skuB.PartNumber, Subject: u.UPN, Seats: 1,
-				Evidence: fmt.Sprintf("every service plan of %s is included in %s, which the user also holds", skuB.PartNumber, skuA.PartNumber),
+			effA := forUser(u, skuA)
+			// Two SKUs with the same plans each contain the other: keep the first.
+			if !catalog.Contains(effA, skuB) || catalog.Contains(forUser(u, skuB), skuA) && b < x {
+				continue
+			}
+			f := Finding{Kind: RedundantLicence, SKUs: skuB.PartNumber, Subject: subject(u), UserID: u.ID, Seats: 1,
+				Evidence: fmt.Sprintf("every service plan of %s is included in %s, which the user also holds with those plans on", skuB.PartNumber, skuA.PartNumber),
 				ActBy:    earliest(actBy, b)}
-			f.Action = fmt.Sprintf("remove %s%s", skuB.PartNumber, viaGroup(u, b)) + thenReduce(f.ActBy)
-			f.MonthlySaving, f.SavingNote = a.saving(seatCost{b, 1})
+			f.Action = "remove " + skuB.PartNumber + routes(u, b) + thenReduce(f.ActBy)
+			f.MonthlySaving, f.SavingNote, f.SavingFor = a.saving(seatCost{b, 1})
+			if f.MonthlySaving == nil {
+				f.need(gapPrice)
+			}
 			a.add(f, u.ID, b)
 			found[b] = true
 			break
 		}
 	}
 	return func(id string) bool { return found[id] }
+}
+
+// paidRunning tells whether the tenant pays for running seats of a SKU.
+func (a *adviser) paidRunning(skuID string) bool {
+	acc, ok := a.account(skuID)
+	return !ok || acc.Paid() > 0
+}
+
+// forUser is a SKU with only the plans the user has switched on: a plan switched
+// off in every assignment of the SKU is not the user's.
+func forUser(u inventory.User, s catalog.SKU) catalog.SKU {
+	var off []string
+	first := true
+	for _, as := range u.Assignments {
+		if as.SKUID != s.ID || !as.Holds() {
+			continue
+		}
+		mine := strings.Split(as.DisabledPlans, ",")
+		if first {
+			off, first = mine, false
+			continue
+		}
+		off = slices.DeleteFunc(off, func(p string) bool { return !slices.Contains(mine, p) })
+	}
+	if len(off) == 0 || off[0] == "" && len(off) == 1 {
+		return s
+	}
+	out := s
+	out.Plans = slices.DeleteFunc(slices.Clone(s.Plans), func(p catalog.ServicePlan) bool { return slices.Contains(off, p.ID) })
+	return out
 }
 
 // groupKey identifies an assignment: the group joins the key only when there is one,
@@ -219,16 +320,6 @@ func groupKey(userID string, as inventory.Assignment) []string {
 	return []string{userID, as.SKUID, as.Group}
 }
 
-// working tells whether one of the user's assignments of a SKU is in force.
-func working(u inventory.User, skuID string) bool {
-	for _, as := range u.Assignments {
-		if as.SKUID == skuID && (as.State == "" || as.State == "Active" || as.State == "ActiveWithError") {
-			return true
-		}
-	}
-	return false
-}
-
 // thenReduce says how a removed licence turns into money: the subscription must shrink.
 func thenReduce(actBy *time.Time) string {
 	if actBy == nil {
@@ -237,17 +328,39 @@ func thenReduce(actBy *time.Time) string {
 	return "; the saving comes once the subscription is reduced by the freed seat, by " + actBy.Format(time.DateOnly)
 }
 
-func viaGroup(u inventory.User, skuID string) string {
+// routes names every way the user holds a SKU when one is a group: a seat is freed
+// only when the direct assignment and every group are gone.
+func routes(u inventory.User, skuID string) string {
+	direct, groups := false, []string{}
 	for _, as := range u.Assignments {
-		if as.SKUID == skuID && as.Group != "" {
-			return " (assigned through group " + as.Group + ": take the user out of the group or the SKU off it)"
+		switch {
+		case as.SKUID != skuID:
+		case as.Group == "":
+			direct = true
+		case !slices.Contains(groups, as.Group):
+			groups = append(groups, as.Group)
 		}
 	}
-	return ""
+	if len(groups) == 0 {
+		return ""
+	}
+	var ways []string
+	if direct {
+		ways = append(ways, "the direct assignment")
+	}
+	for _, g := range groups {
+		ways = append(ways, "group "+g+" (take the user out of it, or the SKU off it)")
+	}
+	if len(ways) == 1 {
+		return " (assigned through " + ways[0] + ")"
+	}
+	return " — it is assigned " + strings.Join(ways, " and through ") + ": remove every one, as removing one alone frees no seat"
 }
 
-// premiumUnused reports premium suites whose every premium plan is switched off for the user.
-func (a *adviser) premiumUnused(u inventory.User, held []string, actBy map[string]time.Time) {
+// premiumUnused reports premium suites whose every premium plan is switched off for
+// the user. New Commerce allows no downgrade mid-term: the cheaper suite replaces the
+// premium one at the renewal.
+func (a *adviser) premiumUnused(u inventory.User, held []string, renewals map[string]time.Time) {
 	for _, id := range held {
 		sku, ok := a.t.Catalog.ByID(id)
 		basePart, premium := premiumBase[sku.PartNumber]
@@ -262,13 +375,24 @@ func (a *adviser) premiumUnused(u inventory.User, held []string, actBy map[strin
 		if len(extra) == 0 || !allDisabled(u, id, extra) {
 			continue
 		}
-		f := Finding{Kind: PremiumUnused, SKUs: sku.PartNumber, Subject: u.UPN, Seats: 1,
+		f := Finding{Kind: PremiumUnused, SKUs: sku.PartNumber, Subject: subject(u), UserID: u.ID, Seats: 1,
 			Evidence: fmt.Sprintf("all %d plans %s adds over %s are switched off for the user", len(extra), sku.PartNumber, base.PartNumber),
-			Action:   fmt.Sprintf("move the user from %s to %s", sku.PartNumber, base.PartNumber),
-			ActBy:    earliest(actBy, id)}
-		f.MonthlySaving, f.SavingNote = a.difference(id, base.ID, 1)
+			ActBy:    earliest(renewals, id)}
+		f.Action = fmt.Sprintf("move the user from %s to %s", sku.PartNumber, base.PartNumber) + atRenewal(f.ActBy)
+		f.MonthlySaving, f.SavingNote, f.SavingFor = a.difference(id, base.ID, 1)
+		if f.MonthlySaving == nil {
+			f.need(gapPrice)
+		}
 		a.add(f, u.ID, id)
 	}
+}
+
+// atRenewal says when a change to a cheaper SKU takes effect.
+func atRenewal(by *time.Time) string {
+	if by == nil {
+		return " at the subscription's renewal (New Commerce allows no downgrade mid-term)"
+	}
+	return fmt.Sprintf(" at the renewal: schedule it by %s (New Commerce allows no downgrade mid-term)", by.Format(time.DateOnly))
 }
 
 // allDisabled tells whether every assignment of the SKU switches off every given plan:
@@ -290,8 +414,11 @@ func allDisabled(u inventory.User, skuID string, plans []catalog.ServicePlan) bo
 	return found
 }
 
-// noDesktopApps reports desktop-app suites held by users who never activated the apps.
-func (a *adviser) noDesktopApps(u inventory.User, use inventory.Usage, held []string, actBy map[string]time.Time) {
+// noDesktopApps reports desktop-app suites held by users who did not use the desktop
+// apps in the report's period. The apps report tells use in the period (Windows, Mac)
+// apart from activation (Last Activation Date), and leaves out shared-computer
+// activations, so the evidence says exactly what it saw.
+func (a *adviser) noDesktopApps(u inventory.User, use inventory.Usage, held []string, renewals map[string]time.Time) {
 	if use.DesktopActivated == nil || *use.DesktopActivated {
 		return
 	}
@@ -301,15 +428,26 @@ func (a *adviser) noDesktopApps(u inventory.User, use inventory.Usage, held []st
 		if !ok || !suite {
 			continue
 		}
-		f := Finding{Kind: NoDesktopApps, SKUs: sku.PartNumber, Subject: u.UPN, Seats: 1,
-			Evidence: fmt.Sprintf("holds %s but never activated the desktop Office apps (usage report)", sku.PartNumber),
-			ActBy:    earliest(actBy, id)}
+		seen := "no desktop (Windows or Mac) use of the Office apps in the report's period and no activation on record"
+		if use.LastActivation != nil {
+			seen = fmt.Sprintf("no desktop (Windows or Mac) use of the Office apps in the report's period; last activated on %s", use.LastActivation.Format(time.DateOnly))
+		}
+		f := Finding{Kind: NoDesktopApps, SKUs: sku.PartNumber, Subject: subject(u), UserID: u.ID, Seats: 1,
+			Evidence: fmt.Sprintf("holds %s; %s (Microsoft 365 Apps usage report; shared-computer activations are not in it)", sku.PartNumber, seen),
+			ActBy:    earliest(renewals, id)}
+		if a.t.UsageReportDate != nil && a.t.Now.Sub(*a.t.UsageReportDate) > usageStaleAfter {
+			f.need(gapUsageStale)
+		}
 		if to, err := a.t.Catalog.Lookup(target); target != "" && err == nil {
-			f.Action = fmt.Sprintf("move the user to %s (web and mobile apps only)", to.PartNumber)
-			f.MonthlySaving, f.SavingNote = a.difference(id, to.ID, 1)
+			f.Action = fmt.Sprintf("if the user needs no desktop apps, move them to %s (web and mobile apps only)", to.PartNumber) + atRenewal(f.ActBy)
+			f.MonthlySaving, f.SavingNote, f.SavingFor = a.difference(id, to.ID, 1)
+			if f.MonthlySaving == nil {
+				f.need(gapPrice)
+			}
 		} else {
-			f.Action = "move the user to a plan without desktop apps (Office 365 E1 with EMS E3, or Microsoft 365 F3 for frontline work)"
+			f.Action = "if the user needs no desktop apps, move them to a plan without them (Office 365 E1 with EMS E3, or Microsoft 365 F3 for frontline work)" + atRenewal(f.ActBy)
 			f.SavingNote = "unknown: depends on the plan chosen"
+			f.need(gapPrice)
 		}
 		a.add(f, u.ID, id)
 	}

@@ -7,6 +7,15 @@ import (
 	"github.com/seatledger/seatledger/internal/inventory"
 )
 
+// Subscription states as Graph reports them (directory/subscriptions.status).
+const (
+	StatusEnabled   = "Enabled"
+	StatusWarning   = "Warning"   // expired or cancelled, in its grace period: users keep service until NextLifecycle
+	StatusSuspended = "Suspended" // past grace: users have lost service, data is kept until NextLifecycle
+	StatusLockedOut = "LockedOut" // disabled by Microsoft (payment, policy): users have lost service
+	StatusDeleted   = "Deleted"
+)
+
 // Subscription is a directory subscription with what the partner knows of it: who
 // owns it, the contract line that covers it, its term and its reduction windows.
 type Subscription struct {
@@ -17,32 +26,53 @@ type Subscription struct {
 	Reduction Reduction       `json:"reduction"`
 }
 
-// Paid tells whether the partner or the customer pays for the subscription's seats:
-// trials and subscriptions that no longer run cost nothing.
-func (s Subscription) Paid() bool {
-	return !s.IsTrial && (s.Status == "Enabled" || s.Status == "Warning")
-}
+// Paid tells whether the subscription's seats are running and billed: a trial costs
+// nothing, and a subscription in grace, suspended or locked out is no longer
+// charged (it expired or was cancelled) and will not renew.
+func (s Subscription) Paid() bool { return !s.IsTrial && s.Status == StatusEnabled }
+
+// RunningTrial tells whether the subscription is a trial still running.
+func (s Subscription) RunningTrial() bool { return s.IsTrial && s.Status == StatusEnabled }
+
+// InGrace tells whether the subscription has expired and its users keep service
+// only until NextLifecycle, when it is suspended.
+func (s Subscription) InGrace() bool { return s.Status == StatusWarning }
+
+// Lapsed tells whether the subscription's users have lost service (suspended or
+// locked out) while its data is still kept.
+func (s Subscription) Lapsed() bool { return s.Status == StatusSuspended || s.Status == StatusLockedOut }
 
 // Resolve builds the view of a tenant's subscriptions on day now. seatAdditions holds,
 // per subscription id, when and by how much its seat count went up.
+//
+// The commitment term (from Graph's dates) decides reduction windows and renewals;
+// the contract line decides billing, and lends its term only when the dates cannot
+// tell. A subscription that is not running has no renewal: its next lifecycle date
+// is when it is suspended or deleted.
 func Resolve(tenantID, partnerTenantID string, subs []inventory.Subscription, lines []contracts.Line,
 	seatAdditions map[string][]SeatAddition, now time.Time) []Subscription {
 	out := make([]Subscription, len(subs))
 	for i, s := range subs {
 		v := Subscription{Subscription: s, Owner: OwnerOf(s.OwnerTenantID, tenantID, partnerTenantID)}
-		inferred := Infer(s.Created, s.NextLifecycle)
+		inferred := Infer(s.Created, s.NextLifecycle, now)
 		if v.Owner == OwnerPartner {
-			// A month between purchase and renewal is a monthly term whatever the
-			// contract says; longer spans can be a monthly term renewed many times.
-			if l, ok := contracts.For(lines, s.SKUID, inferred, now); ok && (inferred != Monthly || l.Term == Monthly) {
+			if l, ok := contracts.For(lines, s.SKUID, inferred, now); ok {
 				v.Line = &l
 			}
 		}
-		length := ""
-		if v.Line != nil && !s.IsTrial {
-			length = v.Line.Term
+		length, source := inferred, SourceGraph
+		if length == "" && v.Line != nil && !s.IsTrial {
+			length, source = v.Line.Term, SourceContract
 		}
-		v.Term = Of(s.Created, s.NextLifecycle, length, now)
+		if s.Status != StatusEnabled {
+			v.Term = Term{Length: length, Source: source}
+			if length == "" {
+				v.Term.Source = ""
+			}
+			out[i] = v
+			continue
+		}
+		v.Term = Of(s.Created, s.NextLifecycle, length, source, now)
 		v.Reduction = ReductionAt(v.Term, s.Created, seatAdditions[s.ID], now)
 		out[i] = v
 	}

@@ -1,0 +1,31 @@
+package inventory
+
+// Holds tells whether an assignment gives the user the licence and takes a seat:
+// Active and ActiveWithError (an error in one of its plans) do; Error (for example
+// CountViolation: no seat was free) and Disabled do not. An assignment read without
+// a state (older tenants) holds.
+func (a Assignment) Holds() bool {
+	return a.State == "" || a.State == "Active" || a.State == "ActiveWithError"
+}
+
+// HeldSKUs lists the SKUs the user holds a seat of, each once, however many
+// assignments (direct and through groups) grant it.
+func (u User) HeldSKUs() []string {
+	var out []string
+	for _, a := range u.Assignments {
+		if !a.Holds() {
+			continue
+		}
+		seen := false
+		for _, id := range out {
+			if id == a.SKUID {
+				seen = true
+				break
+			}
+		}
+		if !seen {
+			out = append(out, a.SKUID)
+		}
+	}
+	return out
+}
