@@ -170,8 +170,8 @@ type Tenant struct {
 	// UsageReportDate is the refresh date of the usage reports read.
 	UsageReportDate *time.Time
 	Contract        []contracts.Line
-	Catalog    *catalog.Catalog
-	Exclusions []Exclusion
+	Catalog         *catalog.Catalog
+	Exclusions      []Exclusion
 }
 
 // Result is the findings for one tenant and what could not be assessed.

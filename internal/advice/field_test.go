@@ -381,4 +381,3 @@ func TestContractTermIsNotMicrosoftsTerm(t *testing.T) {
 	f := only(t, r, UnassignedSeats)
 	contains3(t, "action", f.Action, "schedule a reduction of 2 seats for the renewal on 2026-12-20", "P1Y term, inferred")
 }
-

@@ -178,8 +178,8 @@ func (a *adviser) overAssigned(acc pools.Account) {
 		who = "assignments in error: " + listed(holders, 10)
 	}
 	f := Finding{Kind: OverAssigned, SKUs: acc.PartNumber, Seats: over,
-		Evidence: fmt.Sprintf("%d users hold %s, %d more than the %s the tenant has (%s)", acc.Assigned, acc.PartNumber, over, seats(acc.Usable()), who),
-		Action:   fmt.Sprintf("buy %s or take %s from %s: the tenant uses seats it has not bought", seats(over), acc.PartNumber, users(over)),
+		Evidence:   fmt.Sprintf("%d users hold %s, %d more than the %s the tenant has (%s)", acc.Assigned, acc.PartNumber, over, seats(acc.Usable()), who),
+		Action:     fmt.Sprintf("buy %s or take %s from %s: the tenant uses seats it has not bought", seats(over), acc.PartNumber, users(over)),
 		SavingNote: "none: a cost to add, not a saving"}
 	a.add(f, acc.SKUID)
 }

@@ -67,23 +67,23 @@ type Subscription struct {
 
 // User is one directory user and the licences it holds.
 type User struct {
-	ID                 string       `json:"id"`
-	UPN                string       `json:"userPrincipalName"`
-	Mail               string       `json:"mail,omitempty"`
-	DisplayName        string       `json:"displayName"`
-	Enabled            bool         `json:"accountEnabled"`
-	UserType           string       `json:"userType"`
-	Created            *time.Time   `json:"createdDateTime,omitempty"`
-	UsageLocation      string       `json:"usageLocation,omitempty"`
-	LastSignIn         *time.Time   `json:"lastSignIn,omitempty"`
-	LastNonInteractive *time.Time   `json:"lastNonInteractiveSignIn,omitempty"`
+	ID                 string     `json:"id"`
+	UPN                string     `json:"userPrincipalName"`
+	Mail               string     `json:"mail,omitempty"`
+	DisplayName        string     `json:"displayName"`
+	Enabled            bool       `json:"accountEnabled"`
+	UserType           string     `json:"userType"`
+	Created            *time.Time `json:"createdDateTime,omitempty"`
+	UsageLocation      string     `json:"usageLocation,omitempty"`
+	LastSignIn         *time.Time `json:"lastSignIn,omitempty"`
+	LastNonInteractive *time.Time `json:"lastNonInteractiveSignIn,omitempty"`
 	// LastSuccessfulSignIn is the last sign-in that succeeded; the other two move on
 	// failed attempts too. Graph has it only since December 2023.
 	LastSuccessfulSignIn *time.Time `json:"lastSuccessfulSignIn,omitempty"`
 	// MailboxPurpose is Graph's mailboxSettings.userPurpose (user, shared, room,
 	// equipment), "" when not asked or not known.
-	MailboxPurpose string `json:"mailboxPurpose,omitempty"`
-	Assignments        []Assignment `json:"assignments"`
+	MailboxPurpose string       `json:"mailboxPurpose,omitempty"`
+	Assignments    []Assignment `json:"assignments"`
 }
 
 // Assignment is one licence a user holds, directly (Group empty) or through a group.

@@ -40,7 +40,9 @@ func (s Subscription) InGrace() bool { return s.Status == StatusWarning }
 
 // Lapsed tells whether the subscription's users have lost service (suspended or
 // locked out) while its data is still kept.
-func (s Subscription) Lapsed() bool { return s.Status == StatusSuspended || s.Status == StatusLockedOut }
+func (s Subscription) Lapsed() bool {
+	return s.Status == StatusSuspended || s.Status == StatusLockedOut
+}
 
 // Resolve builds the view of a tenant's subscriptions on day now. seatAdditions holds,
 // per subscription id, when and by how much its seat count went up.
