@@ -63,6 +63,7 @@ func newFindingsCmd(g *globals) *cobra.Command {
 	cmd := &cobra.Command{Use: "findings", Short: "What the advice found: list, acknowledge, suppress, exclude"}
 	var q app.FindingsQuery
 	var limit int
+	var wide bool
 	list := &cobra.Command{
 		Use:         "list [--customer X] [--kind K] [--all]",
 		Short:       "List findings, largest monthly saving first, with totals per customer",
@@ -86,13 +87,14 @@ func newFindingsCmd(g *globals) *cobra.Command {
 				case "csv":
 					return writeFindingsCSV(g, rep.Findings)
 				}
-				return printFindings(g, rep)
+				return printFindings(g, rep, wide)
 			})
 		},
 	}
 	list.Flags().StringVar(&q.Customer, "customer", "", "only this customer (tenant id, external reference or name)")
 	list.Flags().StringVar(&q.Kind, "kind", "", "only this kind: "+strings.Join(advice.Kinds, ", "))
 	list.Flags().BoolVar(&q.All, "all", false, "include resolved and suppressed findings")
+	list.Flags().BoolVar(&wide, "wide", false, "show each finding's evidence, what it lacks and its saving note on lines of their own, and the whole action")
 	list.Flags().IntVar(&limit, "limit", 0, "show at most this many findings (totals still cover all)")
 	list.Flags().StringVar(&q.Sort, "sort", app.SortSaving, "order: saving (largest first) or act-by (soonest first)")
 	cmd.AddCommand(list,
@@ -231,30 +233,89 @@ func atLeast(note string) string {
 	return ""
 }
 
-func printFindings(g *globals, rep app.FindingsReport) error {
-	if err := printFindingRows(g, rep.Findings); err != nil {
+func printFindings(g *globals, rep app.FindingsReport, wide bool) error {
+	if err := printFindingRows(g, rep.Findings, wide); err != nil {
 		return err
 	}
 	fmt.Fprintf(g.stdout, "\n%d findings\n\nsavings per month of the open and acknowledged findings:\n", len(rep.Findings))
 	return printTotals(g, rep.Totals)
 }
 
-func printFindingRows(g *globals, list []app.FindingLine) error {
-	t := newTable(g.stdout, "ID", "CUSTOMER", "KIND", "SKU", "SUBJECT", "SEATS", "SAVING/MONTH", "ACT BY", "STATE", "ACTION")
+// actionWidth keeps the ACTION column within a terminal; --wide shows it whole.
+const actionWidth = 60
+
+func printFindingRows(g *globals, list []app.FindingLine, wide bool) error {
+	if wide {
+		for _, f := range list {
+			fmt.Fprintf(g.stdout, "%s  %s  %s %s %s  seats %d  saving %s  act by %s  %s  confidence %s\n", f.Fingerprint[:8], f.Customer, f.Kind, f.SKUs,
+				shortSubject(f.Subject), f.Seats, moneyText(f.MonthlySaving, f.SavingNote, f.Currency), dateText(f.ActBy), f.State, confidenceText(f.Finding))
+			fmt.Fprintf(g.stdout, "    evidence: %s\n    action:   %s\n", f.Evidence, f.Action)
+			if f.SavingNote != "" || f.SavingFor != "" {
+				fmt.Fprintf(g.stdout, "    saving:   %s\n", strings.TrimPrefix(strings.Join(nonEmpty(savingForText(f.SavingFor), f.SavingNote), "; "), "; "))
+			}
+			if len(f.Missing) > 0 {
+				fmt.Fprintf(g.stdout, "    missing:  %s\n", strings.Join(f.Missing, "; "))
+			}
+		}
+		return nil
+	}
+	t := newTable(g.stdout, "ID", "CUSTOMER", "KIND", "SKU", "SUBJECT", "SEATS", "SAVING/MONTH", "ACT BY", "STATE", "CONFIDENCE", "ACTION")
 	for _, f := range list {
-		t.row(f.Fingerprint[:8], f.Customer, f.Kind, f.SKUs, shortSubject(f.Subject), strconv.Itoa(f.Seats), moneyText(f.MonthlySaving, f.SavingNote, f.Currency), dateText(f.ActBy), f.State, f.Action)
+		t.row(f.Fingerprint[:8], f.Customer, f.Kind, f.SKUs, shortSubject(f.Subject), strconv.Itoa(f.Seats), moneyText(f.MonthlySaving, f.SavingNote, f.Currency),
+			dateText(f.ActBy), f.State, confidenceText(f.Finding), clip(f.Action, actionWidth))
 	}
 	return t.flush()
 }
 
+// confidenceText marks findings that rest on too little to act on unreviewed.
+func confidenceText(f advice.Finding) string {
+	if f.ReviewOnly() {
+		return "low: review"
+	}
+	return f.Confidence
+}
+
+func savingForText(whose string) string {
+	switch whose {
+	case advice.ForPartner:
+		return "the partner's money"
+	case advice.ForCustomer:
+		return "the customer's money"
+	}
+	return ""
+}
+
+func nonEmpty(ss ...string) []string {
+	var out []string
+	for _, s := range ss {
+		if s != "" {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// clip shortens text to n characters, marking the cut.
+func clip(s string, n int) string {
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	return string(r[:n-1]) + "…"
+}
+
 func printTotals(g *globals, totals []app.CustomerSavings) error {
-	t := newTable(g.stdout, "CUSTOMER", "FINDINGS", "SAVING/MONTH", "SAVING UNKNOWN")
+	t := newTable(g.stdout, "CUSTOMER", "FINDINGS", "SAVING/MONTH", "OF WHICH REVIEW-ONLY", "SAVING UNKNOWN")
 	for _, c := range totals {
 		saving := c.Currency + " " + c.Monthly.StringFixed(2)
 		if c.Monthly.IsZero() && c.Unpriced > 0 {
 			saving = "unknown"
 		}
-		t.row(c.Customer, strconv.Itoa(c.Findings), saving, strconv.Itoa(c.Unpriced)+" findings")
+		review := "-"
+		if !c.ReviewOnly.IsZero() {
+			review = c.Currency + " " + c.ReviewOnly.StringFixed(2)
+		}
+		t.row(c.Customer, strconv.Itoa(c.Findings), saving, review, strconv.Itoa(c.Unpriced)+" findings")
 	}
 	return t.flush()
 }
@@ -269,8 +330,8 @@ func shortSubject(s string) string {
 
 func writeFindingsCSV(g *globals, list []app.FindingLine) error {
 	w := csv.NewWriter(g.stdout)
-	_ = w.Write([]string{"fingerprint", "customer", "tenant_id", "kind", "skus", "subject", "seats", "monthly_saving", "currency",
-		"saving_note", "act_by", "state", "status_reason", "status_by", "evidence", "action", "first_seen", "last_seen"})
+	_ = w.Write([]string{"fingerprint", "customer", "tenant_id", "kind", "skus", "subject", "user_id", "seats", "monthly_saving", "currency",
+		"saving_note", "saving_for", "confidence", "missing", "act_by", "state", "status_reason", "status_by", "evidence", "action", "first_seen", "last_seen"})
 	for _, f := range list {
 		saving := ""
 		if f.MonthlySaving != nil {
@@ -280,8 +341,8 @@ func writeFindingsCSV(g *globals, list []app.FindingLine) error {
 		if f.ActBy != nil {
 			actBy = f.ActBy.Format(time.DateOnly)
 		}
-		_ = w.Write([]string{f.Fingerprint, f.Customer, f.TenantID, f.Kind, f.SKUs, f.Subject, strconv.Itoa(f.Seats), saving, f.Currency,
-			f.SavingNote, actBy, f.State, f.StatusReason, f.StatusBy, f.Evidence, f.Action, f.FirstSeen.Format(time.RFC3339), f.LastSeen.Format(time.RFC3339)})
+		_ = w.Write([]string{f.Fingerprint, f.Customer, f.TenantID, f.Kind, f.SKUs, f.Subject, f.UserID, strconv.Itoa(f.Seats), saving, f.Currency,
+			f.SavingNote, f.SavingFor, f.Confidence, strings.Join(f.Missing, "; "), actBy, f.State, f.StatusReason, f.StatusBy, f.Evidence, f.Action, f.FirstSeen.Format(time.RFC3339), f.LastSeen.Format(time.RFC3339)})
 	}
 	w.Flush()
 	return w.Error()

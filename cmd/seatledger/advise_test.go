@@ -86,14 +86,15 @@ func TestAdviseFindingsReconcileCommands(t *testing.T) {
 		}
 
 		rows, err := csv.NewReader(strings.NewReader(mustRun(t, "--db", db, "findings", "list", "--output", "csv"))).ReadAll()
-		if err != nil || len(rows) < 10 || rows[0][0] != "fingerprint" || rows[0][7] != "monthly_saving" {
+		if err != nil || len(rows) < 10 || rows[0][0] != "fingerprint" || rows[0][8] != "monthly_saving" || rows[0][6] != "user_id" || rows[0][13] != "missing" {
 			t.Fatalf("findings csv: %v %d rows", err, len(rows))
 		}
 		var rep struct {
 			Findings []struct {
 				Fingerprint string `json:"fingerprint"`
 				Kind        string `json:"kind"`
-				State       string `json:"state"`
+				Status      string `json:"status"`
+				Confidence  string `json:"confidence"`
 			} `json:"findings"`
 			Totals []struct {
 				Customer string `json:"customer"`
@@ -105,6 +106,11 @@ func TestAdviseFindingsReconcileCommands(t *testing.T) {
 		}
 		if len(rep.Findings) == 0 || len(rep.Totals) == 0 {
 			t.Fatalf("no unassigned seats listed: %+v", rep)
+		}
+		for _, f := range rep.Findings {
+			if f.Status != "open" || f.Confidence == "" {
+				t.Errorf("finding %s: status %q, confidence %q", f.Fingerprint, f.Status, f.Confidence)
+			}
 		}
 		first := rep.Findings[0].Fingerprint[:8]
 		if code, _, errOut := seatledger(t, "--db", db, "findings", "suppress", first); code == 0 || !strings.Contains(errOut, "only with a reason") {

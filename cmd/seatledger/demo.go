@@ -132,7 +132,7 @@ func runDemo(cmd *cobra.Command, g *globals, wf worldFlags, dir string, days int
 	}
 	fmt.Fprintln(w, "\n== top 10 savings ==")
 	top := app.FindingsReport{Findings: rep.Findings[:min(10, len(rep.Findings))], Totals: rep.Totals}
-	if err := printFindings(g, top); err != nil {
+	if err := printFindings(g, top, false); err != nil {
 		return err
 	}
 	soon, err := a.Findings(ctx, app.FindingsQuery{Sort: app.SortActBy})
@@ -140,7 +140,7 @@ func runDemo(cmd *cobra.Command, g *globals, wf worldFlags, dir string, days int
 		return err
 	}
 	fmt.Fprintln(w, "\n== due soonest ==")
-	if err := printFindingRows(g, soon.Findings[:min(5, len(soon.Findings))]); err != nil {
+	if err := printFindingRows(g, soon.Findings[:min(5, len(soon.Findings))], false); err != nil {
 		return err
 	}
 	rows, err := a.Reconcile(ctx, "", srv.Now)

@@ -124,14 +124,26 @@ func paidOnly(lines []app.SeatLine) []app.SeatLine {
 }
 
 func printSeats(g *globals, lines []app.SeatLine) error {
-	t := newTable(g.stdout, "CUSTOMER", "SKU", "NAME", "ENABLED", "CONSUMED", "IDLE")
-	var enabled, consumed, idle int
+	t := newTable(g.stdout, "CUSTOMER", "SKU", "NAME", "STATUS", "ENABLED", "WARNING", "SUSPENDED", "CONSUMED", "PAID", "TRIAL", "IDLE", "OVER")
+	var enabled, warning, suspended, consumed, paid, trial, idle, over int
 	for _, l := range lines {
-		t.row(l.Customer, l.PartNumber, l.DisplayName, strconv.Itoa(l.Enabled), strconv.Itoa(l.Consumed), strconv.Itoa(l.Idle))
-		enabled, consumed, idle = enabled+l.Enabled, consumed+l.Consumed, idle+max(l.Idle, 0)
+		if l.Capacity {
+			// Units of tenant-level capacity are not seats: shown, never counted as such.
+			t.row(l.Customer, l.PartNumber, l.DisplayName, l.CapabilityStatus+" (capacity)", strconv.Itoa(l.Enabled)+" units", "", "", "", "", "", "", "")
+			continue
+		}
+		t.row(l.Customer, l.PartNumber, l.DisplayName, l.CapabilityStatus, strconv.Itoa(l.Enabled), strconv.Itoa(l.Warning), strconv.Itoa(l.Suspended+l.LockedOut),
+			strconv.Itoa(l.Consumed), strconv.Itoa(l.Paid), strconv.Itoa(l.Trial), strconv.Itoa(l.Idle), strconv.Itoa(l.OverAssigned))
+		enabled, warning, suspended, consumed = enabled+l.Enabled, warning+l.Warning, suspended+l.Suspended+l.LockedOut, consumed+l.Consumed
+		paid, trial, idle, over = paid+l.Paid, trial+l.Trial, idle+l.Idle, over+l.OverAssigned
 	}
-	t.row("TOTAL", "", "", strconv.Itoa(enabled), strconv.Itoa(consumed), strconv.Itoa(idle))
-	return t.flush()
+	t.row("TOTAL", "", "", "", strconv.Itoa(enabled), strconv.Itoa(warning), strconv.Itoa(suspended), strconv.Itoa(consumed), strconv.Itoa(paid),
+		strconv.Itoa(trial), strconv.Itoa(idle), strconv.Itoa(over))
+	if err := t.flush(); err != nil {
+		return err
+	}
+	fmt.Fprintln(g.stdout, "PAID: running seats bought (no trials, none in grace); IDLE: paid seats nobody holds; WARNING: seats in grace until suspended; OVER: users beyond every seat")
+	return nil
 }
 
 func printUser(g *globals, upn string, rec *store.UserRecord, skuName func(string) string) error {

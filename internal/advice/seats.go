@@ -29,6 +29,10 @@ func (a *adviser) seats() {
 		if acc.Capacity || !a.paid(acc.SKUID) || a.excluded(acc.SKUID, "") {
 			continue
 		}
+		if acc.Unlisted {
+			a.note(fmt.Sprintf("%s hold %s, which no licence pool of the tenant lists", users(acc.Assigned), a.partNumber(acc.SKUID)))
+			continue
+		}
 		if idle := acc.Idle(); idle > 0 {
 			a.unassigned(acc, idle)
 		}

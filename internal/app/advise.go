@@ -49,7 +49,7 @@ type scope struct {
 
 func (a *App) scope(ctx context.Context, keys []string, now func() time.Time) (*scope, error) {
 	if now == nil {
-		now = time.Now
+		now = a.clock()
 	}
 	res, err := a.newResolver(ctx)
 	if err != nil {
@@ -90,8 +90,9 @@ func (a *App) scope(ctx context.Context, keys []string, now func() time.Time) (*
 
 // tenantInput gathers what the rules and the reconciliation look at for one tenant.
 func (a *App) tenantInput(ctx context.Context, sc *scope, c customers.Customer, exclusions []advice.Exclusion) (advice.Tenant, error) {
+	state := sc.synced[c.TenantID]
 	t := advice.Tenant{TenantID: c.TenantID, Currency: c.Currency, Now: sc.now, Catalog: sc.cat, Exclusions: exclusions,
-		SignInData: sc.synced[c.TenantID].SignInData}
+		SignInData: state.SignInData, UsageReportDate: state.UsageReportDate}
 	pools, err := a.Store.Pools(ctx, []string{c.TenantID})
 	if err != nil {
 		return t, err
@@ -127,6 +128,7 @@ func (a *App) Advise(ctx context.Context, opts AdviseOptions) ([]AdviceResult, e
 	if err != nil {
 		return nil, err
 	}
+	a.warnPartnerTenant()
 	exclusions, err := a.Store.Exclusions(ctx)
 	if err != nil {
 		return nil, err
@@ -185,7 +187,9 @@ func (a *App) adviseTenant(ctx context.Context, sc *scope, c customers.Customer,
 type FindingLine struct {
 	Customer string `json:"customer"`
 	store.StoredFinding
-	State string `json:"state"`
+	// State is the one status of the finding: open, acknowledged, suppressed or
+	// resolved (it hides the stored status a person set, which it includes).
+	State string `json:"status"`
 }
 
 // CustomerSavings totals the known monthly savings of a customer's listed findings.
@@ -197,6 +201,8 @@ type CustomerSavings struct {
 	Findings int             `json:"findings"`
 	// Unpriced counts findings that would save money by an amount not known.
 	Unpriced int `json:"unpriced"`
+	// ReviewOnly is the part of Monthly that rests on low-confidence findings.
+	ReviewOnly decimal.Decimal `json:"reviewOnly"`
 }
 
 // FindingsQuery filters the findings listed.
@@ -267,6 +273,9 @@ func (a *App) Findings(ctx context.Context, q FindingsQuery) (FindingsReport, er
 		switch {
 		case s.MonthlySaving != nil:
 			t.Monthly = t.Monthly.Add(*s.MonthlySaving)
+			if s.ReviewOnly() {
+				t.ReviewOnly = t.ReviewOnly.Add(*s.MonthlySaving)
+			}
 		case strings.HasPrefix(s.SavingNote, "unknown"):
 			t.Unpriced++
 		}
@@ -336,14 +345,19 @@ func (a *App) Reconcile(ctx context.Context, customer string, now func() time.Ti
 	if err != nil {
 		return nil, err
 	}
+	a.warnPartnerTenant()
 	var out []reconcile.Row
 	for _, c := range sc.customers {
 		t, err := a.tenantInput(ctx, sc, c, nil)
 		if err != nil {
 			return nil, err
 		}
+		held, err := a.Store.HeldWithoutPool(ctx, c.TenantID)
+		if err != nil {
+			return nil, err
+		}
 		out = append(out, reconcile.Reconcile(reconcile.Input{TenantID: c.TenantID, Customer: c.Name, Currency: c.Currency, Now: sc.now,
-			Pools: t.Pools, Subscriptions: t.Subscriptions, Contract: t.Contract, Catalog: sc.cat})...)
+			Pools: t.Pools, Subscriptions: t.Subscriptions, Contract: t.Contract, Catalog: sc.cat, HeldWithoutPool: held})...)
 	}
 	return out, nil
 }

@@ -21,6 +21,9 @@ type App struct {
 	// Actor is written to the audit log for what this App changes.
 	Actor string
 	HTTP  *http.Client
+	// Now is the clock every use case dates and judges by: the wall clock, or the
+	// time SEATLEDGER_NOW sets.
+	Now func() time.Time
 }
 
 // Options for Open.
@@ -40,7 +43,14 @@ func Open(ctx context.Context, cfg *config.Loaded, opts Options) (*App, error) {
 	if opts.Actor == "" {
 		opts.Actor = "seatledger"
 	}
-	s, err := store.Open(ctx, cfg.Database.URL, store.Options{MaxOpenConns: cfg.Database.MaxOpenConns})
+	now, fixed, err := clockFromEnv()
+	if err != nil {
+		return nil, err
+	}
+	if fixed != nil {
+		opts.Log.Info("clock set by "+NowVariable, "now", fixed.Format(time.RFC3339))
+	}
+	s, err := store.Open(ctx, cfg.Database.URL, store.Options{MaxOpenConns: cfg.Database.MaxOpenConns, Now: now})
 	if err != nil {
 		return nil, err
 	}
@@ -56,6 +66,7 @@ func Open(ctx context.Context, cfg *config.Loaded, opts Options) (*App, error) {
 		Log:    opts.Log,
 		Actor:  opts.Actor,
 		HTTP:   &http.Client{Timeout: 2 * time.Minute},
+		Now:    now,
 	}, nil
 }
 

@@ -8,22 +8,34 @@ import (
 
 	"github.com/seatledger/seatledger/internal/ids"
 	"github.com/seatledger/seatledger/internal/inventory"
+	"github.com/seatledger/seatledger/internal/pools"
 	"github.com/seatledger/seatledger/internal/store"
+	"github.com/seatledger/seatledger/internal/terms"
 )
 
-// SeatLine is one customer's licence pool of one SKU.
+// SeatLine is one customer's licence pool of one SKU, in seats. Idle counts paid
+// seats nobody holds, by the same account the advice and the reconciliation read:
+// trial seats, seats in grace and tenant-level capacity are never idle.
 type SeatLine struct {
-	Customer    string `json:"customer"`
-	TenantID    string `json:"tenantId"`
-	PartNumber  string `json:"skuPartNumber"`
-	SKUID       string `json:"skuId"`
-	DisplayName string `json:"displayName"`
-	Free        bool   `json:"free"`
-	Enabled     int    `json:"enabled"`
-	Warning     int    `json:"warning"`
-	Suspended   int    `json:"suspended"`
-	Consumed    int    `json:"consumed"`
-	Idle        int    `json:"idle"`
+	Customer         string `json:"customer"`
+	TenantID         string `json:"tenantId"`
+	PartNumber       string `json:"skuPartNumber"`
+	SKUID            string `json:"skuId"`
+	DisplayName      string `json:"displayName"`
+	Free             bool   `json:"free"`
+	CapabilityStatus string `json:"capabilityStatus"`
+	// Capacity marks tenant-level capacity (storage, minutes): units, not seats.
+	Capacity  bool `json:"capacity"`
+	Enabled   int  `json:"enabled"`
+	Warning   int  `json:"warning"`
+	Suspended int  `json:"suspended"`
+	LockedOut int  `json:"lockedOut"`
+	Consumed  int  `json:"consumed"`
+	Paid      int  `json:"paid"`
+	Trial     int  `json:"trial"`
+	Idle      int  `json:"idle"`
+	// OverAssigned is the users beyond every seat the tenant has.
+	OverAssigned int `json:"overAssigned"`
 }
 
 // Seats lists the licence pools of the given tenants (all when none), by customer
@@ -36,7 +48,7 @@ func (a *App) Seats(ctx context.Context, tenants []string) ([]SeatLine, error) {
 	if len(tenants) == 0 {
 		chosen = nil
 	}
-	pools, err := a.Store.Pools(ctx, chosen)
+	ps, err := a.Store.Pools(ctx, chosen)
 	if err != nil {
 		return nil, err
 	}
@@ -44,14 +56,38 @@ func (a *App) Seats(ctx context.Context, tenants []string) ([]SeatLine, error) {
 	if err != nil {
 		return nil, err
 	}
-	out := make([]SeatLine, 0, len(pools))
-	for _, p := range pools {
-		line := SeatLine{Customer: names[p.TenantID], TenantID: p.TenantID, PartNumber: p.PartNumber, SKUID: p.SKUID, DisplayName: p.PartNumber,
-			Enabled: p.Enabled, Warning: p.Warning, Suspended: p.Suspended, Consumed: p.Consumed, Idle: p.Idle()}
-		if sku, ok := cat.ByID(p.SKUID); ok {
-			line.DisplayName, line.Free = sku.DisplayName, sku.Free
+	byTenant := map[string][]inventory.Pool{}
+	var order []string
+	for _, p := range ps {
+		if _, ok := byTenant[p.TenantID]; !ok {
+			order = append(order, p.TenantID)
 		}
-		out = append(out, line)
+		byTenant[p.TenantID] = append(byTenant[p.TenantID], p.Pool)
+	}
+	out := make([]SeatLine, 0, len(ps))
+	for _, tenant := range order {
+		subs, err := a.Store.Subscriptions(ctx, tenant)
+		if err != nil {
+			return nil, err
+		}
+		views := make([]terms.Subscription, len(subs))
+		for i, s := range subs {
+			views[i] = terms.Subscription{Subscription: s}
+		}
+		accounts := map[string]pools.Account{}
+		for _, acc := range pools.Of(byTenant[tenant], views, nil) {
+			accounts[acc.SKUID] = acc
+		}
+		for _, p := range byTenant[tenant] {
+			acc := accounts[p.SKUID]
+			line := SeatLine{Customer: names[tenant], TenantID: tenant, PartNumber: p.PartNumber, SKUID: p.SKUID, DisplayName: p.PartNumber,
+				CapabilityStatus: p.CapabilityStatus, Capacity: acc.Capacity, Enabled: p.Enabled, Warning: p.Warning, Suspended: p.Suspended,
+				LockedOut: p.LockedOut, Consumed: p.Consumed, Paid: acc.Paid(), Trial: acc.Trial, Idle: acc.Idle(), OverAssigned: acc.OverAssigned()}
+			if sku, ok := cat.ByID(p.SKUID); ok {
+				line.DisplayName, line.Free = sku.DisplayName, sku.Free
+			}
+			out = append(out, line)
+		}
 	}
 	slices.SortStableFunc(out, func(x, y SeatLine) int {
 		return cmp.Or(cmp.Compare(x.Customer, y.Customer), cmp.Compare(x.TenantID, y.TenantID), cmp.Compare(x.PartNumber, y.PartNumber))

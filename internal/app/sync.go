@@ -82,7 +82,7 @@ var ErrUnknownTenant = errors.New("not a registered customer")
 // gone, a tenant that is not a customer); tenant failures are in the summary.
 func (a *App) Sync(ctx context.Context, reader TenantReader, opts SyncOptions) (*SyncSummary, error) {
 	if opts.Now == nil {
-		opts.Now = time.Now
+		opts.Now = a.clock()
 	}
 	if opts.Concurrency <= 0 {
 		opts.Concurrency = max(a.Config.Graph.Concurrency, 1)
@@ -91,6 +91,7 @@ func (a *App) Sync(ctx context.Context, reader TenantReader, opts SyncOptions) (
 	if err != nil {
 		return nil, err
 	}
+	a.warnPartnerTenant()
 	cat, _, err := a.Catalog(ctx)
 	if err != nil {
 		return nil, err

@@ -19,6 +19,8 @@ type Account struct {
 	// units are never seats, idle or unassigned.
 	Capacity         bool
 	CapabilityStatus string
+	// Unlisted marks a SKU users hold that no pool of the tenant lists.
+	Unlisted bool
 	// Assigned is Graph's consumedUnits: one per user holding the SKU.
 	Assigned int
 	// Paid running seats (Enabled, not trials) by who sells them.
@@ -53,12 +55,14 @@ func (a Account) Idle() int {
 	return max(0, a.Paid()-a.Assigned)
 }
 
-// OverAssigned is the users holding the SKU beyond every usable seat.
+// OverAssigned is the users holding the SKU beyond every seat the tenant has. Users
+// on the seats of a lapsed subscription are not counted: they hold seats, without
+// service, and the lapsed subscription is reported for them.
 func (a Account) OverAssigned() int {
-	if a.Capacity {
+	if a.Capacity || a.Unlisted {
 		return 0
 	}
-	return max(0, a.Assigned-a.Usable())
+	return max(0, a.Assigned-a.Usable()-a.Lapsed)
 }
 
 // OnTrial is the users that only trial seats cover: they lose the SKU when the trial
@@ -97,7 +101,8 @@ func Of(pools []inventory.Pool, subs []terms.Subscription, heldWithoutPool map[s
 	}
 	for skuID, n := range heldWithoutPool {
 		if _, listed := by[skuID]; !listed {
-			account(skuID, "").Assigned = n
+			a := account(skuID, "")
+			a.Assigned, a.Unlisted = n, true
 		}
 	}
 	explained := map[string]int{}

@@ -15,6 +15,7 @@ import (
 	"github.com/seatledger/seatledger/internal/catalog"
 	"github.com/seatledger/seatledger/internal/contracts"
 	"github.com/seatledger/seatledger/internal/inventory"
+	"github.com/seatledger/seatledger/internal/pools"
 	"github.com/seatledger/seatledger/internal/terms"
 )
 
@@ -27,6 +28,12 @@ const (
 	NoSubscription = "no-subscription"
 	OtherPartner   = "other-partner"
 	Direct         = "direct"
+	// UnknownSubscription: pool seats no subscription on record explains.
+	UnknownSubscription = "unknown-subscription"
+	// NoPool: users hold a SKU that no licence pool of the tenant lists.
+	NoPool = "no-pool"
+	// OverAssignedSeats: users hold more seats than the tenant has.
+	OverAssignedSeats = "over-assigned"
 )
 
 // Mismatch is one disagreement on one SKU.
@@ -42,20 +49,29 @@ type Mismatch struct {
 
 // Row is one customer SKU.
 type Row struct {
-	TenantID          string     `json:"tenantId"`
-	Customer          string     `json:"customer"`
-	Currency          string     `json:"currency"`
-	SKUID             string     `json:"skuId"`
-	PartNumber        string     `json:"skuPartNumber"`
-	Assigned          int        `json:"assigned"`
-	PartnerSeats      int        `json:"partnerSeats"`
-	OtherPartnerSeats int        `json:"otherPartnerSeats"`
-	DirectSeats       int        `json:"directSeats"`
-	TrialSeats        int        `json:"trialSeats"`
-	ContractSeats     int        `json:"contractSeats"`
-	AsAssigned        bool       `json:"asAssigned"`
-	ContractLines     int        `json:"contractLines"`
-	Mismatches        []Mismatch `json:"mismatches"`
+	TenantID          string `json:"tenantId"`
+	Customer          string `json:"customer"`
+	Currency          string `json:"currency"`
+	SKUID             string `json:"skuId"`
+	PartNumber        string `json:"skuPartNumber"`
+	Assigned          int    `json:"assigned"`
+	PartnerSeats      int    `json:"partnerSeats"`
+	OtherPartnerSeats int    `json:"otherPartnerSeats"`
+	DirectSeats       int    `json:"directSeats"`
+	TrialSeats        int    `json:"trialSeats"`
+	// GraceSeats are seats of expired subscriptions in their grace period: usable,
+	// no longer billed.
+	GraceSeats int `json:"graceSeats"`
+	// UnknownSeats are pool seats that no subscription on record explains.
+	UnknownSeats int `json:"unknownSeats"`
+	// Capacity marks tenant-level capacity (storage), which is never seats.
+	Capacity      bool       `json:"capacity,omitempty"`
+	ContractSeats int        `json:"contractSeats"`
+	AsAssigned    bool       `json:"asAssigned"`
+	ContractLines int        `json:"contractLines"`
+	Mismatches    []Mismatch `json:"mismatches"`
+
+	idle, over, unlisted int
 }
 
 // Input is one customer tenant.
@@ -68,6 +84,8 @@ type Input struct {
 	Subscriptions []terms.Subscription
 	Contract      []contracts.Line
 	Catalog       *catalog.Catalog
+	// HeldWithoutPool counts, per SKU, users holding a SKU no pool lists.
+	HeldWithoutPool map[string]int
 }
 
 // Reconcile builds one row per SKU found in the tenant's paid pools, its
@@ -86,27 +104,23 @@ func Reconcile(in Input) []Row {
 		s, ok := in.Catalog.ByID(skuID)
 		return ok && s.Free
 	}
-	for _, p := range in.Pools {
-		if !free(p.SKUID) {
-			row(p.SKUID, p.PartNumber).Assigned = p.Consumed
-		}
-	}
-	for _, s := range in.Subscriptions {
-		if free(s.SKUID) {
+	// The same seat account the advice reads, so that both say the same of a pool.
+	for _, acc := range pools.Of(in.Pools, in.Subscriptions, in.HeldWithoutPool) {
+		if free(acc.SKUID) {
 			continue
 		}
-		r := row(s.SKUID, s.PartNumber)
-		switch {
-		case s.IsTrial:
-			r.TrialSeats += s.TotalLicenses
-		case !s.Paid():
-		case s.Owner == terms.OwnerPartner:
-			r.PartnerSeats += s.TotalLicenses
-		case s.Owner == terms.OwnerOtherPartner:
-			r.OtherPartnerSeats += s.TotalLicenses
-		default:
-			r.DirectSeats += s.TotalLicenses
+		part := acc.PartNumber
+		if s, ok := in.Catalog.ByID(acc.SKUID); part == "" && ok {
+			part = s.PartNumber
 		}
+		r := row(acc.SKUID, part)
+		r.Capacity = acc.Capacity
+		if !acc.Capacity {
+			r.Assigned = acc.Assigned
+		}
+		r.PartnerSeats, r.OtherPartnerSeats, r.DirectSeats = acc.Partner, acc.OtherPartner, acc.Direct
+		r.TrialSeats, r.GraceSeats, r.UnknownSeats = acc.Trial, acc.Grace, acc.Unknown
+		r.idle, r.over, r.unlisted = acc.Idle(), acc.OverAssigned(), in.HeldWithoutPool[acc.SKUID]
 	}
 	lines := map[string][]contracts.Line{}
 	for _, l := range in.Contract {
@@ -181,8 +195,22 @@ func classify(r *Row, unit *decimal.Decimal, note string) {
 	case r.ContractSeats > r.PartnerSeats:
 		add(OverBilled, r.ContractSeats-r.PartnerSeats, fmt.Sprintf("the contract bills %d seats, the partner's subscriptions hold %d", r.ContractSeats, r.PartnerSeats))
 	}
-	if idle := r.PartnerSeats + r.OtherPartnerSeats + r.DirectSeats - r.Assigned; idle > 0 {
-		addPriced(Unassigned, idle, min(idle, r.PartnerSeats), fmt.Sprintf("%d paid seats, %d assigned", r.PartnerSeats+r.OtherPartnerSeats+r.DirectSeats, r.Assigned))
+	if r.idle > 0 {
+		paid := r.PartnerSeats + r.OtherPartnerSeats + r.DirectSeats + r.UnknownSeats
+		addPriced(Unassigned, r.idle, min(r.idle, r.PartnerSeats), fmt.Sprintf("%d paid seats, %d assigned", paid, r.Assigned))
+	}
+	if r.over > 0 {
+		r.Mismatches = append(r.Mismatches, Mismatch{Kind: OverAssignedSeats, Seats: r.over,
+			Reason: fmt.Sprintf("%d users hold it, %d more than the seats the tenant has", r.Assigned, r.over), MoneyNote: "none: seats to buy or take back"})
+	}
+	if r.UnknownSeats > 0 {
+		r.Mismatches = append(r.Mismatches, Mismatch{Kind: UnknownSubscription, Seats: r.UnknownSeats,
+			Reason:    fmt.Sprintf("%d seats in the pool belong to no subscription Graph listed: who sells them is unknown", r.UnknownSeats),
+			MoneyNote: "unknown: the seller is unknown"})
+	}
+	if r.unlisted > 0 {
+		r.Mismatches = append(r.Mismatches, Mismatch{Kind: NoPool, Seats: r.unlisted,
+			Reason: fmt.Sprintf("%d users hold %s, which no licence pool of the tenant lists", r.unlisted, r.PartNumber), MoneyNote: "unknown: no seats on record"})
 	}
 	addPriced(OtherPartner, r.OtherPartnerSeats, 0, fmt.Sprintf("%d seats are bought through another partner", r.OtherPartnerSeats))
 	addPriced(Direct, r.DirectSeats, 0, fmt.Sprintf("%d seats are bought from Microsoft directly", r.DirectSeats))

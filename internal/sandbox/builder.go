@@ -215,6 +215,11 @@ func (b *tenantBuilder) subscription(part string, seats int, monthly bool) *Subs
 		for !s.NextLifecycle.After(b.now) {
 			s.NextLifecycle = s.NextLifecycle.AddDate(0, 1, 0)
 		}
+		// Twelve (or 24) months from purchase to renewal looks like an annual term in
+		// Graph's dates; a month more keeps the world's terms knowable from them.
+		if months := (s.NextLifecycle.Year()-s.Created.Year())*12 + int(s.NextLifecycle.Month()-s.Created.Month()); months%12 == 0 {
+			s.Created = s.Created.AddDate(0, -1, 0)
+		}
 	} else {
 		s.Created = b.now.AddDate(0, 0, -r.IntN(360)).Truncate(24 * time.Hour)
 		s.NextLifecycle = s.Created.AddDate(1, 0, 0)

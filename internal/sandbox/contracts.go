@@ -47,7 +47,9 @@ func (w *World) Contracts() []ContractLine {
 		var keys []key
 		for _, s := range t.Subscriptions {
 			sku, _ := w.gen.cat.ByID(s.SKUID)
-			if s.Trial || sku.Free || s.OwnerTenantID != PartnerTenantID {
+			// Lines bill what the partner buys now: no trials, no subscriptions that
+			// expired or were suspended, no tenant-level capacity.
+			if s.Trial || sku.Free || s.OwnerTenantID != PartnerTenantID || s.Status != "Enabled" || s.AppliesTo != "" {
 				continue
 			}
 			k := key{s.PartNumber, s.Term}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"slices"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/shopspring/decimal"
@@ -38,16 +39,25 @@ func (w *World) Expect() []Expected {
 	for _, t := range w.Tenants {
 		e := Expected{TenantID: t.ID, Findings: []string{}, Mismatches: []string{}, Unassigned: []string{}}
 		find := func(kind, sku, subject string) { e.Findings = append(e.Findings, kind+" "+sku+" "+subject) }
-		paid := func(skuID string) bool { s, ok := w.gen.cat.ByID(skuID); return ok && !s.Free }
+		// A SKU the catalogue does not know is taken to cost money, as the advice does.
+		paid := func(skuID string) bool { s, ok := w.gen.cat.ByID(skuID); return !ok || !s.Free }
+		paidRunning := func(skuID string) bool {
+			return slices.ContainsFunc(t.Subscriptions, func(s *Subscription) bool { return s.SKUID == skuID && !s.Trial && s.Status == "Enabled" })
+		}
 		part := func(skuID string) string { s, _ := w.gen.cat.ByID(skuID); return s.PartNumber }
 
 		for _, p := range t.Pools() {
 			if !paid(p.SKUID) {
 				continue
 			}
-			seats, partner, other := 0, 0, 0
+			seats, partner, other, trial, running := 0, 0, 0, 0, 0
 			for _, s := range t.Subscriptions {
-				if s.SKUID != p.SKUID || s.Trial || s.Status != "Enabled" {
+				if s.SKUID != p.SKUID || s.Status != "Enabled" {
+					continue
+				}
+				running += s.Seats
+				if s.Trial {
+					trial += s.Seats
 					continue
 				}
 				seats += s.Seats
@@ -58,25 +68,48 @@ func (w *World) Expect() []Expected {
 				}
 			}
 			idle := seats - p.Consumed
+			if p.AppliesTo == "Company" {
+				idle = 0 // capacity is never seats
+			}
 			if idle > 0 {
 				find("unassigned-seats", p.PartNumber, "")
 				e.Unassigned = append(e.Unassigned, fmt.Sprintf("%s %d %s %s", p.PartNumber, idle, expectedSaving(t.ID, p.PartNumber, min(idle, partner), contracts), w.expectedActBy(t, p.SKUID, idle)))
-				for _, s := range t.Subscriptions {
-					left := s.NextLifecycle.Sub(today)
-					if s.SKUID == p.SKUID && !s.Trial && s.Term != "P1M" && left >= 0 && left <= 30*24*time.Hour && now.Sub(s.NextLifecycle.AddDate(-1, 0, 0)) >= 7*24*time.Hour {
-						find("renewal-idle-seats", p.PartNumber, s.ID)
+				left := idle
+				for _, ours := range []bool{true, false} {
+					for _, s := range t.Subscriptions {
+						if s.SKUID != p.SKUID || s.Trial || s.Status != "Enabled" || (s.OwnerTenantID == PartnerTenantID) != ours || left <= 0 {
+							continue
+						}
+						left -= s.Seats
+						until := s.NextLifecycle.Sub(today)
+						if s.Term != "P1M" && until >= 0 && until <= 30*24*time.Hour && now.Sub(s.NextLifecycle.AddDate(-1, 0, 0)) >= 7*24*time.Hour {
+							find("renewal-idle-seats", p.PartNumber, s.ID)
+						}
 					}
 				}
 			}
+			if over := p.Consumed - running - p.Warning - p.Suspended - p.LockedOut; p.AppliesTo != "Company" && over > 0 {
+				find("over-assigned", p.PartNumber, "")
+				e.Mismatches = append(e.Mismatches, fmt.Sprintf("over-assigned %s %d", p.PartNumber, over))
+			}
 			for _, s := range t.Subscriptions {
-				if s.SKUID == p.SKUID && s.Trial && p.Consumed > seats && s.NextLifecycle.Sub(now) <= 14*24*time.Hour {
+				switch {
+				case s.SKUID != p.SKUID:
+				case s.Trial && s.Status == "Enabled" && s.NextLifecycle.Sub(now) >= 0 && s.NextLifecycle.Sub(now) <= 14*24*time.Hour:
 					find("trial-ending", p.PartNumber, s.ID)
+				case s.Status == "Warning":
+					find("subscription-in-grace", p.PartNumber, s.ID)
+				case s.Status == "Suspended" || s.Status == "LockedOut":
+					find("subscription-lapsed", p.PartNumber, s.ID)
 				}
 			}
-			if slices.Contains(businessPlans, p.PartNumber) && max(p.Enabled, p.Consumed) > 300 {
+			if slices.Contains(businessPlans, p.PartNumber) && seats > 300 {
 				find("business-cap", p.PartNumber, "")
 			}
 			e.Mismatches = append(e.Mismatches, expectedMismatches(p.PartNumber, t.ID, p.Consumed, partner, other, contracts)...)
+			if p.AppliesTo == "Company" {
+				e.Mismatches = slices.DeleteFunc(e.Mismatches, func(m string) bool { return strings.HasPrefix(m, "unassigned "+p.PartNumber+" ") })
+			}
 		}
 		for _, l := range contracts {
 			if l.TenantID == t.ID && !slices.ContainsFunc(t.Subscriptions, func(s *Subscription) bool { return s.PartNumber == l.SKU }) {
@@ -91,7 +124,7 @@ func (w *World) Expect() []Expected {
 				if l.Error != "" {
 					find("assignment-error", part(l.SKUID), u.UPN)
 				}
-				if paid(l.SKUID) && !slices.Contains(held, l.SKUID) {
+				if l.Error == "" && paid(l.SKUID) && !slices.Contains(held, l.SKUID) {
 					held = append(held, l.SKUID)
 				}
 			}
@@ -116,7 +149,7 @@ func (w *World) Expect() []Expected {
 					for _, a := range held {
 						sa, _ := w.gen.cat.ByID(a)
 						sb, _ := w.gen.cat.ByID(b)
-						if catalog.Contains(sa, sb) && !u.licenceInError(a) {
+						if catalog.Contains(forUser(sa, u.licence(a)), sb) && paidRunning(a) {
 							find("redundant-licence", sb.PartNumber, u.UPN)
 							redundant = true
 							break
@@ -196,7 +229,7 @@ func (w *World) expectedActBy(t *Tenant, skuID string, idle int) string {
 	best := ""
 	for _, ours := range []bool{true, false} {
 		for _, s := range t.Subscriptions {
-			if s.SKUID != skuID || s.Trial || (s.OwnerTenantID == PartnerTenantID) != ours || idle <= 0 {
+			if s.SKUID != skuID || s.Trial || s.Status != "Enabled" || (s.OwnerTenantID == PartnerTenantID) != ours || idle <= 0 {
 				continue
 			}
 			idle -= s.Seats
@@ -223,11 +256,12 @@ func (w *World) actBy(s *Subscription) string {
 	return by.Format(time.DateOnly)
 }
 
-func (u *User) licenceInError(skuID string) bool {
+// licence is the user's first licence of a SKU.
+func (u *User) licence(skuID string) License {
 	for _, l := range u.Licenses {
-		if l.SKUID == skuID && l.Error != "" {
-			return true
+		if l.SKUID == skuID {
+			return l
 		}
 	}
-	return false
+	return License{}
 }

@@ -201,5 +201,6 @@ func (g *generator) tenantOfKind(i int, kind string, now time.Time) *Tenant {
 	if i == 4 {
 		b.trialInUse()
 	}
+	b.fieldCases(i)
 	return t
 }

@@ -23,8 +23,15 @@ func (s *Server) subscribedSkus(w http.ResponseWriter, r *http.Request, t *Tenan
 			plans = append(plans, map[string]any{"servicePlanId": pl.ID, "servicePlanName": pl.Name, "provisioningStatus": "Success", "appliesTo": "User"})
 		}
 		status := "Enabled"
-		if p.Enabled == 0 && p.Warning > 0 {
+		switch {
+		case p.Enabled == 0 && p.Warning > 0:
 			status = "Warning"
+		case p.Enabled == 0 && p.Suspended > 0:
+			status = "Suspended"
+		}
+		appliesTo := "User"
+		if p.AppliesTo != "" {
+			appliesTo = p.AppliesTo
 		}
 		value = append(value, map[string]any{
 			"id":               t.ID + "_" + p.SKUID,
@@ -32,7 +39,7 @@ func (s *Server) subscribedSkus(w http.ResponseWriter, r *http.Request, t *Tenan
 			"accountName":      t.Name,
 			"skuId":            p.SKUID,
 			"skuPartNumber":    p.PartNumber,
-			"appliesTo":        "User",
+			"appliesTo":        appliesTo,
 			"capabilityStatus": status,
 			"consumedUnits":    p.Consumed,
 			"prepaidUnits":     map[string]any{"enabled": p.Enabled, "warning": p.Warning, "suspended": p.Suspended, "lockedOut": p.LockedOut},

@@ -56,7 +56,11 @@ type PoolTruth struct {
 	SKUID      string `json:"skuId"`
 	Enabled    int    `json:"enabled"`
 	Consumed   int    `json:"consumed"`
-	Idle       int    `json:"idle"`
+	// Trial is the seats of running trials; Paid the running seats bought. Idle is
+	// the paid seats nobody holds: trial seats and capacity are never idle.
+	Trial int `json:"trial"`
+	Paid  int `json:"paid"`
+	Idle  int `json:"idle"`
 }
 
 // InactiveDays is how long without a sign-in makes a user inactive in the truth.
@@ -78,7 +82,20 @@ func (w *World) Truth() Truth {
 			}
 		}
 		for _, p := range t.Pools() {
-			tt.Pools = append(tt.Pools, PoolTruth{PartNumber: p.PartNumber, SKUID: p.SKUID, Enabled: p.Enabled, Consumed: p.Consumed, Idle: p.Enabled - p.Consumed})
+			pt := PoolTruth{PartNumber: p.PartNumber, SKUID: p.SKUID, Enabled: p.Enabled, Consumed: p.Consumed}
+			for _, s := range t.Subscriptions {
+				if s.SKUID == p.SKUID && s.Status == "Enabled" {
+					if s.Trial {
+						pt.Trial += s.Seats
+					} else {
+						pt.Paid += s.Seats
+					}
+				}
+			}
+			if p.AppliesTo == "" {
+				pt.Idle = max(0, pt.Paid-p.Consumed)
+			}
+			tt.Pools = append(tt.Pools, pt)
 			out.Totals.Pools++
 			out.Totals.Seats += p.Enabled
 		}

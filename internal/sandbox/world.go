@@ -54,6 +54,8 @@ type Subscription struct {
 	NextLifecycle time.Time `json:"nextLifecycleDateTime"`
 	Term          string    `json:"term"` // P1M, P1Y
 	OwnerTenantID string    `json:"ownerTenantId"`
+	// AppliesTo is "Company" for tenant-level capacity (storage), else empty (User).
+	AppliesTo string `json:"appliesTo,omitempty"`
 }
 
 // User is one directory user.
@@ -90,6 +92,7 @@ type License struct {
 type Pool struct {
 	SKUID           string
 	PartNumber      string
+	AppliesTo       string
 	Enabled         int
 	Warning         int
 	Suspended       int
@@ -100,7 +103,7 @@ type Pool struct {
 
 // Pools derives the licence pools from the subscriptions and the assignments, the way
 // Graph does: enabled units are the seats of enabled subscriptions, consumed units are
-// the users holding the SKU.
+// the users holding a seat of the SKU (an assignment in error holds none).
 func (t *Tenant) Pools() []Pool {
 	bySKU := map[string]*Pool{}
 	pool := func(skuID, part string) *Pool {
@@ -113,6 +116,9 @@ func (t *Tenant) Pools() []Pool {
 	}
 	for _, s := range t.Subscriptions {
 		p := pool(s.SKUID, s.PartNumber)
+		if s.AppliesTo != "" {
+			p.AppliesTo = s.AppliesTo
+		}
 		switch s.Status {
 		case "Enabled":
 			p.Enabled += s.Seats
@@ -128,7 +134,7 @@ func (t *Tenant) Pools() []Pool {
 	for _, u := range t.Users {
 		seen := map[string]bool{}
 		for _, l := range u.Licenses {
-			if seen[l.SKUID] {
+			if seen[l.SKUID] || l.State == "Error" || l.State == "Disabled" {
 				continue
 			}
 			seen[l.SKUID] = true

@@ -35,13 +35,18 @@ type findingRow struct {
 	MonthlySaving decimal.NullDecimal
 	Currency      string
 	SavingNote    string
-	Status        string
-	StatusReason  string
-	StatusBy      string
-	StatusAt      *time.Time
-	FirstSeen     time.Time
-	LastSeen      time.Time
-	ResolvedAt    *time.Time
+	UserID        string
+	SavingFor     string
+	Confidence    string
+	// Missing holds what the finding lacks, one item per line.
+	Missing      string
+	Status       string
+	StatusReason string
+	StatusBy     string
+	StatusAt     *time.Time
+	FirstSeen    time.Time
+	LastSeen     time.Time
+	ResolvedAt   *time.Time
 }
 
 func (findingRow) TableName() string { return "findings" }
@@ -69,7 +74,8 @@ func (f StoredFinding) State() string {
 func (r findingRow) stored() StoredFinding {
 	return StoredFinding{
 		Finding: advice.Finding{Fingerprint: r.Fingerprint, TenantID: r.TenantID, Kind: r.Kind, SKUs: r.SKUs, Subject: r.Subject, Seats: r.Seats,
-			Evidence: r.Evidence, Action: r.Action, ActBy: inventory.UTC(r.ActBy), MonthlySaving: fromNullDecimal(r.MonthlySaving), Currency: r.Currency, SavingNote: r.SavingNote},
+			Evidence: r.Evidence, Action: r.Action, ActBy: inventory.UTC(r.ActBy), MonthlySaving: fromNullDecimal(r.MonthlySaving), Currency: r.Currency, SavingNote: r.SavingNote,
+			UserID: r.UserID, SavingFor: r.SavingFor, Confidence: r.Confidence, Missing: splitLines(r.Missing)},
 		Status: r.Status, StatusReason: r.StatusReason, StatusBy: r.StatusBy, StatusAt: inventory.UTC(r.StatusAt),
 		FirstSeen: r.FirstSeen.UTC(), LastSeen: r.LastSeen.UTC(), ResolvedAt: inventory.UTC(r.ResolvedAt),
 	}
@@ -114,6 +120,7 @@ func (s *Store) ApplyFindings(ctx context.Context, tenantID string, found []advi
 			}
 			r.Fingerprint, r.TenantID, r.Kind, r.SKUs, r.Subject, r.Seats = f.Fingerprint, f.TenantID, f.Kind, f.SKUs, f.Subject, f.Seats
 			r.Evidence, r.Action, r.ActBy, r.MonthlySaving, r.Currency, r.SavingNote = f.Evidence, f.Action, f.ActBy, nullDecimal(f.MonthlySaving), f.Currency, f.SavingNote
+			r.UserID, r.SavingFor, r.Confidence, r.Missing = f.UserID, f.SavingFor, f.Confidence, strings.Join(f.Missing, "\n")
 			r.LastSeen = now
 			if !known {
 				r.Status, r.FirstSeen = StatusOpen, now
@@ -166,7 +173,15 @@ func sameDetails(r findingRow, f advice.Finding) bool {
 	saving := fromNullDecimal(r.MonthlySaving)
 	return r.SKUs == f.SKUs && r.Subject == f.Subject && r.Seats == f.Seats && r.Evidence == f.Evidence && r.Action == f.Action &&
 		sameTime(r.ActBy, f.ActBy) && (saving == nil) == (f.MonthlySaving == nil) && (saving == nil || saving.Equal(*f.MonthlySaving)) &&
-		r.Currency == f.Currency && r.SavingNote == f.SavingNote
+		r.Currency == f.Currency && r.SavingNote == f.SavingNote && r.UserID == f.UserID && r.SavingFor == f.SavingFor &&
+		r.Confidence == f.Confidence && r.Missing == strings.Join(f.Missing, "\n")
+}
+
+func splitLines(s string) []string {
+	if s == "" {
+		return nil
+	}
+	return strings.Split(s, "\n")
 }
 
 // inBatches calls fn with slices of at most 500 keys, under every database's limit on

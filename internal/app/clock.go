@@ -1,0 +1,44 @@
+package app
+
+import (
+	"fmt"
+	"os"
+	"strings"
+	"time"
+)
+
+// NowVariable names the environment variable that sets the clock of every command:
+// an RFC 3339 time, so that advice can be replayed as of a day and tests can drive
+// time from outside.
+const NowVariable = "SEATLEDGER_NOW"
+
+// clockFromEnv is the wall clock, or a fixed time when SEATLEDGER_NOW is set.
+func clockFromEnv() (func() time.Time, *time.Time, error) {
+	v := strings.TrimSpace(os.Getenv(NowVariable))
+	if v == "" {
+		return time.Now, nil, nil
+	}
+	t, err := time.Parse(time.RFC3339, v)
+	if err != nil {
+		return nil, nil, fmt.Errorf("%s=%q: not an RFC 3339 time (for example 2026-11-30T12:00:00Z)", NowVariable, v)
+	}
+	t = t.UTC()
+	return func() time.Time { return t }, &t, nil
+}
+
+// clock is the App's clock, the wall clock for an App built without Open.
+func (a *App) clock() func() time.Time {
+	if a.Now == nil {
+		return time.Now
+	}
+	return a.Now
+}
+
+// warnPartnerTenant says, at every command whose numbers depend on it, that without
+// partner.tenant_id every partner-created subscription counts as the partner's own.
+func (a *App) warnPartnerTenant() {
+	if a.Config == nil || a.Config.Partner.TenantID != "" {
+		return
+	}
+	a.Log.Warn("partner.tenant_id is not set: every subscription a partner created counts as this partner's, so seats held with another partner show as bought and not billed; set partner.tenant_id to the partner's own Entra tenant id")
+}
