@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/seatledger/seatledger/internal/sandbox"
 )
@@ -144,4 +145,50 @@ func TestAdviseFindingsReconcileCommands(t *testing.T) {
 			t.Errorf("csv where not offered: exit %d %s", code, errOut)
 		}
 	})
+}
+
+// SEATLEDGER_NOW replays the advice as of a day: every act-by date is that day or
+// later. Without partner.tenant_id the commands whose numbers depend on it warn.
+func TestClockAndPartnerWarning(t *testing.T) {
+	_, _, files := sandboxEnv(t, 6)
+	t.Setenv("SEATLEDGER_PARTNER_TENANT_ID", "")
+	db := "sqlite:" + filepath.Join(t.TempDir(), "sl.db")
+	mustRun(t, "--db", db, "migrate", "up")
+	mustRun(t, "--db", db, "customers", "import", files.Customers)
+	mustRun(t, "--db", db, "contracts", "import", files.Contracts)
+	mustRun(t, "--db", db, "sync", "--all")
+	for _, cmd := range [][]string{{"advise"}, {"reconcile"}} {
+		if _, _, errOut := seatledger(t, append([]string{"--db", db}, cmd...)...); !strings.Contains(errOut, "partner.tenant_id is not set") {
+			t.Errorf("%s without partner.tenant_id does not warn:\n%s", cmd[0], errOut)
+		}
+	}
+
+	t.Setenv("SEATLEDGER_NOW", "next tuesday")
+	if code, _, errOut := seatledger(t, "--db", db, "advise"); code == 0 || !strings.Contains(errOut, "SEATLEDGER_NOW") || !strings.Contains(errOut, "RFC 3339") {
+		t.Errorf("a bad clock: exit %d %s", code, errOut)
+	}
+	later := time.Now().UTC().AddDate(0, 5, 0).Truncate(24 * time.Hour).Add(12 * time.Hour)
+	t.Setenv("SEATLEDGER_NOW", later.Format(time.RFC3339))
+	mustRun(t, "--db", db, "advise")
+	var rep struct {
+		Findings []struct {
+			Kind  string     `json:"kind"`
+			ActBy *time.Time `json:"actBy"`
+		} `json:"findings"`
+	}
+	if err := json.Unmarshal([]byte(mustRun(t, "--db", db, "-o", "json", "findings", "list")), &rep); err != nil {
+		t.Fatal(err)
+	}
+	dated := 0
+	for _, f := range rep.Findings {
+		if f.ActBy != nil {
+			dated++
+			if f.ActBy.Before(later.Truncate(24 * time.Hour)) {
+				t.Errorf("%s: act by %s, before the clock's day %s", f.Kind, f.ActBy.Format(time.DateOnly), later.Format(time.DateOnly))
+			}
+		}
+	}
+	if dated == 0 {
+		t.Error("no finding has an act-by date")
+	}
 }

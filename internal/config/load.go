@@ -59,7 +59,8 @@ func Load(path string, environ []string, overrides map[string]string) (*Loaded, 
 			env[k] = v
 		}
 	}
-	known := map[string]bool{"SEATLEDGER_CONFIG": true}
+	// SEATLEDGER_NOW sets the clock of every command, not a configuration key.
+	known := map[string]bool{"SEATLEDGER_CONFIG": true, "SEATLEDGER_NOW": true}
 	for _, o := range options {
 		name := EnvName(o.key)
 		known[name] = true
