@@ -10,6 +10,7 @@ import (
 
 	"github.com/seatledger/seatledger/internal/app"
 	"github.com/seatledger/seatledger/internal/store"
+	"github.com/seatledger/seatledger/internal/terms"
 )
 
 func newInventoryCmd(g *globals) *cobra.Command {
@@ -109,8 +110,58 @@ func newInventoryCmd(g *globals) *cobra.Command {
 	}
 	users.Flags().StringVar(&usersTenant, "tenant", "", "customer tenant id")
 	_ = users.MarkFlagRequired("tenant")
-	cmd.AddCommand(seats, users, user)
+	var subsTenant string
+	subs := &cobra.Command{
+		Use:   "subscriptions --tenant X",
+		Short: "A tenant's subscriptions: SKU, seats, status, trial, who sells them, term and where it came from, renewal, act-by",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return g.withApp(cmd, false, func(a *app.App) error {
+				list, err := a.Subscriptions(cmd.Context(), subsTenant)
+				if err != nil {
+					return err
+				}
+				if g.output == "json" {
+					return writeJSON(g.stdout, list)
+				}
+				return printSubscriptions(g, list)
+			})
+		},
+	}
+	subs.Flags().StringVar(&subsTenant, "tenant", "", "customer tenant id, external reference or name")
+	_ = subs.MarkFlagRequired("tenant")
+	cmd.AddCommand(seats, users, user, subs)
 	return cmd
+}
+
+func printSubscriptions(g *globals, list []app.SubscriptionView) error {
+	t := newTable(g.stdout, "ID", "SKU", "SEATS", "STATUS", "TRIAL", "OWNER", "TERM", "RENEWAL", "ACT BY", "NEXT LIFECYCLE")
+	for _, s := range list {
+		trial := "no"
+		if s.IsTrial {
+			trial = "yes"
+		}
+		term := "unknown"
+		switch s.Term.Source {
+		case terms.SourceGraph:
+			term = s.Term.Length + " (inferred from Graph's dates)"
+		case terms.SourceContract:
+			term = s.Term.Length + " (from the contract)"
+		}
+		renewal := "-"
+		switch {
+		case !s.Term.Renewal.IsZero():
+			renewal = s.Term.Renewal.Format(time.DateOnly)
+		case s.Status != terms.StatusEnabled:
+			renewal = "none: " + strings.ToLower(s.Status)
+		}
+		next := "-"
+		if s.NextLifecycle != nil {
+			next = s.NextLifecycle.UTC().Format(time.DateOnly)
+		}
+		t.row(s.ID[:min(8, len(s.ID))], s.PartNumber, strconv.Itoa(s.TotalLicenses), s.Status, trial, s.Owner, term, renewal, dateText(s.ActBy), next)
+	}
+	return t.flush()
 }
 
 func paidOnly(lines []app.SeatLine) []app.SeatLine {
@@ -151,8 +202,20 @@ func printUser(g *globals, upn string, rec *store.UserRecord, skuName func(strin
 	if u := rec.User; u != nil {
 		state := accountState(u.Enabled)
 		fmt.Fprintf(w, "%s (%s), %s %s account, id %s\n", u.UPN, u.DisplayName, state, u.UserType, u.ID)
-		if u.LastSignIn != nil {
-			fmt.Fprintf(w, "last sign-in %s\n", u.LastSignIn.Format(time.RFC3339))
+		if u.Created != nil {
+			fmt.Fprintf(w, "created %s\n", u.Created.UTC().Format(time.RFC3339))
+		}
+		switch {
+		case u.LastSuccessfulSignIn != nil:
+			fmt.Fprintf(w, "last successful sign-in %s\n", u.LastSuccessfulSignIn.UTC().Format(time.RFC3339))
+		case u.LastSignIn != nil || u.LastNonInteractive != nil:
+			last := u.LastSignIn
+			if last == nil || u.LastNonInteractive != nil && u.LastNonInteractive.After(*last) {
+				last = u.LastNonInteractive
+			}
+			fmt.Fprintf(w, "last sign-in %s (successful or not: Graph gave no successful-sign-in date)\n", last.UTC().Format(time.RFC3339))
+		default:
+			fmt.Fprintln(w, "never signed in (or not since April 2020, or the tenant gives no sign-in data)")
 		}
 	} else {
 		fmt.Fprintf(w, "%s is no longer in the directory\n", upn)

@@ -104,8 +104,18 @@ func TestSyncAndInventoryCommands(t *testing.T) {
 
 		u := world.Tenants[0].Users[0]
 		held := mustRun(t, "--db", db, "inventory", "user", "--tenant", world.Tenants[0].ID, strings.ToUpper(u.UPN))
-		if !strings.Contains(held, u.UPN) || !strings.Contains(held, "licence history") || !strings.Contains(held, "now") {
+		if !strings.Contains(held, u.UPN) || !strings.Contains(held, "licence history") || !strings.Contains(held, "now") ||
+			!strings.Contains(held, "created "+u.Created.UTC().Format("2006-01-02")) {
 			t.Errorf("inventory user:\n%s", held)
+		}
+		subs := mustRun(t, "--db", db, "inventory", "subscriptions", "--tenant", world.Tenants[0].ID)
+		for _, s := range world.Tenants[0].Subscriptions {
+			if !strings.Contains(subs, s.ID[:8]) || !strings.Contains(subs, s.PartNumber) {
+				t.Errorf("inventory subscriptions lacks %s %s:\n%s", s.ID[:8], s.PartNumber, subs)
+			}
+		}
+		if !strings.Contains(subs, "inferred from Graph's dates") {
+			t.Errorf("inventory subscriptions says not where terms came from:\n%s", subs)
 		}
 		if code, _, errOut := seatledger(t, "--db", db, "inventory", "user", "--tenant", world.Tenants[0].ID, "nobody@example.com"); code == 0 || !strings.Contains(errOut, "not found") {
 			t.Errorf("inventory user of a stranger: exit %d, %s", code, errOut)

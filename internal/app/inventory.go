@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"time"
 
 	"github.com/seatledger/seatledger/internal/ids"
 	"github.com/seatledger/seatledger/internal/inventory"
@@ -139,4 +140,42 @@ func (a *App) SKUName(ctx context.Context) (func(skuID string) string, error) {
 		}
 		return id
 	}, nil
+}
+
+// SubscriptionView is one subscription of a customer tenant with what seatledger
+// makes of it: who sells it, its term and where that came from, its renewal and the
+// last day its seats can be dealt with.
+type SubscriptionView struct {
+	terms.Subscription
+	// ActBy is the last day idle seats can be dealt with; nil when unknown or when
+	// the subscription does not run.
+	ActBy *time.Time `json:"actBy,omitempty"`
+}
+
+// Subscriptions lists a customer tenant's subscriptions as the last sync read them,
+// resolved on the App's day against the contract.
+func (a *App) Subscriptions(ctx context.Context, tenant string) ([]SubscriptionView, error) {
+	id, err := a.tenantOf(ctx, tenant)
+	if err != nil {
+		return nil, err
+	}
+	sc, err := a.scope(ctx, []string{id}, nil)
+	if err != nil {
+		return nil, err
+	}
+	if len(sc.customers) == 0 {
+		return nil, fmt.Errorf("tenant %s: not a registered customer", tenant)
+	}
+	t, err := a.tenantInput(ctx, sc, sc.customers[0], nil)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]SubscriptionView, len(t.Subscriptions))
+	for i, s := range t.Subscriptions {
+		out[i] = SubscriptionView{Subscription: s}
+		if at := s.Reduction.ActBy(); !at.IsZero() {
+			out[i].ActBy = &at
+		}
+	}
+	return out, nil
 }
