@@ -59,11 +59,11 @@ func TestFamilies(t *testing.T) {
 		{"EXCHANGEENTERPRISE", none, none, none, true},
 		{"M365_F1_COMM", none, none, none, true},
 		{"Microsoft_365_F3_EEA_(no_Teams)", none, none, none, true},
-		{"SPE_E3_RPA1", none, none, none, false},                                 // Unattended License: not a user's suite
-		{"DEVELOPERPACK_E5", none, none, none, false},                            // Developer
-		{"IDENTITY_THREAT_PROTECTION", none, none, none, false},                  // E5 Security add-on
-		{"Microsoft_365_E5", none, none, none, false},                            // (500 seats min)_HUB
-		{"SPE_E3_USGOV_GCCHIGH", none, none, none, false},                        // another cloud
+		{"SPE_E3_RPA1", none, none, none, false},                // Unattended License: not a user's suite
+		{"DEVELOPERPACK_E5", none, none, none, false},           // Developer
+		{"IDENTITY_THREAT_PROTECTION", none, none, none, false}, // E5 Security add-on
+		{"Microsoft_365_E5", none, none, none, false},           // (500 seats min)_HUB
+		{"SPE_E3_USGOV_GCCHIGH", none, none, none, false},       // another cloud
 		{"Microsoft_365_E3_EEA_(no_Teams)_Unattended_License", none, none, none, false},
 	}
 	catalogues := map[string]*Catalog{"Microsoft's file": loadMicrosoft(t)}
