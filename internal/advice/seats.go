@@ -9,15 +9,6 @@ import (
 	"github.com/seatledger/seatledger/internal/terms"
 )
 
-// businessPlans are capped at 300 seats per tenant; above that Microsoft requires
-// Enterprise plans. Part numbers of Business Basic, Standard, Premium, Apps for business.
-var businessPlans = map[string]string{
-	"O365_BUSINESS_ESSENTIALS": "Office 365 E1",
-	"O365_BUSINESS_PREMIUM":    "Office 365 E3",
-	"SPB":                      "Microsoft 365 E3",
-	"O365_BUSINESS":            "Microsoft 365 Apps for enterprise",
-}
-
 const day = 24 * time.Hour
 
 func (a *adviser) seats() {
@@ -44,7 +35,11 @@ func (a *adviser) seats() {
 			a.unassigned(p.SKUID, p.PartNumber, idle, paidSeats, p.Consumed, subs)
 		}
 		a.trials(p.PartNumber, p.Consumed-paidSeats, subs)
-		if alternative, capped := businessPlans[p.PartNumber]; capped {
+		// Business plans, no-Teams and EEA variants included, are capped at 300 seats per
+		// tenant; above that Microsoft requires Enterprise plans.
+		sku, _ := a.t.Catalog.ByID(p.SKUID)
+		if alt, capped := a.t.Catalog.BusinessCap(sku); capped {
+			alternative := alt.DisplayName
 			if over := max(p.Enabled, p.Consumed) - a.th.BusinessSeatCap; over > 0 {
 				a.add(Finding{Kind: BusinessCap, SKUs: p.PartNumber, Seats: over,
 					Evidence:   fmt.Sprintf("%d seats of %s, above Microsoft's cap of %d per Business plan", max(p.Enabled, p.Consumed), p.PartNumber, a.th.BusinessSeatCap),

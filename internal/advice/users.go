@@ -10,22 +10,6 @@ import (
 	"github.com/seatledger/seatledger/internal/inventory"
 )
 
-// premiumBase maps a premium suite to the suite below it: a user of the premium one
-// for whom every plan it adds is switched off uses nothing premium.
-var premiumBase = map[string]string{
-	"SPE_E5":            "SPE_E3",
-	"ENTERPRISEPREMIUM": "ENTERPRISEPACK",
-	"SPE_E5_NOPSTNCONF": "SPE_E3",
-}
-
-// desktopSuites are the suites bought mostly for the desktop apps, with the plan to
-// move a user who never activated them to ("" when the choice depends on the user).
-var desktopSuites = map[string]string{
-	"O365_BUSINESS_PREMIUM": "O365_BUSINESS_ESSENTIALS",
-	"ENTERPRISEPACK":        "STANDARDPACK",
-	"SPE_E3":                "",
-}
-
 func (a *adviser) users() {
 	usage := make(map[string]inventory.Usage, len(a.t.Usage))
 	for _, u := range a.t.Usage {
@@ -249,13 +233,11 @@ func viaGroup(u inventory.User, skuID string) string {
 // premiumUnused reports premium suites whose every premium plan is switched off for the user.
 func (a *adviser) premiumUnused(u inventory.User, held []string, actBy map[string]time.Time) {
 	for _, id := range held {
+		// A user of a premium suite for whom every plan it adds is switched off uses
+		// nothing premium.
 		sku, ok := a.t.Catalog.ByID(id)
-		basePart, premium := premiumBase[sku.PartNumber]
+		base, premium := a.t.Catalog.PremiumBase(sku)
 		if !ok || !premium {
-			continue
-		}
-		base, err := a.t.Catalog.Lookup(basePart)
-		if err != nil {
 			continue
 		}
 		extra := catalog.Uncovered(sku, base)
@@ -297,14 +279,14 @@ func (a *adviser) noDesktopApps(u inventory.User, use inventory.Usage, held []st
 	}
 	for _, id := range held {
 		sku, ok := a.t.Catalog.ByID(id)
-		target, suite := desktopSuites[sku.PartNumber]
+		to, hasTarget, suite := a.t.Catalog.DesktopSuite(sku)
 		if !ok || !suite {
 			continue
 		}
 		f := Finding{Kind: NoDesktopApps, SKUs: sku.PartNumber, Subject: u.UPN, Seats: 1,
 			Evidence: fmt.Sprintf("holds %s but never activated the desktop Office apps (usage report)", sku.PartNumber),
 			ActBy:    earliest(actBy, id)}
-		if to, err := a.t.Catalog.Lookup(target); target != "" && err == nil {
+		if hasTarget {
 			f.Action = fmt.Sprintf("move the user to %s (web and mobile apps only)", to.PartNumber)
 			f.MonthlySaving, f.SavingNote = a.difference(id, to.ID, 1)
 		} else {
