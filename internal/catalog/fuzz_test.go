@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/seatledger/seatledger/internal/ids"
 	"github.com/seatledger/seatledger/internal/problems"
 )
 
@@ -62,6 +63,16 @@ func FuzzParseCSV(f *testing.F) {
 		}
 		if len(skus) == 0 {
 			t.Fatal("no SKUs and no error")
+		}
+		for _, s := range skus {
+			if _, ok := ids.ParseGUID(s.ID); !ok || s.ID != strings.ToLower(s.ID) || s.PartNumber == "" || len(s.Plans) == 0 {
+				t.Fatalf("SKU accepted with a bad GUID, no part number or no plan: %+v", s)
+			}
+			for _, p := range s.Plans {
+				if _, ok := ids.ParseGUID(p.ID); !ok || p.Name == "" {
+					t.Fatalf("plan accepted with a bad GUID or no name: %+v", p)
+				}
+			}
 		}
 		for _, w := range warnings {
 			if w.File != "skus.csv" || w.Line < 2 || w.Message == "" {

@@ -62,6 +62,10 @@ func FuzzYAML(f *testing.F) {
 	f.Add([]byte("items:\n  - name: a\n    sku: [x]\n  - 3\n  - {quantity: &q 4, tenant_id: *q}\n"))
 	f.Add([]byte("items: {a: b}\n---\nitems: []\n"))
 	f.Add([]byte("\titems:\n"))
+	// Inputs that crashed earlier versions of the YAML library.
+	for _, s := range []string{"#\n - - QI\xd7", "items:\n  - #\n -\n -\n 0", "! !00 \xf6", "a:\n.\n-\n", "\"\\0\\\r\n", "? \ufeff:\n", "items: [&a {}, *a, <<: *a]"} {
+		f.Add([]byte(s))
+	}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		probs := &problems.Collector{File: "in"}
 		recs := fuzzFormat.YAML(data, probs)
