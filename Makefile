@@ -1,8 +1,8 @@
-# seatledger: make demo | test | build | lint | bench-sync | bench-advise
+# seatledger: make demo | test | build | lint | fuzz | bench-sync | bench-advise
 GO ?= go
 BIN := bin/seatledger
 
-.PHONY: build test lint demo bench-sync bench-advise
+.PHONY: build test lint fuzz demo bench-sync bench-advise
 
 build:
 	CGO_ENABLED=0 $(GO) build -trimpath -o $(BIN) ./cmd/seatledger
@@ -15,6 +15,21 @@ test:
 lint:
 	$(GO) vet ./...
 	@out=$$(gofmt -l .); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+
+# Every fuzz target of the module, each for FUZZTIME. Targets are found by listing the
+# Fuzz functions of every package, so one added anywhere later runs without an edit
+# here. A failing input is saved under the package's testdata/fuzz/ and stops the run.
+FUZZTIME ?= 20s
+fuzz:
+	@list=$$($(GO) test -list '^Fuzz' ./...) || { echo "$$list"; exit 1; }; \
+	targets=$$(echo "$$list" | awk '/^Fuzz/ { names = names " " $$1; next } /^ok/ { if (names != "") print $$2 names; names = "" }'); \
+	if [ -z "$$targets" ]; then echo "no fuzz targets found"; exit 1; fi; \
+	echo "$$targets" | while read -r pkg names; do \
+		for name in $$names; do \
+			echo "== $$pkg $$name ($(FUZZTIME))"; \
+			$(GO) test -run '^$$' -fuzz "^$$name\$$" -fuzztime $(FUZZTIME) $$pkg || exit 1; \
+		done; \
+	done
 
 # The whole job on the embedded database against the in-process simulated cloud.
 demo: build

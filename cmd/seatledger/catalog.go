@@ -10,7 +10,6 @@ import (
 	"github.com/seatledger/seatledger/internal/app"
 
 	"github.com/seatledger/seatledger/internal/catalog"
-	"github.com/seatledger/seatledger/internal/store"
 )
 
 func newCatalogCmd(g *globals) *cobra.Command {
@@ -30,25 +29,36 @@ func newCatalogCmd(g *globals) *cobra.Command {
 			return g.withApp(cmd, false, func(a *app.App) error {
 				var (
 					source = file
-					counts store.ImportCounts
+					res    app.CatalogImport
 					err    error
 				)
 				if file != "" {
-					counts, err = a.ImportCatalogFile(cmd.Context(), file)
+					res, err = a.ImportCatalogFile(cmd.Context(), file)
 				} else {
 					if url == "" {
 						url = a.Config.Catalog.URL
 					}
 					source = url
-					counts, err = a.ImportCatalogURL(cmd.Context(), url)
+					res, err = a.ImportCatalogURL(cmd.Context(), url)
 				}
 				if err != nil {
 					return err
 				}
 				if g.output == "json" {
-					return writeJSON(g.stdout, map[string]any{"source": source, "result": counts})
+					warnings := make([]string, len(res.Warnings))
+					for i, w := range res.Warnings {
+						warnings[i] = w.String()
+					}
+					return writeJSON(g.stdout, map[string]any{"source": source, "result": res.Counts, "warnings": warnings})
 				}
+				counts := res.Counts
 				fmt.Fprintf(g.stdout, "imported %s: %d SKUs new, %d updated, %d unchanged\n", source, counts.Created, counts.Updated, counts.Unchanged)
+				if len(res.Warnings) > 0 {
+					fmt.Fprintf(g.stdout, "%d line(s) repaired on the way; check them against Microsoft's page:\n", len(res.Warnings))
+					for _, w := range res.Warnings {
+						fmt.Fprintln(g.stdout, "  warning:", w)
+					}
+				}
 				return nil
 			})
 		},

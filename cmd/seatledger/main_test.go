@@ -209,6 +209,56 @@ func TestCatalogImportFromURL(t *testing.T) {
 	}
 }
 
+// Microsoft's file as it has been published (a stray parenthesis before a plan id, a
+// GUID under two part numbers) imports, and the import says which lines it repaired.
+func TestCatalogImportReportsRepairs(t *testing.T) {
+	t.Setenv("SEATLEDGER_CONFIG", "")
+	full, err := os.ReadFile(microsoftCSV)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.SplitAfter(string(full), "\n")
+	stray, twoParts := -1, -1
+	for i, l := range lines {
+		switch {
+		case stray < 0 && strings.HasPrefix(l, "Office 365 E1,STANDARDPACK,") && strings.Contains(l, ",SWAY,"):
+			lines[i] = strings.Replace(l, ",SWAY,", ",SWAY,(", 1)
+			stray = i + 1
+		case twoParts < 0 && strings.Contains(l, ",MCOMEETADV_GOV,2d3091c7-"):
+			lines[i] = strings.Replace(l, ",MCOMEETADV_GOV,2d3091c7-", ",MCOMEETADV_GOC,2d3091c7-", 1)
+			twoParts = i + 1
+		}
+	}
+	if stray < 0 || twoParts < 0 {
+		t.Fatal("the lines to spoil are not in Microsoft's file")
+	}
+	path := filepath.Join(t.TempDir(), "skus.csv")
+	if err := os.WriteFile(path, []byte(strings.Join(lines, "")), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	db := "sqlite:" + filepath.Join(t.TempDir(), "sl.db")
+	mustRun(t, "--db", db, "migrate", "up")
+	out := mustRun(t, "--db", db, "catalog", "import", "--file", path)
+	for _, want := range []string{"619 SKUs new", "warning: " + filepathLine(path, stray) + " Service_Plan_Id: \"(", "warning: " + filepathLine(path, twoParts+1) + " String_Id: GUID 2d3091c7-0712-488b-b3d8-6b97bde6a1f5 has part number \"MCOMEETADV_GOV\" here and \"MCOMEETADV_GOC\""} {
+		if !strings.Contains(out, want) {
+			t.Errorf("catalog import output lacks %q:\n%s", want, out)
+		}
+	}
+	if show := mustRun(t, "--db", db, "catalog", "show", "2d3091c7-0712-488b-b3d8-6b97bde6a1f5"); !strings.Contains(show, "MCOMEETADV_GOC") {
+		t.Errorf("the first part number of the GUID is not the one kept:\n%s", show)
+	}
+	var res struct {
+		Result   struct{ Unchanged int }
+		Warnings []string
+	}
+	if err := json.Unmarshal([]byte(mustRun(t, "--db", db, "-o", "json", "catalog", "import", "--file", path)), &res); err != nil {
+		t.Fatal(err)
+	}
+	if res.Result.Unchanged != 619 || len(res.Warnings) < 2 || !strings.HasPrefix(res.Warnings[0], filepathLine(path, min(stray, twoParts+1))) {
+		t.Errorf("JSON import = %+v", res)
+	}
+}
+
 func TestCommandsRefuseAnUnmigratedDatabase(t *testing.T) {
 	t.Setenv("SEATLEDGER_CONFIG", "")
 	db := "sqlite:" + filepath.Join(t.TempDir(), "sl.db")

@@ -10,15 +10,6 @@ import (
 	"github.com/seatledger/seatledger/internal/terms"
 )
 
-// businessPlans are capped at 300 seats per tenant; above that Microsoft requires
-// Enterprise plans. Part numbers of Business Basic, Standard, Premium, Apps for business.
-var businessPlans = map[string]string{
-	"O365_BUSINESS_ESSENTIALS": "Office 365 E1",
-	"O365_BUSINESS_PREMIUM":    "Office 365 E3",
-	"SPB":                      "Microsoft 365 E3",
-	"O365_BUSINESS":            "Microsoft 365 Apps for enterprise",
-}
-
 const day = 24 * time.Hour
 
 // seats judges every licence pool: idle seats, seats in grace or lapsed, users
@@ -54,10 +45,14 @@ func (a *adviser) seats() {
 // counts.
 func (a *adviser) businessCap() {
 	for _, acc := range a.accounts {
-		alternative, capped := businessPlans[acc.PartNumber]
+		// Business plans are capped at 300 seats per tenant, whatever their variant
+		// (no Teams, EEA); above that Microsoft requires Enterprise plans.
+		sku, _ := a.t.Catalog.ByID(acc.SKUID)
+		alt, capped := a.t.Catalog.BusinessCap(sku)
 		if !capped || acc.Capacity || a.excluded(acc.SKUID, "") {
 			continue
 		}
+		alternative := alt.DisplayName
 		paid := acc.Paid()
 		over := paid - a.th.BusinessSeatCap
 		if over <= 0 {

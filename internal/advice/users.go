@@ -10,22 +10,6 @@ import (
 	"github.com/seatledger/seatledger/internal/inventory"
 )
 
-// premiumBase maps a premium suite to the suite below it: a user of the premium one
-// for whom every plan it adds is switched off uses nothing premium.
-var premiumBase = map[string]string{
-	"SPE_E5":            "SPE_E3",
-	"ENTERPRISEPREMIUM": "ENTERPRISEPACK",
-	"SPE_E5_NOPSTNCONF": "SPE_E3",
-}
-
-// desktopSuites are the suites bought mostly for the desktop apps, with the plan to
-// move a user who never activated them to ("" when the choice depends on the user).
-var desktopSuites = map[string]string{
-	"O365_BUSINESS_PREMIUM": "O365_BUSINESS_ESSENTIALS",
-	"ENTERPRISEPACK":        "STANDARDPACK",
-	"SPE_E3":                "",
-}
-
 // usageStaleAfter is how old usage reports may be before findings built on them say so.
 const usageStaleAfter = 72 * time.Hour
 
@@ -362,13 +346,11 @@ func routes(u inventory.User, skuID string) string {
 // premium one at the renewal.
 func (a *adviser) premiumUnused(u inventory.User, held []string, renewals map[string]time.Time) {
 	for _, id := range held {
+		// A user of a premium suite (any variant) for whom every plan it adds is
+		// switched off uses nothing premium.
 		sku, ok := a.t.Catalog.ByID(id)
-		basePart, premium := premiumBase[sku.PartNumber]
+		base, premium := a.t.Catalog.PremiumBase(sku)
 		if !ok || !premium {
-			continue
-		}
-		base, err := a.t.Catalog.Lookup(basePart)
-		if err != nil {
 			continue
 		}
 		extra := catalog.Uncovered(sku, base)
@@ -424,7 +406,7 @@ func (a *adviser) noDesktopApps(u inventory.User, use inventory.Usage, held []st
 	}
 	for _, id := range held {
 		sku, ok := a.t.Catalog.ByID(id)
-		target, suite := desktopSuites[sku.PartNumber]
+		to, hasTarget, suite := a.t.Catalog.DesktopSuite(sku)
 		if !ok || !suite {
 			continue
 		}
@@ -438,7 +420,7 @@ func (a *adviser) noDesktopApps(u inventory.User, use inventory.Usage, held []st
 		if a.t.UsageReportDate != nil && a.t.Now.Sub(*a.t.UsageReportDate) > usageStaleAfter {
 			f.need(gapUsageStale)
 		}
-		if to, err := a.t.Catalog.Lookup(target); target != "" && err == nil {
+		if hasTarget {
 			f.Action = fmt.Sprintf("if the user needs no desktop apps, move them to %s (web and mobile apps only)", to.PartNumber) + atRenewal(f.ActBy)
 			f.MonthlySaving, f.SavingNote, f.SavingFor = a.difference(id, to.ID, 1)
 			if f.MonthlySaving == nil {

@@ -9,6 +9,7 @@ import (
 	"os"
 
 	"github.com/seatledger/seatledger/internal/catalog"
+	"github.com/seatledger/seatledger/internal/problems"
 	"github.com/seatledger/seatledger/internal/store"
 )
 
@@ -20,55 +21,62 @@ const (
 	CatalogBuiltin  CatalogSource = "built-in"
 )
 
+// CatalogImport is what a catalogue import wrote, and the slips in Microsoft's file it
+// repaired on the way, each naming its line, for the person who imported it to check.
+type CatalogImport struct {
+	Counts   store.ImportCounts
+	Warnings problems.List
+}
+
 // maxCatalogBytes bounds a downloaded catalogue; Microsoft's file is about 1 MB.
 const maxCatalogBytes = 64 << 20
 
 // ImportCatalogFile reads Microsoft's SKU catalogue CSV from a file, checks all of it,
 // and only then upserts it.
-func (a *App) ImportCatalogFile(ctx context.Context, path string) (store.ImportCounts, error) {
+func (a *App) ImportCatalogFile(ctx context.Context, path string) (CatalogImport, error) {
 	f, err := os.Open(path)
 	if err != nil {
-		return store.ImportCounts{}, fmt.Errorf("import catalogue: %w", err)
+		return CatalogImport{}, fmt.Errorf("import catalogue: %w", err)
 	}
 	defer f.Close()
 	return a.importCatalog(ctx, f, path)
 }
 
 // ImportCatalogURL downloads Microsoft's SKU catalogue CSV and imports it like a file.
-func (a *App) ImportCatalogURL(ctx context.Context, url string) (store.ImportCounts, error) {
+func (a *App) ImportCatalogURL(ctx context.Context, url string) (CatalogImport, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
 	if err != nil {
-		return store.ImportCounts{}, fmt.Errorf("import catalogue from %s: %w", url, err)
+		return CatalogImport{}, fmt.Errorf("import catalogue from %s: %w", url, err)
 	}
 	resp, err := a.HTTP.Do(req)
 	if err != nil {
-		return store.ImportCounts{}, fmt.Errorf("import catalogue: download: %w", err)
+		return CatalogImport{}, fmt.Errorf("import catalogue: download: %w", err)
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
-		return store.ImportCounts{}, fmt.Errorf("import catalogue: download %s: %s", url, resp.Status)
+		return CatalogImport{}, fmt.Errorf("import catalogue: download %s: %s", url, resp.Status)
 	}
 	body, err := io.ReadAll(io.LimitReader(resp.Body, maxCatalogBytes+1))
 	if err != nil {
-		return store.ImportCounts{}, fmt.Errorf("import catalogue: download %s: %w", url, err)
+		return CatalogImport{}, fmt.Errorf("import catalogue: download %s: %w", url, err)
 	}
 	if len(body) > maxCatalogBytes {
-		return store.ImportCounts{}, fmt.Errorf("import catalogue: %s is larger than %d MB", url, maxCatalogBytes>>20)
+		return CatalogImport{}, fmt.Errorf("import catalogue: %s is larger than %d MB", url, maxCatalogBytes>>20)
 	}
 	return a.importCatalog(ctx, bytes.NewReader(body), url)
 }
 
-func (a *App) importCatalog(ctx context.Context, r io.Reader, source string) (store.ImportCounts, error) {
-	skus, err := catalog.ParseCSV(r, source)
+func (a *App) importCatalog(ctx context.Context, r io.Reader, source string) (CatalogImport, error) {
+	skus, warnings, err := catalog.ParseCSV(r, source)
 	if err != nil {
-		return store.ImportCounts{}, err
+		return CatalogImport{}, err
 	}
 	counts, err := a.Store.ImportCatalog(ctx, skus, a.Actor, source)
 	if err != nil {
-		return store.ImportCounts{}, err
+		return CatalogImport{}, err
 	}
-	a.Log.Info("catalogue imported", "source", source, "skus", len(skus), "new", counts.Created, "updated", counts.Updated, "unchanged", counts.Unchanged)
-	return counts, nil
+	a.Log.Info("catalogue imported", "source", source, "skus", len(skus), "new", counts.Created, "updated", counts.Updated, "unchanged", counts.Unchanged, "repaired", len(warnings))
+	return CatalogImport{Counts: counts, Warnings: warnings}, nil
 }
 
 // Catalog returns the imported catalogue, or the built-in one while nothing has been

@@ -31,14 +31,20 @@ type SKU struct {
 
 // Catalog is an immutable, indexed set of SKUs.
 type Catalog struct {
-	skus   []SKU
-	byID   map[string]int
-	byPart map[string][]int
+	skus     []SKU
+	byID     map[string]int
+	byPart   map[string][]int
+	editions map[edition][]int
 }
 
-// New indexes skus, sorted by part number then GUID so that listings are stable.
+// New indexes skus, sorted by part number then GUID so that listings are stable. A SKU
+// seatledger's own rules call free is marked free even when it was stored before the
+// rule knew it, so that a catalogue imported last year needs no re-import.
 func New(skus []SKU) *Catalog {
 	sorted := append([]SKU(nil), skus...)
+	for i := range sorted {
+		sorted[i].Free = sorted[i].Free || IsFree(sorted[i].PartNumber, sorted[i].DisplayName)
+	}
 	sort.Slice(sorted, func(i, j int) bool {
 		a, b := strings.ToLower(sorted[i].PartNumber), strings.ToLower(sorted[j].PartNumber)
 		if a != b {
@@ -52,6 +58,7 @@ func New(skus []SKU) *Catalog {
 		key := strings.ToLower(s.PartNumber)
 		c.byPart[key] = append(c.byPart[key], i)
 	}
+	c.editions = indexEditions(sorted)
 	return c
 }
 

@@ -23,9 +23,12 @@ func loadMicrosoft(t *testing.T) *Catalog {
 		t.Fatalf("open Microsoft's catalogue: %v", err)
 	}
 	defer f.Close()
-	skus, err := ParseCSV(f, filepath.Base(microsoftCSV))
+	skus, warnings, err := ParseCSV(f, filepath.Base(microsoftCSV))
 	if err != nil {
 		t.Fatalf("parse Microsoft's catalogue: %v", err)
+	}
+	if len(warnings) > 0 {
+		t.Logf("Microsoft's catalogue, repaired on import:\n%v", warnings)
 	}
 	return New(skus)
 }
@@ -129,9 +132,9 @@ func TestParseCSVTraps(t *testing.T) {
 		"Exchange Online (Plan 1),EXCHANGESTANDARD\t,4B9405B0-7788-4568-add1-99614e613b69,EXCHANGE_S_STANDARD,9aaf7827-d63c-4b61-89c3-182f06f82e5c,Exchange Online (Plan 1)\n" +
 		"Exchange Online (Plan 1),EXCHANGESTANDARD\u00a0,4b9405b0-7788-4568-add1-99614e613b69,BPOS_S_TODO_1,5e62787c-c316-451f-b873-1d05acd4d12c,To-Do (Plan 1)\n" +
 		"\"Microsoft 365 E3 EEA (no Teams)\",O365_w/o\u00a0Teams Bundle_M3 ,c2fe850d-fbbb-4858-b67d-bd0c6e746da3,EXCHANGE_S_ENTERPRISE,efb87545-963c-4e0d-99df-69c6916d9eb0,\"Exchange Online (Plan 2)\"\n"
-	skus, err := ParseCSV(strings.NewReader(in), "skus.csv")
-	if err != nil {
-		t.Fatal(err)
+	skus, warnings, err := ParseCSV(strings.NewReader(in), "skus.csv")
+	if err != nil || len(warnings) > 0 {
+		t.Fatalf("err %v, warnings %v", err, warnings)
 	}
 	if len(skus) != 2 {
 		t.Fatalf("got %d SKUs, want 2: %+v", len(skus), skus)
@@ -155,12 +158,18 @@ func TestParseCSVErrors(t *testing.T) {
 		{"bad GUID", header + good + "X,Y,not-a-guid,P,9aaf7827-d63c-4b61-89c3-182f06f82e5c,F\n", []string{"skus.csv:3: GUID: \"not-a-guid\" is not a GUID"}},
 		{"missing column", "Product_Display_Name,GUID\nA,B\n", []string{"skus.csv:1: string_id: column missing", "skus.csv:1: service_plan_name: column missing", "skus.csv:1: service_plan_id: column missing"}},
 		{"empty", "", []string{"skus.csv: the file is empty"}},
-		{"one GUID, two part numbers", header + good + "X,OTHER,4b9405b0-7788-4568-add1-99614e613b69,EXCHANGE_S_STANDARD,9aaf7827-d63c-4b61-89c3-182f06f82e5c,F\n",
-			[]string{"skus.csv:3: String_Id: GUID 4b9405b0-7788-4568-add1-99614e613b69 has part number \"OTHER\" here and \"EXCHANGESTANDARD\" on line 2"}},
+		{"letters beyond hex in a plan id", header + good + "X,Y,4b9405b0-7788-4568-add1-99614e613b69,P,(9aaf7827-d63c-4b61-89c3-182f06f82e5x,F\n",
+			[]string{"skus.csv:3: Service_Plan_Id: \"(9aaf7827-d63c-4b61-89c3-182f06f82e5x\" is not a GUID"}},
+		{"a plan name beside the id", header + good + "X,Y,4b9405b0-7788-4568-add1-99614e613b69,P,SWAY (a23b959c-7ce8-4e57-9140-b90eb88a9e97),F\n",
+			[]string{"skus.csv:3: Service_Plan_Id: \"SWAY (a23b959c-7ce8-4e57-9140-b90eb88a9e97)\" is not a GUID"}},
+		{"a digit missing", header + good + "X,Y,4b9405b0-7788-4568-add1-99614e613b6,P,9aaf7827-d63c-4b61-89c3-182f06f82e5c,F\n",
+			[]string{"skus.csv:3: GUID: \"4b9405b0-7788-4568-add1-99614e613b6\" is not a GUID"}},
+		{"two GUIDs in one cell", header + good + "X,Y,4b9405b0-7788-4568-add1-99614e613b69 4b9405b0-7788-4568-add1-99614e613b69,P,9aaf7827-d63c-4b61-89c3-182f06f82e5c,F\n",
+			[]string{"skus.csv:3: GUID: \"4b9405b0-7788-4568-add1-99614e613b69 4b9405b0-7788-4568-add1-99614e613b69\" is not a GUID"}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			_, err := ParseCSV(strings.NewReader(tc.in), "skus.csv")
+			_, _, err := ParseCSV(strings.NewReader(tc.in), "skus.csv")
 			var list problems.List
 			if err == nil {
 				t.Fatal("no error")
@@ -172,6 +181,69 @@ func TestParseCSVErrors(t *testing.T) {
 			for i, want := range tc.want {
 				if !strings.HasPrefix(list[i].String(), want) {
 					t.Errorf("problem %d = %q, want prefix %q", i, list[i].String(), want)
+				}
+			}
+		})
+	}
+}
+
+// Microsoft's file as it has been published: slips that leave no doubt are repaired
+// with a warning naming the line, and the file imports.
+func TestParseCSVRepairs(t *testing.T) {
+	header := "Product_Display_Name,String_Id,GUID,Service_Plan_Name,Service_Plan_Id,Service_Plans_Included_Friendly_Names\n"
+	meet := "Microsoft 365 Audio Conferencing for GCC,MCOMEETADV_GOC,2d3091c7-0712-488b-b3d8-6b97bde6a1f5,MCOMEETADV_GOV,f544b08d-1645-4287-82de-8d91f37c02a1,MICROSOFT 365 AUDIO CONFERENCING FOR GOVERNMENT\n"
+	cases := []struct {
+		name, in  string
+		wantPart  string
+		wantPlans []string
+		want      []string
+	}{
+		{"stray parenthesis before a plan id",
+			header + "Office 365 E1,STANDARDPACK,18181a46-0d4e-45cd-891e-60aabd171b4e,SWAY,(a23b959c-7ce8-4e57-9140-b90eb88a9e97,Sway\n",
+			"STANDARDPACK", []string{"a23b959c-7ce8-4e57-9140-b90eb88a9e97"},
+			[]string{`skus.csv:2: Service_Plan_Id: "(a23b959c-7ce8-4e57-9140-b90eb88a9e97" read as a23b959c-7ce8-4e57-9140-b90eb88a9e97 (stray characters dropped)`}},
+		{"stray parenthesis after a plan id",
+			header + "Office 365 E3,ENTERPRISEPACK,6fd2c87f-b296-42f0-b197-1e91e994b900,CDS_O365_P3,afa73018-811e-46e9-988f-f75d2b1b8430),Common Data Service\n",
+			"ENTERPRISEPACK", []string{"afa73018-811e-46e9-988f-f75d2b1b8430"},
+			[]string{`skus.csv:2: Service_Plan_Id: "afa73018-811e-46e9-988f-f75d2b1b8430)" read as afa73018-811e-46e9-988f-f75d2b1b8430 (stray characters dropped)`}},
+		{"space after a hyphen in a plan id",
+			header + "Office 365 E1,STANDARDPACK,18181a46-0d4e-45cd-891e-60aabd171b4e,SWAY,a23b959c- 7ce8-4e57-9140-b90eb88a9e97,Sway\n",
+			"STANDARDPACK", []string{"a23b959c-7ce8-4e57-9140-b90eb88a9e97"},
+			[]string{`skus.csv:2: Service_Plan_Id: "a23b959c- 7ce8-4e57-9140-b90eb88a9e97" read as a23b959c-7ce8-4e57-9140-b90eb88a9e97 (stray characters dropped)`}},
+		{"non-breaking space inside a SKU GUID",
+			header + "Office 365 E1,STANDARDPACK,18181a46-0d4e-45cd-891e\u00a0-60aabd171b4e,SWAY,a23b959c-7ce8-4e57-9140-b90eb88a9e97,Sway\n",
+			"STANDARDPACK", []string{"a23b959c-7ce8-4e57-9140-b90eb88a9e97"},
+			[]string{`skus.csv:2: GUID: "18181a46-0d4e-45cd-891e\u00a0-60aabd171b4e" read as 18181a46-0d4e-45cd-891e-60aabd171b4e (stray characters dropped)`}},
+		{"one GUID, two part numbers: the first is kept, its plans too",
+			header + meet + strings.Replace(strings.Replace(meet, "MCOMEETADV_GOC", "MCOMEETADV_GOV", 1), "MCOMEETADV_GOV,f544b08d-1645-4287-82de-8d91f37c02a1", "EXCHANGE_S_FOUNDATION_GOV,922ba911-5694-4e99-a794-73aed9bfeec8", 1),
+			"MCOMEETADV_GOC", []string{"f544b08d-1645-4287-82de-8d91f37c02a1", "922ba911-5694-4e99-a794-73aed9bfeec8"},
+			[]string{`skus.csv:3: String_Id: GUID 2d3091c7-0712-488b-b3d8-6b97bde6a1f5 has part number "MCOMEETADV_GOV" here and "MCOMEETADV_GOC" on line 2: kept "MCOMEETADV_GOC"`}},
+		{"braces and surrounding blanks are no slip",
+			header + "Office 365 E1,STANDARDPACK,{18181A46-0D4E-45CD-891E-60AABD171B4E} ,SWAY,\ta23b959c-7ce8-4e57-9140-b90eb88a9e97,Sway\n",
+			"STANDARDPACK", []string{"a23b959c-7ce8-4e57-9140-b90eb88a9e97"}, nil},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			skus, warnings, err := ParseCSV(strings.NewReader(tc.in), "skus.csv")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(skus) != 1 || skus[0].PartNumber != tc.wantPart {
+				t.Fatalf("SKUs = %+v, want one %s", skus, tc.wantPart)
+			}
+			var plans []string
+			for _, p := range skus[0].Plans {
+				plans = append(plans, p.ID)
+			}
+			if strings.Join(plans, " ") != strings.Join(tc.wantPlans, " ") {
+				t.Errorf("plans = %v, want %v", plans, tc.wantPlans)
+			}
+			if len(warnings) != len(tc.want) {
+				t.Fatalf("warnings = %v, want %q", warnings, tc.want)
+			}
+			for i, w := range tc.want {
+				if got := warnings[i].String(); got != w {
+					t.Errorf("warning %d = %s\nwant        %s", i, got, w)
 				}
 			}
 		})

@@ -52,10 +52,17 @@ func normaliseHeader(s string) string {
 }
 
 // ParseCSV reads Microsoft's SKU catalogue CSV. It checks the whole file and returns
-// either every SKU in it or a problems.List naming each bad line; name is the file name
-// used in those messages.
-func ParseCSV(r io.Reader, name string) ([]SKU, error) {
+// either every SKU in it or a problems.List naming each line it cannot read; name is the
+// file name used in those messages.
+//
+// Microsoft's file has carried typing slips that leave no doubt about what was meant:
+// an id with a stray parenthesis or a space inside it, and a SKU GUID listed under a
+// second part number. Refusing the whole catalogue for those would leave partners on a
+// stale one, so ParseCSV repairs them (the first part number of a GUID is kept, as
+// Graph reports one per GUID) and returns one warning per repaired or conflicting line.
+func ParseCSV(r io.Reader, name string) ([]SKU, problems.List, error) {
 	probs := &problems.Collector{File: name}
+	warns := &problems.Collector{File: name}
 	br := bufio.NewReader(r)
 	if bom, err := br.Peek(3); err == nil && string(bom) == "\ufeff" {
 		_, _ = br.Discard(3)
@@ -66,11 +73,11 @@ func ParseCSV(r io.Reader, name string) ([]SKU, error) {
 	header, err := cr.Read()
 	if errors.Is(err, io.EOF) {
 		probs.Add(0, "", "the file is empty")
-		return nil, probs.Err()
+		return nil, nil, probs.Err()
 	}
 	if err != nil {
 		addCSVError(probs, err)
-		return nil, probs.Err()
+		return nil, nil, probs.Err()
 	}
 	cols := map[string]int{}
 	for i, h := range header {
@@ -82,7 +89,7 @@ func ParseCSV(r io.Reader, name string) ([]SKU, error) {
 		}
 	}
 	if probs.Len() > 0 {
-		return nil, probs.Err()
+		return nil, nil, probs.Err()
 	}
 	friendlyCol, hasFriendly := cols[colPlanFriend]
 
@@ -97,7 +104,7 @@ func ParseCSV(r io.Reader, name string) ([]SKU, error) {
 		}
 		if err != nil {
 			addCSVError(probs, err)
-			return nil, probs.Err()
+			return nil, nil, probs.Err()
 		}
 		line, _ := cr.FieldPos(0)
 		if len(rec) == 1 && strings.TrimSpace(rec[0]) == "" {
@@ -108,14 +115,8 @@ func ParseCSV(r io.Reader, name string) ([]SKU, error) {
 			continue
 		}
 		field := func(col string) string { return CleanID(rec[cols[col]]) }
-		skuID, ok := ids.ParseGUID(field(colGUID))
-		if !ok {
-			probs.Add(line, "GUID", "%q is not a GUID", rec[cols[colGUID]])
-		}
-		planID, planOK := ids.ParseGUID(field(colPlanID))
-		if !planOK {
-			probs.Add(line, "Service_Plan_Id", "%q is not a GUID", rec[cols[colPlanID]])
-		}
+		skuID, ok := readGUID(rec[cols[colGUID]], line, "GUID", probs, warns)
+		planID, planOK := readGUID(rec[cols[colPlanID]], line, "Service_Plan_Id", probs, warns)
 		part, display, planName := field(colPartNumber), field(colDisplayName), field(colPlanName)
 		if part == "" {
 			probs.Add(line, "String_Id", "empty")
@@ -141,8 +142,7 @@ func ParseCSV(r io.Reader, name string) ([]SKU, error) {
 			skuLine[skuID] = line
 			order = append(order, skuID)
 		} else if s.PartNumber != part {
-			probs.Add(line, "String_Id", "GUID %s has part number %q here and %q on line %d", skuID, part, s.PartNumber, skuLine[skuID])
-			continue
+			warns.Add(line, "String_Id", "GUID %s has part number %q here and %q on line %d: kept %q", skuID, part, s.PartNumber, skuLine[skuID], s.PartNumber)
 		}
 		friendly := ""
 		if hasFriendly && friendlyCol < len(rec) {
@@ -153,17 +153,44 @@ func ParseCSV(r io.Reader, name string) ([]SKU, error) {
 		}
 	}
 	if err := probs.Err(); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if len(order) == 0 {
 		probs.Add(0, "", "no SKUs in the file")
-		return nil, probs.Err()
+		return nil, nil, probs.Err()
 	}
 	out := make([]SKU, len(order))
 	for i, id := range order {
 		out[i] = *skus[id]
 	}
-	return out, nil
+	warnings, _ := warns.Err().(problems.List)
+	return out, warnings, nil
+}
+
+// readGUID reads a GUID cell. A cell that holds exactly one GUID once stray spaces and
+// punctuation are dropped is repaired with a warning; anything else (a letter beyond
+// hex, a missing digit) is a problem, since guessing there could merge two SKUs.
+func readGUID(raw string, line int, field string, probs, warns *problems.Collector) (string, bool) {
+	if id, ok := ids.ParseGUID(CleanID(raw)); ok {
+		return id, true
+	}
+	var b strings.Builder
+	stray := true
+	for _, r := range raw {
+		switch {
+		case r == '-' || r >= '0' && r <= '9' || r >= 'a' && r <= 'f' || r >= 'A' && r <= 'F':
+			b.WriteRune(r)
+		case unicode.IsSpace(r) || unicode.IsPunct(r) || unicode.Is(unicode.Cf, r):
+		default:
+			stray = false
+		}
+	}
+	if id, ok := ids.ParseGUID(b.String()); ok && stray {
+		warns.Add(line, field, "%q read as %s (stray characters dropped)", raw, id)
+		return id, true
+	}
+	probs.Add(line, field, "%q is not a GUID", raw)
+	return "", false
 }
 
 func hasPlan(plans []ServicePlan, id string) bool {

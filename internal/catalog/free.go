@@ -5,9 +5,11 @@ import (
 	"strings"
 )
 
-// Microsoft's catalogue does not say which SKUs cost nothing. These are the free and
-// "viral" (self-service sign-up) SKUs that show large pools in tenants; counting them
-// as waste would drown the real findings.
+// Microsoft's catalogue does not say which SKUs cost nothing. These are the free SKUs
+// that show large pools in tenants; counting them as waste would drown the real
+// findings. Viral trials (self-service sign-ups: POWERAPPS_VIRAL,
+// DYN365_ENTERPRISE_VIRAL_TRIAL, "Dynamics 365 Guides vTrial", ...) are found by name
+// below, so that the ones Microsoft adds next need no entry here.
 var freePartNumbers = map[string]bool{
 	"FLOW_FREE":                      true,
 	"POWER_BI_STANDARD":              true,
@@ -27,12 +29,14 @@ var freePartNumbers = map[string]bool{
 	"SMB_APPS":                       true,
 	"PROJECT_MADEIRA_PREVIEW_IW_SKU": true,
 	"MCOPSTNC":                       true,
+	"MS_TEAMS_IW":                    true, // "Microsoft Teams Trial", the self-service one
 }
 
-var freeName = regexp.MustCompile(`(?i)\bfree\b|\bviral\b`)
+var freeName = regexp.MustCompile(`(?i)\bfree\b|\bviral\b|\bvtrial\b`)
 
 // IsFree tells whether a SKU costs nothing, from its part number and display name.
 func IsFree(partNumber, displayName string) bool {
-	return freePartNumbers[strings.ToUpper(partNumber)] || freeName.MatchString(displayName) ||
-		strings.Contains(strings.ToUpper(partNumber), "VIRAL")
+	part := strings.ToUpper(CleanID(partNumber))
+	return freePartNumbers[part] || freeName.MatchString(displayName) ||
+		strings.Contains(part, "VIRAL") || strings.Contains(part, "VTRIAL")
 }

@@ -26,10 +26,6 @@ type Expected struct {
 	Unassigned []string `json:"unassigned"`
 }
 
-var businessPlans = []string{"O365_BUSINESS_ESSENTIALS", "O365_BUSINESS_PREMIUM", "SPB", "O365_BUSINESS"}
-
-var desktopSuites = []string{"O365_BUSINESS_PREMIUM", "ENTERPRISEPACK", "SPE_E3"}
-
 // Expect works out what should be found in every tenant.
 func (w *World) Expect() []Expected {
 	now := w.Now()
@@ -103,7 +99,8 @@ func (w *World) Expect() []Expected {
 					find("subscription-lapsed", p.PartNumber, s.ID)
 				}
 			}
-			if slices.Contains(businessPlans, p.PartNumber) && seats > 300 {
+			sku, _ := w.gen.cat.ByID(p.SKUID)
+			if _, capped := w.gen.cat.BusinessCap(sku); capped && seats > 300 {
 				find("business-cap", p.PartNumber, "")
 			}
 			e.Mismatches = append(e.Mismatches, expectedMismatches(p.PartNumber, t.ID, p.Consumed, partner, other, contracts)...)
@@ -164,7 +161,8 @@ func (w *World) Expect() []Expected {
 					find("premium-unused", "SPE_E5", u.UPN)
 				}
 				for _, id := range held {
-					if !t.ConcealedNames && !u.DesktopActivated && slices.Contains(desktopSuites, part(id)) {
+					sku, _ := w.gen.cat.ByID(id)
+					if _, _, suite := w.gen.cat.DesktopSuite(sku); !t.ConcealedNames && !u.DesktopActivated && suite {
 						find("no-desktop-apps", part(id), u.UPN)
 					}
 				}

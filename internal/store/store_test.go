@@ -98,7 +98,7 @@ func loadMicrosoftCatalogue(t *testing.T) []catalog.SKU {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	skus, err := catalog.ParseCSV(f, "microsoft-licensing-skus.csv")
+	skus, _, err := catalog.ParseCSV(f, "microsoft-licensing-skus.csv")
 	if err != nil {
 		t.Fatal(err)
 	}
