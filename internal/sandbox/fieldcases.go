@@ -53,6 +53,14 @@ func (b *tenantBuilder) fieldCases(i int) {
 		// Exchange switched off in E3 beside an Exchange licence: not redundant.
 		exo := b.plantUser(9502, "SPE_E3", "EXCHANGEENTERPRISE")
 		exo.Licenses[0].DisabledPlans = b.planIDs("SPE_E3", "EXCHANGE_S_ENTERPRISE")
+	case 9:
+		// The "(no Teams)" suite Microsoft sells to new customers: its users who do
+		// not use the desktop apps are assessed like those of Microsoft 365 E3.
+		b.plantSubscription("Microsoft_365_E3_(no_Teams)", 1, "Enabled", b.now.AddDate(0, 0, -90), b.now.AddDate(0, 0, 275))
+		for n := range 3 {
+			u := b.plantUser(9510+n, "Microsoft_365_E3_(no_Teams)")
+			u.DesktopActivated = n == 0
+		}
 	case 10:
 		// E3 beside an E5 that is only a trial: not redundant, the trial ends.
 		b.plantSubscription("SPE_E3", 0, "Enabled", b.now.AddDate(0, 0, -150), b.now.AddDate(0, 0, 215))
