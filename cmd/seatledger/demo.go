@@ -70,7 +70,7 @@ func runDemo(cmd *cobra.Command, g *globals, wf worldFlags, dir string, days int
 	if err != nil {
 		return err
 	}
-	a, err := app.Open(ctx, cfg, app.Options{Actor: "demo", Log: slog.New(slog.NewTextHandler(g.stderr, &slog.HandlerOptions{Level: slog.LevelWarn})), Migrating: true})
+	a, err := app.Open(ctx, cfg, app.Options{Actor: "demo", Log: slog.New(slog.NewTextHandler(g.stderr, &slog.HandlerOptions{Level: slog.LevelWarn})), Migrating: true, Create: true})
 	if err != nil {
 		return err
 	}
@@ -154,7 +154,7 @@ func runDemo(cmd *cobra.Command, g *globals, wf worldFlags, dir string, days int
 	// What the demo configured is kept beside its database, so that commands run by
 	// hand see the same partner.
 	configFile := filepath.Join(dir, "seatledger.yaml")
-	demoConfig := fmt.Sprintf("# written by seatledger demo\ndatabase:\n  url: sqlite:%s\npartner:\n  tenant_id: %s\n", dbPath, sandbox.PartnerTenantID)
+	demoConfig := fmt.Sprintf("# written by seatledger demo\ndatabase:\n  url: sqlite:%s\npartner:\n  tenant_id: %s\n", filepath.Base(dbPath), sandbox.PartnerTenantID)
 	if err := os.WriteFile(configFile, []byte(demoConfig), 0o644); err != nil {
 		return err
 	}

@@ -29,6 +29,10 @@ type Options struct {
 	Log   *slog.Logger
 	// Migrating skips the schema check, for the commands that bring the schema up to date.
 	Migrating bool
+	// Create lets a missing SQLite database and its folder be created: only for the
+	// commands that create databases (migrate up, demo), so that a typo'd path does
+	// not leave an empty database behind.
+	Create bool
 }
 
 // Open connects to the configured database and, unless migrating, refuses a schema
@@ -40,7 +44,7 @@ func Open(ctx context.Context, cfg *config.Loaded, opts Options) (*App, error) {
 	if opts.Actor == "" {
 		opts.Actor = "seatledger"
 	}
-	s, err := store.Open(ctx, cfg.Database.URL, store.Options{MaxOpenConns: cfg.Database.MaxOpenConns})
+	s, err := store.Open(ctx, cfg.Database.URL, store.Options{MaxOpenConns: cfg.Database.MaxOpenConns, Create: opts.Create})
 	if err != nil {
 		return nil, err
 	}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"slices"
 	"sort"
 	"strings"
@@ -46,6 +47,9 @@ func Load(path string, environ []string, overrides map[string]string) (*Loaded, 
 		fileValues, err := readFile(path)
 		if err != nil {
 			return nil, err
+		}
+		if v, ok := fileValues["database.url"]; ok {
+			fileValues["database.url"] = besideFile(v, filepath.Dir(path))
 		}
 		for k, v := range fileValues {
 			values[k] = v
@@ -109,6 +113,16 @@ func Load(path string, environ []string, overrides map[string]string) (*Loaded, 
 		return nil, fmt.Errorf("configuration: %w", errors.Join(errs...))
 	}
 	return l, nil
+}
+
+// besideFile resolves a relative sqlite: path against the folder of the configuration
+// file that names it, so that the file means the same database from any folder.
+func besideFile(url, dir string) string {
+	p, ok := strings.CutPrefix(url, "sqlite:")
+	if !ok || p == "" || p == ":memory:" || filepath.IsAbs(p) {
+		return url
+	}
+	return "sqlite:" + filepath.Join(dir, p)
 }
 
 func readFile(path string) (map[string]string, error) {
