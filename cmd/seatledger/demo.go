@@ -19,6 +19,7 @@ func newDemoCmd(g *globals) *cobra.Command {
 	var wf worldFlags
 	var dir string
 	var days int
+	var fresh bool
 	cmd := &cobra.Command{
 		Use:   "demo",
 		Short: "Run the whole job on the embedded database against the simulated Microsoft cloud",
@@ -27,18 +28,29 @@ func newDemoCmd(g *globals) *cobra.Command {
 			"and prints what it found. The database stays behind for exploring with the other commands.",
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return runDemo(cmd, g, wf, dir, days)
+			if days < 0 {
+				return fmt.Errorf("--days: %d is not a number of days to advance (0 or more)", days)
+			}
+			return runDemo(cmd, g, wf, dir, days, fresh)
 		},
 	}
 	wf.register(cmd)
-	cmd.Flags().StringVar(&dir, "dir", "seatledger-demo", "folder for the demo database and files; its database is replaced")
+	cmd.Flags().StringVar(&dir, "dir", "seatledger-demo", "folder for the demo database and files")
+	cmd.Flags().BoolVar(&fresh, "fresh", false, "replace the database a previous demo left in --dir (its acknowledgements and suppressions are lost)")
 	cmd.Flags().IntVar(&days, "days", 10, "simulated days to advance after the first sync, syncing each day")
 	return cmd
 }
 
-func runDemo(cmd *cobra.Command, g *globals, wf worldFlags, dir string, days int) error {
+func runDemo(cmd *cobra.Command, g *globals, wf worldFlags, dir string, days int, fresh bool) error {
 	ctx := cmd.Context()
 	w := g.stdout
+	dbPath := filepath.Join(dir, "seatledger.db")
+	// A previous demo's database may hold decisions made by hand (acknowledged and
+	// suppressed findings, exclusions); replacing it must be asked for.
+	if _, err := os.Stat(dbPath); err == nil && !fresh {
+		return fmt.Errorf("%s holds the database of an earlier demo, with any findings acknowledged or suppressed since: "+
+			"run `seatledger demo --fresh` to replace it, or choose another folder with --dir", dbPath)
+	}
 	// The last simulated day is today, so that the database left behind can be
 	// explored by hand with the real clock.
 	world, err := wf.generate(today().AddDate(0, 0, -days))
@@ -54,7 +66,12 @@ func runDemo(cmd *cobra.Command, g *globals, wf worldFlags, dir string, days int
 	if err != nil {
 		return err
 	}
-	dbPath := filepath.Join(dir, "seatledger.db")
+	// The configuration is written first, so that an interrupted demo still leaves the
+	// database it got to usable by the other commands.
+	configFile, err := writeDemoConfig(dir, dbPath)
+	if err != nil {
+		return err
+	}
 	for _, suffix := range []string{"", "-wal", "-shm"} {
 		if err := os.Remove(dbPath + suffix); err != nil && !os.IsNotExist(err) {
 			return err
@@ -151,13 +168,6 @@ func runDemo(cmd *cobra.Command, g *globals, wf worldFlags, dir string, days int
 	if err := printReconcile(g, rows, false); err != nil {
 		return err
 	}
-	// What the demo configured is kept beside its database, so that commands run by
-	// hand see the same partner.
-	configFile := filepath.Join(dir, "seatledger.yaml")
-	demoConfig := fmt.Sprintf("# written by seatledger demo\ndatabase:\n  url: sqlite:%s\npartner:\n  tenant_id: %s\n", filepath.Base(dbPath), sandbox.PartnerTenantID)
-	if err := os.WriteFile(configFile, []byte(demoConfig), 0o644); err != nil {
-		return err
-	}
 	sl := "bin/seatledger --config " + configFile
 	fmt.Fprintf(w, "\nexplore further, for example:\n  %s findings list --customer %s\n", sl, world.Customers()[0].ExternalRef)
 	fmt.Fprintf(w, "  %s findings list --sort act-by --limit 20\n", sl)
@@ -165,4 +175,15 @@ func runDemo(cmd *cobra.Command, g *globals, wf worldFlags, dir string, days int
 	fmt.Fprintf(w, "  %s reconcile --customer %s\n", sl, world.Customers()[0].ExternalRef)
 	fmt.Fprintf(w, "  %s inventory user --tenant %s %s\n", sl, world.Tenants[0].ID, world.Tenants[0].Users[0].UPN)
 	return nil
+}
+
+// writeDemoConfig keeps what the demo configured beside its database, so that commands
+// run by hand see the same database and partner.
+func writeDemoConfig(dir, dbPath string) (string, error) {
+	configFile := filepath.Join(dir, "seatledger.yaml")
+	demoConfig := fmt.Sprintf("# written by seatledger demo\ndatabase:\n  url: sqlite:%s\npartner:\n  tenant_id: %s\n", filepath.Base(dbPath), sandbox.PartnerTenantID)
+	if err := os.WriteFile(configFile, []byte(demoConfig), 0o644); err != nil {
+		return "", fmt.Errorf("write demo configuration: %w", err)
+	}
+	return configFile, nil
 }

@@ -1,7 +1,10 @@
 package main
 
 import (
+	"bytes"
+	"context"
 	"encoding/json"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -151,5 +154,56 @@ func TestDemo(t *testing.T) {
 	}
 	// The demo leaves a database the other commands can explore, and can be run again.
 	mustRun(t, "--db", "sqlite:"+filepath.Join(dir, "seatledger.db"), "inventory", "seats")
-	mustRun(t, "demo", "--dir", dir, "--tenants", "2", "--days", "0")
+	mustRun(t, "--config", filepath.Join(dir, "seatledger.yaml"), "findings", "list")
+	fp, _ := firstFinding(t, filepath.Join(dir, "seatledger.yaml"))
+	mustRun(t, "--config", filepath.Join(dir, "seatledger.yaml"), "findings", "ack", fp, "--reason", "known")
+
+	// Run again, the demo keeps the database and its acknowledgement unless told.
+	code, _, errOut := seatledger(t, "demo", "--dir", dir, "--tenants", "2", "--days", "0")
+	if code == 0 || !strings.Contains(errOut, filepath.Join(dir, "seatledger.db")+" holds the database of an earlier demo") || !strings.Contains(errOut, "--fresh") {
+		t.Errorf("demo over an earlier one: exit %d, stderr %s", code, errOut)
+	}
+	if fp2, status := firstFinding(t, filepath.Join(dir, "seatledger.yaml")); fp2 != fp || status != "acknowledged" {
+		t.Errorf("after the refused demo the first finding is %s %s, want %s acknowledged", fp2, status, fp)
+	}
+	mustRun(t, "demo", "--dir", dir, "--tenants", "2", "--days", "0", "--fresh")
+
+	code, _, errOut = seatledger(t, "demo", "--dir", t.TempDir(), "--days", "-1")
+	if code == 0 || !strings.Contains(errOut, "--days: -1") {
+		t.Errorf("demo --days -1: exit %d, stderr %s", code, errOut)
+	}
+}
+
+// An interrupted demo still leaves its configuration beside what it wrote.
+func TestInterruptedDemoLeavesItsConfiguration(t *testing.T) {
+	t.Setenv("SEATLEDGER_CONFIG", "")
+	dir := filepath.Join(t.TempDir(), "demo")
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	var out, errOut bytes.Buffer
+	if code := run(ctx, []string{"demo", "--dir", dir, "--tenants", "2", "--days", "0"}, &out, &errOut); code == 0 {
+		t.Fatalf("a cancelled demo succeeded:\n%s", out.String())
+	}
+	config, err := os.ReadFile(filepath.Join(dir, "seatledger.yaml"))
+	if err != nil || !strings.Contains(string(config), "url: sqlite:seatledger.db") {
+		t.Errorf("configuration after an interrupted demo: %q, %v", config, err)
+	}
+}
+
+// firstFinding is the short fingerprint and the status of the first finding listed.
+func firstFinding(t *testing.T, configFile string) (string, string) {
+	t.Helper()
+	var rep struct {
+		Findings []struct {
+			Fingerprint string `json:"fingerprint"`
+			Status      string `json:"status"`
+		} `json:"findings"`
+	}
+	if err := json.Unmarshal([]byte(mustRun(t, "--config", configFile, "-o", "json", "findings", "list", "--all")), &rep); err != nil {
+		t.Fatal(err)
+	}
+	if len(rep.Findings) == 0 {
+		t.Fatal("no findings")
+	}
+	return rep.Findings[0].Fingerprint[:8], rep.Findings[0].Status
 }
