@@ -9,6 +9,7 @@ import (
 
 	"github.com/seatledger/seatledger/internal/app"
 	"github.com/seatledger/seatledger/internal/contracts"
+	"github.com/seatledger/seatledger/internal/store"
 )
 
 func newContractsCmd(g *globals) *cobra.Command {
@@ -31,7 +32,7 @@ func newContractsCmd(g *globals) *cobra.Command {
 				}
 				fmt.Fprintf(g.stdout, "imported %s: %d lines for %d customers (%d changed, %d unchanged); these customers had %d lines before\n",
 					args[0], counts.Lines, counts.Customers, counts.CustomersChanged, counts.CustomersUnchanged, counts.LinesBefore)
-				return nil
+				return printContractChanges(cmd, g, a, counts.Changes)
 			})
 		},
 	})
@@ -109,4 +110,29 @@ func dateText(t *time.Time) string {
 		return "-"
 	}
 	return t.Format(time.DateOnly)
+}
+
+// printContractChanges lists, per customer, the lines an import removed (-) and
+// added (+).
+func printContractChanges(cmd *cobra.Command, g *globals, a *app.App, changes []store.ContractChange) error {
+	if len(changes) == 0 {
+		return nil
+	}
+	names, err := customerNames(cmd, a)
+	if err != nil {
+		return err
+	}
+	t := newTable(g.stdout, "", "CUSTOMER", "SKU", "TERM", "PLAN", "SEATS", "PRICE/MONTH", "BILLING", "START", "END")
+	for _, c := range changes {
+		for _, side := range []struct {
+			mark  string
+			lines []contracts.Line
+		}{{"-", c.Removed}, {"+", c.Added}} {
+			for _, l := range side.lines {
+				t.row(side.mark, names[c.TenantID], l.PartNumber, l.Term, l.BillingPlan, seatsText(l), priceText(l), billingText(l),
+					l.Start.Format(time.DateOnly), dateText(l.End))
+			}
+		}
+	}
+	return t.flush()
 }
