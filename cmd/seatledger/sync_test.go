@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/seatledger/seatledger/internal/sandbox"
 )
@@ -206,4 +207,54 @@ func firstFinding(t *testing.T, configFile string) (string, string) {
 		t.Fatal("no findings")
 	}
 	return rep.Findings[0].Fingerprint[:8], rep.Findings[0].Status
+}
+
+// A sync cancelled half-way (Ctrl-C) counts what it did not do and says so in words.
+func TestInterruptedSyncSummary(t *testing.T) {
+	world, err := sandbox.Generate(sandbox.Options{Seed: 3, Tenants: 5})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv, err := sandbox.NewServer(world, sandbox.ServerOptions{Latency: 50 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	files, err := writeSandboxFiles(t.TempDir(), srv, world)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("SEATLEDGER_CONFIG", "")
+	t.Setenv("SEATLEDGER_GRAPH_BASE_URL", srv.GraphBaseURL())
+	t.Setenv("SEATLEDGER_GRAPH_AUTHORITY_HOST", srv.AuthorityHost())
+	t.Setenv("SEATLEDGER_GRAPH_CA_FILE", files.CA)
+	t.Setenv("SEATLEDGER_GRAPH_CLIENT_ID", srv.ClientID())
+	t.Setenv("SEATLEDGER_GRAPH_CLIENT_SECRET", srv.ClientSecret())
+	eachDatabase(t, func(t *testing.T, db string) {
+		mustRun(t, "--db", db, "migrate", "up")
+		mustRun(t, "--db", db, "customers", "import", files.Customers)
+		ctx, cancel := context.WithCancel(context.Background())
+		defer cancel()
+		// Cancel once the first tenant's read is under way.
+		before := srv.Stats().Requests.Load()
+		go func() {
+			for srv.Stats().Requests.Load() < before+2 {
+				time.Sleep(5 * time.Millisecond)
+			}
+			cancel()
+		}()
+		var out, errOut bytes.Buffer
+		code := run(ctx, []string{"--db", db, "sync", "--all", "--concurrency", "1"}, &out, &errOut)
+		if code == 0 {
+			t.Fatalf("an interrupted sync succeeded:\n%s", out.String())
+		}
+		if !strings.Contains(out.String(), "tenants cut short 1") || !strings.Contains(out.String(), "never started   4") ||
+			!strings.Contains(out.String(), "INTERRUPTED ") {
+			t.Errorf("summary does not count what was not done:\n%s", out.String())
+		}
+		want := "the sync was interrupted: 0 of 5 tenants were stored; 1 cut short and 4 never started keep their previous state; run the sync again to read them\n"
+		if !strings.HasSuffix(errOut.String(), want) || strings.Contains(out.String()+errOut.String(), "context canceled") {
+			t.Errorf("stderr does not end with the plain sentence:\n%s", errOut.String())
+		}
+	})
 }
