@@ -55,3 +55,21 @@ func writeFile(t *testing.T, path, content string) {
 		t.Fatal(err)
 	}
 }
+
+// A customers file saved by a Dutch, German or Italian Excel (semicolons, byte-order
+// mark) imports like a comma-separated one.
+func TestCustomersImportSemicolonCSV(t *testing.T) {
+	t.Setenv("SEATLEDGER_CONFIG", "")
+	eachDatabase(t, func(t *testing.T, db string) {
+		mustRun(t, "--db", db, "migrate", "up")
+		path := filepath.Join(t.TempDir(), "klanten.csv")
+		writeFile(t, path, "\ufeffname;tenant_id;currency;locale;market;external_ref;contacts\r\n"+
+			"Bakkerij Jansen;11111111-2222-4333-8444-555555555555;EUR;nl;NL;DEB-7;\"a@jansen.nl; b@jansen.nl\"\r\n")
+		if out := mustRun(t, "--db", db, "customers", "import", path); !strings.Contains(out, "1 created") {
+			t.Errorf("semicolon CSV: %s", out)
+		}
+		if out := mustRun(t, "--db", db, "customers", "list"); !strings.Contains(out, "Bakkerij Jansen") {
+			t.Errorf("customers list:\n%s", out)
+		}
+	})
+}

@@ -131,3 +131,15 @@ func TestDatabasePasswordsNeverShown(t *testing.T) {
 		}
 	}
 }
+
+// Every problem of a configuration is reported at once: an unknown key in the file
+// does not hide a bad value elsewhere.
+func TestEveryConfigurationProblemAtOnce(t *testing.T) {
+	path := writeFile(t, "log:\n  levle: debug\n  format: xml\ngraph:\n  concurrency: many\n")
+	_, err := Load(path, []string{"SEATLEDGER_LOG_COLOUR=red"}, nil)
+	for _, want := range []string{path + ":2: log.levle: unknown key", `log.format: "xml" is not allowed`, "graph.concurrency", "SEATLEDGER_LOG_COLOUR: unknown setting"} {
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("problems lack %q:\n%v", want, err)
+		}
+	}
+}

@@ -44,10 +44,12 @@ func Load(path string, environ []string, overrides map[string]string) (*Loaded, 
 	}
 
 	if path != "" {
-		fileValues, err := readFile(path)
+		fileValues, fileErrs, err := readFile(path)
 		if err != nil {
 			return nil, err
 		}
+		// Unknown keys are reported with every other problem, not instead of them.
+		errs = append(errs, fileErrs...)
 		if v, ok := fileValues["database.url"]; ok {
 			fileValues["database.url"] = besideFile(v, filepath.Dir(path))
 		}
@@ -125,15 +127,17 @@ func besideFile(url, dir string) string {
 	return "sqlite:" + filepath.Join(dir, p)
 }
 
-func readFile(path string) (map[string]string, error) {
+// readFile returns the file's values and the problems of its keys; err is for a file
+// that cannot be read at all.
+func readFile(path string) (map[string]string, []error, error) {
 	f, err := os.Open(path)
 	if err != nil {
-		return nil, fmt.Errorf("configuration file: %w", err)
+		return nil, nil, fmt.Errorf("configuration file: %w", err)
 	}
 	defer f.Close()
 	var doc map[string]map[string]yaml.Node
 	if err := yaml.NewDecoder(f).Decode(&doc); err != nil && !errors.Is(err, io.EOF) {
-		return nil, fmt.Errorf("configuration file %s: %w", path, err)
+		return nil, nil, fmt.Errorf("configuration file %s: %w", path, err)
 	}
 	known := map[string]bool{}
 	for _, o := range options {
@@ -155,11 +159,7 @@ func readFile(path string) (map[string]string, error) {
 			out[name] = node.Value
 		}
 	}
-	if len(errs) > 0 {
-		sort.Slice(errs, func(i, j int) bool { return errs[i].Error() < errs[j].Error() })
-		return nil, fmt.Errorf("configuration: %w", errors.Join(errs...))
-	}
-	return out, nil
+	return out, errs, nil
 }
 
 func knownKeys() []string {
