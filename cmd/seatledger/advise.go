@@ -147,6 +147,9 @@ func excludeCmd(g *globals) *cobra.Command {
 				if err != nil {
 					return err
 				}
+				for _, w := range e.Warnings {
+					fmt.Fprintln(g.stderr, "warning:", w)
+				}
 				if g.output == "json" {
 					return writeJSON(g.stdout, e)
 				}
@@ -188,13 +191,13 @@ func exclusionsCmd(g *globals) *cobra.Command {
 				if err != nil {
 					return err
 				}
-				t := newTable(g.stdout, "ID", "TENANT", "SKU", "USER", "REASON")
+				t := newTable(g.stdout, "ID", "CUSTOMER", "SKU", "USER", "REASON")
 				for _, e := range list {
 					sku := "*"
 					if e.SKUID != "" {
 						sku = name(e.SKUID)
 					}
-					t.row(strconv.FormatInt(e.ID, 10), orAny(e.TenantID), sku, orAny(e.UPN), e.Reason)
+					t.row(strconv.FormatInt(e.ID, 10), orAny(e.Customer), sku, orAny(e.UPN), e.Reason)
 				}
 				return t.flush()
 			})

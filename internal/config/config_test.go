@@ -143,3 +143,21 @@ func TestEveryConfigurationProblemAtOnce(t *testing.T) {
 		}
 	}
 }
+
+func TestSecretAndItsFileBothSet(t *testing.T) {
+	secret := writeFile(t, "s3cret\n")
+	_, err := Load("", []string{"SEATLEDGER_GRAPH_CLIENT_SECRET=other", "SEATLEDGER_GRAPH_CLIENT_SECRET_FILE=" + secret}, nil)
+	if err == nil || !strings.Contains(err.Error(), "SEATLEDGER_GRAPH_CLIENT_SECRET and SEATLEDGER_GRAPH_CLIENT_SECRET_FILE are both set") {
+		t.Errorf("err = %v", err)
+	}
+}
+
+func TestMissingCAFileFailsAtStart(t *testing.T) {
+	missing := filepath.Join(t.TempDir(), "ca.pem")
+	_, err := Load("", []string{"SEATLEDGER_GRAPH_CA_FILE=" + missing, "SEATLEDGER_GRAPH_CERTIFICATE_FILE=" + filepath.Dir(missing)}, nil)
+	for _, want := range []string{"graph.ca_file (from environment): " + missing + ": no such file", "graph.certificate_file (from environment): " + filepath.Dir(missing) + " is a folder"} {
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("problems lack %q: %v", want, err)
+		}
+	}
+}

@@ -76,6 +76,10 @@ func Load(path string, environ []string, overrides map[string]string) (*Loaded, 
 		if o.secret {
 			known[name+"_FILE"] = true
 			if file, ok := env[name+"_FILE"]; ok {
+				if _, both := env[name]; both {
+					errs = append(errs, fmt.Errorf("%s and %s_FILE are both set: set one of them", name, name))
+					continue
+				}
 				b, err := os.ReadFile(file)
 				if err != nil {
 					errs = append(errs, fmt.Errorf("%s_FILE: %w", name, err))
