@@ -1,13 +1,16 @@
 package main
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 
 	"github.com/spf13/cobra"
 
 	"github.com/seatledger/seatledger/internal/app"
+	"github.com/seatledger/seatledger/internal/i18n"
 
 	"github.com/seatledger/seatledger/internal/catalog"
 	"github.com/seatledger/seatledger/internal/store"
@@ -48,7 +51,7 @@ func newCatalogCmd(g *globals) *cobra.Command {
 				if g.output == "json" {
 					return writeJSON(g.stdout, map[string]any{"source": source, "result": counts})
 				}
-				fmt.Fprintf(g.stdout, "imported %s: %d SKUs new, %d updated, %d unchanged\n", source, counts.Created, counts.Updated, counts.Unchanged)
+				fmt.Fprintf(g.stdout, "imported %s: %s new, %d updated, %d unchanged\n", source, i18n.N(counts.Created, "sku"), counts.Updated, counts.Unchanged)
 				return nil
 			})
 		},
@@ -71,6 +74,10 @@ func newCatalogCmd(g *globals) *cobra.Command {
 					return err
 				}
 				includedIn := c.ContainedIn(sku)
+				// Microsoft's file lists plans in no order; by name they can be found.
+				sku.Plans = slices.SortedFunc(slices.Values(sku.Plans), func(x, y catalog.ServicePlan) int {
+					return cmp.Or(cmp.Compare(x.Name, y.Name), cmp.Compare(x.ID, y.ID))
+				})
 				if g.output == "json" {
 					return writeJSON(g.stdout, map[string]any{"catalogue": source, "sku": sku, "includedIn": partNumbers(includedIn)})
 				}
@@ -88,7 +95,7 @@ func newCatalogCmd(g *globals) *cobra.Command {
 					return err
 				}
 				if len(includedIn) > 0 {
-					fmt.Fprintf(g.stdout, "  everything that matters in it is also in %d SKUs, among them:\n", len(includedIn))
+					fmt.Fprintf(g.stdout, "  everything that matters in it is also in %s, among them:\n", i18n.N(len(includedIn), "sku"))
 					for _, s := range includedIn[:min(len(includedIn), 12)] {
 						fmt.Fprintf(g.stdout, "    %s (%s)\n", s.PartNumber, s.DisplayName)
 					}
@@ -122,7 +129,7 @@ func newCatalogCmd(g *globals) *cobra.Command {
 				if err := t.flush(); err != nil {
 					return err
 				}
-				fmt.Fprintf(g.stdout, "%d SKUs (%s catalogue)\n", c.Len(), source)
+				fmt.Fprintf(g.stdout, "%s (%s catalogue)\n", i18n.N(c.Len(), "sku"), source)
 				return nil
 			})
 		},
@@ -143,7 +150,7 @@ func newCatalogCmd(g *globals) *cobra.Command {
 				if g.output == "json" {
 					return writeJSON(g.stdout, map[string]int{"offers": n})
 				}
-				fmt.Fprintf(g.stdout, "imported %s: %d offers\n", offersFile, n)
+				fmt.Fprintf(g.stdout, "imported %s: %s\n", offersFile, i18n.N(n, "offer"))
 				return nil
 			})
 		},

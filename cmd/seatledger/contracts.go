@@ -9,6 +9,7 @@ import (
 
 	"github.com/seatledger/seatledger/internal/app"
 	"github.com/seatledger/seatledger/internal/contracts"
+	"github.com/seatledger/seatledger/internal/i18n"
 	"github.com/seatledger/seatledger/internal/store"
 )
 
@@ -30,8 +31,9 @@ func newContractsCmd(g *globals) *cobra.Command {
 				if g.output == "json" {
 					return writeJSON(g.stdout, counts)
 				}
-				fmt.Fprintf(g.stdout, "imported %s: %d lines for %d customers (%d changed, %d unchanged); these customers had %d lines before\n",
-					args[0], counts.Lines, counts.Customers, counts.CustomersChanged, counts.CustomersUnchanged, counts.LinesBefore)
+				fmt.Fprintf(g.stdout, "imported %s: %s for %s (%d changed, %d unchanged); these customers had %s before\n",
+					args[0], i18n.N(counts.Lines, "line"), i18n.N(counts.Customers, "customer"), counts.CustomersChanged, counts.CustomersUnchanged,
+					i18n.N(counts.LinesBefore, "line"))
 				return printContractChanges(cmd, g, a, counts.Changes)
 			})
 		},
@@ -62,7 +64,7 @@ func newContractsCmd(g *globals) *cobra.Command {
 				if err := t.flush(); err != nil {
 					return err
 				}
-				fmt.Fprintf(g.stdout, "%d contract lines\n", len(lines))
+				fmt.Fprintf(g.stdout, "%s\n", i18n.N(len(lines), "contract_line"))
 				return nil
 			})
 		},

@@ -12,6 +12,7 @@ import (
 
 	"github.com/seatledger/seatledger/internal/app"
 	"github.com/seatledger/seatledger/internal/config"
+	"github.com/seatledger/seatledger/internal/i18n"
 	"github.com/seatledger/seatledger/internal/sandbox"
 )
 
@@ -106,8 +107,8 @@ func runDemo(cmd *cobra.Command, g *globals, wf worldFlags, dir string, days int
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(w, "seatledger demo: %d customer tenants in the simulated Microsoft cloud at %s\n", len(world.Tenants), srv.URL())
-	fmt.Fprintf(w, "database: %s\ncontracts: %s (%d lines)\n\n", dbPath, files.Contracts, contracts.Lines)
+	fmt.Fprintf(w, "seatledger demo: %s in the simulated Microsoft cloud at %s\n", i18n.N(len(world.Tenants), "customer_tenant"), srv.URL())
+	fmt.Fprintf(w, "database: %s\ncontracts: %s (%s)\n\n", dbPath, files.Contracts, i18n.N(contracts.Lines, "line"))
 
 	fmt.Fprintf(w, "== first sync, simulated day %s ==\n", srv.Now().Format(time.DateOnly))
 	sum, err := a.Sync(ctx, reader, app.SyncOptions{Now: srv.Now, Progress: newProgress(io.Discard)})
@@ -119,7 +120,7 @@ func runDemo(cmd *cobra.Command, g *globals, wf worldFlags, dir string, days int
 	}
 
 	if days > 0 {
-		fmt.Fprintf(w, "\n== %d simulated days, one sync each ==\n", days)
+		fmt.Fprintf(w, "\n== %s, one sync each ==\n", i18n.N(days, "simulated_day"))
 	}
 	for range days {
 		events := srv.Advance()
@@ -127,7 +128,7 @@ func runDemo(cmd *cobra.Command, g *globals, wf worldFlags, dir string, days int
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(w, "%s: %d tenants ok, %d failed, %d changes written", srv.Now().Format(time.DateOnly), sum.OK, sum.Failed, sum.Changes)
+		fmt.Fprintf(w, "%s: %s ok, %d failed, %s written", srv.Now().Format(time.DateOnly), i18n.N(sum.OK, "tenant"), sum.Failed, i18n.N(sum.Changes, "change"))
 		for i, e := range events {
 			if i == 0 {
 				fmt.Fprint(w, " —")

@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/cobra"
 	"gopkg.in/yaml.v3"
 
+	"github.com/seatledger/seatledger/internal/i18n"
 	"github.com/seatledger/seatledger/internal/sandbox"
 )
 
@@ -63,8 +64,8 @@ func newSandboxCmd(g *globals) *cobra.Command {
 			}
 			caFile := files.CA
 			w := g.stdout
-			fmt.Fprintf(w, "simulated Microsoft cloud: %d tenants, %d users, seed %d, simulated time %s\n",
-				len(world.Tenants), world.Truth().Totals.Users, wf.seed, srv.Now().Format(time.DateOnly))
+			fmt.Fprintf(w, "simulated Microsoft cloud: %s, %s, seed %d, simulated time %s\n",
+				i18n.N(len(world.Tenants), "tenant"), i18n.N(world.Truth().Totals.Users, "user"), wf.seed, srv.Now().Format(time.DateOnly))
 			fmt.Fprintf(w, "  Graph base URL   %s\n  authority host   %s\n  CA file to trust %s\n  customers file   %s\n  contracts file   %s\n\n",
 				srv.GraphBaseURL(), srv.AuthorityHost(), caFile, files.Customers, files.Contracts)
 			fmt.Fprintf(w, "to sync against it:\n  export SEATLEDGER_GRAPH_BASE_URL=%s SEATLEDGER_GRAPH_AUTHORITY_HOST=%s SEATLEDGER_GRAPH_CA_FILE=%s\n",

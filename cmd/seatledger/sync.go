@@ -12,6 +12,7 @@ import (
 
 	"github.com/seatledger/seatledger/internal/app"
 	"github.com/seatledger/seatledger/internal/graph"
+	"github.com/seatledger/seatledger/internal/i18n"
 )
 
 func newSyncCmd(g *globals) *cobra.Command {
@@ -42,14 +43,14 @@ func newSyncCmd(g *globals) *cobra.Command {
 					return perr
 				}
 				if errors.Is(err, app.ErrInterrupted) {
-					return fmt.Errorf("the sync was interrupted: %d of %d tenants were stored; %d cut short and %d never started keep their previous state; run the sync again to read them",
-						sum.OK, len(sum.Tenants)+sum.NotStarted, sum.Interrupted, sum.NotStarted)
+					return fmt.Errorf("the sync was interrupted: %d of %s were stored; %d cut short and %d never started keep their previous state; run the sync again to read them",
+						sum.OK, i18n.N(len(sum.Tenants)+sum.NotStarted, "tenant"), sum.Interrupted, sum.NotStarted)
 				}
 				if err != nil {
 					return err
 				}
 				if sum.Failed > 0 {
-					return fmt.Errorf("%d of %d tenants failed; their previous state is kept", sum.Failed, sum.OK+sum.Failed)
+					return fmt.Errorf("%d of %s failed; their previous state is kept", sum.Failed, i18n.N(sum.OK+sum.Failed, "tenant"))
 				}
 				return nil
 			})
@@ -87,7 +88,7 @@ func newProgress(w io.Writer) func(done, total int, r app.TenantResult) {
 	return func(done, total int, r app.TenantResult) {
 		switch {
 		case r.OK:
-			fmt.Fprintf(w, "[%d/%d] %s (%s): ok, %d users, %d changes\n", done, total, r.Customer, r.TenantID, r.Users, r.Changes)
+			fmt.Fprintf(w, "[%d/%d] %s (%s): ok, %s, %s\n", done, total, r.Customer, r.TenantID, i18n.N(r.Users, "user"), i18n.N(r.Changes, "change"))
 		case r.Interrupted:
 			fmt.Fprintf(w, "[%d/%d] %s (%s): %s\n", done, total, r.Customer, r.TenantID, r.Error)
 		default:
