@@ -33,7 +33,7 @@ fuzz:
 
 # The whole job on the embedded database against the in-process simulated cloud.
 demo: build
-	$(BIN) demo
+	$(BIN) demo $(DEMO_FLAGS)
 
 # Sync throughput, memory and latency against PostgreSQL (see the README's
 # performance section). SEATLEDGER_TEST_BENCH_CONCURRENCY overrides the concurrency of 8.

@@ -12,6 +12,7 @@ import (
 
 	"github.com/seatledger/seatledger/internal/advice"
 	"github.com/seatledger/seatledger/internal/app"
+	"github.com/seatledger/seatledger/internal/i18n"
 	"github.com/seatledger/seatledger/internal/reconcile"
 	"github.com/seatledger/seatledger/internal/store"
 )
@@ -47,7 +48,7 @@ func printAdvice(g *globals, results []app.AdviceResult) {
 	var total store.FindingCounts
 	findings := 0
 	for _, r := range results {
-		fmt.Fprintf(g.stdout, "%s: %d findings (%d new, %d resolved)\n", r.Customer, r.Findings, r.Counts.New, r.Counts.Resolved)
+		fmt.Fprintf(g.stdout, "%s: %s (%d new, %d resolved)\n", r.Customer, i18n.N(r.Findings, "finding"), r.Counts.New, r.Counts.Resolved)
 		for _, n := range r.Notes {
 			fmt.Fprintf(g.stdout, "  note: %s\n", n)
 		}
@@ -56,7 +57,7 @@ func printAdvice(g *globals, results []app.AdviceResult) {
 		total.Resolved += r.Counts.Resolved
 		total.Reopened += r.Counts.Reopened
 	}
-	fmt.Fprintf(g.stdout, "%d tenants, %d findings: %d new, %d reopened, %d resolved\n", len(results), findings, total.New, total.Reopened, total.Resolved)
+	fmt.Fprintf(g.stdout, "%s, %s: %d new, %d reopened, %d resolved\n", i18n.N(len(results), "tenant"), i18n.N(findings, "finding"), total.New, total.Reopened, total.Resolved)
 }
 
 func newFindingsCmd(g *globals) *cobra.Command {
@@ -149,6 +150,9 @@ func excludeCmd(g *globals) *cobra.Command {
 				if err != nil {
 					return err
 				}
+				for _, w := range e.Warnings {
+					fmt.Fprintln(g.stderr, "warning:", w)
+				}
 				if g.output == "json" {
 					return writeJSON(g.stdout, e)
 				}
@@ -190,13 +194,13 @@ func exclusionsCmd(g *globals) *cobra.Command {
 				if err != nil {
 					return err
 				}
-				t := newTable(g.stdout, "ID", "TENANT", "SKU", "USER", "REASON")
+				t := newTable(g.stdout, "ID", "CUSTOMER", "SKU", "USER", "REASON")
 				for _, e := range list {
 					sku := "*"
 					if e.SKUID != "" {
 						sku = name(e.SKUID)
 					}
-					t.row(strconv.FormatInt(e.ID, 10), orAny(e.TenantID), sku, orAny(e.UPN), e.Reason)
+					t.row(strconv.FormatInt(e.ID, 10), orAny(e.Customer), sku, orAny(e.UPN), e.Reason)
 				}
 				return t.flush()
 			})
@@ -237,7 +241,7 @@ func printFindings(g *globals, rep app.FindingsReport, wide bool) error {
 	if err := printFindingRows(g, rep.Findings, wide); err != nil {
 		return err
 	}
-	fmt.Fprintf(g.stdout, "\n%d findings\n\nsavings per month of the open and acknowledged findings:\n", len(rep.Findings))
+	fmt.Fprintf(g.stdout, "\n%s\n\nsavings per month of the open and acknowledged findings:\n", i18n.N(len(rep.Findings), "finding"))
 	return printTotals(g, rep.Totals)
 }
 
@@ -401,7 +405,7 @@ func printReconcile(g *globals, rows []reconcile.Row, all bool) error {
 	if err := t.flush(); err != nil {
 		return err
 	}
-	fmt.Fprintf(g.stdout, "\n%d SKUs compared, %d mismatches\n", len(rows), mismatches)
+	fmt.Fprintf(g.stdout, "\n%s compared, %s\n", i18n.N(len(rows), "sku"), i18n.N(mismatches, "mismatch"))
 	if mismatches > 0 {
 		fmt.Fprintln(g.stdout, "money is per mismatch and per month; under-billed and unassigned seats can be the same seats, so the column does not add up")
 	}

@@ -1,15 +1,17 @@
 package main
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 
 	"github.com/spf13/cobra"
 
 	"github.com/seatledger/seatledger/internal/app"
-
 	"github.com/seatledger/seatledger/internal/catalog"
+	"github.com/seatledger/seatledger/internal/i18n"
 )
 
 func newCatalogCmd(g *globals) *cobra.Command {
@@ -52,9 +54,9 @@ func newCatalogCmd(g *globals) *cobra.Command {
 					return writeJSON(g.stdout, map[string]any{"source": source, "result": res.Counts, "warnings": warnings})
 				}
 				counts := res.Counts
-				fmt.Fprintf(g.stdout, "imported %s: %d SKUs new, %d updated, %d unchanged\n", source, counts.Created, counts.Updated, counts.Unchanged)
+				fmt.Fprintf(g.stdout, "imported %s: %s new, %d updated, %d unchanged\n", source, i18n.N(counts.Created, "sku"), counts.Updated, counts.Unchanged)
 				if len(res.Warnings) > 0 {
-					fmt.Fprintf(g.stdout, "%d line(s) repaired on the way; check them against Microsoft's page:\n", len(res.Warnings))
+					fmt.Fprintf(g.stdout, "%s repaired on the way; check them against Microsoft's page:\n", i18n.N(len(res.Warnings), "line"))
 					for _, w := range res.Warnings {
 						fmt.Fprintln(g.stdout, "  warning:", w)
 					}
@@ -81,6 +83,10 @@ func newCatalogCmd(g *globals) *cobra.Command {
 					return err
 				}
 				includedIn := c.ContainedIn(sku)
+				// Microsoft's file lists plans in no order; by name they can be found.
+				sku.Plans = slices.SortedFunc(slices.Values(sku.Plans), func(x, y catalog.ServicePlan) int {
+					return cmp.Or(cmp.Compare(x.Name, y.Name), cmp.Compare(x.ID, y.ID))
+				})
 				if g.output == "json" {
 					return writeJSON(g.stdout, map[string]any{"catalogue": source, "sku": sku, "includedIn": partNumbers(includedIn)})
 				}
@@ -98,7 +104,7 @@ func newCatalogCmd(g *globals) *cobra.Command {
 					return err
 				}
 				if len(includedIn) > 0 {
-					fmt.Fprintf(g.stdout, "  everything that matters in it is also in %d SKUs, among them:\n", len(includedIn))
+					fmt.Fprintf(g.stdout, "  everything that matters in it is also in %s, among them:\n", i18n.N(len(includedIn), "sku"))
 					for _, s := range includedIn[:min(len(includedIn), 12)] {
 						fmt.Fprintf(g.stdout, "    %s (%s)\n", s.PartNumber, s.DisplayName)
 					}
@@ -132,7 +138,7 @@ func newCatalogCmd(g *globals) *cobra.Command {
 				if err := t.flush(); err != nil {
 					return err
 				}
-				fmt.Fprintf(g.stdout, "%d SKUs (%s catalogue)\n", c.Len(), source)
+				fmt.Fprintf(g.stdout, "%s (%s catalogue)\n", i18n.N(c.Len(), "sku"), source)
 				return nil
 			})
 		},
@@ -153,7 +159,7 @@ func newCatalogCmd(g *globals) *cobra.Command {
 				if g.output == "json" {
 					return writeJSON(g.stdout, map[string]int{"offers": n})
 				}
-				fmt.Fprintf(g.stdout, "imported %s: %d offers\n", offersFile, n)
+				fmt.Fprintf(g.stdout, "imported %s: %s\n", offersFile, i18n.N(n, "offer"))
 				return nil
 			})
 		},

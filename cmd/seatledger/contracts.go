@@ -9,6 +9,8 @@ import (
 
 	"github.com/seatledger/seatledger/internal/app"
 	"github.com/seatledger/seatledger/internal/contracts"
+	"github.com/seatledger/seatledger/internal/i18n"
+	"github.com/seatledger/seatledger/internal/store"
 )
 
 func newContractsCmd(g *globals) *cobra.Command {
@@ -29,9 +31,10 @@ func newContractsCmd(g *globals) *cobra.Command {
 				if g.output == "json" {
 					return writeJSON(g.stdout, counts)
 				}
-				fmt.Fprintf(g.stdout, "imported %s: %d lines for %d customers (%d changed, %d unchanged); these customers had %d lines before\n",
-					args[0], counts.Lines, counts.Customers, counts.CustomersChanged, counts.CustomersUnchanged, counts.LinesBefore)
-				return nil
+				fmt.Fprintf(g.stdout, "imported %s: %s for %s (%d changed, %d unchanged); these customers had %s before\n",
+					args[0], i18n.N(counts.Lines, "line"), i18n.N(counts.Customers, "customer"), counts.CustomersChanged, counts.CustomersUnchanged,
+					i18n.N(counts.LinesBefore, "line"))
+				return printContractChanges(cmd, g, a, counts.Changes)
 			})
 		},
 	})
@@ -61,7 +64,7 @@ func newContractsCmd(g *globals) *cobra.Command {
 				if err := t.flush(); err != nil {
 					return err
 				}
-				fmt.Fprintf(g.stdout, "%d contract lines\n", len(lines))
+				fmt.Fprintf(g.stdout, "%s\n", i18n.N(len(lines), "contract_line"))
 				return nil
 			})
 		},
@@ -109,4 +112,29 @@ func dateText(t *time.Time) string {
 		return "-"
 	}
 	return t.Format(time.DateOnly)
+}
+
+// printContractChanges lists, per customer, the lines an import removed (-) and
+// added (+).
+func printContractChanges(cmd *cobra.Command, g *globals, a *app.App, changes []store.ContractChange) error {
+	if len(changes) == 0 {
+		return nil
+	}
+	names, err := customerNames(cmd, a)
+	if err != nil {
+		return err
+	}
+	t := newTable(g.stdout, "", "CUSTOMER", "SKU", "TERM", "PLAN", "SEATS", "PRICE/MONTH", "BILLING", "START", "END")
+	for _, c := range changes {
+		for _, side := range []struct {
+			mark  string
+			lines []contracts.Line
+		}{{"-", c.Removed}, {"+", c.Added}} {
+			for _, l := range side.lines {
+				t.row(side.mark, names[c.TenantID], l.PartNumber, l.Term, l.BillingPlan, seatsText(l), priceText(l), billingText(l),
+					l.Start.Format(time.DateOnly), dateText(l.End))
+			}
+		}
+	}
+	return t.flush()
 }

@@ -7,6 +7,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/seatledger/seatledger/internal/app"
+	"github.com/seatledger/seatledger/internal/i18n"
 )
 
 func newCustomersCmd(g *globals) *cobra.Command {
@@ -52,7 +53,7 @@ func newCustomersCmd(g *globals) *cobra.Command {
 				if err := t.flush(); err != nil {
 					return err
 				}
-				fmt.Fprintf(g.stdout, "%d customers\n", len(list))
+				fmt.Fprintf(g.stdout, "%s\n", i18n.N(len(list), "customer"))
 				return nil
 			})
 		},

@@ -12,6 +12,7 @@ import (
 
 	"github.com/seatledger/seatledger/internal/app"
 	"github.com/seatledger/seatledger/internal/config"
+	"github.com/seatledger/seatledger/internal/i18n"
 	"github.com/seatledger/seatledger/internal/sandbox"
 )
 
@@ -19,6 +20,7 @@ func newDemoCmd(g *globals) *cobra.Command {
 	var wf worldFlags
 	var dir string
 	var days int
+	var fresh bool
 	cmd := &cobra.Command{
 		Use:   "demo",
 		Short: "Run the whole job on the embedded database against the simulated Microsoft cloud",
@@ -27,18 +29,29 @@ func newDemoCmd(g *globals) *cobra.Command {
 			"and prints what it found. The database stays behind for exploring with the other commands.",
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return runDemo(cmd, g, wf, dir, days)
+			if days < 0 {
+				return fmt.Errorf("--days: %d is not a number of days to advance (0 or more)", days)
+			}
+			return runDemo(cmd, g, wf, dir, days, fresh)
 		},
 	}
 	wf.register(cmd)
-	cmd.Flags().StringVar(&dir, "dir", "seatledger-demo", "folder for the demo database and files; its database is replaced")
+	cmd.Flags().StringVar(&dir, "dir", "seatledger-demo", "folder for the demo database and files")
+	cmd.Flags().BoolVar(&fresh, "fresh", false, "replace the database a previous demo left in --dir (its acknowledgements and suppressions are lost)")
 	cmd.Flags().IntVar(&days, "days", 10, "simulated days to advance after the first sync, syncing each day")
 	return cmd
 }
 
-func runDemo(cmd *cobra.Command, g *globals, wf worldFlags, dir string, days int) error {
+func runDemo(cmd *cobra.Command, g *globals, wf worldFlags, dir string, days int, fresh bool) error {
 	ctx := cmd.Context()
 	w := g.stdout
+	dbPath := filepath.Join(dir, "seatledger.db")
+	// A previous demo's database may hold decisions made by hand (acknowledged and
+	// suppressed findings, exclusions); replacing it must be asked for.
+	if _, err := os.Stat(dbPath); err == nil && !fresh {
+		return fmt.Errorf("%s holds the database of an earlier demo, with any findings acknowledged or suppressed since: "+
+			"run `seatledger demo --fresh` to replace it, or choose another folder with --dir", dbPath)
+	}
 	// The last simulated day is today, so that the database left behind can be
 	// explored by hand with the real clock.
 	world, err := wf.generate(today().AddDate(0, 0, -days))
@@ -54,7 +67,12 @@ func runDemo(cmd *cobra.Command, g *globals, wf worldFlags, dir string, days int
 	if err != nil {
 		return err
 	}
-	dbPath := filepath.Join(dir, "seatledger.db")
+	// The configuration is written first, so that an interrupted demo still leaves the
+	// database it got to usable by the other commands.
+	configFile, err := writeDemoConfig(dir, dbPath)
+	if err != nil {
+		return err
+	}
 	for _, suffix := range []string{"", "-wal", "-shm"} {
 		if err := os.Remove(dbPath + suffix); err != nil && !os.IsNotExist(err) {
 			return err
@@ -70,7 +88,7 @@ func runDemo(cmd *cobra.Command, g *globals, wf worldFlags, dir string, days int
 	if err != nil {
 		return err
 	}
-	a, err := app.Open(ctx, cfg, app.Options{Actor: "demo", Log: slog.New(slog.NewTextHandler(g.stderr, &slog.HandlerOptions{Level: slog.LevelWarn})), Migrating: true})
+	a, err := app.Open(ctx, cfg, app.Options{Actor: "demo", Log: slog.New(slog.NewTextHandler(g.stderr, &slog.HandlerOptions{Level: slog.LevelWarn})), Migrating: true, Create: true})
 	if err != nil {
 		return err
 	}
@@ -89,8 +107,8 @@ func runDemo(cmd *cobra.Command, g *globals, wf worldFlags, dir string, days int
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(w, "seatledger demo: %d customer tenants in the simulated Microsoft cloud at %s\n", len(world.Tenants), srv.URL())
-	fmt.Fprintf(w, "database: %s\ncontracts: %s (%d lines)\n\n", dbPath, files.Contracts, contracts.Lines)
+	fmt.Fprintf(w, "seatledger demo: %s in the simulated Microsoft cloud at %s\n", i18n.N(len(world.Tenants), "customer_tenant"), srv.URL())
+	fmt.Fprintf(w, "database: %s\ncontracts: %s (%s)\n\n", dbPath, files.Contracts, i18n.N(contracts.Lines, "line"))
 
 	fmt.Fprintf(w, "== first sync, simulated day %s ==\n", srv.Now().Format(time.DateOnly))
 	sum, err := a.Sync(ctx, reader, app.SyncOptions{Now: srv.Now, Progress: newProgress(io.Discard)})
@@ -102,7 +120,7 @@ func runDemo(cmd *cobra.Command, g *globals, wf worldFlags, dir string, days int
 	}
 
 	if days > 0 {
-		fmt.Fprintf(w, "\n== %d simulated days, one sync each ==\n", days)
+		fmt.Fprintf(w, "\n== %s, one sync each ==\n", i18n.N(days, "simulated_day"))
 	}
 	for range days {
 		events := srv.Advance()
@@ -110,7 +128,7 @@ func runDemo(cmd *cobra.Command, g *globals, wf worldFlags, dir string, days int
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(w, "%s: %d tenants ok, %d failed, %d changes written", srv.Now().Format(time.DateOnly), sum.OK, sum.Failed, sum.Changes)
+		fmt.Fprintf(w, "%s: %s ok, %d failed, %s written", srv.Now().Format(time.DateOnly), i18n.N(sum.OK, "tenant"), sum.Failed, i18n.N(sum.Changes, "change"))
 		for i, e := range events {
 			if i == 0 {
 				fmt.Fprint(w, " —")
@@ -151,13 +169,6 @@ func runDemo(cmd *cobra.Command, g *globals, wf worldFlags, dir string, days int
 	if err := printReconcile(g, rows, false); err != nil {
 		return err
 	}
-	// What the demo configured is kept beside its database, so that commands run by
-	// hand see the same partner.
-	configFile := filepath.Join(dir, "seatledger.yaml")
-	demoConfig := fmt.Sprintf("# written by seatledger demo\ndatabase:\n  url: sqlite:%s\npartner:\n  tenant_id: %s\n", dbPath, sandbox.PartnerTenantID)
-	if err := os.WriteFile(configFile, []byte(demoConfig), 0o644); err != nil {
-		return err
-	}
 	sl := "bin/seatledger --config " + configFile
 	fmt.Fprintf(w, "\nexplore further, for example:\n  %s findings list --customer %s\n", sl, world.Customers()[0].ExternalRef)
 	fmt.Fprintf(w, "  %s findings list --sort act-by --limit 20\n", sl)
@@ -165,4 +176,15 @@ func runDemo(cmd *cobra.Command, g *globals, wf worldFlags, dir string, days int
 	fmt.Fprintf(w, "  %s reconcile --customer %s\n", sl, world.Customers()[0].ExternalRef)
 	fmt.Fprintf(w, "  %s inventory user --tenant %s %s\n", sl, world.Tenants[0].ID, world.Tenants[0].Users[0].UPN)
 	return nil
+}
+
+// writeDemoConfig keeps what the demo configured beside its database, so that commands
+// run by hand see the same database and partner.
+func writeDemoConfig(dir, dbPath string) (string, error) {
+	configFile := filepath.Join(dir, "seatledger.yaml")
+	demoConfig := fmt.Sprintf("# written by seatledger demo\ndatabase:\n  url: sqlite:%s\npartner:\n  tenant_id: %s\n", filepath.Base(dbPath), sandbox.PartnerTenantID)
+	if err := os.WriteFile(configFile, []byte(demoConfig), 0o644); err != nil {
+		return "", fmt.Errorf("write demo configuration: %w", err)
+	}
+	return configFile, nil
 }

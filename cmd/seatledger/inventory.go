@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/seatledger/seatledger/internal/app"
+	"github.com/seatledger/seatledger/internal/i18n"
 	"github.com/seatledger/seatledger/internal/store"
 	"github.com/seatledger/seatledger/internal/terms"
 )
@@ -103,7 +104,7 @@ func newInventoryCmd(g *globals) *cobra.Command {
 				if err := t.flush(); err != nil {
 					return err
 				}
-				fmt.Fprintf(g.stdout, "%d users\n", len(list))
+				fmt.Fprintf(g.stdout, "%s\n", i18n.N(len(list), "user"))
 				return nil
 			})
 		},

@@ -11,6 +11,7 @@ import (
 	"os/signal"
 	"syscall"
 
+	"github.com/seatledger/seatledger/internal/i18n"
 	"github.com/seatledger/seatledger/internal/problems"
 )
 
@@ -31,7 +32,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	var list problems.List
 	if errors.As(err, &list) {
-		fmt.Fprintf(stderr, "seatledger: %d problem(s) in the input; nothing was written:\n", len(list))
+		fmt.Fprintf(stderr, "seatledger: %s in the input; nothing was written:\n", i18n.N(len(list), "problem"))
 		for _, p := range list {
 			fmt.Fprintln(stderr, p)
 		}

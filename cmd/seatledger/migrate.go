@@ -16,7 +16,7 @@ func newMigrateCmd(g *globals) *cobra.Command {
 		Short: "Apply every pending migration (safe to run from several processes at once on PostgreSQL)",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return g.withApp(cmd, true, func(a *app.App) error {
+			return g.withNewApp(cmd, func(a *app.App) error {
 				applied, err := a.MigrateUp(cmd.Context())
 				if err != nil {
 					return err

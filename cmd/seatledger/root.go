@@ -74,17 +74,26 @@ func (g *globals) loadConfig() (*config.Loaded, error) {
 }
 
 // open loads the configuration and opens the application on its database.
-func (g *globals) open(cmd *cobra.Command, migrating bool) (*app.App, error) {
+func (g *globals) open(cmd *cobra.Command, migrating, create bool) (*app.App, error) {
 	cfg, err := g.loadConfig()
 	if err != nil {
 		return nil, err
 	}
-	return app.Open(cmd.Context(), cfg, app.Options{Actor: g.actorName(), Log: newLogger(cfg, g.stderr), Migrating: migrating})
+	return app.Open(cmd.Context(), cfg, app.Options{Actor: g.actorName(), Log: newLogger(cfg, g.stderr), Migrating: migrating, Create: create})
 }
 
 // withApp opens the application for one command, runs fn with it and closes it.
 func (g *globals) withApp(cmd *cobra.Command, migrating bool, fn func(a *app.App) error) error {
-	a, err := g.open(cmd, migrating)
+	return g.runApp(cmd, migrating, false, fn)
+}
+
+// withNewApp is withApp for the one command that may create the database.
+func (g *globals) withNewApp(cmd *cobra.Command, fn func(a *app.App) error) error {
+	return g.runApp(cmd, true, true, fn)
+}
+
+func (g *globals) runApp(cmd *cobra.Command, migrating, create bool, fn func(a *app.App) error) error {
+	a, err := g.open(cmd, migrating, create)
 	if err != nil {
 		return err
 	}

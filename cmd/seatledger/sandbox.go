@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/cobra"
 	"gopkg.in/yaml.v3"
 
+	"github.com/seatledger/seatledger/internal/i18n"
 	"github.com/seatledger/seatledger/internal/sandbox"
 )
 
@@ -63,8 +64,8 @@ func newSandboxCmd(g *globals) *cobra.Command {
 			}
 			caFile := files.CA
 			w := g.stdout
-			fmt.Fprintf(w, "simulated Microsoft cloud: %d tenants, %d users, seed %d, simulated time %s\n",
-				len(world.Tenants), world.Truth().Totals.Users, wf.seed, srv.Now().Format(time.DateOnly))
+			fmt.Fprintf(w, "simulated Microsoft cloud: %s, %s, seed %d, simulated time %s\n",
+				i18n.N(len(world.Tenants), "tenant"), i18n.N(world.Truth().Totals.Users, "user"), wf.seed, srv.Now().Format(time.DateOnly))
 			fmt.Fprintf(w, "  Graph base URL   %s\n  authority host   %s\n  CA file to trust %s\n  customers file   %s\n  contracts file   %s\n\n",
 				srv.GraphBaseURL(), srv.AuthorityHost(), caFile, files.Customers, files.Contracts)
 			fmt.Fprintf(w, "to sync against it:\n  export SEATLEDGER_GRAPH_BASE_URL=%s SEATLEDGER_GRAPH_AUTHORITY_HOST=%s SEATLEDGER_GRAPH_CA_FILE=%s\n",
@@ -92,19 +93,41 @@ func newSandboxCmd(g *globals) *cobra.Command {
 	f.DurationVar(&opts.ThrottleWindow, "throttle-window", time.Second, "throttling window")
 
 	var tf worldFlags
+	var day int
+	var start string
 	truth := &cobra.Command{
-		Use:   "truth",
-		Short: "Print, as JSON, what the generator planted in a world",
-		Args:  cobra.NoArgs,
+		Use:   "truth [--day N] [--start YYYY-MM-DD]",
+		Short: "Print, as JSON, what the generator planted in a world, on its day 0 or a later simulated day",
+		Long: "truth describes the world of a sandbox served with the same --seed and --tenants (and --giant): on\n" +
+			"day 0 by default, or after --day N simulated days, as POST /sandbox/advance would move it. Day 0 is\n" +
+			"--start, by default today, as for `sandbox serve` started today. The date it describes is printed\n" +
+			"on stderr and is the JSON's \"now\".",
+		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			world, err := tf.generate(time.Time{})
+			if day < 0 {
+				return fmt.Errorf("--day: %d is not a simulated day (0 or more)", day)
+			}
+			day0 := today()
+			if start != "" {
+				var err error
+				if day0, err = time.Parse(time.DateOnly, start); err != nil {
+					return fmt.Errorf("--start: %q is not a date (YYYY-MM-DD)", start)
+				}
+			}
+			world, err := tf.generate(day0)
 			if err != nil {
 				return err
 			}
+			for range day {
+				world.Advance()
+			}
+			fmt.Fprintf(g.stderr, "sandbox truth: simulated day %d, %s (day 0 is %s)\n", day, world.Now().Format(time.DateOnly), day0.Format(time.DateOnly))
 			return writeJSON(g.stdout, world.Truth())
 		},
 	}
 	tf.register(truth)
+	truth.Flags().IntVar(&day, "day", 0, "simulated days after day 0")
+	truth.Flags().StringVar(&start, "start", "", "day 0 of the world, YYYY-MM-DD (default today)")
 	cmd.AddCommand(serve, truth)
 	return cmd
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -11,6 +12,7 @@ import (
 
 	"github.com/seatledger/seatledger/internal/app"
 	"github.com/seatledger/seatledger/internal/graph"
+	"github.com/seatledger/seatledger/internal/i18n"
 )
 
 func newSyncCmd(g *globals) *cobra.Command {
@@ -40,11 +42,15 @@ func newSyncCmd(g *globals) *cobra.Command {
 				if perr := printSyncSummary(g, sum); perr != nil {
 					return perr
 				}
+				if errors.Is(err, app.ErrInterrupted) {
+					return fmt.Errorf("the sync was interrupted: %d of %s were stored; %d cut short and %d never started keep their previous state; run the sync again to read them",
+						sum.OK, i18n.N(len(sum.Tenants)+sum.NotStarted, "tenant"), sum.Interrupted, sum.NotStarted)
+				}
 				if err != nil {
 					return err
 				}
 				if sum.Failed > 0 {
-					return fmt.Errorf("%d of %d tenants failed; their previous state is kept", sum.Failed, sum.OK+sum.Failed)
+					return fmt.Errorf("%d of %s failed; their previous state is kept", sum.Failed, i18n.N(sum.OK+sum.Failed, "tenant"))
 				}
 				return nil
 			})
@@ -80,9 +86,12 @@ func newProgress(w io.Writer) func(done, total int, r app.TenantResult) {
 		}
 	}
 	return func(done, total int, r app.TenantResult) {
-		if r.OK {
-			fmt.Fprintf(w, "[%d/%d] %s (%s): ok, %d users, %d changes\n", done, total, r.Customer, r.TenantID, r.Users, r.Changes)
-		} else {
+		switch {
+		case r.OK:
+			fmt.Fprintf(w, "[%d/%d] %s (%s): ok, %s, %s\n", done, total, r.Customer, r.TenantID, i18n.N(r.Users, "user"), i18n.N(r.Changes, "change"))
+		case r.Interrupted:
+			fmt.Fprintf(w, "[%d/%d] %s (%s): %s\n", done, total, r.Customer, r.TenantID, r.Error)
+		default:
 			fmt.Fprintf(w, "[%d/%d] %s (%s): FAILED: %s\n", done, total, r.Customer, r.TenantID, r.Error)
 		}
 	}
@@ -105,8 +114,14 @@ func printSyncSummary(g *globals, sum *app.SyncSummary) error {
 	fmt.Fprintf(w, "sync run %d: %s in %s\n", sum.RunID, sum.Status, sum.Elapsed.Round(time.Millisecond))
 	fmt.Fprintf(w, "  tenants ok      %d\n  tenants failed  %d\n  users           %d\n  SKUs            %d\n  paid seats      %d\n  changes written %d\n  Graph requests  %d\n",
 		sum.OK, sum.Failed, sum.Users, sum.SKUs, sum.Seats, sum.Changes, sum.Requests)
+	if sum.Interrupted+sum.NotStarted > 0 {
+		fmt.Fprintf(w, "  tenants cut short %d\n  never started   %d\n", sum.Interrupted, sum.NotStarted)
+	}
 	for _, r := range sum.Tenants {
-		if !r.OK {
+		switch {
+		case r.Interrupted:
+			fmt.Fprintf(w, "  INTERRUPTED %s (%s): %s\n", r.Customer, r.TenantID, r.Error)
+		case !r.OK:
 			fmt.Fprintf(w, "  FAILED %s (%s): %s\n", r.Customer, r.TenantID, r.Error)
 		}
 	}

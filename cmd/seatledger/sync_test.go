@@ -1,10 +1,14 @@
 package main
 
 import (
+	"bytes"
+	"context"
 	"encoding/json"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/seatledger/seatledger/internal/sandbox"
 )
@@ -161,5 +165,106 @@ func TestDemo(t *testing.T) {
 	}
 	// The demo leaves a database the other commands can explore, and can be run again.
 	mustRun(t, "--db", "sqlite:"+filepath.Join(dir, "seatledger.db"), "inventory", "seats")
-	mustRun(t, "demo", "--dir", dir, "--tenants", "2", "--days", "0")
+	mustRun(t, "--config", filepath.Join(dir, "seatledger.yaml"), "findings", "list")
+	fp, _ := firstFinding(t, filepath.Join(dir, "seatledger.yaml"))
+	mustRun(t, "--config", filepath.Join(dir, "seatledger.yaml"), "findings", "ack", fp, "--reason", "known")
+
+	// Run again, the demo keeps the database and its acknowledgement unless told.
+	code, _, errOut := seatledger(t, "demo", "--dir", dir, "--tenants", "2", "--days", "0")
+	if code == 0 || !strings.Contains(errOut, filepath.Join(dir, "seatledger.db")+" holds the database of an earlier demo") || !strings.Contains(errOut, "--fresh") {
+		t.Errorf("demo over an earlier one: exit %d, stderr %s", code, errOut)
+	}
+	if fp2, status := firstFinding(t, filepath.Join(dir, "seatledger.yaml")); fp2 != fp || status != "acknowledged" {
+		t.Errorf("after the refused demo the first finding is %s %s, want %s acknowledged", fp2, status, fp)
+	}
+	mustRun(t, "demo", "--dir", dir, "--tenants", "2", "--days", "0", "--fresh")
+
+	code, _, errOut = seatledger(t, "demo", "--dir", t.TempDir(), "--days", "-1")
+	if code == 0 || !strings.Contains(errOut, "--days: -1") {
+		t.Errorf("demo --days -1: exit %d, stderr %s", code, errOut)
+	}
+}
+
+// An interrupted demo still leaves its configuration beside what it wrote.
+func TestInterruptedDemoLeavesItsConfiguration(t *testing.T) {
+	t.Setenv("SEATLEDGER_CONFIG", "")
+	dir := filepath.Join(t.TempDir(), "demo")
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	var out, errOut bytes.Buffer
+	if code := run(ctx, []string{"demo", "--dir", dir, "--tenants", "2", "--days", "0"}, &out, &errOut); code == 0 {
+		t.Fatalf("a cancelled demo succeeded:\n%s", out.String())
+	}
+	config, err := os.ReadFile(filepath.Join(dir, "seatledger.yaml"))
+	if err != nil || !strings.Contains(string(config), "url: sqlite:seatledger.db") {
+		t.Errorf("configuration after an interrupted demo: %q, %v", config, err)
+	}
+}
+
+// firstFinding is the short fingerprint and the status of the first finding listed.
+func firstFinding(t *testing.T, configFile string) (string, string) {
+	t.Helper()
+	var rep struct {
+		Findings []struct {
+			Fingerprint string `json:"fingerprint"`
+			Status      string `json:"status"`
+		} `json:"findings"`
+	}
+	if err := json.Unmarshal([]byte(mustRun(t, "--config", configFile, "-o", "json", "findings", "list", "--all")), &rep); err != nil {
+		t.Fatal(err)
+	}
+	if len(rep.Findings) == 0 {
+		t.Fatal("no findings")
+	}
+	return rep.Findings[0].Fingerprint[:8], rep.Findings[0].Status
+}
+
+// A sync cancelled half-way (Ctrl-C) counts what it did not do and says so in words.
+func TestInterruptedSyncSummary(t *testing.T) {
+	world, err := sandbox.Generate(sandbox.Options{Seed: 3, Tenants: 5})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv, err := sandbox.NewServer(world, sandbox.ServerOptions{Latency: 50 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	files, err := writeSandboxFiles(t.TempDir(), srv, world)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("SEATLEDGER_CONFIG", "")
+	t.Setenv("SEATLEDGER_GRAPH_BASE_URL", srv.GraphBaseURL())
+	t.Setenv("SEATLEDGER_GRAPH_AUTHORITY_HOST", srv.AuthorityHost())
+	t.Setenv("SEATLEDGER_GRAPH_CA_FILE", files.CA)
+	t.Setenv("SEATLEDGER_GRAPH_CLIENT_ID", srv.ClientID())
+	t.Setenv("SEATLEDGER_GRAPH_CLIENT_SECRET", srv.ClientSecret())
+	eachDatabase(t, func(t *testing.T, db string) {
+		mustRun(t, "--db", db, "migrate", "up")
+		mustRun(t, "--db", db, "customers", "import", files.Customers)
+		ctx, cancel := context.WithCancel(context.Background())
+		defer cancel()
+		// Cancel once the first tenant's read is under way.
+		before := srv.Stats().Requests.Load()
+		go func() {
+			for srv.Stats().Requests.Load() < before+2 {
+				time.Sleep(5 * time.Millisecond)
+			}
+			cancel()
+		}()
+		var out, errOut bytes.Buffer
+		code := run(ctx, []string{"--db", db, "sync", "--all", "--concurrency", "1"}, &out, &errOut)
+		if code == 0 {
+			t.Fatalf("an interrupted sync succeeded:\n%s", out.String())
+		}
+		if !strings.Contains(out.String(), "tenants cut short 1") || !strings.Contains(out.String(), "never started   4") ||
+			!strings.Contains(out.String(), "INTERRUPTED ") {
+			t.Errorf("summary does not count what was not done:\n%s", out.String())
+		}
+		want := "the sync was interrupted: 0 of 5 tenants were stored; 1 cut short and 4 never started keep their previous state; run the sync again to read them\n"
+		if !strings.HasSuffix(errOut.String(), want) || strings.Contains(out.String()+errOut.String(), "context canceled") {
+			t.Errorf("stderr does not end with the plain sentence:\n%s", errOut.String())
+		}
+	})
 }

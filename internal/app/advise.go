@@ -361,39 +361,3 @@ func (a *App) Reconcile(ctx context.Context, customer string, now func() time.Ti
 	}
 	return out, nil
 }
-
-// AddExclusion keeps findings away from a customer, a SKU, a user or a combination.
-func (a *App) AddExclusion(ctx context.Context, customer, sku, upn, reason string) (advice.Exclusion, error) {
-	if strings.TrimSpace(reason) == "" {
-		return advice.Exclusion{}, fmt.Errorf("an exclusion needs a reason (--reason)")
-	}
-	if customer == "" && sku == "" && upn == "" {
-		return advice.Exclusion{}, fmt.Errorf("an exclusion needs --customer, --sku or --user")
-	}
-	res, err := a.newResolver(ctx)
-	if err != nil {
-		return advice.Exclusion{}, err
-	}
-	e := advice.Exclusion{UPN: strings.TrimSpace(upn), Reason: strings.TrimSpace(reason)}
-	if customer != "" {
-		if e.TenantID, err = res.Customer(customer); err != nil {
-			return advice.Exclusion{}, err
-		}
-	}
-	if sku != "" {
-		if e.SKUID, _, err = res.SKU(sku); err != nil {
-			return advice.Exclusion{}, err
-		}
-	}
-	return a.Store.AddExclusion(ctx, e, a.Actor)
-}
-
-// Exclusions lists the exclusions in force.
-func (a *App) Exclusions(ctx context.Context) ([]advice.Exclusion, error) {
-	return a.Store.Exclusions(ctx)
-}
-
-// RemoveExclusion lifts an exclusion; the next advise brings its findings back.
-func (a *App) RemoveExclusion(ctx context.Context, id int64) error {
-	return a.Store.RemoveExclusion(ctx, id, a.Actor)
-}

@@ -32,6 +32,10 @@ type Options struct {
 	Log   *slog.Logger
 	// Migrating skips the schema check, for the commands that bring the schema up to date.
 	Migrating bool
+	// Create lets a missing SQLite database and its folder be created: only for the
+	// commands that create databases (migrate up, demo), so that a typo'd path does
+	// not leave an empty database behind.
+	Create bool
 }
 
 // Open connects to the configured database and, unless migrating, refuses a schema
@@ -50,7 +54,7 @@ func Open(ctx context.Context, cfg *config.Loaded, opts Options) (*App, error) {
 	if fixed != nil {
 		opts.Log.Info("clock set by "+NowVariable, "now", fixed.Format(time.RFC3339))
 	}
-	s, err := store.Open(ctx, cfg.Database.URL, store.Options{MaxOpenConns: cfg.Database.MaxOpenConns, Now: now})
+	s, err := store.Open(ctx, cfg.Database.URL, store.Options{MaxOpenConns: cfg.Database.MaxOpenConns, Now: now, Create: opts.Create})
 	if err != nil {
 		return nil, err
 	}

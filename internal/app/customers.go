@@ -7,10 +7,15 @@ import (
 	"github.com/seatledger/seatledger/internal/store"
 )
 
-// ImportCustomers validates the whole registry file and, only when every row is good,
-// creates and updates customers by tenant id.
+// ImportCustomers validates the whole registry file, also against the customers
+// already registered, and, only when every row is good, creates and updates customers
+// by tenant id.
 func (a *App) ImportCustomers(ctx context.Context, path string) (store.ImportCounts, error) {
-	list, err := customers.ParseFile(path)
+	registered, err := a.Customers(ctx)
+	if err != nil {
+		return store.ImportCounts{}, err
+	}
+	list, err := customers.ParseFileAgainst(path, registered)
 	if err != nil {
 		return store.ImportCounts{}, err
 	}
@@ -20,6 +25,11 @@ func (a *App) ImportCustomers(ctx context.Context, path string) (store.ImportCou
 // ImportCustomerList stores an already validated list of customers; source names
 // where they came from in the audit log.
 func (a *App) ImportCustomerList(ctx context.Context, list []customers.Customer, source string) (store.ImportCounts, error) {
+	for i := range list {
+		if list[i].Source == "" {
+			list[i].Source = source
+		}
+	}
 	counts, err := a.Store.ImportCustomers(ctx, list, a.Actor, source)
 	if err != nil {
 		return store.ImportCounts{}, err

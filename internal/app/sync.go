@@ -36,19 +36,21 @@ type SyncOptions struct {
 
 // TenantResult is one tenant's outcome.
 type TenantResult struct {
-	TenantID   string `json:"tenantId"`
-	Customer   string `json:"customer"`
-	OK         bool   `json:"ok"`
-	Error      string `json:"error,omitempty"`
-	Users      int    `json:"users"`
-	SKUs       int    `json:"skus"`
-	Seats      int    `json:"seats"`
-	Changes    int    `json:"changes"`
-	Requests   int    `json:"requests"`
-	SignInData bool   `json:"signInData"`
-	SignInNote string `json:"signInNote,omitempty"`
-	UsageRead  bool   `json:"usageRead"`
-	UsageNote  string `json:"usageNote,omitempty"`
+	TenantID string `json:"tenantId"`
+	Customer string `json:"customer"`
+	OK       bool   `json:"ok"`
+	Error    string `json:"error,omitempty"`
+	// Interrupted is set when the run was cancelled while the tenant was in flight.
+	Interrupted bool   `json:"interrupted,omitempty"`
+	Users       int    `json:"users"`
+	SKUs        int    `json:"skus"`
+	Seats       int    `json:"seats"`
+	Changes     int    `json:"changes"`
+	Requests    int    `json:"requests"`
+	SignInData  bool   `json:"signInData"`
+	SignInNote  string `json:"signInNote,omitempty"`
+	UsageRead   bool   `json:"usageRead"`
+	UsageNote   string `json:"usageNote,omitempty"`
 	// ReadTime and StoreTime split Duration between Graph and the database.
 	Duration  time.Duration `json:"durationNs"`
 	ReadTime  time.Duration `json:"readNs"`
@@ -62,15 +64,19 @@ type SyncSummary struct {
 	Started  time.Time `json:"started"`
 	Finished time.Time `json:"finished"`
 	// Elapsed is wall-clock time, whatever clock dates the history.
-	Elapsed  time.Duration  `json:"elapsedNs"`
-	OK       int            `json:"tenantsOk"`
-	Failed   int            `json:"tenantsFailed"`
-	Users    int            `json:"users"`
-	SKUs     int            `json:"skus"`
-	Seats    int            `json:"seats"`
-	Changes  int            `json:"changes"`
-	Requests int            `json:"requests"`
-	Tenants  []TenantResult `json:"tenants"`
+	Elapsed time.Duration `json:"elapsedNs"`
+	OK      int           `json:"tenantsOk"`
+	Failed  int           `json:"tenantsFailed"`
+	// Interrupted tenants were being read or stored when the run was cancelled;
+	// NotStarted ones were never begun. Both keep their previous state.
+	Interrupted int            `json:"tenantsInterrupted"`
+	NotStarted  int            `json:"tenantsNotStarted"`
+	Users       int            `json:"users"`
+	SKUs        int            `json:"skus"`
+	Seats       int            `json:"seats"`
+	Changes     int            `json:"changes"`
+	Requests    int            `json:"requests"`
+	Tenants     []TenantResult `json:"tenants"`
 }
 
 // ErrUnknownTenant is returned for a tenant that is not a registered customer.
@@ -154,6 +160,11 @@ func (a *App) Sync(ctx context.Context, reader TenantReader, opts SyncOptions) (
 			sum.SKUs += r.SKUs
 			sum.Seats += r.Seats
 			sum.Changes += r.Changes
+		} else if ctx.Err() != nil {
+			// Whatever a cancelled read or write reports, the cause is the interruption.
+			r.Error, r.Interrupted = "interrupted before it was stored; its previous state is kept", true
+			sum.Tenants[len(sum.Tenants)-1] = r
+			sum.Interrupted++
 		} else {
 			sum.Failed++
 		}
@@ -166,6 +177,7 @@ func (a *App) Sync(ctx context.Context, reader TenantReader, opts SyncOptions) (
 		return cmp.Or(cmp.Compare(x.Customer, y.Customer), cmp.Compare(x.TenantID, y.TenantID))
 	})
 	sum.Finished, sum.Elapsed = opts.Now().UTC(), time.Since(wallStart)
+	sum.NotStarted = len(tenants) - len(sum.Tenants)
 	sum.Status = store.SyncOK
 	switch {
 	case sum.OK+sum.Failed < len(tenants) || sum.Failed == len(tenants) && len(tenants) > 0:
@@ -174,15 +186,21 @@ func (a *App) Sync(ctx context.Context, reader TenantReader, opts SyncOptions) (
 		sum.Status = store.SyncPartial
 	}
 	run.FinishedAt, run.Status = &sum.Finished, sum.Status
-	run.TenantsOK, run.TenantsFailed, run.UsersRead, run.Changes = sum.OK, sum.Failed, sum.Users, sum.Changes
+	run.TenantsOK, run.TenantsFailed, run.UsersRead, run.Changes = sum.OK, sum.Failed+sum.Interrupted, sum.Users, sum.Changes
 	// The run is recorded even when the caller gave up waiting.
 	if err := a.Store.FinishSyncRun(context.WithoutCancel(ctx), run); err != nil {
 		return sum, err
 	}
 	a.Log.Info("sync finished", "run", run.ID, "status", sum.Status, "tenants_ok", sum.OK, "tenants_failed", sum.Failed,
 		"users", sum.Users, "changes", sum.Changes)
-	return sum, ctx.Err()
+	if err := ctx.Err(); err != nil {
+		return sum, fmt.Errorf("%w: %w", ErrInterrupted, err)
+	}
+	return sum, nil
 }
+
+// ErrInterrupted is returned with the summary of a sync whose context was cancelled.
+var ErrInterrupted = errors.New("sync interrupted")
 
 // syncTargets resolves the tenants to read and their customer names.
 func (a *App) syncTargets(ctx context.Context, requested []string) (map[string]string, []string, error) {
@@ -256,7 +274,11 @@ func (a *App) storeTenant(ctx context.Context, cat *catalog.Catalog, p *pendingT
 	if err != nil {
 		res.Error, res.Changes = err.Error(), 0
 		tr.Error = res.Error
-		a.Log.Warn("tenant sync failed", "tenant", res.TenantID, "customer", res.Customer, "error", err)
+		if ctx.Err() != nil {
+			a.Log.Info("tenant sync interrupted", "tenant", res.TenantID, "customer", res.Customer)
+		} else {
+			a.Log.Warn("tenant sync failed", "tenant", res.TenantID, "customer", res.Customer, "error", err)
+		}
 	} else {
 		snap := p.snap
 		res.OK, tr.Status = true, store.SyncOK

@@ -1,7 +1,6 @@
 package catalog
 
 import (
-	"bufio"
 	"encoding/csv"
 	"errors"
 	"fmt"
@@ -11,6 +10,7 @@ import (
 
 	"github.com/seatledger/seatledger/internal/ids"
 	"github.com/seatledger/seatledger/internal/problems"
+	"github.com/seatledger/seatledger/internal/records"
 )
 
 // The columns of Microsoft's "Product names and service plan identifiers for
@@ -63,12 +63,7 @@ func normaliseHeader(s string) string {
 func ParseCSV(r io.Reader, name string) ([]SKU, problems.List, error) {
 	probs := &problems.Collector{File: name}
 	warns := &problems.Collector{File: name}
-	br := bufio.NewReader(r)
-	if bom, err := br.Peek(3); err == nil && string(bom) == "\ufeff" {
-		_, _ = br.Discard(3)
-	}
-	cr := csv.NewReader(br)
-	cr.FieldsPerRecord = -1
+	cr := records.NewCSVReader(r)
 
 	header, err := cr.Read()
 	if errors.Is(err, io.EOF) {

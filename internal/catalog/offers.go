@@ -1,7 +1,6 @@
 package catalog
 
 import (
-	"encoding/csv"
 	"errors"
 	"fmt"
 	"io"
@@ -46,8 +45,7 @@ func ParseOfferMatrix(r io.Reader, name string) ([]Offer, error) {
 		return nil, fmt.Errorf("read offer matrix: %w", err)
 	}
 	probs := &problems.Collector{File: name}
-	cr := csv.NewReader(strings.NewReader(trailingBlanks.ReplaceAllString(string(data), `"$1`)))
-	cr.FieldsPerRecord = -1
+	cr := records.NewCSVReader(strings.NewReader(trailingBlanks.ReplaceAllString(string(data), `"$1`)))
 	header, err := cr.Read()
 	if err != nil {
 		probs.Add(1, "", "cannot read the header: %v", err)

@@ -131,3 +131,33 @@ func TestDatabasePasswordsNeverShown(t *testing.T) {
 		}
 	}
 }
+
+// Every problem of a configuration is reported at once: an unknown key in the file
+// does not hide a bad value elsewhere.
+func TestEveryConfigurationProblemAtOnce(t *testing.T) {
+	path := writeFile(t, "log:\n  levle: debug\n  format: xml\ngraph:\n  concurrency: many\n")
+	_, err := Load(path, []string{"SEATLEDGER_LOG_COLOUR=red"}, nil)
+	for _, want := range []string{path + ":2: log.levle: unknown key", `log.format: "xml" is not allowed`, "graph.concurrency", "SEATLEDGER_LOG_COLOUR: unknown setting"} {
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("problems lack %q:\n%v", want, err)
+		}
+	}
+}
+
+func TestSecretAndItsFileBothSet(t *testing.T) {
+	secret := writeFile(t, "s3cret\n")
+	_, err := Load("", []string{"SEATLEDGER_GRAPH_CLIENT_SECRET=other", "SEATLEDGER_GRAPH_CLIENT_SECRET_FILE=" + secret}, nil)
+	if err == nil || !strings.Contains(err.Error(), "SEATLEDGER_GRAPH_CLIENT_SECRET and SEATLEDGER_GRAPH_CLIENT_SECRET_FILE are both set") {
+		t.Errorf("err = %v", err)
+	}
+}
+
+func TestMissingCAFileFailsAtStart(t *testing.T) {
+	missing := filepath.Join(t.TempDir(), "ca.pem")
+	_, err := Load("", []string{"SEATLEDGER_GRAPH_CA_FILE=" + missing, "SEATLEDGER_GRAPH_CERTIFICATE_FILE=" + filepath.Dir(missing)}, nil)
+	for _, want := range []string{"graph.ca_file (from environment): " + missing + ": no such file", "graph.certificate_file (from environment): " + filepath.Dir(missing) + " is a folder"} {
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("problems lack %q: %v", want, err)
+		}
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"slices"
 	"sort"
 	"strings"
@@ -43,9 +44,14 @@ func Load(path string, environ []string, overrides map[string]string) (*Loaded, 
 	}
 
 	if path != "" {
-		fileValues, err := readFile(path)
+		fileValues, fileErrs, err := readFile(path)
 		if err != nil {
 			return nil, err
+		}
+		// Unknown keys are reported with every other problem, not instead of them.
+		errs = append(errs, fileErrs...)
+		if v, ok := fileValues["database.url"]; ok {
+			fileValues["database.url"] = besideFile(v, filepath.Dir(path))
 		}
 		for k, v := range fileValues {
 			values[k] = v
@@ -71,6 +77,10 @@ func Load(path string, environ []string, overrides map[string]string) (*Loaded, 
 		if o.secret {
 			known[name+"_FILE"] = true
 			if file, ok := env[name+"_FILE"]; ok {
+				if _, both := env[name]; both {
+					errs = append(errs, fmt.Errorf("%s and %s_FILE are both set: set one of them", name, name))
+					continue
+				}
 				b, err := os.ReadFile(file)
 				if err != nil {
 					errs = append(errs, fmt.Errorf("%s_FILE: %w", name, err))
@@ -112,15 +122,27 @@ func Load(path string, environ []string, overrides map[string]string) (*Loaded, 
 	return l, nil
 }
 
-func readFile(path string) (map[string]string, error) {
+// besideFile resolves a relative sqlite: path against the folder of the configuration
+// file that names it, so that the file means the same database from any folder.
+func besideFile(url, dir string) string {
+	p, ok := strings.CutPrefix(url, "sqlite:")
+	if !ok || p == "" || p == ":memory:" || filepath.IsAbs(p) {
+		return url
+	}
+	return "sqlite:" + filepath.Join(dir, p)
+}
+
+// readFile returns the file's values and the problems of its keys; err is for a file
+// that cannot be read at all.
+func readFile(path string) (map[string]string, []error, error) {
 	f, err := os.Open(path)
 	if err != nil {
-		return nil, fmt.Errorf("configuration file: %w", err)
+		return nil, nil, fmt.Errorf("configuration file: %w", err)
 	}
 	defer f.Close()
 	var doc map[string]map[string]yaml.Node
 	if err := yaml.NewDecoder(f).Decode(&doc); err != nil && !errors.Is(err, io.EOF) {
-		return nil, fmt.Errorf("configuration file %s: %w", path, err)
+		return nil, nil, fmt.Errorf("configuration file %s: %w", path, err)
 	}
 	known := map[string]bool{}
 	for _, o := range options {
@@ -142,11 +164,7 @@ func readFile(path string) (map[string]string, error) {
 			out[name] = node.Value
 		}
 	}
-	if len(errs) > 0 {
-		sort.Slice(errs, func(i, j int) bool { return errs[i].Error() < errs[j].Error() })
-		return nil, fmt.Errorf("configuration: %w", errors.Join(errs...))
-	}
-	return out, nil
+	return out, errs, nil
 }
 
 func knownKeys() []string {

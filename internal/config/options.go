@@ -5,8 +5,11 @@
 package config
 
 import (
+	"errors"
 	"fmt"
+	"io/fs"
 	"net/url"
+	"os"
 	"strconv"
 	"strings"
 	"time"
@@ -132,7 +135,7 @@ var options = []option{
 	{
 		key: "graph.certificate_file", def: "",
 		doc: "PEM file holding the app's certificate and private key, instead of a secret",
-		set: func(c *Config, v string) error { c.Graph.CertificateFile = v; return nil },
+		set: func(c *Config, v string) error { c.Graph.CertificateFile = v; return existingFile(v) },
 		get: func(c *Config) string { return c.Graph.CertificateFile },
 	},
 	{
@@ -156,7 +159,7 @@ var options = []option{
 	{
 		key: "graph.ca_file", def: "",
 		doc: "PEM file of extra certificate authorities to trust (simulated cloud, TLS-inspecting proxy)",
-		set: func(c *Config, v string) error { c.Graph.CAFile = v; return nil },
+		set: func(c *Config, v string) error { c.Graph.CAFile = v; return existingFile(v) },
 		get: func(c *Config) string { return c.Graph.CAFile },
 	},
 	{
@@ -300,4 +303,22 @@ func MaskURL(v string) string {
 // EnvName is the environment variable that overrides an option.
 func EnvName(key string) string {
 	return "SEATLEDGER_" + strings.ToUpper(strings.ReplaceAll(key, ".", "_"))
+}
+
+// existingFile checks a file option at start-up, so that a wrong path fails at once
+// instead of as a sign-in or TLS failure retried tenant by tenant.
+func existingFile(path string) error {
+	if path == "" {
+		return nil
+	}
+	info, err := os.Stat(path)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return fmt.Errorf("%s: no such file", path)
+	case err != nil:
+		return err
+	case info.IsDir():
+		return fmt.Errorf("%s is a folder, not a file", path)
+	}
+	return nil
 }

@@ -73,7 +73,9 @@ const maxPriceDecimals = 6
 const maxMarkupDecimals = 4
 
 func validate(recs []records.Record, res Resolver, probs *problems.Collector) ([]Line, error) {
-	if probs.Len() > 0 {
+	// Problems of shape leave no records; an unknown YAML field leaves its record, whose
+	// other fields are still checked, so that every problem is reported at once.
+	if len(recs) == 0 && probs.Len() > 0 {
 		return nil, probs.Err()
 	}
 	out := make([]Line, 0, len(recs))

@@ -149,3 +149,45 @@ func TestFor(t *testing.T) {
 		t.Error("no line for b")
 	}
 }
+
+// An unknown YAML field does not hide the problems of the other fields and lines.
+func TestParseYAMLReportsEveryProblemAtOnce(t *testing.T) {
+	in := `contracts:
+  - customer: DEB-1
+    sku: SPB
+    term: P1Y
+    billing_plan: annual
+    quantity: 10
+    unit_price: 22
+    billing: day 1
+    start: 2026-01-01
+    colour: blue
+  - customer: DEB-1
+    sku: SPE_E3
+    term: P2Y
+    billing_plan: annual
+    quantity: 5
+    unit_price: 36
+    billing: day 1
+    start: 2026-01-01
+`
+	_, err := ParseYAML([]byte(in), "c.yaml", fakeResolver{})
+	for _, want := range []string{"c.yaml:10: colour: unknown field", `c.yaml:13: term: "P2Y" is not a term`} {
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("problems lack %q: %v", want, err)
+		}
+	}
+}
+
+// Excel in Dutch, German or Italian saves CSV with semicolons and a byte-order mark.
+func TestParseSemicolonCSV(t *testing.T) {
+	in := "\ufeff" + strings.ReplaceAll(header, ",", ";") + "DEB-1;R;SPB;P1Y;annual;10;21.63;;day 1;2026-01-01;;30\n"
+	lines, err := ParseCSV(strings.NewReader(in), "c.csv", fakeResolver{})
+	if err != nil || len(lines) != 1 || lines[0].UnitPrice.String() != "21.63" {
+		t.Fatalf("got %v %+v", err, lines)
+	}
+	_, err = ParseCSV(strings.NewReader("\ufeffklant;sku\nDEB-1;SPB\n"), "c.csv", fakeResolver{})
+	if err == nil || !strings.Contains(err.Error(), "c.csv:1: klant: unknown column") || strings.Contains(err.Error(), "\ufeff") {
+		t.Errorf("got %q", err)
+	}
+}

@@ -30,12 +30,15 @@ type Customer struct {
 	Market        string    `json:"market" yaml:"market"`
 	ExternalRef   string    `json:"externalRef,omitempty" yaml:"external_ref,omitempty"`
 	Contacts      []Contact `json:"contacts" yaml:"contacts"`
-	CreatedAt     time.Time `json:"createdAt,omitzero" yaml:"-"`
-	UpdatedAt     time.Time `json:"updatedAt,omitzero" yaml:"-"`
+	// Source is where the customer was last imported from (FILE:LINE, or "demo"), so
+	// that a later import clashing with it can point at both lines.
+	Source    string    `json:"source,omitempty" yaml:"-"`
+	CreatedAt time.Time `json:"createdAt,omitzero" yaml:"-"`
+	UpdatedAt time.Time `json:"updatedAt,omitzero" yaml:"-"`
 }
 
 // SameAs tells whether two customers say the same thing, ignoring the bookkeeping
-// fields (id, timestamps).
+// fields (id, source, timestamps).
 func (c Customer) SameAs(o Customer) bool {
 	return c.TenantID == o.TenantID && c.Name == o.Name && c.PrimaryDomain == o.PrimaryDomain &&
 		c.Currency == o.Currency && c.Locale == o.Locale && c.Market == o.Market &&

@@ -24,7 +24,12 @@ var fields = []string{"name", "tenant_id", "primary_domain", "currency", "locale
 
 // ParseFile reads a customer registry, CSV or YAML chosen by the file's extension,
 // and validates all of it. On any problem it returns a problems.List with every one.
-func ParseFile(path string) ([]Customer, error) {
+func ParseFile(path string) ([]Customer, error) { return ParseFileAgainst(path, nil) }
+
+// ParseFileAgainst is ParseFile for an import into a registry that already holds the
+// registered customers: an external reference or name that would then name two
+// customers is a problem too, as every contract file naming it would fail.
+func ParseFileAgainst(path string, registered []Customer) ([]Customer, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return nil, fmt.Errorf("read customers file: %w", err)
@@ -32,9 +37,9 @@ func ParseFile(path string) ([]Customer, error) {
 	name := path
 	switch strings.ToLower(filepath.Ext(path)) {
 	case ".csv":
-		return ParseCSV(bytes.NewReader(data), name)
+		return parseCSV(bytes.NewReader(data), name, registered)
 	case ".yaml", ".yml":
-		return ParseYAML(data, name)
+		return parseYAML(data, name, registered)
 	}
 	return nil, problems.List{{File: name, Message: "unknown file type: name it .csv, .yaml or .yml"}}
 }
@@ -62,7 +67,9 @@ func (r raw) lineOf(field string) int {
 // ParseCSV reads customers from CSV: a header naming the fields, one customer per
 // row; contacts in one cell as "Name <e-mail> (locale); ..." where name and locale
 // are optional.
-func ParseCSV(r io.Reader, name string) ([]Customer, error) {
+func ParseCSV(r io.Reader, name string) ([]Customer, error) { return parseCSV(r, name, nil) }
+
+func parseCSV(r io.Reader, name string, registered []Customer) ([]Customer, error) {
 	probs := &problems.Collector{File: name}
 	recs := csvFormat.CSV(r, probs)
 	if probs.Len() > 0 {
@@ -72,7 +79,7 @@ func ParseCSV(r io.Reader, name string) ([]Customer, error) {
 	for i, rec := range recs {
 		rows[i] = raw{line: rec.Line, values: rec.Values, contacts: parseContactCell(rec.Values["contacts"], rec.Line)}
 	}
-	return validate(rows, probs)
+	return validate(rows, probs, registered)
 }
 
 var csvFormat = records.Format{Fields: fields, Required: []string{"name", "tenant_id", "currency", "locale", "market"}}
@@ -103,7 +110,9 @@ func parseContactCell(cell string, line int) []rawContact {
 
 // ParseYAML reads customers from YAML: a top-level "customers" list of mappings with
 // the fields above; contacts as a list of mappings with name, email and locale.
-func ParseYAML(data []byte, name string) ([]Customer, error) {
+func ParseYAML(data []byte, name string) ([]Customer, error) { return parseYAML(data, name, nil) }
+
+func parseYAML(data []byte, name string, registered []Customer) ([]Customer, error) {
 	probs := &problems.Collector{File: name}
 	list := records.ListNode(data, "customers", probs)
 	if list == nil {
@@ -135,7 +144,7 @@ func ParseYAML(data []byte, name string) ([]Customer, error) {
 		}
 		rows = append(rows, row)
 	}
-	return validate(rows, probs)
+	return validate(rows, probs, registered)
 }
 
 func yamlContacts(v *yaml.Node, probs *problems.Collector) []rawContact {
@@ -168,17 +177,19 @@ func yamlContacts(v *yaml.Node, probs *problems.Collector) []rawContact {
 	return out
 }
 
-// validate checks every row and the file as a whole, and returns the customers only
-// when nothing is wrong.
-func validate(rows []raw, probs *problems.Collector) ([]Customer, error) {
+// validate checks every row, the file as a whole and the file against the registered
+// customers, and returns the customers only when nothing is wrong.
+func validate(rows []raw, probs *problems.Collector, registered []Customer) ([]Customer, error) {
 	seenTenant := map[string]int{}
 	seenRef := map[string]int{}
+	seenName := map[string]int{}
 	out := make([]Customer, 0, len(rows))
 	for _, r := range rows {
 		c := Customer{
 			Name:          r.values["name"],
 			PrimaryDomain: strings.ToLower(r.values["primary_domain"]),
 			ExternalRef:   r.values["external_ref"],
+			Source:        fmt.Sprintf("%s:%d", probs.File, r.line),
 		}
 		if c.Name == "" {
 			probs.Add(r.lineOf("name"), "name", "required")
@@ -215,9 +226,17 @@ func validate(rows []raw, probs *problems.Collector) ([]Customer, error) {
 				seenRef[c.ExternalRef] = r.line
 			}
 		}
+		if key := strings.ToLower(c.Name); key != "" {
+			if first, dup := seenName[key]; dup {
+				probs.Add(r.lineOf("name"), "name", "%q appears again (first on line %d): a name must name one customer", c.Name, first)
+			} else {
+				seenName[key] = r.line
+			}
+		}
 		c.Contacts = validateContacts(r.contacts, c.Locale, probs)
 		out = append(out, c)
 	}
+	checkRegistered(rows, out, registered, probs)
 	if err := probs.Err(); err != nil {
 		return nil, err
 	}

@@ -139,3 +139,13 @@ func TestValidationNamesEveryProblem(t *testing.T) {
 		})
 	}
 }
+
+func TestNamesAreUniqueInAFile(t *testing.T) {
+	in := "name,tenant_id,currency,locale,market\n" +
+		"Contoso,6f1d2a7e-3c4b-4e8f-9a1d-2b3c4d5e6f70,EUR,nl,NL\n" +
+		"CONTOSO,0a9b8c7d-6e5f-4a3b-8c2d-1e0f9a8b7c6d,EUR,nl,NL\n"
+	_, err := ParseCSV(strings.NewReader(in), "c.csv")
+	if err == nil || !strings.Contains(err.Error(), `c.csv:3: name: "CONTOSO" appears again (first on line 2)`) {
+		t.Errorf("err = %v", err)
+	}
+}

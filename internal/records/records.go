@@ -67,8 +67,7 @@ func HeaderKey(h string) string {
 
 // CSV reads records from a CSV with a header row; blank lines are skipped.
 func (f Format) CSV(r io.Reader, probs *problems.Collector) []Record {
-	cr := csv.NewReader(r)
-	cr.FieldsPerRecord = -1
+	cr := NewCSVReader(r)
 	header, err := cr.Read()
 	if errors.Is(err, io.EOF) {
 		probs.Add(0, "", "the file is empty")

@@ -62,6 +62,41 @@ type ContractCounts struct {
 	Lines              int `json:"lines"`
 	LinesBefore        int `json:"linesBefore"`
 	CustomersUnchanged int `json:"customersUnchanged"`
+	// Changes lists, per customer whose contract changed, the lines the import removed
+	// and added, so that a replaced contract can be checked line by line.
+	Changes []ContractChange `json:"changes"`
+}
+
+// ContractChange is what an import did to one customer's contract. A line changed in
+// any field shows as removed in its old form and added in its new one.
+type ContractChange struct {
+	TenantID string           `json:"tenantId"`
+	Removed  []contracts.Line `json:"removed"`
+	Added    []contracts.Line `json:"added"`
+}
+
+// diffLines pairs equal lines of the old and new contract off, in order, and returns
+// the rest.
+func diffLines(old, new []contracts.Line) (removed, added []contracts.Line) {
+	used := make([]bool, len(new))
+	for _, o := range old {
+		matched := false
+		for j, n := range new {
+			if !used[j] && o.SameAs(n) {
+				used[j], matched = true, true
+				break
+			}
+		}
+		if !matched {
+			removed = append(removed, o)
+		}
+	}
+	for j, n := range new {
+		if !used[j] {
+			added = append(added, n)
+		}
+	}
+	return removed, added
 }
 
 // ReplaceContracts makes the given lines the whole contract of every customer they
@@ -76,7 +111,7 @@ func (s *Store) ReplaceContracts(ctx context.Context, lines []contracts.Line, ac
 		}
 		byTenant[l.TenantID] = append(byTenant[l.TenantID], l)
 	}
-	counts := ContractCounts{Customers: len(order), Lines: len(lines)}
+	counts := ContractCounts{Customers: len(order), Lines: len(lines), Changes: []ContractChange{}}
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		now := s.nowUTC()
 		for _, tenant := range order {
@@ -90,6 +125,8 @@ func (s *Store) ReplaceContracts(ctx context.Context, lines []contracts.Line, ac
 				continue
 			}
 			counts.CustomersChanged++
+			removed, added := diffLines(old, byTenant[tenant])
+			counts.Changes = append(counts.Changes, ContractChange{TenantID: tenant, Removed: removed, Added: added})
 			if err := tx.Where("tenant_id = ?", tenant).Delete(&contractLineRow{}).Error; err != nil {
 				return fmt.Errorf("replace contract of %s: %w", tenant, err)
 			}

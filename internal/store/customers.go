@@ -19,6 +19,7 @@ type customerRow struct {
 	Locale        string
 	Market        string
 	ExternalRef   string
+	Source        string
 	CreatedAt     time.Time
 	UpdatedAt     time.Time
 }
@@ -106,7 +107,7 @@ func (s *Store) ImportCustomers(ctx context.Context, list []customers.Customer, 
 func toCustomerRow(c customers.Customer) customerRow {
 	return customerRow{
 		TenantID: c.TenantID, Name: c.Name, PrimaryDomain: c.PrimaryDomain, Currency: c.Currency,
-		Locale: c.Locale, Market: c.Market, ExternalRef: c.ExternalRef,
+		Locale: c.Locale, Market: c.Market, ExternalRef: c.ExternalRef, Source: c.Source,
 	}
 }
 
@@ -154,7 +155,7 @@ func loadCustomers(db *gorm.DB) ([]customers.Customer, error) {
 		}
 		out[i] = customers.Customer{
 			ID: r.ID, TenantID: r.TenantID, Name: r.Name, PrimaryDomain: r.PrimaryDomain, Currency: r.Currency,
-			Locale: r.Locale, Market: r.Market, ExternalRef: r.ExternalRef, Contacts: contacts,
+			Locale: r.Locale, Market: r.Market, ExternalRef: r.ExternalRef, Source: r.Source, Contacts: contacts,
 			CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC(),
 		}
 	}

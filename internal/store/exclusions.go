@@ -55,3 +55,15 @@ func (s *Store) Exclusions(ctx context.Context) ([]advice.Exclusion, error) {
 	}
 	return out, nil
 }
+
+// UserTenants lists the synced tenants that have a user with this user principal
+// name, compared without case as the advice compares it.
+func (s *Store) UserTenants(ctx context.Context, upn string) ([]string, error) {
+	var tenants []string
+	err := s.db.WithContext(ctx).Model(&userRow{}).Distinct("tenant_id").
+		Where("lower(upn) = lower(?)", upn).Order("tenant_id").Pluck("tenant_id", &tenants).Error
+	if err != nil {
+		return nil, fmt.Errorf("find user %s: %w", upn, err)
+	}
+	return tenants, nil
+}

@@ -7,8 +7,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
-	"path/filepath"
 	"strings"
 	"time"
 
@@ -31,6 +29,8 @@ type Store struct {
 	db      *gorm.DB
 	dialect Dialect
 	now     func() time.Time
+	// readOnly is why a SQLite database can only be read; "" when it can be written.
+	readOnly string
 }
 
 // Options tune a Store.
@@ -39,6 +39,9 @@ type Options struct {
 	// Now is the clock for timestamps the store writes; tests move it instead of
 	// sleeping. Defaults to time.Now.
 	Now func() time.Time
+	// Create lets Open create a missing SQLite database and its folder; only the
+	// commands that migrate set it. Without it a missing file is ErrNoDatabase.
+	Create bool
 }
 
 // SQLiteDSN turns sqlite:PATH into the driver's DSN. Immediate transactions are what
@@ -46,6 +49,17 @@ type Options struct {
 // SQLITE_BUSY; WAL lets readers run beside the writer.
 func SQLiteDSN(path string) string {
 	return "file:" + path + "?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)&_txlock=immediate"
+}
+
+// sqliteReadOnlyDSN opens a database that cannot be written. Setting the journal mode
+// is a write, so it is left as the database was created (WAL). In a folder that cannot
+// be written SQLite cannot create the WAL index beside the file, so the file is read
+// as immutable: nobody can be writing it there either.
+func sqliteReadOnlyDSN(path string, folderWritable bool) string {
+	if !folderWritable {
+		return "file:" + path + "?mode=ro&immutable=1&_pragma=query_only(1)"
+	}
+	return "file:" + path + "?_pragma=busy_timeout(10000)&_pragma=query_only(1)"
 }
 
 // Open connects to the database named by url: postgres://... or sqlite:PATH. It does
@@ -66,6 +80,9 @@ func Open(ctx context.Context, url string, opts Options) (*Store, error) {
 	var (
 		dialector gorm.Dialector
 		dialect   Dialect
+		readOnly  string
+		// sqlitePath is the database file, for messages.
+		sqlitePath string
 	)
 	switch {
 	case strings.HasPrefix(url, "postgres://"), strings.HasPrefix(url, "postgresql://"):
@@ -75,18 +92,27 @@ func Open(ctx context.Context, url string, opts Options) (*Store, error) {
 		if path == "" {
 			return nil, errors.New("open database: sqlite: needs a file path")
 		}
-		if dir := filepath.Dir(path); dir != "." {
-			if err := os.MkdirAll(dir, 0o750); err != nil {
-				return nil, fmt.Errorf("open database: %w", err)
-			}
+		abs, why, err := sqliteFile(path, opts.Create)
+		if err != nil {
+			return nil, err
 		}
-		dialector, dialect = sqlite.Open(SQLiteDSN(path)), SQLite
+		sqlitePath, readOnly = abs, why
+		dsn := SQLiteDSN(abs)
+		if readOnly != "" {
+			dsn = sqliteReadOnlyDSN(abs, !strings.HasPrefix(readOnly, "folder"))
+		}
+		dialector, dialect = sqlite.Open(dsn), SQLite
 	default:
 		return nil, fmt.Errorf("open database: %q is neither postgres://... nor sqlite:PATH", url)
 	}
 	db, err := gorm.Open(dialector, cfg)
 	if err != nil {
 		return nil, fmt.Errorf("open %s database: %w", dialect, err)
+	}
+	if readOnly != "" {
+		if err := refuseWrites(db, sqlitePath, readOnly); err != nil {
+			return nil, fmt.Errorf("open %s database: %w", dialect, err)
+		}
 	}
 	sqlDB, err := db.DB()
 	if err != nil {
@@ -99,10 +125,16 @@ func Open(ctx context.Context, url string, opts Options) (*Store, error) {
 	sqlDB.SetConnMaxIdleTime(5 * time.Minute)
 	if err := sqlDB.PingContext(ctx); err != nil {
 		_ = sqlDB.Close()
+		if dialect == SQLite {
+			return nil, fmt.Errorf("cannot open SQLite database %s: %w", sqlitePath, err)
+		}
 		return nil, fmt.Errorf("connect to %s database: %w", dialect, err)
 	}
-	return &Store{db: db, dialect: dialect, now: opts.Now}, nil
+	return &Store{db: db, dialect: dialect, now: opts.Now, readOnly: readOnly}, nil
 }
+
+// ReadOnly says why the database can only be read, or "" when it can be written.
+func (s *Store) ReadOnly() string { return s.readOnly }
 
 // Dialect tells which database the store uses.
 func (s *Store) Dialect() Dialect { return s.dialect }

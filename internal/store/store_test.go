@@ -37,7 +37,7 @@ func TestMigrationStatus(t *testing.T) {
 }
 
 func TestCheckSchemaOnFreshDatabase(t *testing.T) {
-	s, err := store.Open(context.Background(), "sqlite:"+t.TempDir()+"/fresh.db", store.Options{})
+	s, err := store.Open(context.Background(), "sqlite:"+t.TempDir()+"/fresh.db", store.Options{Create: true})
 	if err != nil {
 		t.Fatal(err)
 	}

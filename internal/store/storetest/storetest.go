@@ -50,7 +50,7 @@ func SQLite(t testing.TB) *store.Store {
 func SQLiteURL(t testing.TB) string {
 	t.Helper()
 	url := "sqlite:" + filepath.Join(t.TempDir(), "seatledger.db")
-	s, err := store.Open(context.Background(), url, store.Options{})
+	s, err := store.Open(context.Background(), url, store.Options{Create: true})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,0 +1,64 @@
+package i18n
+
+import (
+	"os"
+	"strings"
+	"testing"
+	"testing/fstest"
+
+	"gopkg.in/yaml.v3"
+)
+
+// Every counted noun has its English singular and plural, and no stray spaces.
+func TestEnglishCountedNouns(t *testing.T) {
+	data, err := os.ReadFile("messages/en.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ids map[string]map[string]string
+	if err := yaml.Unmarshal(data, &ids); err != nil {
+		t.Fatal(err)
+	}
+	for id := range ids {
+		one, many := N(1, id), N(2, id)
+		if !strings.HasPrefix(one, "1 ") || !strings.HasPrefix(many, "2 ") || one[2:] == many[2:] {
+			t.Errorf("%s: %q, %q", id, one, many)
+		}
+		if zero := N(0, id); zero[2:] != many[2:] {
+			t.Errorf("%s: 0 gives %q, want the plural", id, zero)
+		}
+		for _, s := range []string{one, many} {
+			if strings.TrimSpace(s) != s || strings.Contains(s, "  ") {
+				t.Errorf("%s: stray spaces in %q", id, s)
+			}
+		}
+	}
+	if got := N(1, "finding"); got != "1 finding" {
+		t.Errorf("N(1, finding) = %q", got)
+	}
+	if _, err := English().Count("no-such-message", 1); err == nil {
+		t.Error("a missing message rendered without an error")
+	}
+}
+
+// A language with more plural forms than English gets them from CLDR: Croatian says
+// 1 nalaz, 3 nalaza, 5 nalaza, 21 nalaz; a message it lacks falls back to English.
+func TestPluralRulesOfOtherLanguages(t *testing.T) {
+	fsys := fstest.MapFS{
+		"messages/en.yaml": {Data: []byte("finding:\n  one: \"{{.Count}} finding\"\n  other: \"{{.Count}} findings\"\nuser:\n  one: \"{{.Count}} user\"\n  other: \"{{.Count}} users\"\n")},
+		"messages/hr.yaml": {Data: []byte("finding:\n  one: \"{{.Count}} nalaz\"\n  few: \"{{.Count}} nalaza\"\n  other: \"{{.Count}} nalaza (other)\"\n")},
+	}
+	b, err := loadBundle(fsys)
+	if err != nil {
+		t.Fatal(err)
+	}
+	hr := b.Localizer("hr-HR")
+	for n, want := range map[int]string{1: "1 nalaz", 3: "3 nalaza", 5: "5 nalaza (other)", 21: "21 nalaz", 22: "22 nalaza"} {
+		if got, err := hr.Count("finding", n); err != nil || got != want {
+			t.Errorf("hr %d = %q, %v; want %q", n, got, err, want)
+		}
+	}
+	if got, err := hr.Count("user", 2); err != nil || got != "2 users" {
+		t.Errorf("hr fallback = %q, %v", got, err)
+	}
+}
