@@ -7,12 +7,12 @@ import (
 	"strings"
 	"time"
 
-	"github.com/shopspring/decimal"
 	"github.com/spf13/cobra"
 
 	"github.com/seatledger/seatledger/internal/advice"
 	"github.com/seatledger/seatledger/internal/app"
 	"github.com/seatledger/seatledger/internal/i18n"
+	"github.com/seatledger/seatledger/internal/money"
 	"github.com/seatledger/seatledger/internal/reconcile"
 	"github.com/seatledger/seatledger/internal/store"
 )
@@ -219,7 +219,7 @@ func orAny(s string) string {
 
 // moneyText shows a monthly amount for people: "unknown" when a price is missing,
 // "-" when there is no money in it, "≥" when it covers only part of the seats.
-func moneyText(amount *decimal.Decimal, note, currency string) string {
+func moneyText(amount *money.Amount, note, currency string) string {
 	switch {
 	case amount != nil:
 		return atLeast(note) + currency + " " + amount.StringFixed(2)
@@ -311,9 +311,9 @@ func clip(s string, n int) string {
 func printTotals(g *globals, totals []app.CustomerSavings) error {
 	t := newTable(g.stdout, "CUSTOMER", "FINDINGS", "SAVING/MONTH", "OF WHICH REVIEW-ONLY", "SAVING UNKNOWN")
 	for _, c := range totals {
-		saving := c.Currency + " " + c.Monthly.StringFixed(2)
-		if c.Monthly.IsZero() && c.Unpriced > 0 {
-			saving = "unknown"
+		saving := "unknown"
+		if c.Monthly != nil {
+			saving = c.Currency + " " + c.Monthly.String()
 		}
 		review := "-"
 		if !c.ReviewOnly.IsZero() {

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -29,6 +30,21 @@ func TestContractsImport(t *testing.T) {
 		}
 		list := func() string { return mustRun(t, "--db", db, "-o", "json", "contracts", "list") }
 		before := list()
+		var views []struct {
+			Customer   string  `json:"customer"`
+			Currency   string  `json:"currency"`
+			Quantity   *int    `json:"quantity"`
+			AsAssigned bool    `json:"asAssigned"`
+			UnitPrice  *string `json:"unitPrice"`
+		}
+		if err := json.Unmarshal([]byte(before), &views); err != nil || len(views) == 0 {
+			t.Fatalf("contracts list json: %v", err)
+		}
+		for _, v := range views {
+			if v.Customer == "" || v.Currency == "" || (v.Quantity == nil) != v.AsAssigned {
+				t.Errorf("contracts list json lacks what the table shows: %+v", v)
+			}
+		}
 
 		dir := t.TempDir()
 		good, _ := os.ReadFile("../../config/contracts.example.csv")
@@ -92,10 +108,11 @@ func TestAdviseFindingsReconcileCommands(t *testing.T) {
 		}
 		var rep struct {
 			Findings []struct {
-				Fingerprint string `json:"fingerprint"`
-				Kind        string `json:"kind"`
-				Status      string `json:"status"`
-				Confidence  string `json:"confidence"`
+				Fingerprint   string  `json:"fingerprint"`
+				Kind          string  `json:"kind"`
+				Status        string  `json:"status"`
+				Confidence    string  `json:"confidence"`
+				MonthlySaving *string `json:"monthlySaving"`
 			} `json:"findings"`
 			Totals []struct {
 				Customer string `json:"customer"`
@@ -111,6 +128,10 @@ func TestAdviseFindingsReconcileCommands(t *testing.T) {
 		for _, f := range rep.Findings {
 			if f.Status != "open" || f.Confidence == "" {
 				t.Errorf("finding %s: status %q, confidence %q", f.Fingerprint, f.Status, f.Confidence)
+			}
+			// Amounts keep the currency's decimals, as strings.
+			if f.MonthlySaving != nil && !regexp.MustCompile(`^[0-9]+\.[0-9]{2}$`).MatchString(*f.MonthlySaving) {
+				t.Errorf("finding %s: monthly saving %q", f.Fingerprint, *f.MonthlySaving)
 			}
 		}
 		first := rep.Findings[0].Fingerprint[:8]

@@ -52,13 +52,10 @@ func newContractsCmd(g *globals) *cobra.Command {
 				if g.output == "json" {
 					return writeJSON(g.stdout, lines)
 				}
-				names, err := customerNames(cmd, a)
-				if err != nil {
-					return err
-				}
 				t := newTable(g.stdout, "CUSTOMER", "SKU", "TERM", "PLAN", "SEATS", "PRICE/MONTH", "BILLING", "START", "END", "NOTICE")
-				for _, l := range lines {
-					t.row(names[l.TenantID], l.PartNumber, l.Term, l.BillingPlan, seatsText(l), priceText(l), billingText(l),
+				for _, v := range lines {
+					l := v.Line
+					t.row(v.Customer, l.PartNumber, l.Term, l.BillingPlan, seatsText(l), priceText(l), billingText(l),
 						l.Start.Format(time.DateOnly), dateText(l.End), strconv.Itoa(l.NoticeDays)+"d")
 				}
 				if err := t.flush(); err != nil {

@@ -13,11 +13,10 @@ import (
 	"strings"
 	"time"
 
-	"github.com/shopspring/decimal"
-
 	"github.com/seatledger/seatledger/internal/catalog"
 	"github.com/seatledger/seatledger/internal/contracts"
 	"github.com/seatledger/seatledger/internal/inventory"
+	"github.com/seatledger/seatledger/internal/money"
 	"github.com/seatledger/seatledger/internal/pools"
 	"github.com/seatledger/seatledger/internal/terms"
 )
@@ -63,9 +62,9 @@ type Finding struct {
 	// ActBy is the last day the action can be taken; nil when any day will do.
 	ActBy *time.Time `json:"actBy,omitempty"`
 	// MonthlySaving is nil when no price is known; SavingNote then says why.
-	MonthlySaving *decimal.Decimal `json:"monthlySaving,omitempty"`
-	Currency      string           `json:"currency,omitempty"`
-	SavingNote    string           `json:"savingNote,omitempty"`
+	MonthlySaving *money.Amount `json:"monthlySaving,omitempty"`
+	Currency      string        `json:"currency,omitempty"`
+	SavingNote    string        `json:"savingNote,omitempty"`
 	// SavingFor says whose money the saving is: ForCustomer or ForPartner.
 	SavingFor string `json:"savingFor,omitempty"`
 	// Confidence is high, medium or low; Missing says what the finding lacks that

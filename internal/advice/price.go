@@ -8,6 +8,7 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/seatledger/seatledger/internal/contracts"
+	"github.com/seatledger/seatledger/internal/money"
 	"github.com/seatledger/seatledger/internal/terms"
 )
 
@@ -109,7 +110,7 @@ func committedNote(l contracts.Line) string {
 // shareSaving prices idle seats spread over subscriptions, plus seats of
 // subscriptions Graph did not list. Seats held elsewhere or unlisted make the amount a
 // lower bound ("at least"); any other unknown price makes it unknown.
-func (a *adviser) shareSaving(skuID string, shares []share, unlisted int) (*decimal.Decimal, string, string) {
+func (a *adviser) shareSaving(skuID string, shares []share, unlisted int) (*money.Amount, string, string) {
 	total, aside, priced := decimal.Zero, unlisted, 0
 	var missing, notes []string
 	whose := ""
@@ -139,11 +140,11 @@ func (a *adviser) shareSaving(skuID string, shares []share, unlisted int) (*deci
 	case priced == 0:
 		return nil, "unknown: the seats are held with another partner or bought direct", ""
 	}
-	rounded := total.Round(2)
+	rounded := money.Of(total)
 	if aside > 0 {
 		notes = append([]string{fmt.Sprintf("at least: %d of the idle seats are held with another partner, bought direct or of unlisted subscriptions, at a price not known", aside)}, notes...)
 	}
-	return &rounded, strings.Join(notes, "; "), whose
+	return rounded, strings.Join(notes, "; "), whose
 }
 
 func contains(list []string, s string) bool {
@@ -164,7 +165,7 @@ type seatCost struct {
 // saving prices seats users give up, from the contract. Savings are rounded once,
 // half-up, to the cent. SKUs held only on a trial cost nothing and add nothing; when
 // any other SKU has no fixed price the saving is unknown and the note says why.
-func (a *adviser) saving(costs ...seatCost) (*decimal.Decimal, string, string) {
+func (a *adviser) saving(costs ...seatCost) (*money.Amount, string, string) {
 	total := decimal.Zero
 	var missing, notes []string
 	for _, c := range costs {
@@ -187,12 +188,11 @@ func (a *adviser) saving(costs ...seatCost) (*decimal.Decimal, string, string) {
 	if len(missing) > 0 {
 		return nil, "unknown: " + strings.Join(missing, "; "), ForCustomer
 	}
-	rounded := total.Round(2)
-	return &rounded, strings.Join(notes, "; "), ForCustomer
+	return money.Of(total), strings.Join(notes, "; "), ForCustomer
 }
 
 // difference is the monthly saving of moving seats from one SKU to a cheaper one.
-func (a *adviser) difference(from, to string, seats int) (*decimal.Decimal, string, string) {
+func (a *adviser) difference(from, to string, seats int) (*money.Amount, string, string) {
 	high, note, whose := a.saving(seatCost{from, seats})
 	if high == nil {
 		return nil, note, whose
@@ -201,6 +201,5 @@ func (a *adviser) difference(from, to string, seats int) (*decimal.Decimal, stri
 	if low == nil {
 		return nil, note, whose
 	}
-	d := high.Sub(*low)
-	return &d, note, whose
+	return money.Of(high.Sub(low.Decimal)), note, whose
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/seatledger/seatledger/internal/advice"
 	"github.com/seatledger/seatledger/internal/catalog"
 	"github.com/seatledger/seatledger/internal/customers"
+	"github.com/seatledger/seatledger/internal/money"
 	"github.com/seatledger/seatledger/internal/reconcile"
 	"github.com/seatledger/seatledger/internal/store"
 	"github.com/seatledger/seatledger/internal/terms"
@@ -194,15 +195,20 @@ type FindingLine struct {
 
 // CustomerSavings totals the known monthly savings of a customer's listed findings.
 type CustomerSavings struct {
-	Customer string          `json:"customer"`
-	TenantID string          `json:"tenantId"`
-	Currency string          `json:"currency"`
-	Monthly  decimal.Decimal `json:"monthly"`
-	Findings int             `json:"findings"`
+	Customer string `json:"customer"`
+	TenantID string `json:"tenantId"`
+	Currency string `json:"currency"`
+	// Monthly is the sum of the findings' known savings per month; nil (JSON null)
+	// when none is known and some are unknown, where text says "unknown".
+	Monthly  *money.Amount `json:"monthly"`
+	Findings int           `json:"findings"`
 	// Unpriced counts findings that would save money by an amount not known.
 	Unpriced int `json:"unpriced"`
 	// ReviewOnly is the part of Monthly that rests on low-confidence findings.
-	ReviewOnly decimal.Decimal `json:"reviewOnly"`
+	ReviewOnly money.Amount `json:"reviewOnly"`
+
+	known, review decimal.Decimal
+	priced        bool
 }
 
 // FindingsQuery filters the findings listed.
@@ -272,9 +278,9 @@ func (a *App) Findings(ctx context.Context, q FindingsQuery) (FindingsReport, er
 		t.Findings++
 		switch {
 		case s.MonthlySaving != nil:
-			t.Monthly = t.Monthly.Add(*s.MonthlySaving)
+			t.known, t.priced = t.known.Add(s.MonthlySaving.Decimal), true
 			if s.ReviewOnly() {
-				t.ReviewOnly = t.ReviewOnly.Add(*s.MonthlySaving)
+				t.review = t.review.Add(s.MonthlySaving.Decimal)
 			}
 		case strings.HasPrefix(s.SavingNote, "unknown"):
 			t.Unpriced++
@@ -289,16 +295,21 @@ func (a *App) Findings(ctx context.Context, q FindingsQuery) (FindingsReport, er
 			cmp.Compare(kindIndex(x.Kind), kindIndex(y.Kind)), cmp.Compare(x.SKUs, y.SKUs), cmp.Compare(x.Subject, y.Subject))
 	})
 	for _, t := range totals {
+		// Totals are sums of rounded findings, so they need no rounding of their own.
+		if t.priced || t.Unpriced == 0 {
+			t.Monthly = &money.Amount{Decimal: t.known}
+		}
+		t.ReviewOnly = money.Amount{Decimal: t.review}
 		rep.Totals = append(rep.Totals, *t)
 	}
 	slices.SortFunc(rep.Totals, func(x, y CustomerSavings) int {
-		return cmp.Or(-x.Monthly.Cmp(y.Monthly), cmp.Compare(x.Customer, y.Customer))
+		return cmp.Or(-compareSaving(x.Monthly, y.Monthly), cmp.Compare(x.Customer, y.Customer))
 	})
 	return rep, nil
 }
 
 // compareSaving orders known savings by amount, unknown ones below every known one.
-func compareSaving(x, y *decimal.Decimal) int {
+func compareSaving(x, y *money.Amount) int {
 	switch {
 	case x == nil && y == nil:
 		return 0
@@ -307,7 +318,7 @@ func compareSaving(x, y *decimal.Decimal) int {
 	case y == nil:
 		return 1
 	}
-	return x.Cmp(*y)
+	return x.Cmp(y.Decimal)
 }
 
 // compareDates orders dates ascending, findings with no date after all others.

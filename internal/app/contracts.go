@@ -125,7 +125,7 @@ func (a *App) ImportContracts(ctx context.Context, path string) (store.ContractC
 
 // ContractLines lists the contract of one customer (tenant id, external reference
 // or name), or of all when customer is empty.
-func (a *App) ContractLines(ctx context.Context, customer string) ([]contracts.Line, error) {
+func (a *App) ContractLines(ctx context.Context, customer string) ([]ContractLineView, error) {
 	tenant := ""
 	if customer != "" {
 		var err error
@@ -133,5 +133,33 @@ func (a *App) ContractLines(ctx context.Context, customer string) ([]contracts.L
 			return nil, err
 		}
 	}
-	return a.Store.ContractLines(ctx, tenant)
+	lines, err := a.Store.ContractLines(ctx, tenant)
+	if err != nil {
+		return nil, err
+	}
+	list, err := a.Customers(ctx)
+	if err != nil {
+		return nil, err
+	}
+	byTenant := map[string]customers.Customer{}
+	for _, c := range list {
+		byTenant[c.TenantID] = c
+	}
+	out := make([]ContractLineView, len(lines))
+	for i, l := range lines {
+		c := byTenant[l.TenantID]
+		out[i] = ContractLineView{Line: l, Customer: c.Name, ExternalRef: c.ExternalRef, Currency: c.Currency, AsAssigned: l.AsAssigned()}
+	}
+	return out, nil
+}
+
+// ContractLineView is a contract line with its customer, as lists show it: the unit
+// price is in Currency, per seat per month; AsAssigned lines bill the seats assigned
+// and have no quantity.
+type ContractLineView struct {
+	contracts.Line
+	Customer    string `json:"customer"`
+	ExternalRef string `json:"externalRef,omitempty"`
+	Currency    string `json:"currency"`
+	AsAssigned  bool   `json:"asAssigned"`
 }

@@ -12,6 +12,7 @@ import (
 
 	"github.com/shopspring/decimal"
 
+	"github.com/seatledger/seatledger/internal/money"
 	"github.com/seatledger/seatledger/internal/problems"
 	"github.com/seatledger/seatledger/internal/records"
 )
@@ -128,10 +129,10 @@ func validate(recs []records.Record, res Resolver, probs *problems.Collector) ([
 		case price == "" && markup == "":
 			add("unit_price", "required: a fixed unit price per month, or markup_percent over Microsoft's cost")
 		case price != "":
-			d, err := decimal.NewFromString(price)
+			d, err := money.ParsePlain(price)
 			switch {
 			case err != nil:
-				add("unit_price", "%q is not a number (write 12.50, no currency sign or thousands separator)", price)
+				add("unit_price", "%s", err)
 			case d.IsNegative():
 				add("unit_price", "%s is negative", price)
 			case -d.Exponent() > maxPriceDecimals:
@@ -140,7 +141,7 @@ func validate(recs []records.Record, res Resolver, probs *problems.Collector) ([
 				l.UnitPrice = &d
 			}
 		default:
-			d, err := decimal.NewFromString(strings.TrimSuffix(markup, "%"))
+			d, err := money.ParsePlain(strings.TrimSuffix(markup, "%"))
 			switch {
 			case err != nil:
 				add("markup_percent", "%q is not a percentage such as 15 or 12.5", markup)

@@ -63,7 +63,10 @@ func TestParseCSVProblems(t *testing.T) {
 		{"bad quantity", "DEB-1,,SPB,P1Y,monthly,-3,1,,day 1,2026-01-01,,", `c.csv:2: quantity: "-3" is neither`},
 		{"no price", "DEB-1,,SPB,P1Y,monthly,5,,,day 1,2026-01-01,,", `c.csv:2: unit_price: required`},
 		{"both prices", "DEB-1,,SPB,P1Y,monthly,5,1,10,day 1,2026-01-01,,", `c.csv:2: markup_percent: give either`},
-		{"price with comma", "DEB-1,,SPB,P1Y,monthly,5,\"1,50\",,day 1,2026-01-01,,", `c.csv:2: unit_price: "1,50" is not a number`},
+		{"price with comma", "DEB-1,,SPB,P1Y,monthly,5,\"1,50\",,day 1,2026-01-01,,", `c.csv:2: unit_price: "1,50" is not a plain number (write 1.50: a decimal point, not a comma)`},
+		{"price with an exponent", "DEB-1,,SPB,P1Y,monthly,5,1e3,,day 1,2026-01-01,,", `c.csv:2: unit_price: "1e3" is not a plain number`},
+		{"price with a currency sign", "DEB-1,,SPB,P1Y,monthly,5,€12.50,,day 1,2026-01-01,,", `c.csv:2: unit_price: "€12.50" is not a plain number`},
+		{"markup with an exponent", "DEB-1,,SPB,P1Y,monthly,5,,1e1,day 1,2026-01-01,,", `c.csv:2: markup_percent: "1e1" is not a percentage`},
 		{"too many decimals", "DEB-1,,SPB,P1Y,monthly,5,1.1234567,,day 1,2026-01-01,,", `c.csv:2: unit_price: 1.1234567 has more than 6 decimals`},
 		{"billing day 31", "DEB-1,,SPB,P1Y,monthly,5,1,,day 31,2026-01-01,,", `c.csv:2: billing: day 31`},
 		{"bad billing", "DEB-1,,SPB,P1Y,monthly,5,1,,weekly,2026-01-01,,", `c.csv:2: billing: "weekly" is neither`},
@@ -123,6 +126,11 @@ func TestParseYAMLNamesLines(t *testing.T) {
 	_, err := ParseYAML([]byte(in), "c.yaml", fakeResolver{})
 	if err == nil || !strings.Contains(err.Error(), `c.yaml:14: quantity: "lots"`) {
 		t.Fatalf("got %v", err)
+	}
+	// YAML reads 1e3 as the number 1000; a price must be written out.
+	if _, err := ParseYAML([]byte(strings.Replace(in, "unit_price: 22", "unit_price: 1e3", 1)), "c.yaml", fakeResolver{}); err == nil ||
+		!strings.Contains(err.Error(), `c.yaml:15: unit_price: "1e3" is not a plain number`) {
+		t.Errorf("an exponent in a YAML price: %v", err)
 	}
 	in = strings.Replace(in, "lots", "12", 1)
 	lines, err := ParseYAML([]byte(in), "c.yaml", fakeResolver{})

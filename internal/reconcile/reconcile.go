@@ -15,6 +15,7 @@ import (
 	"github.com/seatledger/seatledger/internal/catalog"
 	"github.com/seatledger/seatledger/internal/contracts"
 	"github.com/seatledger/seatledger/internal/inventory"
+	"github.com/seatledger/seatledger/internal/money"
 	"github.com/seatledger/seatledger/internal/pools"
 	"github.com/seatledger/seatledger/internal/terms"
 )
@@ -43,8 +44,8 @@ type Mismatch struct {
 	Reason string `json:"reason"`
 	// Monthly is the money concerned per month, from the contract's unit price; nil
 	// when the contract does not fix one (MoneyNote says why).
-	Monthly   *decimal.Decimal `json:"monthly,omitempty"`
-	MoneyNote string           `json:"moneyNote,omitempty"`
+	Monthly   *money.Amount `json:"monthly,omitempty"`
+	MoneyNote string        `json:"moneyNote,omitempty"`
 }
 
 // Row is one customer SKU.
@@ -174,8 +175,7 @@ func classify(r *Row, unit *decimal.Decimal, note string) {
 				m.MoneyNote = "unknown: the seats are held with another partner or bought direct"
 			}
 		case unit != nil:
-			v := unit.Mul(decimal.NewFromInt(int64(priced))).Round(2)
-			m.Monthly = &v
+			m.Monthly = money.Of(unit.Mul(decimal.NewFromInt(int64(priced))))
 			if priced < seats {
 				m.MoneyNote = fmt.Sprintf("at least: %d of the seats are held with another partner or bought direct, at a price not known", seats-priced)
 			}

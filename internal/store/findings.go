@@ -13,6 +13,7 @@ import (
 
 	"github.com/seatledger/seatledger/internal/advice"
 	"github.com/seatledger/seatledger/internal/inventory"
+	"github.com/seatledger/seatledger/internal/money"
 )
 
 // Finding statuses a person sets; they survive re-runs.
@@ -74,7 +75,7 @@ func (f StoredFinding) State() string {
 func (r findingRow) stored() StoredFinding {
 	return StoredFinding{
 		Finding: advice.Finding{Fingerprint: r.Fingerprint, TenantID: r.TenantID, Kind: r.Kind, SKUs: r.SKUs, Subject: r.Subject, Seats: r.Seats,
-			Evidence: r.Evidence, Action: r.Action, ActBy: inventory.UTC(r.ActBy), MonthlySaving: fromNullDecimal(r.MonthlySaving), Currency: r.Currency, SavingNote: r.SavingNote,
+			Evidence: r.Evidence, Action: r.Action, ActBy: inventory.UTC(r.ActBy), MonthlySaving: amountOf(r.MonthlySaving), Currency: r.Currency, SavingNote: r.SavingNote,
 			UserID: r.UserID, SavingFor: r.SavingFor, Confidence: r.Confidence, Missing: splitLines(r.Missing)},
 		Status: r.Status, StatusReason: r.StatusReason, StatusBy: r.StatusBy, StatusAt: inventory.UTC(r.StatusAt),
 		FirstSeen: r.FirstSeen.UTC(), LastSeen: r.LastSeen.UTC(), ResolvedAt: inventory.UTC(r.ResolvedAt),
@@ -119,7 +120,7 @@ func (s *Store) ApplyFindings(ctx context.Context, tenantID string, found []advi
 				continue
 			}
 			r.Fingerprint, r.TenantID, r.Kind, r.SKUs, r.Subject, r.Seats = f.Fingerprint, f.TenantID, f.Kind, f.SKUs, f.Subject, f.Seats
-			r.Evidence, r.Action, r.ActBy, r.MonthlySaving, r.Currency, r.SavingNote = f.Evidence, f.Action, f.ActBy, nullDecimal(f.MonthlySaving), f.Currency, f.SavingNote
+			r.Evidence, r.Action, r.ActBy, r.MonthlySaving, r.Currency, r.SavingNote = f.Evidence, f.Action, f.ActBy, nullAmount(f.MonthlySaving), f.Currency, f.SavingNote
 			r.UserID, r.SavingFor, r.Confidence, r.Missing = f.UserID, f.SavingFor, f.Confidence, strings.Join(f.Missing, "\n")
 			r.LastSeen = now
 			if !known {
@@ -172,9 +173,23 @@ func (s *Store) ApplyFindings(ctx context.Context, tenantID string, found []advi
 func sameDetails(r findingRow, f advice.Finding) bool {
 	saving := fromNullDecimal(r.MonthlySaving)
 	return r.SKUs == f.SKUs && r.Subject == f.Subject && r.Seats == f.Seats && r.Evidence == f.Evidence && r.Action == f.Action &&
-		sameTime(r.ActBy, f.ActBy) && (saving == nil) == (f.MonthlySaving == nil) && (saving == nil || saving.Equal(*f.MonthlySaving)) &&
+		sameTime(r.ActBy, f.ActBy) && (saving == nil) == (f.MonthlySaving == nil) && (saving == nil || saving.Equal(f.MonthlySaving.Decimal)) &&
 		r.Currency == f.Currency && r.SavingNote == f.SavingNote && r.UserID == f.UserID && r.SavingFor == f.SavingFor &&
 		r.Confidence == f.Confidence && r.Missing == strings.Join(f.Missing, "\n")
+}
+
+func amountOf(d decimal.NullDecimal) *money.Amount {
+	if !d.Valid {
+		return nil
+	}
+	return money.Of(d.Decimal)
+}
+
+func nullAmount(a *money.Amount) decimal.NullDecimal {
+	if a == nil {
+		return decimal.NullDecimal{}
+	}
+	return decimal.NullDecimal{Decimal: a.Decimal, Valid: true}
 }
 
 func splitLines(s string) []string {

@@ -10,6 +10,7 @@ import (
 	"github.com/seatledger/seatledger/internal/advice"
 	"github.com/seatledger/seatledger/internal/contracts"
 	"github.com/seatledger/seatledger/internal/inventory"
+	"github.com/seatledger/seatledger/internal/money"
 	"github.com/seatledger/seatledger/internal/store"
 	"github.com/seatledger/seatledger/internal/store/storetest"
 )
@@ -17,10 +18,10 @@ import (
 func TestFindingsLifecycle(t *testing.T) {
 	storetest.EachDB(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
-		saving := decimal.RequireFromString("41.20")
+		saving := money.Of(decimal.RequireFromString("41.20"))
 		actBy := time.Date(2027, 2, 28, 0, 0, 0, 0, time.UTC)
 		idle := advice.Finding{Fingerprint: "aaaaaaaaaaaa", TenantID: tenant, Kind: advice.UnassignedSeats, SKUs: "SPB", Seats: 2,
-			Evidence: "2 of 12 paid seats unassigned", Action: "reduce", ActBy: &actBy, MonthlySaving: &saving, Currency: "EUR"}
+			Evidence: "2 of 12 paid seats unassigned", Action: "reduce", ActBy: &actBy, MonthlySaving: saving, Currency: "EUR"}
 		guest := advice.Finding{Fingerprint: "bbbbbbbbbbbb", TenantID: tenant, Kind: advice.LicensedGuest, SKUs: "SPB", Subject: "g@x", Seats: 1,
 			Evidence: "guest", Action: "remove", SavingNote: "unknown: no contract line prices SPB"}
 		apply := func(want store.FindingCounts, found ...advice.Finding) {

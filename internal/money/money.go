@@ -1,0 +1,53 @@
+// Package money holds amounts of money as finance reads them: decimal, rounded once,
+// half-up, to the cent, and written out with every decimal — "597.40", never 597.4 or
+// a float — in JSON as in CSV.
+package money
+
+import (
+	"bytes"
+	"fmt"
+	"regexp"
+	"strings"
+
+	"github.com/shopspring/decimal"
+)
+
+// Places is the number of decimals amounts are rounded to and written with: the
+// minor unit of the currencies seatledger bills in (EUR, GBP, CHF, DKK, NOK, SEK, USD).
+const Places = 2
+
+// Amount is a rounded sum of money. Its currency travels beside it.
+type Amount struct{ decimal.Decimal }
+
+// Of rounds d once, half-up, to the cent.
+func Of(d decimal.Decimal) *Amount { return &Amount{d.Round(Places)} }
+
+// String writes the amount with every decimal.
+func (a Amount) String() string { return a.StringFixed(Places) }
+
+// MarshalJSON writes the amount as a string with every decimal ("597.40"), so that
+// no reader turns it into a float.
+func (a Amount) MarshalJSON() ([]byte, error) { return []byte(`"` + a.String() + `"`), nil }
+
+// UnmarshalJSON reads an amount written as a string or a number.
+func (a *Amount) UnmarshalJSON(b []byte) error {
+	return a.Decimal.UnmarshalJSON(bytes.TrimSpace(b))
+}
+
+// ParsePlain reads a number as people write one in a price list or contract file:
+// digits, an optional leading minus and an optional decimal point. Exponents (1e3),
+// currency signs, thousands separators and decimal commas are refused, so that no
+// typo or spreadsheet export silently becomes another amount.
+func ParsePlain(s string) (decimal.Decimal, error) {
+	s = strings.TrimSpace(s)
+	if !plainNumber.MatchString(s) {
+		hint := "write it as 12.50: digits and a decimal point, no currency sign, thousands separator or exponent"
+		if strings.Count(s, ",") == 1 && plainNumber.MatchString(strings.Replace(s, ",", ".", 1)) {
+			hint = "write " + strings.Replace(s, ",", ".", 1) + ": a decimal point, not a comma"
+		}
+		return decimal.Zero, fmt.Errorf("%q is not a plain number (%s)", s, hint)
+	}
+	return decimal.NewFromString(s)
+}
+
+var plainNumber = regexp.MustCompile(`^-?[0-9]+(\.[0-9]+)?$`)
