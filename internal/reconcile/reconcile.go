@@ -162,6 +162,14 @@ func priceOf(part string, lines []contracts.Line) (*decimal.Decimal, string) {
 	return unit, ""
 }
 
+// units names what a row counts: seats, or units of tenant-level capacity.
+func (r *Row) units() string {
+	if r.Capacity {
+		return "units of capacity"
+	}
+	return "seats"
+}
+
 func classify(r *Row, unit *decimal.Decimal, note string) {
 	// priced is how many of the seats the contract's price applies to: the partner's.
 	addPriced := func(kind string, seats, priced int, reason string) {
@@ -187,13 +195,13 @@ func classify(r *Row, unit *decimal.Decimal, note string) {
 	add := func(kind string, seats int, reason string) { addPriced(kind, seats, seats, reason) }
 	switch {
 	case r.PartnerSeats > 0 && r.ContractLines == 0:
-		add(NoContractLine, r.PartnerSeats, fmt.Sprintf("the partner buys %d seats that no contract line bills", r.PartnerSeats))
+		add(NoContractLine, r.PartnerSeats, fmt.Sprintf("the partner buys %d %s that no contract line bills", r.PartnerSeats, r.units()))
 	case r.ContractLines > 0 && r.PartnerSeats == 0:
-		add(NoSubscription, r.ContractSeats, fmt.Sprintf("the contract bills %d seats the partner does not buy", r.ContractSeats))
+		add(NoSubscription, r.ContractSeats, fmt.Sprintf("the contract bills %d %s the partner does not buy", r.ContractSeats, r.units()))
 	case r.PartnerSeats > r.ContractSeats:
-		add(UnderBilled, r.PartnerSeats-r.ContractSeats, fmt.Sprintf("the partner pays Microsoft for %d seats, the contract bills %d", r.PartnerSeats, r.ContractSeats))
+		add(UnderBilled, r.PartnerSeats-r.ContractSeats, fmt.Sprintf("the partner pays Microsoft for %d %s, the contract bills %d", r.PartnerSeats, r.units(), r.ContractSeats))
 	case r.ContractSeats > r.PartnerSeats:
-		add(OverBilled, r.ContractSeats-r.PartnerSeats, fmt.Sprintf("the contract bills %d seats, the partner's subscriptions hold %d", r.ContractSeats, r.PartnerSeats))
+		add(OverBilled, r.ContractSeats-r.PartnerSeats, fmt.Sprintf("the contract bills %d %s, the partner's subscriptions hold %d", r.ContractSeats, r.units(), r.PartnerSeats))
 	}
 	if r.idle > 0 {
 		paid := r.PartnerSeats + r.OtherPartnerSeats + r.DirectSeats + r.UnknownSeats
