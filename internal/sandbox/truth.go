@@ -48,6 +48,9 @@ type TenantTruth struct {
 	Redundant        []string `json:"redundantLicences"`
 	Trials           []string `json:"trials"`
 	OtherPartnerSubs []string `json:"otherPartnerSubscriptions"`
+	// Expected is what advice and reconciliation must report today with the
+	// sandbox's contracts imported and partner.tenant_id set to PartnerTenantID.
+	Expected Expected `json:"expected"`
 }
 
 // PoolTruth is one licence pool.
@@ -70,9 +73,10 @@ const InactiveDays = 90
 func (w *World) Truth() Truth {
 	now := w.Now()
 	out := Truth{Seed: w.Seed, Day: w.Day, Now: now}
-	for _, t := range w.Tenants {
+	expected := w.Expect()
+	for i, t := range w.Tenants {
 		tt := TenantTruth{ID: t.ID, Name: t.Name, Kind: t.Kind, HasSignInData: t.HasSignInData, ConcealedNames: t.ConcealedNames,
-			Users: len(t.Users), Subscriptions: len(t.Subscriptions)}
+			Users: len(t.Users), Subscriptions: len(t.Subscriptions), Expected: expected[i]}
 		for _, s := range t.Subscriptions {
 			if s.Trial {
 				tt.Trials = append(tt.Trials, s.PartNumber)
