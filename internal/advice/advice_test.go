@@ -52,6 +52,8 @@ type world struct {
 	extraPools []inventory.Pool
 	// at overrides the day the rules judge by.
 	at time.Time
+	// usageDate is the usage reports' refresh date.
+	usageDate *time.Time
 }
 
 func ptr[T any](v T) *T { return &v }
@@ -108,7 +110,7 @@ func (w *world) run(th Thresholds) Result {
 	w.pools = append(w.pools, w.extraPools...)
 	return Advise(Tenant{TenantID: tenant, Currency: "EUR", Now: w.now(), Pools: w.pools,
 		Subscriptions: terms.Resolve(tenant, "partner", w.subs, w.lines, map[string][]terms.SeatAddition{"SPB-sub": w.additions}, w.now()),
-		Users:         w.users, Usage: w.usage, SignInData: w.signIn, Contract: w.lines, Catalog: cat(w.t), Exclusions: w.exclude}, th)
+		Users:         w.users, Usage: w.usage, UsageReportDate: w.usageDate, SignInData: w.signIn, Contract: w.lines, Catalog: cat(w.t), Exclusions: w.exclude}, th)
 }
 
 func (w *world) now() time.Time {

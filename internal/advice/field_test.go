@@ -381,3 +381,18 @@ func TestContractTermIsNotMicrosoftsTerm(t *testing.T) {
 	f := only(t, r, UnassignedSeats)
 	contains3(t, "action", f.Action, "schedule a reduction of 2 seats for the renewal on 2026-12-20", "P1Y term, inferred")
 }
+
+// A usage report older than 72 hours weakens the findings built on it.
+func TestStaleUsageReport(t *testing.T) {
+	w := newWorld(t)
+	w.subs = nil
+	w.subscription("O365_BUSINESS_PREMIUM", 1, false, now.AddDate(0, 0, -200), now.AddDate(0, 0, 165))
+	no := false
+	w.user("d@x", "O365_BUSINESS_PREMIUM")
+	w.usage = []inventory.Usage{{UPN: "d@x", DesktopActivated: &no}}
+	w.usageDate = ptr(now.AddDate(0, 0, -5))
+	f := only(t, w.run(DefaultThresholds), NoDesktopApps)
+	if !contains(f.Missing, gapUsageStale.what) || f.Confidence == High {
+		t.Errorf("%+v", f)
+	}
+}

@@ -13,6 +13,11 @@ import (
 // usageStaleAfter is how old usage reports may be before findings built on them say so.
 const usageStaleAfter = 72 * time.Hour
 
+// usageStale tells whether the usage reports read are older than usageStaleAfter.
+func (a *adviser) usageStale() bool {
+	return a.t.UsageReportDate != nil && a.t.Now.Sub(*a.t.UsageReportDate) > usageStaleAfter
+}
+
 func (a *adviser) users() {
 	usage := make(map[string]inventory.Usage, len(a.t.Usage))
 	for _, u := range a.t.Usage {
@@ -47,6 +52,9 @@ func (a *adviser) users() {
 			f.Kind = LicensedSharedMailbox
 			f.Evidence = fmt.Sprintf("%s mailbox of %.1f GB without archive holds %s", purpose, float64(*use.MailboxBytes)/(1<<30), a.parts(held))
 			f.Action = "remove the licences: a " + purpose + " mailbox under the size limit without an archive needs none"
+			if a.usageStale() {
+				f.need(gapUsageStale)
+			}
 		case !u.Enabled:
 			f.Kind = DisabledUser
 			f.Evidence = "sign-in blocked, holds " + a.parts(held)
@@ -417,7 +425,7 @@ func (a *adviser) noDesktopApps(u inventory.User, use inventory.Usage, held []st
 		f := Finding{Kind: NoDesktopApps, SKUs: sku.PartNumber, Subject: subject(u), UserID: u.ID, Seats: 1,
 			Evidence: fmt.Sprintf("holds %s; %s (Microsoft 365 Apps usage report; shared-computer activations are not in it)", sku.PartNumber, seen),
 			ActBy:    earliest(renewals, id)}
-		if a.t.UsageReportDate != nil && a.t.Now.Sub(*a.t.UsageReportDate) > usageStaleAfter {
+		if a.usageStale() {
 			f.need(gapUsageStale)
 		}
 		if hasTarget {
