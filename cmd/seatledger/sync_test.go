@@ -17,11 +17,17 @@ import (
 // partner would with `seatledger sandbox serve`.
 func sandboxEnv(t *testing.T, tenants int) (*sandbox.Server, *sandbox.World, sandboxFiles) {
 	t.Helper()
+	return sandboxEnvWith(t, tenants, sandbox.ServerOptions{})
+}
+
+// sandboxEnvWith is sandboxEnv with the simulated cloud's latency and faults.
+func sandboxEnvWith(t *testing.T, tenants int, opts sandbox.ServerOptions) (*sandbox.Server, *sandbox.World, sandboxFiles) {
+	t.Helper()
 	world, err := sandbox.Generate(sandbox.Options{Seed: 3, Tenants: tenants})
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv, err := sandbox.NewServer(world, sandbox.ServerOptions{})
+	srv, err := sandbox.NewServer(world, opts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -221,25 +227,7 @@ func firstFinding(t *testing.T, configFile string) (string, string) {
 
 // A sync cancelled half-way (Ctrl-C) counts what it did not do and says so in words.
 func TestInterruptedSyncSummary(t *testing.T) {
-	world, err := sandbox.Generate(sandbox.Options{Seed: 3, Tenants: 5})
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv, err := sandbox.NewServer(world, sandbox.ServerOptions{Latency: 50 * time.Millisecond})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer srv.Close()
-	files, err := writeSandboxFiles(t.TempDir(), srv, world)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Setenv("SEATLEDGER_CONFIG", "")
-	t.Setenv("SEATLEDGER_GRAPH_BASE_URL", srv.GraphBaseURL())
-	t.Setenv("SEATLEDGER_GRAPH_AUTHORITY_HOST", srv.AuthorityHost())
-	t.Setenv("SEATLEDGER_GRAPH_CA_FILE", files.CA)
-	t.Setenv("SEATLEDGER_GRAPH_CLIENT_ID", srv.ClientID())
-	t.Setenv("SEATLEDGER_GRAPH_CLIENT_SECRET", srv.ClientSecret())
+	srv, _, files := sandboxEnvWith(t, 5, sandbox.ServerOptions{Latency: 50 * time.Millisecond})
 	eachDatabase(t, func(t *testing.T, db string) {
 		mustRun(t, "--db", db, "migrate", "up")
 		mustRun(t, "--db", db, "customers", "import", files.Customers)
