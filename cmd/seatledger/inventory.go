@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/seatledger/seatledger/internal/app"
+	"github.com/seatledger/seatledger/internal/inventory"
 	"github.com/seatledger/seatledger/internal/store"
 )
 
@@ -41,11 +42,11 @@ func newInventoryCmd(g *globals) *cobra.Command {
 
 	var tenant string
 	user := &cobra.Command{
-		Use:   "user --tenant ID UPN",
+		Use:   "user --tenant ID UPN|MAIL|OBJECT-ID",
 		Short: "What a user holds and held, and from when",
 		Args: func(cmd *cobra.Command, args []string) error {
 			if len(args) != 1 {
-				return fmt.Errorf("name one user: inventory user --tenant ID UPN (inventory users --tenant ID lists them)")
+				return fmt.Errorf("name one user by principal name, mail address or object id: inventory user --tenant ID UPN (inventory users --tenant ID lists them)")
 			}
 			return nil
 		},
@@ -94,10 +95,10 @@ func newInventoryCmd(g *globals) *cobra.Command {
 						skus[i] = name(as.SKUID)
 					}
 					last := "-"
-					if u.LastSignIn != nil {
-						last = day(u.LastSignIn)
+					if at := u.LastActivity(); !at.IsZero() {
+						last = day(&at)
 					}
-					t.row(u.UPN, u.DisplayName, state, u.UserType, strings.Join(skus, ", "), last)
+					t.row(userName(u), u.DisplayName, state, u.UserType, strings.Join(skus, ", "), last)
 				}
 				if err := t.flush(); err != nil {
 					return err
@@ -138,9 +139,26 @@ func printUser(g *globals, upn string, rec *store.UserRecord, skuName func(strin
 	w := g.stdout
 	if u := rec.User; u != nil {
 		state := accountState(u.Enabled)
-		fmt.Fprintf(w, "%s (%s), %s %s account, id %s\n", u.UPN, u.DisplayName, state, u.UserType, u.ID)
-		if u.LastSignIn != nil {
-			fmt.Fprintf(w, "last sign-in %s\n", u.LastSignIn.Format(time.RFC3339))
+		fmt.Fprintf(w, "%s (%s), %s %s account, id %s\n", userName(*u), u.DisplayName, state, u.UserType, u.ID)
+		if u.Mail != "" && !strings.EqualFold(u.Mail, u.UPN) {
+			fmt.Fprintf(w, "mail %s\n", u.Mail)
+		}
+		if at := u.LastActivity(); !at.IsZero() {
+			fmt.Fprintf(w, "last sign-in %s\n", at.Format(time.RFC3339))
+		}
+		// Failed attempts move the other two: say so when they are later.
+		if u.LastSuccessfulSignIn != nil {
+			for _, other := range []struct {
+				what string
+				at   *time.Time
+			}{{"interactive", u.LastSignIn}, {"non-interactive", u.LastNonInteractive}} {
+				if other.at != nil && other.at.After(*u.LastSuccessfulSignIn) {
+					fmt.Fprintf(w, "last %s sign-in attempt %s (not successful)\n", other.what, other.at.Format(time.RFC3339))
+				}
+			}
+		}
+		if u.MailboxPurpose != "" {
+			fmt.Fprintf(w, "mailbox: %s\n", u.MailboxPurpose)
 		}
 	} else {
 		fmt.Fprintf(w, "%s is no longer in the directory\n", upn)
@@ -172,6 +190,18 @@ func printUser(g *globals, upn string, rec *store.UserRecord, skuName func(strin
 		t.row(state, day(&e.From), day(e.To))
 	}
 	return t.flush()
+}
+
+// userName is how a user is shown: its principal name, else its mail address or id
+// (Graph can hand out a user without its principal name).
+func userName(u inventory.User) string {
+	switch {
+	case u.UPN != "":
+		return u.UPN
+	case u.Mail != "":
+		return u.Mail
+	}
+	return u.ID
 }
 
 func via(group string) string {
