@@ -120,10 +120,11 @@ func (g *generator) tenantOfKind(i int, kind string, now time.Time) *Tenant {
 		ConcealedNames: i == 2 || i == 7,
 		// Tenant 2 conceals names behind the documented nested answer, which is the
 		// one that used to read as "not concealed"; 6 and 7 refuse reportSettings,
-		// with names in clear and concealed; 10 refuses mailboxSettings.
+		// with names in clear and concealed; 9 refuses mailboxSettings (its shared
+		// mailboxes that need their licence are then of unknown type).
 		NestedReportSettings:   i%3 == 2,
 		ReportSettingsRefused:  i == 6 || i == 7,
-		MailboxSettingsRefused: i == 10,
+		MailboxSettingsRefused: i == 9,
 		ZeroDateNever:          i%2 == 1,
 	}
 	country := countries[r.IntN(len(countries))]
