@@ -125,7 +125,15 @@ func (a *App) Sync(ctx context.Context, reader TenantReader, opts SyncOptions) (
 	for range min(opts.Concurrency, max(len(tenants), 1)) {
 		readers.Go(func() {
 			for t := range work {
-				read := inventory.ReadOptions{Usage: !sameUTCDay(lastUsage[t], opts.Now()), ExchangeSKU: exchangeSKU(cat)}
+				daily := !sameUTCDay(lastUsage[t], opts.Now())
+				read := inventory.ReadOptions{Usage: daily, ExchangeSKU: exchangeSKU(cat), RefreshMailboxPurposes: daily}
+				if !daily {
+					var err error
+					if read.MailboxPurposes, err = a.Store.MailboxPurposes(ctx, t); err != nil {
+						// It only costs requests: the purposes are asked again.
+						a.Log.Warn("stored mailbox purposes unreadable", "tenant", t, "error", err)
+					}
+				}
 				toStore <- a.readTenant(ctx, reader, run.ID, t, names[t], read, opts.Now)
 			}
 		})

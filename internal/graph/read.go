@@ -51,6 +51,11 @@ func (c *Client) readTenant(ctx context.Context, tc *tenantClient, tenantID stri
 		return nil, fmt.Errorf("read directory/subscriptions: %w", err)
 	}
 	mb := &mailboxPurposes{exchange: opts.ExchangeSKU, known: map[string]string{}}
+	if !opts.RefreshMailboxPurposes {
+		for id, p := range opts.MailboxPurposes {
+			mb.known[id] = p
+		}
+	}
 	snap.SignInData = true
 	snap.Users = &inventory.UserSet{SpillAfter: c.cfg.SpillUsersAfter}
 	err = c.readUsers(ctx, tc, true, snap.Users, mb)

@@ -140,9 +140,15 @@ func TestGraphShapesFromTheField(t *testing.T) {
 		}
 		checkAgainstTruth(t, w)
 
+		asked := st.MailboxSettings.Load()
 		again := w.sync(t)
 		if again.Changes != 0 {
 			t.Errorf("unchanged re-sync wrote %d rows", again.Changes)
+		}
+		// The same day, known purposes are not asked again; a refusing tenant is
+		// tried once more.
+		if more := st.MailboxSettings.Load() - asked; more > int64(refusedTenants) {
+			t.Errorf("the re-sync asked %d mailbox purposes again (first sync: %d)", more, asked)
 		}
 	})
 }

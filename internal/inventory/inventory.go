@@ -142,6 +142,12 @@ type ReadOptions struct {
 	// be shared mailboxes that need their licence); nil asks every disabled account
 	// that holds any licence.
 	ExchangeSKU func(skuID string) bool
+	// MailboxPurposes are the purposes the last sync learnt, by user id. They are
+	// used instead of asking again unless RefreshMailboxPurposes is set: a mailbox
+	// turned shared is seen within a day (the daily read sets it) without a request
+	// per candidate on every sync.
+	MailboxPurposes        map[string]string
+	RefreshMailboxPurposes bool
 }
 
 // ReadStats count the requests one tenant's read made.

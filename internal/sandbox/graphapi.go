@@ -290,6 +290,7 @@ func (s *Server) reportSettings(w http.ResponseWriter, r *http.Request, t *Tenan
 // mailboxSettings answers /users/{id}/mailboxSettings with the userPurpose of the
 // user's mailbox; a guest has no mailbox here.
 func (s *Server) mailboxSettings(w http.ResponseWriter, r *http.Request, t *Tenant) {
+	s.stats.MailboxSettings.Add(1)
 	if t.MailboxSettingsRefused {
 		graphError(w, http.StatusForbidden, "ErrorAccessDenied", "Access is denied. Check credentials and try again.")
 		return

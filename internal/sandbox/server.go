@@ -67,9 +67,11 @@ type Stats struct {
 	Requests atomic.Int64
 	// Downloads counts report downloads, the other end of a report's redirect.
 	Downloads atomic.Int64
-	Throttled atomic.Int64
-	Faults    atomic.Int64
-	Tokens    atomic.Int64
+	// MailboxSettings counts requests for a user's mailboxSettings (in Requests too).
+	MailboxSettings atomic.Int64
+	Throttled       atomic.Int64
+	Faults          atomic.Int64
+	Tokens          atomic.Int64
 	// Connections counts TCP connections accepted: a client that reuses its
 	// connections opens few.
 	Connections atomic.Int64

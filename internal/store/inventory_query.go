@@ -268,6 +268,20 @@ func (s *Store) Users(ctx context.Context, tenantID string) ([]inventory.User, e
 	return out, nil
 }
 
+// MailboxPurposes are the mailbox purposes the last sync stored for a tenant's users,
+// by user id (users without one left out).
+func (s *Store) MailboxPurposes(ctx context.Context, tenantID string) (map[string]string, error) {
+	var rows []userRow
+	if err := s.db.WithContext(ctx).Select("user_id", "mailbox_purpose").Where("tenant_id = ? AND mailbox_purpose <> ''", tenantID).Find(&rows).Error; err != nil {
+		return nil, fmt.Errorf("read mailbox purposes of %s: %w", tenantID, err)
+	}
+	out := make(map[string]string, len(rows))
+	for _, r := range rows {
+		out[r.UserID] = r.MailboxPurpose
+	}
+	return out, nil
+}
+
 // UsageSignals lists what the usage reports last said about a tenant's users.
 func (s *Store) UsageSignals(ctx context.Context, tenantID string) ([]inventory.Usage, error) {
 	var rows []usageRow
