@@ -10,6 +10,7 @@ import (
 
 	"github.com/seatledger/seatledger/internal/app"
 	"github.com/seatledger/seatledger/internal/i18n"
+	"github.com/seatledger/seatledger/internal/inventory"
 	"github.com/seatledger/seatledger/internal/store"
 	"github.com/seatledger/seatledger/internal/terms"
 )
@@ -43,11 +44,11 @@ func newInventoryCmd(g *globals) *cobra.Command {
 
 	var tenant string
 	user := &cobra.Command{
-		Use:   "user --tenant ID UPN",
+		Use:   "user --tenant ID UPN|MAIL|OBJECT-ID",
 		Short: "What a user holds and held, and from when",
 		Args: func(cmd *cobra.Command, args []string) error {
 			if len(args) != 1 {
-				return fmt.Errorf("name one user: inventory user --tenant ID UPN (inventory users --tenant ID lists them)")
+				return fmt.Errorf("name one user by principal name, mail address or object id: inventory user --tenant ID UPN (inventory users --tenant ID lists them)")
 			}
 			return nil
 		},
@@ -96,10 +97,10 @@ func newInventoryCmd(g *globals) *cobra.Command {
 						skus[i] = name(as.SKUID)
 					}
 					last := "-"
-					if u.LastSignIn != nil {
-						last = day(u.LastSignIn)
+					if at := u.LastActivity(); !at.IsZero() {
+						last = day(&at)
 					}
-					t.row(u.UPN, u.DisplayName, state, u.UserType, strings.Join(skus, ", "), last)
+					t.row(userName(u), u.DisplayName, state, u.UserType, strings.Join(skus, ", "), last)
 				}
 				if err := t.flush(); err != nil {
 					return err
@@ -202,21 +203,34 @@ func printUser(g *globals, upn string, rec *store.UserRecord, skuName func(strin
 	w := g.stdout
 	if u := rec.User; u != nil {
 		state := accountState(u.Enabled)
-		fmt.Fprintf(w, "%s (%s), %s %s account, id %s\n", u.UPN, u.DisplayName, state, u.UserType, u.ID)
+		fmt.Fprintf(w, "%s (%s), %s %s account, id %s\n", userName(*u), u.DisplayName, state, u.UserType, u.ID)
+		if u.Mail != "" && !strings.EqualFold(u.Mail, u.UPN) {
+			fmt.Fprintf(w, "mail %s\n", u.Mail)
+		}
 		if u.Created != nil {
 			fmt.Fprintf(w, "created %s\n", u.Created.UTC().Format(time.RFC3339))
 		}
-		switch {
+		switch at := u.LastActivity(); {
+		case at.IsZero():
+			fmt.Fprintln(w, "never signed in (as far as Graph knows: it keeps no sign-in before April 2020, and none where the tenant has no Entra ID P1/P2)")
 		case u.LastSuccessfulSignIn != nil:
-			fmt.Fprintf(w, "last successful sign-in %s\n", u.LastSuccessfulSignIn.UTC().Format(time.RFC3339))
-		case u.LastSignIn != nil || u.LastNonInteractive != nil:
-			last := u.LastSignIn
-			if last == nil || u.LastNonInteractive != nil && u.LastNonInteractive.After(*last) {
-				last = u.LastNonInteractive
-			}
-			fmt.Fprintf(w, "last sign-in %s (successful or not: Graph gave no successful-sign-in date)\n", last.UTC().Format(time.RFC3339))
+			fmt.Fprintf(w, "last successful sign-in %s\n", at.Format(time.RFC3339))
 		default:
-			fmt.Fprintln(w, "never signed in (or not since April 2020, or the tenant gives no sign-in data)")
+			fmt.Fprintf(w, "last sign-in %s (successful or not: Graph gave no successful-sign-in date)\n", at.Format(time.RFC3339))
+		}
+		// Failed attempts move the other two: say so when they are later.
+		if u.LastSuccessfulSignIn != nil {
+			for _, other := range []struct {
+				what string
+				at   *time.Time
+			}{{"interactive", u.LastSignIn}, {"non-interactive", u.LastNonInteractive}} {
+				if other.at != nil && other.at.After(*u.LastSuccessfulSignIn) {
+					fmt.Fprintf(w, "last %s sign-in attempt %s (not successful)\n", other.what, other.at.Format(time.RFC3339))
+				}
+			}
+		}
+		if u.MailboxPurpose != "" {
+			fmt.Fprintf(w, "mailbox: %s\n", u.MailboxPurpose)
 		}
 	} else {
 		fmt.Fprintf(w, "%s is no longer in the directory\n", upn)
@@ -248,6 +262,18 @@ func printUser(g *globals, upn string, rec *store.UserRecord, skuName func(strin
 		t.row(state, day(&e.From), day(e.To))
 	}
 	return t.flush()
+}
+
+// userName is how a user is shown: its principal name, else its mail address or id
+// (Graph can hand out a user without its principal name).
+func userName(u inventory.User) string {
+	switch {
+	case u.UPN != "":
+		return u.UPN
+	case u.Mail != "":
+		return u.Mail
+	}
+	return u.ID
 }
 
 func via(group string) string {

@@ -132,6 +132,9 @@ func printSyncSummary(g *globals, sum *app.SyncSummary) error {
 		if r.OK && r.UsageNote != "" {
 			fmt.Fprintf(w, "  note: %s: %s\n", r.Customer, r.UsageNote)
 		}
+		if r.OK && !r.MailboxPurposeData {
+			fmt.Fprintf(w, "  note: %s: mailbox types unknown (%s)\n", r.Customer, r.MailboxNote)
+		}
 	}
 	return nil
 }

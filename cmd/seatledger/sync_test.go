@@ -127,6 +127,35 @@ func TestSyncAndInventoryCommands(t *testing.T) {
 		if !strings.Contains(subs, "inferred from Graph's dates") {
 			t.Errorf("inventory subscriptions says not where terms came from:\n%s", subs)
 		}
+		// A user is found by mail address and by object id too.
+		for _, g := range world.Tenants[0].Users {
+			if g.UserType != "Guest" {
+				continue
+			}
+			for _, key := range []string{g.Mail, strings.ToUpper(g.ID)} {
+				if out := mustRun(t, "--db", db, "inventory", "user", "--tenant", world.Tenants[0].ID, key); !strings.Contains(out, g.UPN) || !strings.Contains(out, "id "+g.ID) {
+					t.Errorf("inventory user %s:\n%s", key, out)
+				}
+			}
+			break
+		}
+		// The sprayed account's last sign-in is its last successful one, not the failed attempts.
+		for _, tt := range truth.Tenants[:1] {
+			for _, upn := range tt.Sprayed {
+				sprayed := world.Tenants[0].User(upn)
+				line := lineOf(listed, upn)
+				if want := sprayed.LastSuccessfulSignIn.Format("2006-01-02"); !strings.Contains(line, want) {
+					t.Errorf("inventory users shows the sprayed account as %q, want its last successful sign-in %s", line, want)
+				}
+				out := mustRun(t, "--db", db, "inventory", "user", "--tenant", world.Tenants[0].ID, upn)
+				if !strings.Contains(out, "(not successful)") {
+					t.Errorf("inventory user of a sprayed account does not tell the failed attempts:\n%s", out)
+				}
+			}
+			if len(tt.Sprayed) == 0 {
+				t.Error("the first tenant has no sprayed account")
+			}
+		}
 		if code, _, errOut := seatledger(t, "--db", db, "inventory", "user", "--tenant", world.Tenants[0].ID, "nobody@example.com"); code == 0 || !strings.Contains(errOut, "not found") {
 			t.Errorf("inventory user of a stranger: exit %d, %s", code, errOut)
 		}
@@ -255,4 +284,13 @@ func TestInterruptedSyncSummary(t *testing.T) {
 			t.Errorf("stderr does not end with the plain sentence:\n%s", errOut.String())
 		}
 	})
+}
+
+func lineOf(text, substr string) string {
+	for _, l := range strings.Split(text, "\n") {
+		if strings.Contains(l, substr) {
+			return l
+		}
+	}
+	return ""
 }

@@ -7,22 +7,9 @@ import (
 	"github.com/seatledger/seatledger/internal/inventory"
 )
 
-// lastActivity is when the user last signed in successfully: the successful sign-in
-// when Graph gives it, else the later of the interactive and non-interactive ones
-// (which failed attempts move too). Zero for never.
-func lastActivity(u inventory.User) time.Time {
-	if u.LastSuccessfulSignIn != nil {
-		return *u.LastSuccessfulSignIn
-	}
-	var t time.Time
-	if u.LastSignIn != nil {
-		t = *u.LastSignIn
-	}
-	if u.LastNonInteractive != nil && u.LastNonInteractive.After(t) {
-		t = *u.LastNonInteractive
-	}
-	return t
-}
+// lastActivity is when the user last signed in successfully (inventory.User's rule:
+// failed attempts are not activity). Zero for never.
+func lastActivity(u inventory.User) time.Time { return u.LastActivity() }
 
 // hasSuccessfulSignIn tells whether the user's activity rests on a successful
 // sign-in, or on none at all (never signed in).

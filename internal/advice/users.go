@@ -134,7 +134,7 @@ func (a *adviser) paidLicences(u inventory.User) []string {
 // exchangeLicence is the first of the SKUs that carries an Exchange Online mailbox.
 func (a *adviser) exchangeLicence(held []string) string {
 	for _, id := range held {
-		if s, ok := a.t.Catalog.ByID(id); ok && catalog.HasMailbox(s) {
+		if s, ok := a.t.Catalog.ByID(id); ok && s.ExchangeMailbox() {
 			return id
 		}
 	}

@@ -96,13 +96,14 @@ func (a *App) Seats(ctx context.Context, tenants []string) ([]SeatLine, error) {
 	return out, nil
 }
 
-// UserHistory tells what a user holds and held in a tenant, and from when.
-func (a *App) UserHistory(ctx context.Context, tenant, upn string) (*store.UserRecord, error) {
+// UserHistory tells what a user holds and held in a tenant, and from when. The user
+// is named by principal name, mail address or object id.
+func (a *App) UserHistory(ctx context.Context, tenant, user string) (*store.UserRecord, error) {
 	id, err := a.tenantOf(ctx, tenant)
 	if err != nil {
 		return nil, err
 	}
-	return a.Store.UserHistory(ctx, id, upn)
+	return a.Store.UserHistory(ctx, id, user)
 }
 
 // tenantOf takes a tenant id as it is, or finds the tenant of a registered customer

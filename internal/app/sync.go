@@ -51,6 +51,9 @@ type TenantResult struct {
 	SignInNote  string `json:"signInNote,omitempty"`
 	UsageRead   bool   `json:"usageRead"`
 	UsageNote   string `json:"usageNote,omitempty"`
+	// MailboxPurposeData is false when Graph refused mailboxSettings; MailboxNote says why.
+	MailboxPurposeData bool   `json:"mailboxPurposeData"`
+	MailboxNote        string `json:"mailboxNote,omitempty"`
 	// ReadTime and StoreTime split Duration between Graph and the database.
 	Duration  time.Duration `json:"durationNs"`
 	ReadTime  time.Duration `json:"readNs"`
@@ -129,7 +132,16 @@ func (a *App) Sync(ctx context.Context, reader TenantReader, opts SyncOptions) (
 	for range min(opts.Concurrency, max(len(tenants), 1)) {
 		readers.Go(func() {
 			for t := range work {
-				toStore <- a.readTenant(ctx, reader, run.ID, t, names[t], !sameUTCDay(lastUsage[t], opts.Now()), opts.Now)
+				daily := !sameUTCDay(lastUsage[t], opts.Now())
+				read := inventory.ReadOptions{Usage: daily, ExchangeSKU: exchangeSKU(cat), RefreshMailboxPurposes: daily}
+				if !daily {
+					var err error
+					if read.MailboxPurposes, err = a.Store.MailboxPurposes(ctx, t); err != nil {
+						// It only costs requests: the purposes are asked again.
+						a.Log.Warn("stored mailbox purposes unreadable", "tenant", t, "error", err)
+					}
+				}
+				toStore <- a.readTenant(ctx, reader, run.ID, t, names[t], read, opts.Now)
 			}
 		})
 	}
@@ -246,14 +258,24 @@ type pendingTenant struct {
 	wall time.Time
 }
 
-func (a *App) readTenant(ctx context.Context, reader TenantReader, runID int64, tenantID, name string, readUsage bool, now func() time.Time) *pendingTenant {
+// exchangeSKU tells the Graph reader which licences may be a shared mailbox's: a SKU
+// with an Exchange Online mailbox or archive plan, or one the catalogue does not know
+// (better one request too many than a mailbox type unknown).
+func exchangeSKU(cat *catalog.Catalog) func(skuID string) bool {
+	return func(skuID string) bool {
+		sku, ok := cat.ByID(skuID)
+		return !ok || sku.ExchangeMailbox()
+	}
+}
+
+func (a *App) readTenant(ctx context.Context, reader TenantReader, runID int64, tenantID, name string, opts inventory.ReadOptions, now func() time.Time) *pendingTenant {
 	p := &pendingTenant{
 		res:  TenantResult{TenantID: tenantID, Customer: name},
 		run:  &store.TenantRun{RunID: runID, TenantID: tenantID, StartedAt: now(), Status: store.SyncFailed},
 		wall: time.Now(),
 	}
 	var stats inventory.ReadStats
-	p.snap, stats, p.err = reader.ReadTenant(ctx, tenantID, inventory.ReadOptions{Usage: readUsage})
+	p.snap, stats, p.err = reader.ReadTenant(ctx, tenantID, opts)
 	p.res.Requests, p.res.ReadTime = stats.Requests, time.Since(p.wall)
 	return p
 }
@@ -284,6 +306,7 @@ func (a *App) storeTenant(ctx context.Context, cat *catalog.Catalog, p *pendingT
 		res.OK, tr.Status = true, store.SyncOK
 		res.Users, res.SKUs = snap.Users.Len(), len(snap.Pools)
 		res.SignInData, res.SignInNote, res.UsageRead, res.UsageNote = snap.SignInData, snap.SignInNote, snap.UsageRead, snap.UsageNote
+		res.MailboxPurposeData, res.MailboxNote = snap.MailboxPurposeData, snap.MailboxNote
 		for _, pool := range snap.Pools {
 			if sku, ok := cat.ByID(pool.SKUID); !ok || !sku.Free {
 				res.Seats += pool.Enabled

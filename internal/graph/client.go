@@ -137,18 +137,8 @@ func New(cfg Config) (*Client, error) {
 	}
 	c.authHTTP = &http.Client{Transport: transport, Timeout: cfg.RequestTimeout}
 
-	// Graph's own retry honours Retry-After on 429, 503 and 504; a throttled tenant
-	// may need more than its default three tries.
-	middlewares, err := kiotahttp.GetDefaultMiddlewaresWithOptions(&kiotahttp.RetryHandlerOptions{
-		MaxRetries:   10,
-		DelaySeconds: 1,
-		ShouldRetry:  func(time.Duration, int, *http.Request, *http.Response) bool { return true },
-	})
-	if err != nil {
-		return nil, fmt.Errorf("graph middleware: %w", err)
-	}
 	c.graphHTTP = &http.Client{
-		Transport:     kiotahttp.NewCustomTransportWithParentTransport(bufferDiscardable{transport}, middlewares...),
+		Transport:     kiotahttp.NewCustomTransportWithParentTransport(countRequests{bufferDiscardable{transport}}, middlewares()...),
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 		Timeout:       cfg.RequestTimeout * 4,
 	}

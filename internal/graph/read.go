@@ -10,8 +10,8 @@ import (
 	"io"
 	"net"
 	"net/url"
-	"sort"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azidentity"
@@ -23,31 +23,42 @@ import (
 )
 
 // ReadTenant reads one customer tenant: licence pools, subscriptions, users with
-// their licences and sign-in activity, and, when asked, usage reports. Users are read
-// page by page into lean values; the SDK's user models cost ~33 KB each and parse
-// six times slower.
+// their licences and sign-in activity, the mailbox purpose of disabled accounts that
+// may be shared mailboxes, and, when asked, usage reports. Users are read page by
+// page into lean values; the SDK's user models cost ~33 KB each and parse six times
+// slower.
 func (c *Client) ReadTenant(ctx context.Context, tenantID string, opts inventory.ReadOptions) (*inventory.Snapshot, inventory.ReadStats, error) {
 	var st inventory.ReadStats
 	tc, err := c.forTenant(tenantID)
 	if err != nil {
 		return nil, st, err
 	}
-	snap, err := c.readTenant(ctx, tc, tenantID, opts, &st)
+	// Requests are counted where they leave for the network, so that the SDK's
+	// retries and redirects and the report downloads count as sent.
+	var sent atomic.Int64
+	snap, err := c.readTenant(withRequestCounter(ctx, &sent), tc, tenantID, opts)
+	st.Requests = int(sent.Load())
 	return snap, st, signInError(err)
 }
 
-func (c *Client) readTenant(ctx context.Context, tc *tenantClient, tenantID string, opts inventory.ReadOptions, st *inventory.ReadStats) (*inventory.Snapshot, error) {
+func (c *Client) readTenant(ctx context.Context, tc *tenantClient, tenantID string, opts inventory.ReadOptions) (*inventory.Snapshot, error) {
 	snap := &inventory.Snapshot{TenantID: tenantID}
 	var err error
-	if snap.Pools, err = c.readPools(ctx, tc, st); err != nil {
+	if snap.Pools, err = c.readPools(ctx, tc); err != nil {
 		return nil, fmt.Errorf("read subscribedSkus: %w", err)
 	}
-	if snap.Subscriptions, err = c.readSubscriptions(ctx, tc, st); err != nil {
+	if snap.Subscriptions, err = c.readSubscriptions(ctx, tc); err != nil {
 		return nil, fmt.Errorf("read directory/subscriptions: %w", err)
+	}
+	mb := &mailboxPurposes{exchange: opts.ExchangeSKU, known: map[string]string{}}
+	if !opts.RefreshMailboxPurposes {
+		for id, p := range opts.MailboxPurposes {
+			mb.known[id] = p
+		}
 	}
 	snap.SignInData = true
 	snap.Users = &inventory.UserSet{SpillAfter: c.cfg.SpillUsersAfter}
-	err = c.readUsers(ctx, tc, true, snap.Users, st)
+	err = c.readUsers(ctx, tc, true, snap.Users, mb)
 	if err != nil && refused(err) {
 		// No Entra ID P1/P2 (or no AuditLog.Read.All): read without sign-in activity
 		// rather than fail the tenant.
@@ -55,14 +66,15 @@ func (c *Client) readTenant(ctx context.Context, tc *tenantClient, tenantID stri
 		snap.SignInData = false
 		snap.SignInNote = "Graph refused signInActivity: " + errorText(err)
 		snap.Users = &inventory.UserSet{SpillAfter: c.cfg.SpillUsersAfter}
-		err = c.readUsers(ctx, tc, false, snap.Users, st)
+		err = c.readUsers(ctx, tc, false, snap.Users, mb)
 	}
 	if err != nil {
 		_ = snap.Close()
 		return nil, fmt.Errorf("read users: %w", err)
 	}
+	snap.MailboxPurposeData, snap.MailboxNote = !mb.refused, mb.note
 	if opts.Usage {
-		if err := c.readUsage(ctx, tc, snap, st); err != nil {
+		if err := c.readUsage(ctx, tc, snap); err != nil {
 			_ = snap.Close()
 			return nil, fmt.Errorf("read usage reports: %w", err)
 		}
@@ -101,7 +113,7 @@ func signInError(err error) error {
 // retry repeats a call that failed in transit: a dropped connection, a 5xx that
 // Graph's own retry does not cover, or a body cut off mid-JSON. Throttling is handled
 // below, by the SDK's retry handler honouring Retry-After.
-func (c *Client) retry(ctx context.Context, st *inventory.ReadStats, fn func(ctx context.Context) error) error {
+func (c *Client) retry(ctx context.Context, fn func(ctx context.Context) error) error {
 	var err error
 	for attempt := range maxAttempts {
 		if attempt > 0 {
@@ -111,7 +123,6 @@ func (c *Client) retry(ctx context.Context, st *inventory.ReadStats, fn func(ctx
 			case <-time.After(min(time.Duration(50<<attempt)*time.Millisecond, 2*time.Second)):
 			}
 		}
-		st.Requests++
 		err = c.withTimeout(ctx, fn)
 		if err == nil || !transient(err) || ctx.Err() != nil {
 			return err
@@ -179,115 +190,65 @@ func errorText(err error) string {
 
 var errorMapping = abstractions.ErrorMappings{"XXX": odataerrors.CreateODataErrorFromDiscriminatorValue}
 
-// getJSON sends one GET through the SDK's request adapter (authentication, retry
-// on throttling, redirects) and decodes the body into lean values: the SDK's models
-// allocate and parse several times slower.
-func (c *Client) getJSON(ctx context.Context, tc *tenantClient, ri *abstractions.RequestInformation, out any) error {
+// getBody sends one GET through the SDK's request adapter (authentication, retry on
+// throttling, redirects) and returns the body for the lean decoders: the SDK's
+// models allocate and parse several times slower.
+func (c *Client) getBody(ctx context.Context, tc *tenantClient, ri *abstractions.RequestInformation) ([]byte, error) {
 	ri.Headers.TryAdd("Accept", "application/json")
 	body, err := tc.adapter.SendPrimitive(ctx, ri, "[]byte", errorMapping)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	b, _ := body.([]byte)
 	if len(b) == 0 {
-		return fmt.Errorf("%w: empty body", errTruncated)
+		return nil, fmt.Errorf("%w: empty body", errTruncated)
 	}
-	return json.Unmarshal(b, out)
+	return b, nil
 }
 
-func (c *Client) readPools(ctx context.Context, tc *tenantClient, st *inventory.ReadStats) ([]inventory.Pool, error) {
-	var page struct {
-		Value []struct {
-			SKUID            string `json:"skuId"`
-			PartNumber       string `json:"skuPartNumber"`
-			AppliesTo        string `json:"appliesTo"`
-			CapabilityStatus string `json:"capabilityStatus"`
-			ConsumedUnits    int    `json:"consumedUnits"`
-			PrepaidUnits     struct {
-				Enabled   int `json:"enabled"`
-				Warning   int `json:"warning"`
-				Suspended int `json:"suspended"`
-				LockedOut int `json:"lockedOut"`
-			} `json:"prepaidUnits"`
-		} `json:"value"`
-	}
-	err := c.retry(ctx, st, func(ctx context.Context) error {
+func (c *Client) readPools(ctx context.Context, tc *tenantClient) ([]inventory.Pool, error) {
+	var out []inventory.Pool
+	err := c.retry(ctx, func(ctx context.Context) error {
 		ri, err := tc.graph.SubscribedSkus().ToGetRequestInformation(ctx, nil)
 		if err != nil {
 			return err
 		}
-		return c.getJSON(ctx, tc, ri, &page)
+		body, err := c.getBody(ctx, tc, ri)
+		if err != nil {
+			return err
+		}
+		out, err = decodePools(body)
+		return err
 	})
-	if err != nil {
-		return nil, err
-	}
-	out := make([]inventory.Pool, len(page.Value))
-	for i, s := range page.Value {
-		u := s.PrepaidUnits
-		out[i] = inventory.Pool{SKUID: strings.ToLower(s.SKUID), PartNumber: s.PartNumber, AppliesTo: s.AppliesTo, CapabilityStatus: s.CapabilityStatus,
-			Enabled: u.Enabled, Warning: u.Warning, Suspended: u.Suspended, LockedOut: u.LockedOut, Consumed: s.ConsumedUnits}
-	}
-	return out, nil
+	return out, err
 }
 
-func (c *Client) readSubscriptions(ctx context.Context, tc *tenantClient, st *inventory.ReadStats) ([]inventory.Subscription, error) {
-	// inventory.Subscription carries Graph's field names.
-	var page struct {
-		Value []inventory.Subscription `json:"value"`
-	}
-	err := c.retry(ctx, st, func(ctx context.Context) error {
+func (c *Client) readSubscriptions(ctx context.Context, tc *tenantClient) ([]inventory.Subscription, error) {
+	var out []inventory.Subscription
+	err := c.retry(ctx, func(ctx context.Context) error {
 		ri, err := tc.graph.Directory().Subscriptions().ToGetRequestInformation(ctx, nil)
 		if err != nil {
 			return err
 		}
-		return c.getJSON(ctx, tc, ri, &page)
+		body, err := c.getBody(ctx, tc, ri)
+		if err != nil {
+			return err
+		}
+		out, err = decodeSubscriptions(body)
+		return err
 	})
-	if err != nil {
-		return nil, err
-	}
-	for i := range page.Value {
-		s := &page.Value[i]
-		s.ID, s.CommerceID, s.SKUID, s.OwnerTenantID = strings.ToLower(s.ID), strings.ToLower(s.CommerceID), strings.ToLower(s.SKUID), strings.ToLower(s.OwnerTenantID)
-		s.Created, s.NextLifecycle = s.Created.UTC(), inventory.UTC(s.NextLifecycle)
-	}
-	return page.Value, nil
+	return out, err
 }
 
-var userFields = []string{"id", "userPrincipalName", "displayName", "accountEnabled", "userType", "createdDateTime",
+// userFields are the properties read of every user. mail names the user when a page
+// comes without userPrincipalName.
+var userFields = []string{"id", "userPrincipalName", "mail", "displayName", "accountEnabled", "userType", "createdDateTime",
 	"usageLocation", "assignedLicenses", "licenseAssignmentStates"}
 
-// userPage is the lean shape of one page of /users.
-type userPage struct {
-	Value []struct {
-		ID               string     `json:"id"`
-		UPN              string     `json:"userPrincipalName"`
-		DisplayName      string     `json:"displayName"`
-		AccountEnabled   *bool      `json:"accountEnabled"`
-		UserType         string     `json:"userType"`
-		Created          *time.Time `json:"createdDateTime"`
-		UsageLocation    *string    `json:"usageLocation"`
-		AssignedLicenses []struct {
-			SKUID         string   `json:"skuId"`
-			DisabledPlans []string `json:"disabledPlans"`
-		} `json:"assignedLicenses"`
-		States []struct {
-			SKUID           string   `json:"skuId"`
-			AssignedByGroup *string  `json:"assignedByGroup"`
-			State           string   `json:"state"`
-			Error           string   `json:"error"`
-			DisabledPlans   []string `json:"disabledPlans"`
-		} `json:"licenseAssignmentStates"`
-		SignIn *struct {
-			Last           *time.Time `json:"lastSignInDateTime"`
-			NonInteractive *time.Time `json:"lastNonInteractiveSignInDateTime"`
-		} `json:"signInActivity"`
-	} `json:"value"`
-	NextLink string `json:"@odata.nextLink"`
-}
-
 // readUsers follows the users' nextLinks page by page into set; only one page is
-// held at a time.
-func (c *Client) readUsers(ctx context.Context, tc *tenantClient, withSignIn bool, set *inventory.UserSet, st *inventory.ReadStats) error {
+// held at a time. The mailbox purpose of a page's candidates is asked before the
+// page is added, so that the set's digest covers it.
+func (c *Client) readUsers(ctx context.Context, tc *tenantClient, withSignIn bool, set *inventory.UserSet, mb *mailboxPurposes) error {
 	fields := userFields
 	if withSignIn {
 		fields = append(append([]string(nil), userFields...), "signInActivity")
@@ -304,8 +265,9 @@ func (c *Client) readUsers(ctx context.Context, tc *tenantClient, withSignIn boo
 	}
 	next := ""
 	for page := 0; ; page++ {
-		var p userPage
-		err := c.retry(ctx, st, func(ctx context.Context) error {
+		var list []inventory.User
+		var link string
+		err := c.retry(ctx, func(ctx context.Context) error {
 			ri := first
 			if page > 0 {
 				u, err := url.Parse(next)
@@ -316,64 +278,25 @@ func (c *Client) readUsers(ctx context.Context, tc *tenantClient, withSignIn boo
 				ri.Method = abstractions.GET
 				ri.SetUri(*u)
 			}
-			p = userPage{}
-			return c.getJSON(ctx, tc, ri, &p)
+			body, err := c.getBody(ctx, tc, ri)
+			if err != nil {
+				return err
+			}
+			list, link, err = decodeUserPage(body)
+			return err
 		})
 		if err != nil {
 			return err
 		}
-		for _, v := range p.Value {
-			u := inventory.User{ID: strings.ToLower(v.ID), Created: inventory.UTC(v.Created), UPN: v.UPN, DisplayName: v.DisplayName, UserType: v.UserType, Enabled: v.AccountEnabled == nil || *v.AccountEnabled}
-			if v.UsageLocation != nil {
-				u.UsageLocation = *v.UsageLocation
-			}
-			if v.SignIn != nil {
-				u.LastSignIn, u.LastNonInteractive = inventory.UTC(v.SignIn.Last), inventory.UTC(v.SignIn.NonInteractive)
-			}
-			for _, s := range v.States {
-				a := inventory.Assignment{SKUID: strings.ToLower(s.SKUID), State: s.State, DisabledPlans: joinSorted(s.DisabledPlans)}
-				if s.AssignedByGroup != nil {
-					a.Group = strings.ToLower(*s.AssignedByGroup)
-				}
-				if s.Error != "" && s.Error != "None" {
-					a.Error = s.Error
-				}
-				u.Assignments = append(u.Assignments, a)
-			}
-			// assignedLicenses without a state (older tenants) still count as held.
-			for _, l := range v.AssignedLicenses {
-				if !hasSKU(u.Assignments, strings.ToLower(l.SKUID)) {
-					u.Assignments = append(u.Assignments, inventory.Assignment{SKUID: strings.ToLower(l.SKUID), State: "Active", DisabledPlans: joinSorted(l.DisabledPlans)})
-				}
-			}
-			if err := set.Add(u); err != nil {
-				return err
-			}
+		if err := c.askMailboxPurposes(ctx, tc, list, mb); err != nil {
+			return err
 		}
-		if p.NextLink == "" {
+		if err := set.Add(list...); err != nil {
+			return err
+		}
+		if link == "" {
 			return nil
 		}
-		next = p.NextLink
+		next = link
 	}
-}
-
-func hasSKU(as []inventory.Assignment, sku string) bool {
-	for _, a := range as {
-		if a.SKUID == sku {
-			return true
-		}
-	}
-	return false
-}
-
-func joinSorted(ids []string) string {
-	if len(ids) == 0 {
-		return ""
-	}
-	s := make([]string, len(ids))
-	for i, id := range ids {
-		s[i] = strings.ToLower(id)
-	}
-	sort.Strings(s)
-	return strings.Join(s, ",")
 }

@@ -18,24 +18,32 @@ import (
 
 // readUsage reads the D30 usage reports after checking whether report names are
 // concealed: with hashed names, rows cannot be joined to users, so none are kept.
-func (c *Client) readUsage(ctx context.Context, tc *tenantClient, snap *inventory.Snapshot, st *inventory.ReadStats) error {
-	var concealed bool
-	err := c.retry(ctx, st, func(ctx context.Context) error {
-		s, err := tc.graph.Admin().ReportSettings().Get(ctx, nil)
+// When Graph will not say (no ReportSettings.Read.All, or an answer without the
+// setting), the reports are read anyway and judged by their names.
+func (c *Client) readUsage(ctx context.Context, tc *tenantClient, snap *inventory.Snapshot) error {
+	var concealed, known bool
+	err := c.retry(ctx, func(ctx context.Context) error {
+		ri, err := tc.graph.Admin().ReportSettings().ToGetRequestInformation(ctx, nil)
 		if err != nil {
 			return err
 		}
-		concealed = s.GetDisplayConcealedNames() != nil && *s.GetDisplayConcealedNames()
-		return nil
-	})
-	if err != nil {
-		if refused(err) {
-			snap.UsageNote = "Graph refused admin/reportSettings: " + errorText(err)
-			return nil
+		body, err := c.getBody(ctx, tc, ri)
+		if err != nil {
+			return err
 		}
+		concealed, known, err = decodeReportSettings(body)
 		return err
+	})
+	settingsNote := ""
+	switch {
+	case err != nil && refused(err):
+		settingsNote = "Graph refused admin/reportSettings (" + errorText(err) + ")"
+	case err != nil:
+		return fmt.Errorf("admin/reportSettings: %w", err)
+	case !known:
+		settingsNote = "admin/reportSettings did not say whether names are concealed"
 	}
-	if concealed {
+	if known && concealed {
 		snap.UsageRead = true
 		snap.UsageNote = "report user names are concealed in this tenant (admin/reportSettings): no per-user usage kept"
 		return nil
@@ -60,7 +68,7 @@ func (c *Client) readUsage(ctx context.Context, tc *tenantClient, snap *inventor
 	for _, r := range reports {
 		// Rows are applied as they stream in; a retry after a body cut off mid-way
 		// applies the same rows again, which changes nothing.
-		err := c.retry(ctx, st, func(ctx context.Context) error {
+		err := c.retry(ctx, func(ctx context.Context) error {
 			ri, err := r.request(ctx)
 			if err != nil {
 				return err
@@ -108,10 +116,72 @@ func (c *Client) readUsage(ctx context.Context, tc *tenantClient, snap *inventor
 		}
 	}
 	snap.UsageRead = true
+	if settingsNote != "" {
+		names, err := userNames(snap.Users)
+		if err != nil {
+			return err
+		}
+		hashed, unmatched := 0, 0
+		for _, upn := range order {
+			if looksHashed(upn) {
+				hashed++
+			}
+			if _, ok := names[upn]; !ok {
+				unmatched++
+			}
+		}
+		if concealedByData(len(order), hashed, unmatched) {
+			snap.Usage, snap.UsageReportDate = nil, nil
+			snap.UsageNote = fmt.Sprintf("%s; the reports' user names are concealed (%d of %d look hashed, %d match no user): no per-user usage kept",
+				settingsNote, hashed, len(order), unmatched)
+			return nil
+		}
+		snap.UsageNote = fmt.Sprintf("%s; the reports' user names are not concealed (%d of %d match a user): usage kept", settingsNote, len(order)-unmatched, len(order))
+	}
 	for _, upn := range order {
 		snap.Usage = append(snap.Usage, *byUPN[upn])
 	}
 	return nil
+}
+
+// userNames are the tenant's principal names and mail addresses, lower-case, to
+// tell report names that are real from concealed ones.
+func userNames(set *inventory.UserSet) (map[string]struct{}, error) {
+	names := make(map[string]struct{}, 2*set.Len())
+	err := set.Each(1000, func(page []inventory.User) error {
+		for _, u := range page {
+			for _, n := range []string{u.UPN, u.Mail} {
+				if n != "" {
+					names[strings.ToLower(n)] = struct{}{}
+				}
+			}
+		}
+		return nil
+	})
+	return names, err
+}
+
+// looksHashed tells a concealed report name: Microsoft replaces the principal name
+// with a hexadecimal hash, which has no @.
+func looksHashed(name string) bool {
+	if strings.Contains(name, "@") || len(name) < 16 {
+		return false
+	}
+	for _, r := range name {
+		if !strings.ContainsRune("0123456789abcdefABCDEF", r) {
+			return false
+		}
+	}
+	return true
+}
+
+// concealedByData judges reports whose settings are unknown: names are concealed
+// when most rows look hashed, or when not one row names a user of the tenant.
+func concealedByData(rows, hashed, unmatched int) bool {
+	if rows == 0 {
+		return false
+	}
+	return 2*hashed > rows || unmatched == rows
 }
 
 // streamCSV sends a report request through the SDK's adapter (authentication, retry

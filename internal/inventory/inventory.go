@@ -20,6 +20,11 @@ type Snapshot struct {
 	// not, or why no per-user usage was kept (concealed names).
 	UsageRead bool
 	UsageNote string
+	// MailboxPurposeData is false when Graph refused mailboxSettings (no
+	// MailboxSettings.Read): the users' MailboxPurpose is then unknown, and
+	// MailboxNote says why.
+	MailboxPurposeData bool
+	MailboxNote        string
 	// UsageReportDate is the reports' refresh date, kept per tenant so that a daily
 	// re-read rewrites only the users whose activity changed.
 	UsageReportDate *time.Time
@@ -67,23 +72,43 @@ type Subscription struct {
 
 // User is one directory user and the licences it holds.
 type User struct {
-	ID                 string     `json:"id"`
-	UPN                string     `json:"userPrincipalName"`
-	Mail               string     `json:"mail,omitempty"`
-	DisplayName        string     `json:"displayName"`
-	Enabled            bool       `json:"accountEnabled"`
-	UserType           string     `json:"userType"`
-	Created            *time.Time `json:"createdDateTime,omitempty"`
-	UsageLocation      string     `json:"usageLocation,omitempty"`
-	LastSignIn         *time.Time `json:"lastSignIn,omitempty"`
-	LastNonInteractive *time.Time `json:"lastNonInteractiveSignIn,omitempty"`
-	// LastSuccessfulSignIn is the last sign-in that succeeded; the other two move on
-	// failed attempts too. Graph has it only since December 2023.
+	ID string `json:"id"`
+	// UPN is empty when Graph's page did not carry it; Mail and ID still name the user.
+	UPN           string     `json:"userPrincipalName"`
+	Mail          string     `json:"mail,omitempty"`
+	DisplayName   string     `json:"displayName"`
+	Enabled       bool       `json:"accountEnabled"`
+	UserType      string     `json:"userType"`
+	Created       *time.Time `json:"createdDateTime,omitempty"`
+	UsageLocation string     `json:"usageLocation,omitempty"`
+	// LastSignIn and LastNonInteractive move on failed attempts too;
+	// LastSuccessfulSignIn (Graph has it since December 2023) does not. Nil is never.
+	LastSignIn           *time.Time `json:"lastSignIn,omitempty"`
+	LastNonInteractive   *time.Time `json:"lastNonInteractiveSignIn,omitempty"`
 	LastSuccessfulSignIn *time.Time `json:"lastSuccessfulSignIn,omitempty"`
-	// MailboxPurpose is Graph's mailboxSettings.userPurpose (user, shared, room,
-	// equipment), "" when not asked or not known.
+	// MailboxPurpose is Graph's mailboxSettings userPurpose: "user", "shared", "room",
+	// "equipment" (or another value Graph adds); "" when not asked or unknown. It is
+	// asked only for disabled accounts holding an Exchange Online licence.
 	MailboxPurpose string       `json:"mailboxPurpose,omitempty"`
 	Assignments    []Assignment `json:"assignments"`
+}
+
+// LastActivity is when the user last signed in successfully: the last successful
+// sign-in when Graph gives one, otherwise the later of the last interactive and
+// non-interactive sign-ins (which count failed attempts too: a sprayed account looks
+// active by them). The zero time means never, as far as Graph knows.
+func (u User) LastActivity() time.Time {
+	if u.LastSuccessfulSignIn != nil {
+		return *u.LastSuccessfulSignIn
+	}
+	var t time.Time
+	if u.LastSignIn != nil {
+		t = *u.LastSignIn
+	}
+	if u.LastNonInteractive != nil && u.LastNonInteractive.After(t) {
+		t = *u.LastNonInteractive
+	}
+	return t
 }
 
 // Assignment is one licence a user holds, directly (Group empty) or through a group.
@@ -112,10 +137,23 @@ type Usage struct {
 type ReadOptions struct {
 	// Usage reads the usage reports; they change once a day, so at most daily.
 	Usage bool
+	// ExchangeSKU tells whether a SKU includes an Exchange Online mailbox plan. The
+	// mailbox purpose is asked only of disabled accounts holding such a SKU (they may
+	// be shared mailboxes that need their licence); nil asks every disabled account
+	// that holds any licence.
+	ExchangeSKU func(skuID string) bool
+	// MailboxPurposes are the purposes the last sync learnt, by user id. They are
+	// used instead of asking again unless RefreshMailboxPurposes is set: a mailbox
+	// turned shared is seen within a day (the daily read sets it) without a request
+	// per candidate on every sync.
+	MailboxPurposes        map[string]string
+	RefreshMailboxPurposes bool
 }
 
 // ReadStats count the requests one tenant's read made.
 type ReadStats struct {
+	// Requests are HTTP requests as sent: retries, redirects and report downloads
+	// each count.
 	Requests int
 }
 

@@ -170,6 +170,9 @@ func (s *UserSet) addToDigest(u *User) {
 	field(u.UsageLocation)
 	field(at(u.LastSignIn))
 	field(at(u.LastNonInteractive))
+	field(u.Mail)
+	field(at(u.LastSuccessfulSignIn))
+	field(u.MailboxPurpose)
 	// Licences in a fixed order, so that their order in Graph's answer does not matter.
 	keys := make([]string, len(u.Assignments))
 	for i, a := range u.Assignments {

@@ -20,6 +20,8 @@ type tenantBuilder struct {
 	parts    []string
 	// clean tenants carry none of the planted problems.
 	clean bool
+	// index is the tenant's place in the world.
+	index int
 }
 
 func (b *tenantBuilder) skuID(part string) string {
@@ -36,6 +38,7 @@ func (b *tenantBuilder) newUser(n int) *User {
 	u := &User{
 		ID:            guid(r),
 		UPN:           fmt.Sprintf("%s.%s%d@%s", first, last, n, b.t.Domain),
+		Mail:          fmt.Sprintf("%s.%s%d@%s", first, last, n, b.t.Domain),
 		DisplayName:   fmt.Sprintf("%s %s", capitalise(first), capitalise(last)),
 		Enabled:       true,
 		UserType:      "Member",
@@ -129,6 +132,7 @@ func (b *tenantBuilder) guests() {
 		u := b.newUser(9000 + i)
 		u.UserType = "Guest"
 		u.UPN = fmt.Sprintf("guest%d_partner.example#EXT#@%s", i+1, b.t.Domain)
+		u.Mail = fmt.Sprintf("guest%d@partner.example", i+1)
 		if i == 0 && b.r.IntN(2) == 0 && !b.clean {
 			b.assign(u, b.parts[0])
 		}
@@ -136,12 +140,14 @@ func (b *tenantBuilder) guests() {
 	}
 }
 
-// sharedMailboxes adds shared mailboxes (disabled sign-in); one in two tenants licensed one.
+// sharedMailboxes adds shared mailboxes (disabled sign-in); one in two tenants licensed
+// one. Every fifth tenant also has two that need their licence: one over 50 GB and
+// one with an archive.
 func (b *tenantBuilder) sharedMailboxes() {
 	for i, name := range []string{"info", "sales"} {
 		u := b.newUser(8000 + i)
 		u.UPN = fmt.Sprintf("%s@%s", name, b.t.Domain)
-		u.DisplayName = name
+		u.Mail, u.DisplayName = u.UPN, name
 		u.SharedMailbox, u.Enabled = true, false
 		u.LastSignIn, u.LastNonInteractive = nil, nil
 		u.MailboxBytes = int64(2+b.r.IntN(20)) << 30
@@ -149,6 +155,61 @@ func (b *tenantBuilder) sharedMailboxes() {
 			b.assign(u, b.parts[0])
 		}
 		b.t.Users = append(b.t.Users, u)
+	}
+	if b.index%5 != 4 || b.clean {
+		return
+	}
+	// A stream of their own, so that the tenant's other draws stay as they were.
+	r := b.g.rng(uint64(b.index), 2)
+	for i, name := range []string{"records", "archive"} {
+		u := &User{ID: guid(r), UPN: fmt.Sprintf("%s@%s", name, b.t.Domain), DisplayName: name, UserType: "Member",
+			Created: b.now.AddDate(0, 0, -(400 + r.IntN(400))), UsageLocation: b.country, SharedMailbox: true}
+		u.Mail = u.UPN
+		if i == 0 {
+			u.MailboxBytes = int64(55+r.IntN(40)) << 30
+		} else {
+			u.MailboxBytes, u.HasArchive = int64(5+r.IntN(20))<<30, true
+		}
+		u.Licenses = []License{{SKUID: b.skuID(b.parts[0]), State: "Active"}}
+		b.assigned[b.parts[0]]++
+		b.t.Users = append(b.t.Users, u)
+	}
+}
+
+// sprayed makes the first enabled, licensed member an account under a password-spray
+// attack: its last successful sign-in is 200 days old, while the interactive and
+// non-interactive sign-ins, failed attempts, are from the last hours.
+func (b *tenantBuilder) sprayed() {
+	for _, u := range b.t.Users {
+		if u.UserType != "Member" || !u.Enabled || u.SharedMailbox || len(u.Licenses) == 0 {
+			continue
+		}
+		ok := b.now.AddDate(0, 0, -200).Truncate(time.Second)
+		failed, failedNI := b.now.Add(-3*time.Hour).Truncate(time.Second), b.now.Add(-time.Hour).Truncate(time.Second)
+		u.LastSuccessfulSignIn, u.LastSignIn, u.LastNonInteractive = &ok, &failed, &failedNI
+		if created := ok.AddDate(0, 0, -30); u.Created.After(created) {
+			u.Created = created
+		}
+		return
+	}
+}
+
+// withoutUPN leaves userPrincipalName out of the /users entries of n members with
+// nothing for the advice to find (active, one licence, desktop apps in use), so
+// that only the sync and the lookups are put to the test.
+func (b *tenantBuilder) withoutUPN(n int) {
+	cutoff := b.now.AddDate(0, 0, -30)
+	for _, u := range b.t.Users {
+		if n == 0 {
+			return
+		}
+		last := lastActivity(u)
+		if u.UserType != "Member" || !u.Enabled || u.SharedMailbox || len(u.Licenses) != 1 || u.Licenses[0].Error != "" ||
+			!u.DesktopActivated || last.Before(cutoff) {
+			continue
+		}
+		u.OmitUPN = true
+		n--
 	}
 }
 

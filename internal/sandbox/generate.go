@@ -117,7 +117,15 @@ func (g *generator) tenantOfKind(i int, kind string, now time.Time) *Tenant {
 		Domain:         fmt.Sprintf("%s%s%d.example", strings.ToLower(head), strings.ToLower(tail), i+1),
 		Kind:           kind,
 		HasSignInData:  i != 1,
-		ConcealedNames: i == 2,
+		ConcealedNames: i == 2 || i == 7,
+		// Tenant 2 conceals names behind the documented nested answer, which is the
+		// one that used to read as "not concealed"; 6 and 7 refuse reportSettings,
+		// with names in clear and concealed; 9 refuses mailboxSettings (its shared
+		// mailboxes that need their licence are then of unknown type).
+		NestedReportSettings:   i%3 == 2,
+		ReportSettingsRefused:  i == 6 || i == 7,
+		MailboxSettingsRefused: i == 9,
+		ZeroDateNever:          i%2 == 1,
 	}
 	country := countries[r.IntN(len(countries))]
 	var size int
@@ -140,7 +148,7 @@ func (g *generator) tenantOfKind(i int, kind string, now time.Time) *Tenant {
 		size = g.opts.GiantUsers
 	}
 
-	b := &tenantBuilder{g: g, r: r, t: t, now: now, country: country, clean: kind == "clean"}
+	b := &tenantBuilder{g: g, r: r, t: t, now: now, country: country, clean: kind == "clean", index: i}
 	switch kind {
 	case "clean":
 		// Everything in order: nothing for the advice to find.
@@ -202,5 +210,13 @@ func (g *generator) tenantOfKind(i int, kind string, now time.Time) *Tenant {
 		b.trialInUse()
 	}
 	b.fieldCases(i)
+	// These change users already made and draw no random numbers, so that the rest
+	// of the world stays as it was.
+	if i == 0 {
+		b.sprayed()
+	}
+	if i == 11 {
+		b.withoutUPN(3)
+	}
 	return t
 }

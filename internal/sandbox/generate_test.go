@@ -2,6 +2,7 @@ package sandbox
 
 import (
 	"encoding/json"
+	"slices"
 	"testing"
 )
 
@@ -49,6 +50,19 @@ func TestGeneratePlantsTheScenarios(t *testing.T) {
 		{"assignment errors", count(func(tt TenantTruth) int { return len(tt.AssignmentErrors) }) >= 1},
 		{"redundant licences", count(func(tt TenantTruth) int { return len(tt.Redundant) }) >= 2},
 		{"users without desktop apps", count(func(tt TenantTruth) int { return len(tt.NoDesktopApps) }) >= 1},
+		{"a sprayed account, inactive by its last successful sign-in", count(func(tt TenantTruth) int {
+			n := 0
+			for _, upn := range tt.Sprayed {
+				n += b2i(slices.Contains(tt.InactiveLicensed, upn))
+			}
+			return n
+		}) >= 1},
+		{"licensed shared mailboxes that need their licence", count(func(tt TenantTruth) int { return len(tt.SharedNeedingLicence) }) >= 2},
+		{"users served without userPrincipalName", count(func(tt TenantTruth) int { return len(tt.WithoutUPN) }) >= 1},
+		{"reportSettings nested under value, with names concealed", count(func(tt TenantTruth) int { return b2i(tt.NestedReportSettings && tt.ConcealedNames) }) >= 1},
+		{"reportSettings refused, names in clear", count(func(tt TenantTruth) int { return b2i(tt.ReportSettingsRefused && !tt.ConcealedNames) }) >= 1},
+		{"reportSettings refused, names concealed", count(func(tt TenantTruth) int { return b2i(tt.ReportSettingsRefused && tt.ConcealedNames) }) >= 1},
+		{"mailboxSettings refused", count(func(tt TenantTruth) int { return b2i(tt.MailboxSettingsRefused) }) >= 1},
 		{"idle seats", count(func(tt TenantTruth) int {
 			n := 0
 			for _, p := range tt.Pools {

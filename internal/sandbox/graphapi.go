@@ -113,7 +113,7 @@ func (s *Server) users(w http.ResponseWriter, r *http.Request, t *Tenant) {
 		if i > skip {
 			buf = append(buf, ',')
 		}
-		buf = appendUser(buf, t.Users[i], sel)
+		buf = appendUser(buf, t.Users[i], sel, t.ZeroDateNever)
 	}
 	buf = append(buf, ']')
 	if end < len(t.Users) {
@@ -130,8 +130,9 @@ func (s *Server) users(w http.ResponseWriter, r *http.Request, t *Tenant) {
 }
 
 // appendUser writes a user's selected properties. It is hand-written because the
-// simulated cloud shares the machine with the client in benchmarks.
-func appendUser(b []byte, u *User, sel map[string]bool) []byte {
+// simulated cloud shares the machine with the client in benchmarks. zeroNever writes
+// a sign-in that never happened as 0001-01-01T00:00:00Z, as Graph does in places.
+func appendUser(b []byte, u *User, sel map[string]bool, zeroNever bool) []byte {
 	b = append(b, '{')
 	first := true
 	field := func(name string) {
@@ -147,9 +148,17 @@ func appendUser(b []byte, u *User, sel map[string]bool) []byte {
 		field("id")
 		b = appendString(b, u.ID)
 	}
-	if sel["userPrincipalName"] {
+	if sel["userPrincipalName"] && !u.OmitUPN {
 		field("userPrincipalName")
 		b = appendString(b, u.UPN)
+	}
+	if sel["mail"] {
+		field("mail")
+		if u.Mail == "" {
+			b = append(b, "null"...)
+		} else {
+			b = appendString(b, u.Mail)
+		}
 	}
 	if sel["displayName"] {
 		field("displayName")
@@ -229,14 +238,21 @@ func appendUser(b []byte, u *User, sel map[string]bool) []byte {
 	if sel["signInActivity"] {
 		field("signInActivity")
 		b = append(b, `{"lastSignInDateTime":`...)
-		b = appendTime(b, u.LastSignIn)
+		b = appendSignIn(b, u.LastSignIn, zeroNever)
 		b = append(b, `,"lastSignInRequestId":null,"lastNonInteractiveSignInDateTime":`...)
-		b = appendTime(b, u.LastNonInteractive)
+		b = appendSignIn(b, u.LastNonInteractive, zeroNever)
 		b = append(b, `,"lastSuccessfulSignInDateTime":`...)
-		b = appendTime(b, u.LastSignIn)
+		b = appendSignIn(b, u.successfulSignIn(), zeroNever)
 		b = append(b, '}')
 	}
 	return append(b, '}')
+}
+
+func appendSignIn(b []byte, t *time.Time, zeroNever bool) []byte {
+	if t == nil && zeroNever {
+		return appendString(b, "0001-01-01T00:00:00Z")
+	}
+	return appendTime(b, t)
 }
 
 func appendTime(b []byte, t *time.Time) []byte {
@@ -263,11 +279,48 @@ func appendString(b []byte, s string) []byte {
 	return append(b, '"')
 }
 
+// reportSettings answers flat as live Graph does, nested under "value" as Microsoft
+// documents it, or 403 for an app without ReportSettings.Read.All.
 func (s *Server) reportSettings(w http.ResponseWriter, r *http.Request, t *Tenant) {
-	writeJSON(w, http.StatusOK, map[string]any{
-		"@odata.context":        "https://graph.microsoft.com/v1.0/$metadata#admin/reportSettings/$entity",
-		"displayConcealedNames": t.ConcealedNames,
-	})
+	const odataContext = "https://graph.microsoft.com/v1.0/$metadata#admin/reportSettings/$entity"
+	switch {
+	case t.ReportSettingsRefused:
+		graphError(w, http.StatusForbidden, "Authorization_RequestDenied", "Insufficient privileges to complete the operation.")
+	case t.NestedReportSettings:
+		writeJSON(w, http.StatusOK, map[string]any{"@odata.context": odataContext,
+			"value": map[string]any{"@odata.type": "#microsoft.graph.adminReportSettings", "displayConcealedNames": t.ConcealedNames}})
+	default:
+		writeJSON(w, http.StatusOK, map[string]any{"@odata.context": odataContext, "displayConcealedNames": t.ConcealedNames})
+	}
+}
+
+// mailboxSettings answers /users/{id}/mailboxSettings with the userPurpose of the
+// user's mailbox; a guest has no mailbox here.
+func (s *Server) mailboxSettings(w http.ResponseWriter, r *http.Request, t *Tenant) {
+	s.stats.MailboxSettings.Add(1)
+	if t.MailboxSettingsRefused {
+		graphError(w, http.StatusForbidden, "ErrorAccessDenied", "Access is denied. Check credentials and try again.")
+		return
+	}
+	id := strings.ToLower(r.PathValue("id"))
+	for _, u := range t.Users {
+		if u.ID != id && !strings.EqualFold(u.UPN, id) {
+			continue
+		}
+		if u.UserType == "Guest" {
+			break
+		}
+		purpose := "user"
+		if u.SharedMailbox {
+			purpose = "shared"
+		}
+		writeJSON(w, http.StatusOK, map[string]any{
+			"@odata.context": "https://graph.microsoft.com/v1.0/$metadata#users('" + u.ID + "')/mailboxSettings(userPurpose)",
+			"userPurpose":    purpose,
+		})
+		return
+	}
+	graphError(w, http.StatusNotFound, "MailboxNotEnabledForRESTAPI", "The mailbox is either inactive, soft-deleted, or is hosted on-premise.")
 }
 
 var reports = map[string]bool{"getM365AppUserDetail": true, "getOffice365ActiveUserDetail": true, "getMailboxUsageDetail": true}
@@ -283,6 +336,7 @@ func (s *Server) report(w http.ResponseWriter, r *http.Request, t *Tenant) {
 }
 
 func (s *Server) download(w http.ResponseWriter, r *http.Request) {
+	s.stats.Downloads.Add(1)
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	t := s.world.Tenant(r.PathValue("tenant"))

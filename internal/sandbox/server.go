@@ -32,6 +32,10 @@ type ServerOptions struct {
 	// ThrottleWindow before getting 429 with Retry-After; 0 disables throttling.
 	ThrottleLimit  int
 	ThrottleWindow time.Duration
+	// RetryAfter, when set, is sent verbatim as the Retry-After of every 429 (Graph
+	// sends fractions such as "2.128"); otherwise the rest of the window, in whole
+	// seconds.
+	RetryAfter string
 }
 
 // Default credentials of the simulated partner app.
@@ -50,16 +54,24 @@ type Server struct {
 	failMu   sync.Mutex
 	failing  map[string]bool
 	throttle map[string]*window
+	// throttled is when each tenant was last answered 429, until its next request;
+	// retryGaps are the times between the two.
+	throttled map[string]time.Time
+	retryGaps []time.Duration
 
 	stats Stats
 }
 
 // Stats counts what the server did.
 type Stats struct {
-	Requests  atomic.Int64
-	Throttled atomic.Int64
-	Faults    atomic.Int64
-	Tokens    atomic.Int64
+	Requests atomic.Int64
+	// Downloads counts report downloads, the other end of a report's redirect.
+	Downloads atomic.Int64
+	// MailboxSettings counts requests for a user's mailboxSettings (in Requests too).
+	MailboxSettings atomic.Int64
+	Throttled       atomic.Int64
+	Faults          atomic.Int64
+	Tokens          atomic.Int64
 	// Connections counts TCP connections accepted: a client that reuses its
 	// connections opens few.
 	Connections atomic.Int64
@@ -84,7 +96,7 @@ func NewServer(world *World, opts ServerOptions) (*Server, error) {
 	if opts.Addr == "" {
 		opts.Addr = "127.0.0.1:0"
 	}
-	s := &Server{opts: opts, world: world, failing: map[string]bool{}, throttle: map[string]*window{}}
+	s := &Server{opts: opts, world: world, failing: map[string]bool{}, throttle: map[string]*window{}, throttled: map[string]time.Time{}}
 	ln, err := net.Listen("tcp", opts.Addr)
 	if err != nil {
 		return nil, fmt.Errorf("sandbox: listen on %s: %w", opts.Addr, err)
@@ -191,6 +203,7 @@ func (s *Server) routes() http.Handler {
 	mux.HandleFunc("GET /v1.0/subscribedSkus", s.graph(s.subscribedSkus))
 	mux.HandleFunc("GET /v1.0/directory/subscriptions", s.graph(s.subscriptions))
 	mux.HandleFunc("GET /v1.0/users", s.graph(s.users))
+	mux.HandleFunc("GET /v1.0/users/{id}/mailboxSettings", s.graph(s.mailboxSettings))
 	mux.HandleFunc("GET /v1.0/admin/reportSettings", s.graph(s.reportSettings))
 	mux.HandleFunc("GET /v1.0/reports/{report}", s.graph(s.report))
 	mux.HandleFunc("GET /download/{tenant}/{report}", s.download)
@@ -203,7 +216,7 @@ func (s *Server) routes() http.Handler {
 		writeJSON(w, http.StatusOK, s.Truth())
 	})
 	mux.HandleFunc("GET /sandbox/stats", func(w http.ResponseWriter, r *http.Request) {
-		writeJSON(w, http.StatusOK, map[string]int64{"requests": s.stats.Requests.Load(), "throttled": s.stats.Throttled.Load(),
+		writeJSON(w, http.StatusOK, map[string]int64{"requests": s.stats.Requests.Load(), "downloads": s.stats.Downloads.Load(), "throttled": s.stats.Throttled.Load(),
 			"faults": s.stats.Faults.Load(), "tokens": s.stats.Tokens.Load(), "connections": s.stats.Connections.Load()})
 	})
 	return mux
@@ -264,7 +277,11 @@ func (s *Server) graph(h func(w http.ResponseWriter, r *http.Request, t *Tenant)
 		}
 		if wait, ok := s.admit(tenantID); !ok {
 			s.stats.Throttled.Add(1)
-			w.Header().Set("Retry-After", fmt.Sprint(int(math.Ceil(wait.Seconds()))))
+			retryAfter := fmt.Sprint(int(math.Ceil(wait.Seconds())))
+			if s.opts.RetryAfter != "" {
+				retryAfter = s.opts.RetryAfter
+			}
+			w.Header().Set("Retry-After", retryAfter)
 			graphError(w, http.StatusTooManyRequests, "TooManyRequests", "Too many requests, retry later.")
 			return
 		}
@@ -311,6 +328,10 @@ func (s *Server) admit(tenant string) (time.Duration, bool) {
 	s.failMu.Lock()
 	defer s.failMu.Unlock()
 	now := time.Now()
+	if at, ok := s.throttled[tenant]; ok {
+		s.retryGaps = append(s.retryGaps, now.Sub(at))
+		delete(s.throttled, tenant)
+	}
 	win := s.throttle[tenant]
 	if win == nil || now.Sub(win.start) >= s.opts.ThrottleWindow {
 		win = &window{start: now}
@@ -318,9 +339,18 @@ func (s *Server) admit(tenant string) (time.Duration, bool) {
 	}
 	win.count++
 	if win.count > s.opts.ThrottleLimit {
+		s.throttled[tenant] = now
 		return s.opts.ThrottleWindow - now.Sub(win.start), false
 	}
 	return 0, true
+}
+
+// RetryGaps are the times between a 429 to a tenant and that tenant's next request:
+// how long clients waited before retrying.
+func (s *Server) RetryGaps() []time.Duration {
+	s.failMu.Lock()
+	defer s.failMu.Unlock()
+	return append([]time.Duration(nil), s.retryGaps...)
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {

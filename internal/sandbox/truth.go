@@ -51,6 +51,18 @@ type TenantTruth struct {
 	// Expected is what advice and reconciliation must report today with the
 	// sandbox's contracts imported and partner.tenant_id set to PartnerTenantID.
 	Expected Expected `json:"expected"`
+	// Sprayed are enabled, licensed members whose recent sign-ins all failed: their
+	// last successful sign-in is long past (they are in InactiveLicensed).
+	Sprayed []string `json:"sprayed,omitempty"`
+	// SharedNeedingLicence are licensed shared mailboxes over 50 GB or with an
+	// archive: they need an Exchange licence.
+	SharedNeedingLicence []string `json:"sharedMailboxesNeedingLicence,omitempty"`
+	// WithoutUPN are the mail addresses of users whose /users entry omits
+	// userPrincipalName.
+	WithoutUPN             []string `json:"usersWithoutUPN,omitempty"`
+	NestedReportSettings   bool     `json:"nestedReportSettings,omitempty"`
+	ReportSettingsRefused  bool     `json:"reportSettingsRefused,omitempty"`
+	MailboxSettingsRefused bool     `json:"mailboxSettingsRefused,omitempty"`
 }
 
 // PoolTruth is one licence pool.
@@ -76,7 +88,8 @@ func (w *World) Truth() Truth {
 	expected := w.Expect()
 	for i, t := range w.Tenants {
 		tt := TenantTruth{ID: t.ID, Name: t.Name, Kind: t.Kind, HasSignInData: t.HasSignInData, ConcealedNames: t.ConcealedNames,
-			Users: len(t.Users), Subscriptions: len(t.Subscriptions), Expected: expected[i]}
+			Users: len(t.Users), Subscriptions: len(t.Subscriptions), NestedReportSettings: t.NestedReportSettings,
+			ReportSettingsRefused: t.ReportSettingsRefused, MailboxSettingsRefused: t.MailboxSettingsRefused, Expected: expected[i]}
 		for _, s := range t.Subscriptions {
 			if s.Trial {
 				tt.Trials = append(tt.Trials, s.PartNumber)
@@ -108,6 +121,12 @@ func (w *World) Truth() Truth {
 			if u.UserType == "Guest" {
 				tt.Guests++
 			}
+			if u.OmitUPN {
+				tt.WithoutUPN = append(tt.WithoutUPN, u.Mail)
+			}
+			if u.LastSuccessfulSignIn != nil {
+				tt.Sprayed = append(tt.Sprayed, u.UPN)
+			}
 			tt.Assignments += len(u.Licenses)
 			if len(u.Licenses) == 0 {
 				continue
@@ -115,6 +134,9 @@ func (w *World) Truth() Truth {
 			switch {
 			case u.SharedMailbox:
 				tt.LicensedShared = append(tt.LicensedShared, u.UPN)
+				if u.MailboxBytes >= 50<<30 || u.HasArchive {
+					tt.SharedNeedingLicence = append(tt.SharedNeedingLicence, u.UPN)
+				}
 			case !u.Enabled:
 				tt.DisabledLicensed = append(tt.DisabledLicensed, u.UPN)
 			case u.UserType == "Guest":
@@ -142,13 +164,24 @@ func (w *World) Truth() Truth {
 	return out
 }
 
+// lastActivity is the user's last successful sign-in: what Graph serves as
+// lastSuccessfulSignInDateTime (zero = never).
 func lastActivity(u *User) time.Time {
-	var t time.Time
-	if u.LastSignIn != nil {
-		t = *u.LastSignIn
+	if t := u.successfulSignIn(); t != nil {
+		return *t
 	}
-	if u.LastNonInteractive != nil && u.LastNonInteractive.After(t) {
-		t = *u.LastNonInteractive
+	return time.Time{}
+}
+
+// successfulSignIn is the last successful sign-in: the recorded one of a sprayed
+// account, otherwise the later of the interactive and non-interactive ones.
+func (u *User) successfulSignIn() *time.Time {
+	if u.LastSuccessfulSignIn != nil {
+		return u.LastSuccessfulSignIn
+	}
+	t := u.LastSignIn
+	if u.LastNonInteractive != nil && (t == nil || u.LastNonInteractive.After(*t)) {
+		t = u.LastNonInteractive
 	}
 	return t
 }

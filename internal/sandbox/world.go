@@ -27,6 +27,16 @@ func (w *World) Now() time.Time { return w.Start.AddDate(0, 0, w.Day).Add(12 * t
 // Tenant looks a tenant up by id.
 func (w *World) Tenant(id string) *Tenant { return w.byID[id] }
 
+// User looks a user up by principal name.
+func (t *Tenant) User(upn string) *User {
+	for _, u := range t.Users {
+		if u.UPN == upn {
+			return u
+		}
+	}
+	return nil
+}
+
 // Tenant is one customer tenant.
 type Tenant struct {
 	ID     string `json:"id"`
@@ -35,10 +45,18 @@ type Tenant struct {
 	Kind   string `json:"kind"` // small, enterprise, giant
 	// HasSignInData is false for tenants without Entra ID P1/P2: Graph refuses
 	// signInActivity there.
-	HasSignInData  bool            `json:"hasSignInData"`
-	ConcealedNames bool            `json:"concealedNames"`
-	Subscriptions  []*Subscription `json:"subscriptions"`
-	Users          []*User         `json:"users"`
+	HasSignInData  bool `json:"hasSignInData"`
+	ConcealedNames bool `json:"concealedNames"`
+	// Shapes of Graph's answers that differ from tenant to tenant: admin/reportSettings
+	// nested under "value" as documented (live Graph answers it flat) or refused
+	// (no ReportSettings.Read.All), mailboxSettings refused (no MailboxSettings.Read),
+	// and "never" in sign-in fields as 0001-01-01T00:00:00Z instead of null.
+	NestedReportSettings   bool            `json:"nestedReportSettings,omitempty"`
+	ReportSettingsRefused  bool            `json:"reportSettingsRefused,omitempty"`
+	MailboxSettingsRefused bool            `json:"mailboxSettingsRefused,omitempty"`
+	ZeroDateNever          bool            `json:"zeroDateNever,omitempty"`
+	Subscriptions          []*Subscription `json:"subscriptions"`
+	Users                  []*User         `json:"users"`
 }
 
 // Subscription is a directory subscription: seats of one SKU bought for a term.
@@ -60,20 +78,27 @@ type Subscription struct {
 
 // User is one directory user.
 type User struct {
-	ID                 string     `json:"id"`
-	UPN                string     `json:"userPrincipalName"`
-	DisplayName        string     `json:"displayName"`
-	Enabled            bool       `json:"accountEnabled"`
-	UserType           string     `json:"userType"`
+	ID          string `json:"id"`
+	UPN         string `json:"userPrincipalName"`
+	Mail        string `json:"mail,omitempty"`
+	DisplayName string `json:"displayName"`
+	Enabled     bool   `json:"accountEnabled"`
+	UserType    string `json:"userType"`
+	// OmitUPN leaves userPrincipalName out of the user's entry in /users pages,
+	// selected or not.
+	OmitUPN            bool       `json:"omitUPN,omitempty"`
 	Created            time.Time  `json:"createdDateTime"`
 	UsageLocation      string     `json:"usageLocation"`
 	LastSignIn         *time.Time `json:"lastSignIn,omitempty"`
 	LastNonInteractive *time.Time `json:"lastNonInteractiveSignIn,omitempty"`
-	Licenses           []License  `json:"licenses"`
-	SharedMailbox      bool       `json:"sharedMailbox,omitempty"`
-	DesktopActivated   bool       `json:"desktopActivated"`
-	MailboxBytes       int64      `json:"mailboxBytes"`
-	HasArchive         bool       `json:"hasArchive,omitempty"`
+	// LastSuccessfulSignIn is set where it differs from the later of the other two:
+	// a sprayed account, whose recent sign-ins all failed.
+	LastSuccessfulSignIn *time.Time `json:"lastSuccessfulSignIn,omitempty"`
+	Licenses             []License  `json:"licenses"`
+	SharedMailbox        bool       `json:"sharedMailbox,omitempty"`
+	DesktopActivated     bool       `json:"desktopActivated"`
+	MailboxBytes         int64      `json:"mailboxBytes"`
+	HasArchive           bool       `json:"hasArchive,omitempty"`
 	// PremiumUnused marks the E5 user whose every E5-only plan is switched off.
 	PremiumUnused bool `json:"premiumUnused,omitempty"`
 }

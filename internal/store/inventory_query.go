@@ -9,6 +9,7 @@ import (
 
 	"gorm.io/gorm"
 
+	"github.com/seatledger/seatledger/internal/ids"
 	"github.com/seatledger/seatledger/internal/inventory"
 	"github.com/seatledger/seatledger/internal/terms"
 )
@@ -138,22 +139,34 @@ type UserRecord struct {
 // ErrNotFound is returned when a requested record does not exist.
 var ErrNotFound = errors.New("not found")
 
-// UserHistory finds a user by principal name (case-insensitive) in a tenant. Users
-// who have left are still found through their history.
-func (s *Store) UserHistory(ctx context.Context, tenantID, upn string) (*UserRecord, error) {
+// UserHistory finds a user of a tenant by principal name, mail address (both
+// case-insensitive) or object id: Graph can hand out a user without its principal
+// name. Users who have left are still found through their history, by the principal
+// name they last had or their id.
+func (s *Store) UserHistory(ctx context.Context, tenantID, key string) (*UserRecord, error) {
 	db := s.db.WithContext(ctx)
-	upn = strings.ToLower(upn)
+	key = strings.ToLower(strings.TrimSpace(key))
+	id, isID := ids.ParseGUID(key)
 	rec := &UserRecord{}
 	var users []userRow
-	if err := db.Where("tenant_id = ? AND LOWER(upn) = ?", tenantID, upn).Find(&users).Error; err != nil {
-		return nil, fmt.Errorf("read user %s: %w", upn, err)
+	lookups := []*gorm.DB{db.Where("tenant_id = ? AND LOWER(upn) = ?", tenantID, key), db.Where("tenant_id = ? AND LOWER(mail) = ?", tenantID, key)}
+	if isID {
+		lookups = []*gorm.DB{db.Where("tenant_id = ? AND user_id = ?", tenantID, id)}
+	}
+	for _, q := range lookups {
+		if err := q.Order("user_id").Find(&users).Error; err != nil {
+			return nil, fmt.Errorf("read user %s: %w", key, err)
+		}
+		if len(users) > 0 {
+			break
+		}
 	}
 	if len(users) > 0 {
 		u := users[0].user()
 		rec.User = &u
 		var as []assignmentRow
 		if err := db.Where("tenant_id = ? AND user_id = ?", tenantID, u.ID).Order("sku_id, group_id").Find(&as).Error; err != nil {
-			return nil, fmt.Errorf("read licences of %s: %w", upn, err)
+			return nil, fmt.Errorf("read licences of %s: %w", key, err)
 		}
 		for _, a := range as {
 			rec.Assignments = append(rec.Assignments, inventory.Assignment{SKUID: a.SKUID, Group: a.GroupID, State: a.State, Error: a.Error, DisabledPlans: a.DisabledPlans})
@@ -161,26 +174,29 @@ func (s *Store) UserHistory(ctx context.Context, tenantID, upn string) (*UserRec
 	}
 	// History follows the user id, which survives a rename; a user who has left is
 	// found by the name it last had.
-	who := db.Where("tenant_id = ? AND LOWER(upn) = ?", tenantID, upn)
-	if rec.User != nil {
+	who := db.Where("tenant_id = ? AND LOWER(upn) = ?", tenantID, key)
+	switch {
+	case rec.User != nil:
 		who = db.Where("tenant_id = ? AND user_id = ?", tenantID, rec.User.ID)
+	case isID:
+		who = db.Where("tenant_id = ? AND user_id = ?", tenantID, id)
 	}
 	var held []assignmentHistoryRow
 	if err := who.Session(&gorm.Session{}).Order("valid_from, sku_id").Find(&held).Error; err != nil {
-		return nil, fmt.Errorf("read licence history of %s: %w", upn, err)
+		return nil, fmt.Errorf("read licence history of %s: %w", key, err)
 	}
 	for _, h := range held {
 		rec.Holdings = append(rec.Holdings, AssignmentPeriod{UserID: h.UserID, SKUID: h.SKUID, Group: h.GroupID, Period: Period{From: h.ValidFrom.UTC(), To: inventory.UTC(h.ValidTo)}})
 	}
 	var enabled []enabledHistoryRow
 	if err := who.Session(&gorm.Session{}).Order("valid_from").Find(&enabled).Error; err != nil {
-		return nil, fmt.Errorf("read account history of %s: %w", upn, err)
+		return nil, fmt.Errorf("read account history of %s: %w", key, err)
 	}
 	for _, e := range enabled {
 		rec.Enabled = append(rec.Enabled, EnabledPeriod{UserID: e.UserID, Enabled: e.Enabled, Period: Period{From: e.ValidFrom.UTC(), To: inventory.UTC(e.ValidTo)}})
 	}
 	if rec.User == nil && len(rec.Holdings) == 0 && len(rec.Enabled) == 0 {
-		return nil, fmt.Errorf("user %s in tenant %s: %w", upn, tenantID, ErrNotFound)
+		return nil, fmt.Errorf("user %s in tenant %s: %w", key, tenantID, ErrNotFound)
 	}
 	return rec, nil
 }
@@ -191,6 +207,11 @@ type TenantState struct {
 	SignInData bool   `json:"signInData"`
 	SignInNote string `json:"signInNote,omitempty"`
 	UsageNote  string `json:"usageNote,omitempty"`
+	// MailboxPurposeData is false when Graph refused mailboxSettings (or the tenant
+	// has not been synced since seatledger began to ask): users' MailboxPurpose is
+	// then unknown, and MailboxNote says why.
+	MailboxPurposeData bool   `json:"mailboxPurposeData"`
+	MailboxNote        string `json:"mailboxNote,omitempty"`
 	// UsageReportDate is the refresh date of the usage reports last read.
 	UsageReportDate *time.Time `json:"usageReportDate,omitempty"`
 }
@@ -203,7 +224,8 @@ func (s *Store) TenantStates(ctx context.Context) ([]TenantState, error) {
 	}
 	out := make([]TenantState, len(rows))
 	for i, r := range rows {
-		out[i] = TenantState{TenantID: r.TenantID, SignInData: r.SignInData, SignInNote: r.SignInNote, UsageNote: r.UsageNote, UsageReportDate: inventory.UTC(r.UsageReportDate)}
+		out[i] = TenantState{TenantID: r.TenantID, SignInData: r.SignInData, SignInNote: r.SignInNote, UsageNote: r.UsageNote,
+			MailboxPurposeData: r.MailboxPurposeData, MailboxNote: r.MailboxNote, UsageReportDate: inventory.UTC(r.UsageReportDate)}
 	}
 	return out, nil
 }
@@ -242,6 +264,20 @@ func (s *Store) Users(ctx context.Context, tenantID string) ([]inventory.User, e
 	for i, r := range rows {
 		out[i] = r.user()
 		out[i].Assignments = held[r.UserID]
+	}
+	return out, nil
+}
+
+// MailboxPurposes are the mailbox purposes the last sync stored for a tenant's users,
+// by user id (users without one left out).
+func (s *Store) MailboxPurposes(ctx context.Context, tenantID string) (map[string]string, error) {
+	var rows []userRow
+	if err := s.db.WithContext(ctx).Select("user_id", "mailbox_purpose").Where("tenant_id = ? AND mailbox_purpose <> ''", tenantID).Find(&rows).Error; err != nil {
+		return nil, fmt.Errorf("read mailbox purposes of %s: %w", tenantID, err)
+	}
+	out := make(map[string]string, len(rows))
+	for _, r := range rows {
+		out[r.UserID] = r.MailboxPurpose
 	}
 	return out, nil
 }

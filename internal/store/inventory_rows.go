@@ -11,6 +11,9 @@ type tenantStateRow struct {
 	SignInData bool
 	SignInNote string
 	UsageNote  string
+	// MailboxPurposeData is false when Graph refused mailboxSettings; MailboxNote says why.
+	MailboxPurposeData bool
+	MailboxNote        string
 	// UsersDigest identifies the users and licences stored for the tenant.
 	UsersDigest string
 	// UsageReportDate is when the usage reports were last refreshed by Microsoft.
@@ -123,31 +126,43 @@ func (r subscriptionHistoryRow) values() []any {
 }
 
 type userRow struct {
-	TenantID           string `gorm:"column:tenant_id;primaryKey"`
-	UserID             string `gorm:"column:user_id;primaryKey"`
-	UPN                string `gorm:"column:upn"`
-	DisplayName        string
-	AccountEnabled     bool
-	UserType           string
-	CreatedAt          *time.Time `gorm:"autoCreateTime:false"`
-	UsageLocation      string
-	LastSignIn         *time.Time
-	LastNonInteractive *time.Time
+	TenantID             string `gorm:"column:tenant_id;primaryKey"`
+	UserID               string `gorm:"column:user_id;primaryKey"`
+	UPN                  string `gorm:"column:upn"`
+	Mail                 string
+	DisplayName          string
+	AccountEnabled       bool
+	UserType             string
+	CreatedAt            *time.Time `gorm:"autoCreateTime:false"`
+	UsageLocation        string
+	LastSignIn           *time.Time
+	LastNonInteractive   *time.Time
+	LastSuccessfulSignIn *time.Time
+	MailboxPurpose       string
 }
 
 func (userRow) TableName() string { return "directory_users" }
 
-var userRowColumns = []string{"tenant_id", "user_id", "upn", "display_name", "account_enabled", "user_type", "created_at", "usage_location", "last_sign_in", "last_non_interactive"}
+var userRowColumns = []string{"tenant_id", "user_id", "upn", "mail", "display_name", "account_enabled", "user_type", "created_at", "usage_location",
+	"last_sign_in", "last_non_interactive", "last_successful_sign_in", "mailbox_purpose"}
 
 func (userRow) columns() []string { return userRowColumns }
 
 func (r userRow) values() []any {
-	return []any{r.TenantID, r.UserID, r.UPN, r.DisplayName, r.AccountEnabled, r.UserType, r.CreatedAt, r.UsageLocation, r.LastSignIn, r.LastNonInteractive}
+	return []any{r.TenantID, r.UserID, r.UPN, r.Mail, r.DisplayName, r.AccountEnabled, r.UserType, r.CreatedAt, r.UsageLocation,
+		r.LastSignIn, r.LastNonInteractive, r.LastSuccessfulSignIn, r.MailboxPurpose}
+}
+
+func newUserRow(tenant string, u inventory.User) userRow {
+	return userRow{TenantID: tenant, UserID: u.ID, UPN: u.UPN, Mail: u.Mail, DisplayName: u.DisplayName, AccountEnabled: u.Enabled, UserType: u.UserType,
+		CreatedAt: inventory.UTC(u.Created), UsageLocation: u.UsageLocation, LastSignIn: inventory.UTC(u.LastSignIn), LastNonInteractive: inventory.UTC(u.LastNonInteractive),
+		LastSuccessfulSignIn: inventory.UTC(u.LastSuccessfulSignIn), MailboxPurpose: u.MailboxPurpose}
 }
 
 func (r userRow) user() inventory.User {
-	return inventory.User{ID: r.UserID, UPN: r.UPN, DisplayName: r.DisplayName, Enabled: r.AccountEnabled, UserType: r.UserType,
-		Created: inventory.UTC(r.CreatedAt), UsageLocation: r.UsageLocation, LastSignIn: inventory.UTC(r.LastSignIn), LastNonInteractive: inventory.UTC(r.LastNonInteractive)}
+	return inventory.User{ID: r.UserID, UPN: r.UPN, Mail: r.Mail, DisplayName: r.DisplayName, Enabled: r.AccountEnabled, UserType: r.UserType,
+		Created: inventory.UTC(r.CreatedAt), UsageLocation: r.UsageLocation, LastSignIn: inventory.UTC(r.LastSignIn), LastNonInteractive: inventory.UTC(r.LastNonInteractive),
+		LastSuccessfulSignIn: inventory.UTC(r.LastSuccessfulSignIn), MailboxPurpose: r.MailboxPurpose}
 }
 
 type enabledHistoryRow struct {

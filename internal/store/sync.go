@@ -112,6 +112,7 @@ func (s *Store) inCopyTransaction(ctx context.Context, c *changeSet, fn func(tx 
 
 func applyTenantState(c *changeSet, snap *inventory.Snapshot) error {
 	fresh := tenantStateRow{TenantID: c.tenant, SignInData: snap.SignInData, SignInNote: snap.SignInNote, UsageNote: snap.UsageNote,
+		MailboxPurposeData: snap.MailboxPurposeData, MailboxNote: snap.MailboxNote,
 		UsersDigest: snap.Users.Digest(), UsageReportDate: inventory.UTC(snap.UsageReportDate)}
 	var old []tenantStateRow
 	if err := c.tx.Where("tenant_id = ?", c.tenant).Find(&old).Error; err != nil {
@@ -139,6 +140,7 @@ func applyTenantState(c *changeSet, snap *inventory.Snapshot) error {
 
 func sameTenantState(a, b tenantStateRow) bool {
 	return a.TenantID == b.TenantID && a.SignInData == b.SignInData && a.SignInNote == b.SignInNote && a.UsageNote == b.UsageNote && a.UsersDigest == b.UsersDigest &&
+		a.MailboxPurposeData == b.MailboxPurposeData && a.MailboxNote == b.MailboxNote &&
 		sameTime(a.UsageReportDate, b.UsageReportDate)
 }
 

@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
 
@@ -114,6 +115,67 @@ func TestApplySnapshotWithoutSignInDataKeepsTheLastKnown(t *testing.T) {
 			t.Errorf("tenant state after refusals: %+v", states)
 		}
 		if n := apply(t, s, refused, day0.AddDate(0, 0, 2)); n != 0 {
+			t.Errorf("the same refused read again wrote %d rows", n)
+		}
+	})
+}
+
+func TestApplySnapshotKeepsMailSuccessfulSignInAndMailboxPurpose(t *testing.T) {
+	storetest.EachDB(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		failed, ok := day0.Add(-time.Hour), day0.AddDate(0, 0, -200)
+		shared := user(bob, "", nil, eop2) // a page without userPrincipalName
+		shared.Mail, shared.Enabled, shared.MailboxPurpose = "Info@Contoso.example", false, "shared"
+		sprayed := user(anna, "anna@contoso.example", &failed, e3)
+		sprayed.LastNonInteractive, sprayed.LastSuccessfulSignIn = &failed, &ok
+		snap := snapshot(t, sprayed, shared)
+		snap.MailboxPurposeData = true
+		apply(t, s, snap, day0)
+
+		users, err := s.Users(ctx, tenant)
+		if err != nil {
+			t.Fatal(err)
+		}
+		byID := map[string]inventory.User{}
+		for _, u := range users {
+			byID[u.ID] = u
+		}
+		if u := byID[anna]; u.LastSuccessfulSignIn == nil || !u.LastSuccessfulSignIn.Equal(ok) || !u.LastActivity().Equal(ok) {
+			t.Errorf("sprayed user stored as %+v, last activity %s", u, u.LastActivity())
+		}
+		if u := byID[bob]; u.Mail != "Info@Contoso.example" || u.MailboxPurpose != "shared" || u.UPN != "" {
+			t.Errorf("user without a principal name stored as %+v", u)
+		}
+		for _, key := range []string{"info@contoso.example", bob, strings.ToUpper(bob), "anna@contoso.example"} {
+			rec, err := s.UserHistory(ctx, tenant, key)
+			if err != nil || rec.User == nil {
+				t.Errorf("UserHistory(%q): %v, %+v", key, err, rec)
+			}
+		}
+		states, err := s.TenantStates(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(states) != 1 || !states[0].MailboxPurposeData {
+			t.Errorf("tenant state: %+v", states)
+		}
+
+		// mailboxSettings refused the next day: the purpose stays as last known.
+		again := snapshot(t, sprayed, func() inventory.User { u := shared; u.MailboxPurpose = ""; return u }())
+		again.MailboxPurposeData, again.MailboxNote = false, "Graph refused mailboxSettings: 403"
+		apply(t, s, again, day0.AddDate(0, 0, 1))
+		rec, err := s.UserHistory(ctx, tenant, bob)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if rec.User.MailboxPurpose != "shared" {
+			t.Errorf("mailbox purpose after a refused read: %q", rec.User.MailboxPurpose)
+		}
+		states, _ = s.TenantStates(ctx)
+		if len(states) != 1 || states[0].MailboxPurposeData || states[0].MailboxNote == "" {
+			t.Errorf("tenant state after mailboxSettings was refused: %+v", states)
+		}
+		if n := apply(t, s, again, day0.AddDate(0, 0, 2)); n != 0 {
 			t.Errorf("the same refused read again wrote %d rows", n)
 		}
 	})

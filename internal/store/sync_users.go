@@ -5,9 +5,10 @@ import (
 )
 
 func sameUser(a, b inventory.User) bool {
-	return a.UPN == b.UPN && a.DisplayName == b.DisplayName && a.Enabled == b.Enabled && a.UserType == b.UserType &&
+	return a.UPN == b.UPN && a.Mail == b.Mail && a.DisplayName == b.DisplayName && a.Enabled == b.Enabled && a.UserType == b.UserType &&
 		sameTime(a.Created, b.Created) && a.UsageLocation == b.UsageLocation &&
-		sameTime(a.LastSignIn, b.LastSignIn) && sameTime(a.LastNonInteractive, b.LastNonInteractive)
+		sameTime(a.LastSignIn, b.LastSignIn) && sameTime(a.LastNonInteractive, b.LastNonInteractive) &&
+		sameTime(a.LastSuccessfulSignIn, b.LastSuccessfulSignIn) && a.MailboxPurpose == b.MailboxPurpose
 }
 
 // userPageSize is how many users are compared and written at a time: memory stays
@@ -31,7 +32,7 @@ func applyUsers(c *changeSet, snap *inventory.Snapshot) error {
 	}
 	seen := make(map[string]struct{}, snap.Users.Len())
 	err := snap.Users.Each(userPageSize, func(page []inventory.User) error {
-		return applyUserPage(c, page, seen, stored > 0, snap.SignInData)
+		return applyUserPage(c, page, seen, stored > 0, snap.SignInData, snap.MailboxPurposeData)
 	})
 	if err != nil || stored == 0 {
 		return err
@@ -39,9 +40,9 @@ func applyUsers(c *changeSet, snap *inventory.Snapshot) error {
 	return endGoneUsers(c, seen)
 }
 
-// applyUserPage compares and writes one page of users. Without sign-in data (Graph
-// refused it this time) the stored sign-in times are kept, not wiped.
-func applyUserPage(c *changeSet, page []inventory.User, seen map[string]struct{}, compare, signInData bool) error {
+// applyUserPage compares and writes one page of users. Without sign-in data or
+// mailbox purposes (Graph refused them this time) the stored ones are kept, not wiped.
+func applyUserPage(c *changeSet, page []inventory.User, seen map[string]struct{}, compare, signInData, mailboxData bool) error {
 	ids := make([]string, len(page))
 	for i, u := range page {
 		ids[i] = u.ID
@@ -77,9 +78,12 @@ func applyUserPage(c *changeSet, page []inventory.User, seen map[string]struct{}
 		prev, found := users[u.ID]
 		if found && !signInData {
 			u.LastSignIn, u.LastNonInteractive = inventory.UTC(prev.LastSignIn), inventory.UTC(prev.LastNonInteractive)
+			u.LastSuccessfulSignIn = inventory.UTC(prev.LastSuccessfulSignIn)
 		}
-		row := userRow{TenantID: c.tenant, UserID: u.ID, UPN: u.UPN, DisplayName: u.DisplayName, AccountEnabled: u.Enabled, UserType: u.UserType,
-			CreatedAt: inventory.UTC(u.Created), UsageLocation: u.UsageLocation, LastSignIn: inventory.UTC(u.LastSignIn), LastNonInteractive: inventory.UTC(u.LastNonInteractive)}
+		if found && !mailboxData && u.MailboxPurpose == "" {
+			u.MailboxPurpose = prev.MailboxPurpose
+		}
+		row := newUserRow(c.tenant, u)
 		switch {
 		case !found:
 			newUsers = append(newUsers, row)

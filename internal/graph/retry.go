@@ -1,0 +1,136 @@
+package graph
+
+import (
+	"context"
+	"io"
+	"math"
+	"math/rand/v2"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	kiotahttp "github.com/microsoft/kiota-http-go"
+)
+
+// throttleRetry is the middleware that retries 429, 503 and 504 answers. It replaces
+// the SDK's retry handler, which reads Retry-After as whole seconds: Graph asks for
+// fractions (2.128) and a retry sent 128 ms early is throttled again.
+type throttleRetry struct {
+	// maxRetries bounds the retries of one request; maxDelay bounds one wait.
+	maxRetries int
+	maxDelay   time.Duration
+	// backoff is the first wait when the answer names none; it doubles each time.
+	backoff time.Duration
+}
+
+func (h throttleRetry) Intercept(pipeline kiotahttp.Pipeline, index int, req *http.Request) (*http.Response, error) {
+	resp, err := pipeline.Next(req, index)
+	for attempt := 1; err == nil && retryable(resp.StatusCode) && attempt <= h.maxRetries && replayable(req); attempt++ {
+		wait := h.delay(resp.Header.Get("Retry-After"), attempt, time.Now())
+		// The answer is dropped: close it so that its connection is reused.
+		_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, maxBufferedBody))
+		_ = resp.Body.Close()
+		if err := sleep(req.Context(), wait); err != nil {
+			return nil, err
+		}
+		if req.GetBody != nil {
+			body, err := req.GetBody()
+			if err != nil {
+				return nil, err
+			}
+			req.Body = body
+		}
+		req.Header.Set("Retry-Attempt", strconv.Itoa(attempt))
+		resp, err = pipeline.Next(req, index)
+	}
+	return resp, err
+}
+
+func retryable(status int) bool {
+	return status == http.StatusTooManyRequests || status == http.StatusServiceUnavailable || status == http.StatusGatewayTimeout
+}
+
+// replayable tells whether the request can be sent again: a body that cannot be
+// read a second time cannot.
+func replayable(req *http.Request) bool {
+	return req.Body == nil || req.Body == http.NoBody || req.GetBody != nil
+}
+
+// delay is how long to wait before retry number attempt: what Retry-After asks (in
+// seconds, fractions rounded up to the next millisecond, or an HTTP date), else an
+// exponential backoff with jitter; never more than maxDelay.
+func (h throttleRetry) delay(retryAfter string, attempt int, now time.Time) time.Duration {
+	if d, ok := parseRetryAfter(retryAfter, now); ok {
+		return min(d, h.maxDelay)
+	}
+	d := h.backoff << min(attempt-1, 20)
+	d += time.Duration(rand.Int64N(int64(h.backoff)/2 + 1))
+	return min(d, h.maxDelay)
+}
+
+// parseRetryAfter reads a Retry-After header: delay-seconds (Graph sends fractions)
+// or an HTTP date.
+func parseRetryAfter(v string, now time.Time) (time.Duration, bool) {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return 0, false
+	}
+	if secs, err := strconv.ParseFloat(v, 64); err == nil {
+		if math.IsNaN(secs) || secs < 0 {
+			return 0, false
+		}
+		if secs > float64(24*time.Hour/time.Second) {
+			secs = float64(24 * time.Hour / time.Second)
+		}
+		return time.Duration(math.Ceil(secs*1000)) * time.Millisecond, true
+	}
+	if at, err := http.ParseTime(v); err == nil {
+		return max(at.Sub(now), 0), true
+	}
+	return 0, false
+}
+
+func sleep(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}
+
+// middlewares is the Graph client's chain, outermost first. It is spelled out
+// because the SDK's default list comes in map order, and its retry handler is
+// replaced by throttleRetry.
+func middlewares() []kiotahttp.Middleware {
+	return []kiotahttp.Middleware{
+		throttleRetry{maxRetries: 10, maxDelay: 2 * time.Minute, backoff: time.Second},
+		kiotahttp.NewRedirectHandler(),
+		kiotahttp.NewParametersNameDecodingHandler(),
+		kiotahttp.NewUserAgentHandler(),
+		kiotahttp.NewHeadersInspectionHandler(),
+		kiotahttp.NewCompressionHandler(),
+	}
+}
+
+type requestCounterKey struct{}
+
+// withRequestCounter makes every HTTP request sent under ctx count in n.
+func withRequestCounter(ctx context.Context, n *atomic.Int64) context.Context {
+	return context.WithValue(ctx, requestCounterKey{}, n)
+}
+
+// countRequests counts each request that leaves for the network in the counter its
+// context carries: retries, redirects and downloads are requests sent too.
+type countRequests struct{ next http.RoundTripper }
+
+func (t countRequests) RoundTrip(req *http.Request) (*http.Response, error) {
+	if n, ok := req.Context().Value(requestCounterKey{}).(*atomic.Int64); ok {
+		n.Add(1)
+	}
+	return t.next.RoundTrip(req)
+}
