@@ -95,6 +95,7 @@ var (
 	gapTermContract     = gap{what: "term taken from the contract, not known from Microsoft"}
 	gapTermUnknown      = gap{what: "term unknown", low: true}
 	gapMailboxType      = gap{what: "mailbox type unknown", low: true}
+	gapMailboxSize      = gap{what: "mailbox size and archive unknown", low: true}
 	gapPrice            = gap{what: "no price"}
 	gapSubscriptions    = gap{what: "subscriptions behind the pool unknown", low: true}
 )
@@ -168,9 +169,12 @@ type Tenant struct {
 	SignInData bool
 	// UsageReportDate is the refresh date of the usage reports read.
 	UsageReportDate *time.Time
-	Contract        []contracts.Line
-	Catalog         *catalog.Catalog
-	Exclusions      []Exclusion
+	// MailboxPurposeData is true where Graph answered mailboxSettings for the
+	// disabled accounts holding an Exchange licence.
+	MailboxPurposeData bool
+	Contract           []contracts.Line
+	Catalog            *catalog.Catalog
+	Exclusions         []Exclusion
 }
 
 // Result is the findings for one tenant and what could not be assessed.

@@ -396,3 +396,18 @@ func TestStaleUsageReport(t *testing.T) {
 		t.Errorf("%+v", f)
 	}
 }
+
+// A mailbox Graph says is shared, with no usage report to tell its size: a
+// shared-mailbox finding for review, never "disabled user, remove the licences".
+func TestSharedMailboxOfUnknownSize(t *testing.T) {
+	w := newWorld(t)
+	u := w.user("info@x", "SPB")
+	u.Enabled, u.MailboxPurpose = false, "shared"
+	r := w.run(DefaultThresholds)
+	none(t, r, DisabledUser)
+	f := only(t, r, LicensedSharedMailbox)
+	if f.Confidence != Low || !contains(f.Missing, gapMailboxSize.what) {
+		t.Errorf("%+v", f)
+	}
+	contains3(t, "action", f.Action, "check its size and archive")
+}

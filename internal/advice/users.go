@@ -28,8 +28,13 @@ func (a *adviser) users() {
 		a.out.NotAssessed = append(a.out.NotAssessed, InactiveUser)
 	}
 	if len(a.t.Usage) == 0 {
-		a.note("no per-user usage data (reports not read, or user names concealed): shared mailboxes and unused desktop apps not assessed")
-		a.out.NotAssessed = append(a.out.NotAssessed, LicensedSharedMailbox, NoDesktopApps)
+		if a.t.MailboxPurposeData {
+			a.note("no per-user usage data (reports not read, or user names concealed): unused desktop apps not assessed, and shared mailboxes known from Graph's mailbox settings only, without their size")
+			a.out.NotAssessed = append(a.out.NotAssessed, NoDesktopApps)
+		} else {
+			a.note("no per-user usage data (reports not read, or user names concealed): shared mailboxes and unused desktop apps not assessed")
+			a.out.NotAssessed = append(a.out.NotAssessed, LicensedSharedMailbox, NoDesktopApps)
+		}
 	}
 	cutoff := a.t.Now.AddDate(0, 0, -a.th.InactiveDays)
 	actBy, renewals := a.reductionDates()
@@ -43,9 +48,15 @@ func (a *adviser) users() {
 		f := Finding{Subject: subject(u), UserID: u.ID, Seats: 1}
 		keep := ""
 		switch purpose := mailboxPurpose(u, use, hasUsage); {
+		case purpose != "" && purpose != "user" && (!hasUsage || use.MailboxBytes == nil):
+			// Graph says what the mailbox is, but no report says how big it is.
+			f.Kind = LicensedSharedMailbox
+			f.Evidence = fmt.Sprintf("%s mailbox (Graph's mailbox settings) holds %s; its size and archive are unknown (no usage report row for it)", purpose, a.parts(held))
+			f.Action = fmt.Sprintf("check its size and archive in the Exchange admin centre: under %d GB without an archive it needs no licence, so remove the licences", a.th.SharedMailboxGB)
+			f.need(gapMailboxSize)
 		case purpose != "" && purpose != "user":
-			small := hasUsage && use.MailboxBytes != nil && *use.MailboxBytes < int64(a.th.SharedMailboxGB)<<30
-			archive := hasUsage && use.HasArchive != nil && *use.HasArchive
+			small := *use.MailboxBytes < int64(a.th.SharedMailboxGB)<<30
+			archive := use.HasArchive != nil && *use.HasArchive
 			if !small || archive {
 				continue // a shared mailbox over the limit or with an archive needs its licence
 			}

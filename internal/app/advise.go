@@ -93,7 +93,7 @@ func (a *App) scope(ctx context.Context, keys []string, now func() time.Time) (*
 func (a *App) tenantInput(ctx context.Context, sc *scope, c customers.Customer, exclusions []advice.Exclusion) (advice.Tenant, error) {
 	state := sc.synced[c.TenantID]
 	t := advice.Tenant{TenantID: c.TenantID, Currency: c.Currency, Now: sc.now, Catalog: sc.cat, Exclusions: exclusions,
-		SignInData: state.SignInData, UsageReportDate: state.UsageReportDate}
+		SignInData: state.SignInData, UsageReportDate: state.UsageReportDate, MailboxPurposeData: state.MailboxPurposeData}
 	pools, err := a.Store.Pools(ctx, []string{c.TenantID})
 	if err != nil {
 		return t, err
