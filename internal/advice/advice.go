@@ -9,6 +9,7 @@ package advice
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -102,7 +103,7 @@ var (
 
 // need records what the finding lacks.
 func (f *Finding) need(g gap) {
-	if g.what == "" || contains(f.Missing, g.what) {
+	if g.what == "" || slices.Contains(f.Missing, g.what) {
 		return
 	}
 	f.Missing = append(f.Missing, g.what)

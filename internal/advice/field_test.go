@@ -1,6 +1,7 @@
 package advice
 
 import (
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -261,7 +262,7 @@ func TestBigMailboxOfUnknownType(t *testing.T) {
 	w.user("big@x", "SPB").Enabled = false
 	w.usage = []inventory.Usage{{UPN: "big@x", MailboxBytes: &big}}
 	f := only(t, w.run(DefaultThresholds), DisabledUser)
-	if strings.HasPrefix(f.Action, "remove the licences") || f.Confidence != Low || !contains(f.Missing, gapMailboxType.what) {
+	if strings.HasPrefix(f.Action, "remove the licences") || f.Confidence != Low || !slices.Contains(f.Missing, gapMailboxType.what) {
 		t.Errorf("%+v", f)
 	}
 	contains3(t, "action", f.Action, "find out whether this is a shared mailbox")
@@ -392,7 +393,7 @@ func TestStaleUsageReport(t *testing.T) {
 	w.usage = []inventory.Usage{{UPN: "d@x", DesktopActivated: &no}}
 	w.usageDate = ptr(now.AddDate(0, 0, -5))
 	f := only(t, w.run(DefaultThresholds), NoDesktopApps)
-	if !contains(f.Missing, gapUsageStale.what) || f.Confidence == High {
+	if !slices.Contains(f.Missing, gapUsageStale.what) || f.Confidence == High {
 		t.Errorf("%+v", f)
 	}
 }
@@ -406,7 +407,7 @@ func TestSharedMailboxOfUnknownSize(t *testing.T) {
 	r := w.run(DefaultThresholds)
 	none(t, r, DisabledUser)
 	f := only(t, r, LicensedSharedMailbox)
-	if f.Confidence != Low || !contains(f.Missing, gapMailboxSize.what) {
+	if f.Confidence != Low || !slices.Contains(f.Missing, gapMailboxSize.what) {
 		t.Errorf("%+v", f)
 	}
 	contains3(t, "action", f.Action, "check its size and archive")

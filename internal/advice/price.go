@@ -2,6 +2,7 @@ package advice
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -110,7 +111,7 @@ func committedNote(l contracts.Line) string {
 // shareSaving prices idle seats spread over subscriptions, plus seats of
 // subscriptions Graph did not list. Seats held elsewhere or unlisted make the amount a
 // lower bound ("at least"); any other unknown price makes it unknown.
-func (a *adviser) shareSaving(skuID string, shares []share, unlisted int) (*money.Amount, string, string) {
+func (a *adviser) shareSaving(shares []share, unlisted int) (*money.Amount, string, string) {
 	total, aside, priced := decimal.Zero, unlisted, 0
 	var missing, notes []string
 	whose := ""
@@ -127,7 +128,7 @@ func (a *adviser) shareSaving(skuID string, shares []share, unlisted int) (*mone
 		default:
 			total = total.Add(p.unit.Mul(decimal.NewFromInt(int64(sh.seats))))
 			priced++
-			if p.note != "" && !contains(notes, p.note) {
+			if p.note != "" && !slices.Contains(notes, p.note) {
 				notes = append(notes, p.note)
 			}
 		}
@@ -145,15 +146,6 @@ func (a *adviser) shareSaving(skuID string, shares []share, unlisted int) (*mone
 		notes = append([]string{fmt.Sprintf("at least: %d of the idle seats are held with another partner, bought direct or of unlisted subscriptions, at a price not known", aside)}, notes...)
 	}
 	return rounded, strings.Join(notes, "; "), whose
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 // seatCost is a count of seats of one SKU.
@@ -180,7 +172,7 @@ func (a *adviser) saving(costs ...seatCost) (*money.Amount, string, string) {
 			missing = append(missing, p.note)
 		default:
 			total = total.Add(p.unit.Mul(decimal.NewFromInt(int64(c.seats))))
-			if p.note != "" && !contains(notes, p.note) {
+			if p.note != "" && !slices.Contains(notes, p.note) {
 				notes = append(notes, p.note)
 			}
 		}

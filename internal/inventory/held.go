@@ -1,5 +1,7 @@
 package inventory
 
+import "slices"
+
 // Holds tells whether an assignment gives the user the licence and takes a seat:
 // Active and ActiveWithError (an error in one of its plans) do; Error (for example
 // CountViolation: no seat was free) and Disabled do not. An assignment read without
@@ -16,14 +18,7 @@ func (u User) HeldSKUs() []string {
 		if !a.Holds() {
 			continue
 		}
-		seen := false
-		for _, id := range out {
-			if id == a.SKUID {
-				seen = true
-				break
-			}
-		}
-		if !seen {
+		if !slices.Contains(out, a.SKUID) {
 			out = append(out, a.SKUID)
 		}
 	}
