@@ -357,18 +357,18 @@ func (a *App) Reconcile(ctx context.Context, customer string, now func() time.Ti
 		return nil, err
 	}
 	a.warnPartnerTenant()
+	held, err := a.Store.HeldWithoutPool(ctx)
+	if err != nil {
+		return nil, err
+	}
 	var out []reconcile.Row
 	for _, c := range sc.customers {
 		t, err := a.tenantInput(ctx, sc, c, nil)
 		if err != nil {
 			return nil, err
 		}
-		held, err := a.Store.HeldWithoutPool(ctx, c.TenantID)
-		if err != nil {
-			return nil, err
-		}
 		out = append(out, reconcile.Reconcile(reconcile.Input{TenantID: c.TenantID, Customer: c.Name, Currency: c.Currency, Now: sc.now,
-			Pools: t.Pools, Subscriptions: t.Subscriptions, Contract: t.Contract, Catalog: sc.cat, HeldWithoutPool: held})...)
+			Pools: t.Pools, Subscriptions: t.Subscriptions, Contract: t.Contract, Catalog: sc.cat, HeldWithoutPool: held[c.TenantID]})...)
 	}
 	return out, nil
 }

@@ -296,24 +296,30 @@ func (s *Store) UsageSignals(ctx context.Context, tenantID string) ([]inventory.
 	return out, nil
 }
 
-// HeldWithoutPool counts, per SKU id, the users of a tenant holding a seat (an
-// assignment in force) of a SKU that no licence pool of the tenant lists.
-func (s *Store) HeldWithoutPool(ctx context.Context, tenantID string) (map[string]int, error) {
+// HeldWithoutPool counts, per tenant and SKU id, the users holding a seat (an
+// assignment in force) of a SKU that no licence pool of their tenant lists. One query
+// serves every tenant.
+func (s *Store) HeldWithoutPool(ctx context.Context) (map[string]map[string]int, error) {
 	var rows []struct {
-		SKUID string `gorm:"column:sku_id"`
-		Users int
+		TenantID string `gorm:"column:tenant_id"`
+		SKUID    string `gorm:"column:sku_id"`
+		Users    int
 	}
-	err := s.db.WithContext(ctx).Raw(`SELECT a.sku_id AS sku_id, COUNT(DISTINCT a.user_id) AS users
+	err := s.db.WithContext(ctx).Raw(`SELECT a.tenant_id AS tenant_id, a.sku_id AS sku_id, COUNT(DISTINCT a.user_id) AS users
 		FROM licence_assignments a
-		WHERE a.tenant_id = ? AND a.state IN ('', 'Active', 'ActiveWithError')
+		WHERE a.state IN ('', 'Active', 'ActiveWithError')
 		  AND NOT EXISTS (SELECT 1 FROM licence_pools p WHERE p.tenant_id = a.tenant_id AND p.sku_id = a.sku_id)
-		GROUP BY a.sku_id`, tenantID).Scan(&rows).Error
+		GROUP BY a.tenant_id, a.sku_id`).Scan(&rows).Error
 	if err != nil {
-		return nil, fmt.Errorf("count licences of %s held without a pool: %w", tenantID, err)
+		return nil, fmt.Errorf("count licences held without a pool: %w", err)
 	}
-	out := make(map[string]int, len(rows))
+	out := map[string]map[string]int{}
 	for _, r := range rows {
-		out[strings.ToLower(r.SKUID)] = r.Users
+		tenant := strings.ToLower(r.TenantID)
+		if out[tenant] == nil {
+			out[tenant] = map[string]int{}
+		}
+		out[tenant][strings.ToLower(r.SKUID)] = r.Users
 	}
 	return out, nil
 }

@@ -180,3 +180,22 @@ func TestApplySnapshotKeepsMailSuccessfulSignInAndMailboxPurpose(t *testing.T) {
 		}
 	})
 }
+
+// Users holding a SKU no pool lists are counted per tenant and SKU, once each, and
+// licences in error hold nothing.
+func TestHeldWithoutPool(t *testing.T) {
+	storetest.EachDB(t, func(t *testing.T, s *store.Store) {
+		inError := user(bob, "bob@contoso.example", nil, eop2)
+		inError.Assignments[0].State, inError.Assignments[0].Error = "Error", "CountViolation"
+		twice := user(anna, "anna@contoso.example", nil, e3, eop2)
+		twice.Assignments = append(twice.Assignments, inventory.Assignment{SKUID: eop2, Group: "g1", State: "Active"})
+		apply(t, s, snapshot(t, twice, inError), day0)
+		held, err := s.HeldWithoutPool(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(held) != 1 || len(held[tenant]) != 1 || held[tenant][eop2] != 1 {
+			t.Errorf("held without a pool: %v, want %s: {%s: 1}", held, tenant, eop2)
+		}
+	})
+}
