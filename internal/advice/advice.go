@@ -39,10 +39,11 @@ const (
 	OverAssigned          = "over-assigned"
 	SubscriptionInGrace   = "subscription-in-grace"
 	SubscriptionLapsed    = "subscription-lapsed"
+	SubscriptionExpiring  = "subscription-expiring"
 )
 
 // Kinds lists every kind, in the order reports show them.
-var Kinds = []string{SubscriptionInGrace, SubscriptionLapsed, OverAssigned, UnassignedSeats, RenewalIdleSeats, TrialEnding, BusinessCap,
+var Kinds = []string{SubscriptionExpiring, SubscriptionInGrace, SubscriptionLapsed, OverAssigned, UnassignedSeats, RenewalIdleSeats, TrialEnding, BusinessCap,
 	DisabledUser, InactiveUser, LicensedGuest, LicensedSharedMailbox, AssignmentError, RedundantLicence, PremiumUnused, NoDesktopApps}
 
 // Finding is one thing to act on.

@@ -54,6 +54,8 @@ type world struct {
 	at time.Time
 	// usageDate is the usage reports' refresh date.
 	usageDate *time.Time
+	// partner holds Partner Center's subscriptions, linked by commerce id.
+	partner []inventory.PartnerSubscription
 }
 
 func ptr[T any](v T) *T { return &v }
@@ -109,7 +111,8 @@ func (w *world) run(th Thresholds) Result {
 	}
 	w.pools = append(w.pools, w.extraPools...)
 	return Advise(Tenant{TenantID: tenant, Currency: "EUR", Now: w.now(), Pools: w.pools,
-		Subscriptions: terms.Resolve(tenant, "partner", w.subs, w.lines, map[string][]terms.SeatAddition{"SPB-sub": w.additions}, w.now()),
+		Subscriptions: terms.ResolveLinked(tenant, "partner", w.subs, w.lines, map[string][]terms.SeatAddition{"SPB-sub": w.additions},
+			terms.Link(w.subs, w.partner, nil).ByGraphID, w.now()),
 		Users:         w.users, Usage: w.usage, UsageReportDate: w.usageDate, SignInData: w.signIn, Contract: w.lines, Catalog: cat(w.t), Exclusions: w.exclude}, th)
 }
 

@@ -412,3 +412,60 @@ func TestSharedMailboxOfUnknownSize(t *testing.T) {
 	}
 	contains3(t, "action", f.Action, "check its size and archive")
 }
+
+// Partner Center's view: auto-renew off on a subscription ending soon is a finding
+// of its own and carries no renewal warning; a monthly roll-over with auto-renew on is
+// never expiring; a refund window after a seat addition frees only the seats added.
+func TestPartnerCenterTerms(t *testing.T) {
+	pc := func(id, term, cycle string, end time.Time, autoRenew bool) inventory.PartnerSubscription {
+		return inventory.PartnerSubscription{ID: id, ProductType: "OnlineServicesNCE", Quantity: 12, TermDuration: term, BillingCycle: cycle, CommitmentEnd: &end, AutoRenew: autoRenew}
+	}
+	t.Run("auto-renew off, ending in 10 days", func(t *testing.T) {
+		w := newWorld(t)
+		w.subs = nil
+		w.subscription("SPB", 12, false, now.AddDate(-1, 0, 10), now.AddDate(0, 0, 10))
+		w.subs[0].CommerceID = "pc-1"
+		w.partner = []inventory.PartnerSubscription{pc("pc-1", "P1Y", "monthly", terms.Day(now).AddDate(0, 0, 9), false)}
+		for i := range 10 {
+			w.user(string(rune('a'+i))+"@x", "SPB")
+		}
+		r := w.run(DefaultThresholds)
+		none(t, r, RenewalIdleSeats)
+		f := only(t, r, SubscriptionExpiring)
+		if f.ActBy == nil || f.ActBy.Format(time.DateOnly) != "2026-12-02" || f.Confidence != High {
+			t.Errorf("%+v", f)
+		}
+		contains3(t, "evidence", f.Evidence, "auto-renew is off", "10 users hold seats only it covers")
+		u := only(t, r, UnassignedSeats)
+		contains3(t, "action", u.Action, "auto-renew is off")
+	})
+	t.Run("a monthly roll-over with auto-renew on", func(t *testing.T) {
+		w := newWorld(t)
+		w.subs = nil
+		w.subscription("SPB", 12, false, now.AddDate(-1, 0, 10), now.AddDate(0, 0, 10))
+		w.subs[0].CommerceID = "pc-1"
+		w.partner = []inventory.PartnerSubscription{pc("pc-1", "P1M", "monthly", terms.Day(now).AddDate(0, 0, 9), true)}
+		for i := range 12 {
+			w.user(string(rune('a'+i))+"@x", "SPB")
+		}
+		if r := w.run(DefaultThresholds); len(r.Findings) != 0 {
+			t.Errorf("a monthly roll-over: %s", summary(r))
+		}
+	})
+	t.Run("only the seats added can be refunded", func(t *testing.T) {
+		w := newWorld(t)
+		w.subs[0].CommerceID = "pc-1"
+		p := pc("pc-1", "P1Y", "annual", terms.Day(now).AddDate(0, 0, 164), true)
+		until := now.Add(4 * 24 * time.Hour)
+		p.Quantity, p.RefundUntil, p.Refundable = 10, &until, []inventory.RefundableSeats{{Seats: 2, Until: until}}
+		w.partner = []inventory.PartnerSubscription{p}
+		for i := range 5 {
+			w.user(string(rune('a'+i))+"@x", "SPB")
+		}
+		f := only(t, w.run(DefaultThresholds), UnassignedSeats)
+		contains3(t, "action", f.Action, "reduce by 2 seats (the ones added) before 2026-11-27 12:00 UTC", "the other 3 for the renewal on 2027-05-07")
+		if f.Confidence != High {
+			t.Errorf("confidence %s, missing %v", f.Confidence, f.Missing)
+		}
+	})
+}

@@ -31,6 +31,8 @@ func (a *adviser) seats() {
 		a.trials(acc)
 		for _, s := range acc.Subscriptions {
 			switch {
+			case s.Paid() && s.AutoRenewOff():
+				a.expiring(acc, s)
 			case s.InGrace():
 				a.inGrace(acc, s)
 			case s.Lapsed():
@@ -147,8 +149,8 @@ func (a *adviser) unassigned(acc pools.Account, idle int) {
 	// with the seats it would carry over, so that the tenant's idle seats count once.
 	for _, sh := range shares {
 		s := sh.sub
-		if !s.Term.Known() || s.Term.Length == terms.Monthly || s.Reduction.Open {
-			continue
+		if !s.Term.Known() || s.Term.Length == terms.Monthly || s.Reduction.Open || s.AutoRenewOff() {
+			continue // a subscription that will not renew carries no seats over
 		}
 		until := s.Term.Renewal.Sub(terms.Day(a.t.Now))
 		if until < 0 || until > time.Duration(a.th.RenewalDays)*day {
@@ -212,6 +214,30 @@ func (a *adviser) trials(acc pools.Account) {
 		}
 		a.add(f, s.ID)
 	}
+}
+
+// expiring reports a subscription Partner Center says will not renew, ending within
+// the renewal horizon: its users lose the seats only it covers when the term ends.
+func (a *adviser) expiring(acc pools.Account, s terms.Subscription) {
+	if s.Term.End.IsZero() {
+		return
+	}
+	until := s.Term.End.Sub(terms.Day(a.t.Now))
+	if until < 0 || until > time.Duration(a.th.RenewalDays)*day {
+		return
+	}
+	end := s.Term.End.Format(time.DateOnly)
+	losing := max(0, min(acc.Assigned-(acc.Paid()-s.TotalLicenses)-acc.Trial-acc.Grace, s.TotalLicenses))
+	f := Finding{Kind: SubscriptionExpiring, SKUs: acc.PartNumber, Subject: s.ID, Seats: s.TotalLicenses, ActBy: date(s.Term.End),
+		SavingNote: "none: it stops costing money when it ends"}
+	f.Evidence = fmt.Sprintf("auto-renew is off (Partner Center): the %s subscription of %s of %s ends on %s", s.Term.Length, seats(s.TotalLicenses), acc.PartNumber, end)
+	if losing > 0 {
+		f.Evidence += fmt.Sprintf("; %s hold seats only it covers and lose %s then", users(losing), acc.PartNumber)
+		f.Action = fmt.Sprintf("turn auto-renew on (for the %s still needed) before %s, or take %s from the %s who no longer need it", seats(losing), end, acc.PartNumber, users(losing))
+	} else {
+		f.Action = "nothing to do: every user of " + acc.PartNumber + " keeps a seat of another subscription; let it end"
+	}
+	a.add(f, s.ID, end)
 }
 
 // inGrace reports an expired subscription whose users keep service only until it is
@@ -295,6 +321,8 @@ func reductionStep(sh share, several bool) string {
 			seats(r.Seats), of, closing(r.Until), n-r.Seats, renewal)
 	case r.Open:
 		step = fmt.Sprintf("reduce by %s%s before %s, when the %s window closes", seats(n), of, closing(r.Until), r.Reason)
+	case sh.sub.AutoRenewOff():
+		step = fmt.Sprintf("nothing to schedule%s: auto-renew is off, so its seats end with the term on %s (renew only the seats still needed)", of, sh.sub.Term.End.Format(time.DateOnly))
 	case !r.MaybeUntil.IsZero():
 		step = fmt.Sprintf("the term is unknown: if it is %s, it renewed on %s and seats can be reduced until %s — check in Partner Center and reduce by %s%s now; otherwise schedule the reduction for %s",
 			lengthWords(r.MaybeLength), r.MaybeFrom.Format(time.DateOnly), closing(r.MaybeUntil), seats(n), of, renewal)
@@ -325,6 +353,8 @@ func termText(t terms.Term) string {
 		return "term length unknown"
 	case t.Source == terms.SourceContract:
 		return t.Length + " term taken from the contract, Graph's dates cannot tell"
+	case t.Source == terms.SourcePartnerCenter:
+		return t.Length + " term per Partner Center"
 	}
 	return t.Length + " term, inferred from Graph's dates"
 }

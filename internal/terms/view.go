@@ -24,6 +24,14 @@ type Subscription struct {
 	Line      *contracts.Line `json:"contractLine,omitempty"`
 	Term      Term            `json:"term"`
 	Reduction Reduction       `json:"reduction"`
+	// Partner is the Partner Center subscription linked to this one, when there is
+	// one: its term, auto-renew and refund window are the truth.
+	Partner *PartnerLink `json:"partnerCenter,omitempty"`
+}
+
+// AutoRenewOff tells whether Partner Center says the subscription will not renew.
+func (s Subscription) AutoRenewOff() bool {
+	return s.Partner != nil && !s.Partner.Subscription.AutoRenew && !s.Partner.Subscription.IsTrial
 }
 
 // Paid tells whether the subscription's seats are running and billed: a trial costs
@@ -53,6 +61,14 @@ func (s Subscription) Lapsed() bool {
 // is when it is suspended or deleted.
 func Resolve(tenantID, partnerTenantID string, subs []inventory.Subscription, lines []contracts.Line,
 	seatAdditions map[string][]SeatAddition, now time.Time) []Subscription {
+	return ResolveLinked(tenantID, partnerTenantID, subs, lines, seatAdditions, nil, now)
+}
+
+// ResolveLinked is Resolve with the Partner Center subscriptions linked to Graph's
+// (by Graph subscription id): where one is linked, its term, renewal, auto-renew and
+// refund window replace what Graph's dates and the contract suggest.
+func ResolveLinked(tenantID, partnerTenantID string, subs []inventory.Subscription, lines []contracts.Line,
+	seatAdditions map[string][]SeatAddition, partner map[string]PartnerLink, now time.Time) []Subscription {
 	out := make([]Subscription, len(subs))
 	for i, s := range subs {
 		v := Subscription{Subscription: s, Owner: OwnerOf(s.OwnerTenantID, tenantID, partnerTenantID)}
@@ -61,6 +77,22 @@ func Resolve(tenantID, partnerTenantID string, subs []inventory.Subscription, li
 			if l, ok := contracts.For(lines, s.SKUID, inferred, now); ok {
 				v.Line = &l
 			}
+		}
+		if link, ok := partner[s.ID]; ok {
+			v.Partner = &link
+			if v.Owner == OwnerPartner {
+				if l, ok := contracts.For(lines, s.SKUID, link.Subscription.TermDuration, now); ok {
+					v.Line = &l
+				}
+			}
+			if s.Status == StatusEnabled {
+				v.Term = partnerTerm(s.Created, link.Subscription, now)
+				v.Reduction = partnerReduction(v.Term, link.Subscription, now)
+			} else {
+				v.Term = Term{Length: link.Subscription.TermDuration, Source: SourcePartnerCenter}
+			}
+			out[i] = v
+			continue
 		}
 		length, source := inferred, SourceGraph
 		if length == "" && v.Line != nil && !s.IsTrial {
