@@ -113,7 +113,7 @@ func (w *world) run(th Thresholds) Result {
 	return Advise(Tenant{TenantID: tenant, Currency: "EUR", Now: w.now(), Pools: w.pools,
 		Subscriptions: terms.ResolveLinked(tenant, "partner", w.subs, w.lines, map[string][]terms.SeatAddition{"SPB-sub": w.additions},
 			terms.Link(w.subs, w.partner, nil).ByGraphID, w.now()),
-		Users:         w.users, Usage: w.usage, UsageReportDate: w.usageDate, SignInData: w.signIn, Contract: w.lines, Catalog: cat(w.t), Exclusions: w.exclude}, th)
+		Users: w.users, Usage: w.usage, UsageReportDate: w.usageDate, SignInData: w.signIn, Contract: w.lines, Catalog: cat(w.t), Exclusions: w.exclude}, th)
 }
 
 func (w *world) now() time.Time {
