@@ -385,7 +385,7 @@ func newReconcileCmd(g *globals) *cobra.Command {
 }
 
 func printReconcile(g *globals, rows []reconcile.Row, all bool) error {
-	t := newTable(g.stdout, "CUSTOMER", "SKU", "ASSIGNED", "PARTNER", "OTHER", "DIRECT", "UNKNOWN", "TRIAL", "GRACE", "CONTRACT", "MISMATCH", "SEATS", "MONEY/MONTH", "REASON")
+	t := newTable(g.stdout, "CUSTOMER", "SKU", "ASSIGNED", "PARTNER", "OTHER", "DIRECT", "UNKNOWN", "TRIAL", "GRACE", "PURCHASED", "CONTRACT", "MISMATCH", "SEATS", "MONEY/MONTH", "REASON")
 	mismatches := 0
 	for _, r := range rows {
 		contract := strconv.Itoa(r.ContractSeats)
@@ -393,7 +393,7 @@ func printReconcile(g *globals, rows []reconcile.Row, all bool) error {
 			contract += " (as assigned)"
 		}
 		cells := []string{r.Customer, r.PartNumber, strconv.Itoa(r.Assigned), strconv.Itoa(r.PartnerSeats), strconv.Itoa(r.OtherPartnerSeats),
-			strconv.Itoa(r.DirectSeats), strconv.Itoa(r.UnknownSeats), strconv.Itoa(r.TrialSeats), strconv.Itoa(r.GraceSeats), contract}
+			strconv.Itoa(r.DirectSeats), strconv.Itoa(r.UnknownSeats), strconv.Itoa(r.TrialSeats), strconv.Itoa(r.GraceSeats), purchased(r), contract}
 		if len(r.Mismatches) == 0 && all {
 			t.row(append(cells, "ok", "", "", "")...)
 		}
@@ -415,7 +415,7 @@ func printReconcile(g *globals, rows []reconcile.Row, all bool) error {
 func writeReconcileCSV(g *globals, rows []reconcile.Row) error {
 	w := csv.NewWriter(g.stdout)
 	_ = w.Write([]string{"customer", "tenant_id", "sku", "assigned", "partner_seats", "other_partner_seats", "direct_seats", "unknown_seats", "trial_seats",
-		"grace_seats", "capacity", "contract_seats", "as_assigned", "mismatch", "seats", "monthly", "currency", "reason", "money_note"})
+		"grace_seats", "capacity", "purchased_seats", "contract_seats", "as_assigned", "mismatch", "seats", "monthly", "currency", "reason", "money_note"})
 	for _, r := range rows {
 		for _, m := range r.Mismatches {
 			money := ""
@@ -424,10 +424,18 @@ func writeReconcileCSV(g *globals, rows []reconcile.Row) error {
 			}
 			_ = w.Write([]string{r.Customer, r.TenantID, r.PartNumber, strconv.Itoa(r.Assigned), strconv.Itoa(r.PartnerSeats), strconv.Itoa(r.OtherPartnerSeats),
 				strconv.Itoa(r.DirectSeats), strconv.Itoa(r.UnknownSeats), strconv.Itoa(r.TrialSeats), strconv.Itoa(r.GraceSeats), strconv.FormatBool(r.Capacity),
-				strconv.Itoa(r.ContractSeats), strconv.FormatBool(r.AsAssigned),
+				purchased(r), strconv.Itoa(r.ContractSeats), strconv.FormatBool(r.AsAssigned),
 				m.Kind, strconv.Itoa(m.Seats), money, r.Currency, m.Reason, m.MoneyNote})
 		}
 	}
 	w.Flush()
 	return w.Error()
+}
+
+// purchased is Partner Center's count of seats bought, "-" where it said nothing.
+func purchased(r reconcile.Row) string {
+	if !r.PartnerCenter {
+		return "-"
+	}
+	return strconv.Itoa(r.PurchasedSeats)
 }

@@ -137,7 +137,7 @@ func newInventoryCmd(g *globals) *cobra.Command {
 }
 
 func printSubscriptions(g *globals, list []app.SubscriptionView) error {
-	t := newTable(g.stdout, "ID", "SKU", "SEATS", "STATUS", "TRIAL", "OWNER", "TERM", "RENEWAL", "ACT BY", "NEXT LIFECYCLE")
+	t := newTable(g.stdout, "ID", "SKU", "SEATS", "STATUS", "TRIAL", "OWNER", "TERM", "RENEWAL", "AUTO-RENEW", "REFUND UNTIL", "ACT BY", "NEXT LIFECYCLE", "PARTNER CENTER")
 	for _, s := range list {
 		trial := "no"
 		if s.IsTrial {
@@ -149,6 +149,24 @@ func printSubscriptions(g *globals, list []app.SubscriptionView) error {
 			term = s.Term.Length + " (inferred from Graph's dates)"
 		case terms.SourceContract:
 			term = s.Term.Length + " (from the contract)"
+		case terms.SourcePartnerCenter:
+			term = s.Term.Length + " (Partner Center)"
+		}
+		autoRenew, refund, link := "-", "-", "not linked"
+		if pl := s.Partner; pl != nil {
+			autoRenew, link = "off", pl.Subscription.ID[:min(8, len(pl.Subscription.ID))]+" ("+pl.Rule+")"
+			if pl.Subscription.AutoRenew {
+				autoRenew = "on"
+			}
+			if s.Partner.Subscription.BillingCycle != "" {
+				term += ", billed " + pl.Subscription.BillingCycle
+			}
+			if s.Reduction.Open {
+				refund = closingTime(s.Reduction.Until)
+				if s.Reduction.Seats > 0 {
+					refund += " (" + i18n.N(s.Reduction.Seats, "seat") + ")"
+				}
+			}
 		}
 		renewal := "-"
 		switch {
@@ -161,7 +179,7 @@ func printSubscriptions(g *globals, list []app.SubscriptionView) error {
 		if s.NextLifecycle != nil {
 			next = s.NextLifecycle.UTC().Format(time.DateOnly)
 		}
-		t.row(s.ID[:min(8, len(s.ID))], s.PartNumber, strconv.Itoa(s.TotalLicenses), s.Status, trial, s.Owner, term, renewal, dateText(s.ActBy), next)
+		t.row(s.ID[:min(8, len(s.ID))], s.PartNumber, strconv.Itoa(s.TotalLicenses), s.Status, trial, s.Owner, term, renewal, autoRenew, refund, dateText(s.ActBy), next, link)
 	}
 	return t.flush()
 }
@@ -296,3 +314,5 @@ func accountState(enabled bool) string {
 	}
 	return "disabled"
 }
+
+func closingTime(t time.Time) string { return t.UTC().Format("2006-01-02 15:04") + " UTC" }

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/seatledger/seatledger/internal/i18n"
 	"github.com/seatledger/seatledger/internal/pools"
 	"github.com/seatledger/seatledger/internal/terms"
 )
@@ -157,8 +158,8 @@ func (a *adviser) unassigned(acc pools.Account, idle int) {
 			continue
 		}
 		r := Finding{Kind: RenewalIdleSeats, SKUs: acc.PartNumber, Subject: s.ID, Seats: sh.seats,
-			Evidence: fmt.Sprintf("%s term of %d seats renews on %s with %s of %s unassigned",
-				s.Term.Length, s.TotalLicenses, s.Term.Renewal.Format(time.DateOnly), seats(sh.seats), acc.PartNumber),
+			Evidence: fmt.Sprintf("%s term of %s renews on %s with %s of %s unassigned",
+				s.Term.Length, seats(s.TotalLicenses), s.Term.Renewal.Format(time.DateOnly), seats(sh.seats), acc.PartNumber),
 			Action:     fmt.Sprintf("reduce the subscription before it renews, or the idle seats are paid for another %s", termWords(s.Term.Length)),
 			ActBy:      date(s.Term.End),
 			SavingNote: "counted in the unassigned-seats finding of " + acc.PartNumber}
@@ -174,12 +175,12 @@ func (a *adviser) overAssigned(acc pools.Account) {
 		return
 	}
 	holders := a.holdersInError(acc.SKUID)
-	who := fmt.Sprintf("%d users hold it", acc.Assigned)
+	who := users(acc.Assigned) + " hold it"
 	if len(holders) > 0 {
 		who = "assignments in error: " + listed(holders, 10)
 	}
 	f := Finding{Kind: OverAssigned, SKUs: acc.PartNumber, Seats: over,
-		Evidence:   fmt.Sprintf("%d users hold %s, %d more than the %s the tenant has (%s)", acc.Assigned, acc.PartNumber, over, seats(acc.Usable()), who),
+		Evidence:   fmt.Sprintf("%s hold %s, %d more than the %s the tenant has (%s)", users(acc.Assigned), acc.PartNumber, over, seats(acc.Usable()), who),
 		Action:     fmt.Sprintf("buy %s or take %s from %s: the tenant uses seats it has not bought", seats(over), acc.PartNumber, users(over)),
 		SavingNote: "none: a cost to add, not a saving"}
 	a.add(f, acc.SKUID)
@@ -202,8 +203,8 @@ func (a *adviser) trials(acc pools.Account) {
 		f := Finding{Kind: TrialEnding, SKUs: acc.PartNumber, Subject: s.ID, Seats: s.TotalLicenses,
 			ActBy:      date(ends.Add(-time.Nanosecond)),
 			SavingNote: "none: a trial costs nothing until it converts"}
-		f.Evidence = fmt.Sprintf("trial of %s of %s ends on %s; %d users hold %s, %s paid", seats(s.TotalLicenses), acc.PartNumber,
-			ends.Format(time.DateOnly), acc.Assigned, acc.PartNumber, seats(acc.Paid()))
+		f.Evidence = fmt.Sprintf("trial of %s of %s ends on %s; %s hold %s, %s paid", seats(s.TotalLicenses), acc.PartNumber,
+			ends.Format(time.DateOnly), users(acc.Assigned), acc.PartNumber, seats(acc.Paid()))
 		if onTrial > 0 {
 			f.Evidence += fmt.Sprintf("; %d of them have only the trial's seats", onTrial)
 			f.Action = fmt.Sprintf("before %s choose one: let it convert to %s paid and reduce by %d within 7 days of conversion (keeping the %d in use), or turn its conversion off and buy %s — not both",
@@ -281,19 +282,10 @@ func (a *adviser) lapsed(acc pools.Account, s terms.Subscription) {
 	a.add(f, s.ID)
 }
 
-func seats(n int) string {
-	if n == 1 {
-		return "1 seat"
-	}
-	return fmt.Sprintf("%d seats", n)
-}
+// seats and users count nouns with the plural machinery customer notices use.
+func seats(n int) string { return i18n.N(n, "seat") }
 
-func users(n int) string {
-	if n == 1 {
-		return "1 user"
-	}
-	return fmt.Sprintf("%d users", n)
-}
+func users(n int) string { return i18n.N(n, "user") }
 
 // listed joins up to n names, saying how many more there are.
 func listed(names []string, n int) string {

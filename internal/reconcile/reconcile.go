@@ -14,6 +14,7 @@ import (
 
 	"github.com/seatledger/seatledger/internal/catalog"
 	"github.com/seatledger/seatledger/internal/contracts"
+	"github.com/seatledger/seatledger/internal/i18n"
 	"github.com/seatledger/seatledger/internal/inventory"
 	"github.com/seatledger/seatledger/internal/money"
 	"github.com/seatledger/seatledger/internal/pools"
@@ -35,7 +36,23 @@ const (
 	NoPool = "no-pool"
 	// OverAssignedSeats: users hold more seats than the tenant has.
 	OverAssignedSeats = "over-assigned"
+	// PurchaseDiffers: Partner Center's quantity is not what Graph's subscriptions hold.
+	PurchaseDiffers = "purchase-differs"
+	// NotInTenant: Partner Center lists a subscription Graph's do not show.
+	NotInTenant = "not-in-tenant"
+	// TermDiffers: Microsoft's term or billing cycle is not the contract line's.
+	TermDiffers = "term-differs"
+	// IndirectReseller: the seats are sold through an indirect reseller.
+	IndirectReseller = "indirect-reseller"
 )
+
+// UnlinkedPartner is a Partner Center subscription that matched no Graph
+// subscription, with the Graph SKU its offer provisions.
+type UnlinkedPartner struct {
+	SKUID        string
+	PartNumber   string
+	Subscription inventory.PartnerSubscription
+}
 
 // Mismatch is one disagreement on one SKU.
 type Mismatch struct {
@@ -66,13 +83,18 @@ type Row struct {
 	// UnknownSeats are pool seats that no subscription on record explains.
 	UnknownSeats int `json:"unknownSeats"`
 	// Capacity marks tenant-level capacity (storage), which is never seats.
-	Capacity      bool       `json:"capacity,omitempty"`
-	ContractSeats int        `json:"contractSeats"`
-	AsAssigned    bool       `json:"asAssigned"`
-	ContractLines int        `json:"contractLines"`
-	Mismatches    []Mismatch `json:"mismatches"`
+	Capacity bool `json:"capacity,omitempty"`
+	// PurchasedSeats is what Partner Center says the partner bought (active New
+	// Commerce subscriptions); PartnerCenter is false when it said nothing.
+	PurchasedSeats int        `json:"purchasedSeats"`
+	PartnerCenter  bool       `json:"partnerCenter"`
+	ContractSeats  int        `json:"contractSeats"`
+	AsAssigned     bool       `json:"asAssigned"`
+	ContractLines  int        `json:"contractLines"`
+	Mismatches     []Mismatch `json:"mismatches"`
 
 	idle, over, unlisted int
+	linkedPurchased      int
 }
 
 // Input is one customer tenant.
@@ -87,6 +109,8 @@ type Input struct {
 	Catalog       *catalog.Catalog
 	// HeldWithoutPool counts, per SKU, users holding a SKU no pool lists.
 	HeldWithoutPool map[string]int
+	// UnlinkedPartner are Partner Center subscriptions no Graph subscription matched.
+	UnlinkedPartner []UnlinkedPartner
 }
 
 // Reconcile builds one row per SKU found in the tenant's paid pools, its
@@ -123,6 +147,34 @@ func Reconcile(in Input) []Row {
 		r.TrialSeats, r.GraceSeats, r.UnknownSeats = acc.Trial, acc.Grace, acc.Unknown
 		r.idle, r.over, r.unlisted = acc.Idle(), acc.OverAssigned(), in.HeldWithoutPool[acc.SKUID]
 	}
+	var notes []partnerNote
+	for _, s := range in.Subscriptions {
+		if s.Partner == nil || free(s.SKUID) {
+			continue
+		}
+		notes = append(notes, partnerNote{row(s.SKUID, s.PartNumber), s.Partner.Subscription, s.Line, true})
+	}
+	for _, u := range in.UnlinkedPartner {
+		if !u.Subscription.NCE() || free(u.SKUID) {
+			continue
+		}
+		r := row(u.SKUID, u.PartNumber)
+		notes = append(notes, partnerNote{r, u.Subscription, nil, false})
+		if u.Subscription.Status == "active" {
+			r.Mismatches = append(r.Mismatches, Mismatch{Kind: NotInTenant, Seats: u.Subscription.Quantity,
+				Reason:    fmt.Sprintf("Partner Center lists subscription %s of %s, which no subscription of the tenant in Graph matches", shortID(u.Subscription.ID), i18n.N(u.Subscription.Quantity, "seat")),
+				MoneyNote: "unknown: not priced until price lists are imported"})
+		}
+	}
+	for _, n := range notes {
+		n.row.PartnerCenter = true
+		if n.sub.Status == "active" {
+			n.row.PurchasedSeats += n.sub.Quantity
+			if n.linked {
+				n.row.linkedPurchased += n.sub.Quantity
+			}
+		}
+	}
 	lines := map[string][]contracts.Line{}
 	for _, l := range in.Contract {
 		if !l.ActiveOn(in.Now) {
@@ -133,6 +185,9 @@ func Reconcile(in Input) []Row {
 		r.AsAssigned = r.AsAssigned || l.AsAssigned()
 		r.ContractSeats += l.BilledSeats(r.Assigned)
 		lines[l.SKUID] = append(lines[l.SKUID], l)
+	}
+	for _, n := range notes {
+		n.check()
 	}
 	out := make([]Row, 0, len(rows))
 	for _, r := range rows {
@@ -209,17 +264,54 @@ func classify(r *Row, unit *decimal.Decimal, note string) {
 	}
 	if r.over > 0 {
 		r.Mismatches = append(r.Mismatches, Mismatch{Kind: OverAssignedSeats, Seats: r.over,
-			Reason: fmt.Sprintf("%d users hold it, %d more than the seats the tenant has", r.Assigned, r.over), MoneyNote: "none: seats to buy or take back"})
+			Reason: fmt.Sprintf("%s hold it, %d more than the seats the tenant has", i18n.N(r.Assigned, "user"), r.over), MoneyNote: "none: seats to buy or take back"})
 	}
 	if r.UnknownSeats > 0 {
 		r.Mismatches = append(r.Mismatches, Mismatch{Kind: UnknownSubscription, Seats: r.UnknownSeats,
-			Reason:    fmt.Sprintf("%d seats in the pool belong to no subscription Graph listed: who sells them is unknown", r.UnknownSeats),
+			Reason:    fmt.Sprintf("%s in the pool belong to no subscription Graph listed: who sells them is unknown", i18n.N(r.UnknownSeats, "seat")),
 			MoneyNote: "unknown: the seller is unknown"})
 	}
 	if r.unlisted > 0 {
 		r.Mismatches = append(r.Mismatches, Mismatch{Kind: NoPool, Seats: r.unlisted,
-			Reason: fmt.Sprintf("%d users hold %s, which no licence pool of the tenant lists", r.unlisted, r.PartNumber), MoneyNote: "unknown: no seats on record"})
+			Reason: fmt.Sprintf("%s hold %s, which no licence pool of the tenant lists", i18n.N(r.unlisted, "user"), r.PartNumber), MoneyNote: "unknown: no seats on record"})
 	}
-	addPriced(OtherPartner, r.OtherPartnerSeats, 0, fmt.Sprintf("%d seats are bought through another partner", r.OtherPartnerSeats))
-	addPriced(Direct, r.DirectSeats, 0, fmt.Sprintf("%d seats are bought from Microsoft directly", r.DirectSeats))
+	if r.PartnerCenter && r.linkedPurchased != r.PartnerSeats {
+		r.Mismatches = append(r.Mismatches, Mismatch{Kind: PurchaseDiffers, Seats: r.linkedPurchased - r.PartnerSeats,
+			Reason:    fmt.Sprintf("Partner Center says the partner bought %d seats of the subscriptions Graph shows, which hold %d there", r.linkedPurchased, r.PartnerSeats),
+			MoneyNote: "unknown: which count is billed is for Microsoft's invoice to tell"})
+	}
+	addPriced(OtherPartner, r.OtherPartnerSeats, 0, fmt.Sprintf("%s bought through another partner", i18n.N(r.OtherPartnerSeats, "seat")))
+	addPriced(Direct, r.DirectSeats, 0, fmt.Sprintf("%s bought from Microsoft directly", i18n.N(r.DirectSeats, "seat")))
 }
+
+// partnerNote is a Partner Center subscription of a row, with the contract line
+// that covers it.
+type partnerNote struct {
+	row    *Row
+	sub    inventory.PartnerSubscription
+	line   *contracts.Line
+	linked bool
+}
+
+// check adds what Partner Center tells beyond the seat counts: a term or billing
+// cycle other than the contract's, and seats sold through an indirect reseller.
+func (n partnerNote) check() {
+	r, s := n.row, n.sub
+	if s.Status != "active" {
+		return
+	}
+	if l := n.line; l != nil && (s.TermDuration != "" && s.TermDuration != l.Term || cycles[s.BillingCycle] && s.BillingCycle != l.BillingPlan) {
+		r.Mismatches = append(r.Mismatches, Mismatch{Kind: TermDiffers, Seats: s.Quantity,
+			Reason:    fmt.Sprintf("Microsoft's subscription %s is %s billed %s, the contract line %s billed %s", shortID(s.ID), s.TermDuration, s.BillingCycle, l.Term, l.BillingPlan),
+			MoneyNote: "unknown: the price of the other term is not known until price lists are imported"})
+	}
+	if s.ResellerID != "" {
+		r.Mismatches = append(r.Mismatches, Mismatch{Kind: IndirectReseller, Seats: s.Quantity,
+			Reason: fmt.Sprintf("subscription %s is sold through the indirect reseller %s", shortID(s.ID), s.ResellerID)})
+	}
+}
+
+// cycles are the billing cycles a contract line's billing plan can name.
+var cycles = map[string]bool{"monthly": true, "annual": true, "triennial": true}
+
+func shortID(id string) string { return id[:min(8, len(id))] }

@@ -100,3 +100,36 @@ func TestReconcile(t *testing.T) {
 		})
 	}
 }
+
+// Assigned (Graph), purchased (Partner Center) and billed (contract), each mismatch
+// with its reason.
+func TestThreeWay(t *testing.T) {
+	c, err := catalog.Builtin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	spb, _ := c.Lookup("SPB")
+	now := time.Date(2026, 11, 30, 12, 0, 0, 0, time.UTC)
+	price := decimal.RequireFromString("20.60")
+	qty := 10
+	line := contracts.Line{SKUID: spb.ID, PartNumber: "SPB", Term: "P1M", BillingPlan: "monthly", Quantity: &qty, UnitPrice: &price, Start: now.AddDate(-1, 0, 0)}
+	pc := inventory.PartnerSubscription{ID: "pc-annual-billed-monthly", ProductType: "OnlineServicesNCE", Status: "active", Quantity: 12,
+		TermDuration: "P1Y", BillingCycle: "monthly", ResellerID: "reseller-1"}
+	sub := terms.Subscription{Subscription: inventory.Subscription{ID: "g", SKUID: spb.ID, PartNumber: "SPB", Status: "Enabled", TotalLicenses: 10},
+		Owner: terms.OwnerPartner, Line: &line, Partner: &terms.PartnerLink{Subscription: pc, Rule: terms.LinkCommerceID}}
+	lost := inventory.PartnerSubscription{ID: "pc-lost", ProductType: "OnlineServicesNCE", Status: "active", Quantity: 3}
+	rows := Reconcile(Input{Now: now, Catalog: c, Contract: []contracts.Line{line},
+		Pools:           []inventory.Pool{{SKUID: spb.ID, PartNumber: "SPB", Enabled: 10, Consumed: 10}},
+		Subscriptions:   []terms.Subscription{sub},
+		UnlinkedPartner: []UnlinkedPartner{{SKUID: spb.ID, PartNumber: "SPB", Subscription: lost}}})
+	if len(rows) != 1 || !rows[0].PartnerCenter || rows[0].PurchasedSeats != 15 {
+		t.Fatalf("%+v", rows)
+	}
+	var kinds []string
+	for _, m := range rows[0].Mismatches {
+		kinds = append(kinds, m.Kind)
+	}
+	if got := strings.Join(kinds, " "); got != "not-in-tenant term-differs indirect-reseller purchase-differs" {
+		t.Errorf("mismatches %s", got)
+	}
+}
