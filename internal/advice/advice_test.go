@@ -243,6 +243,7 @@ func TestRules(t *testing.T) {
 		{"annual renewal within 30 days with idle seats", func(w *world) {
 			w.subs = nil
 			w.subscription("SPB", 12, false, now.AddDate(0, 0, -345), now.AddDate(0, 0, 20))
+			w.lines[0].Quantity = ptr(12)
 			for i := range 10 {
 				w.user(string(rune('a'+i))+"@x", "SPB")
 			}

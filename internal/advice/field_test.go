@@ -469,3 +469,20 @@ func TestPartnerCenterTerms(t *testing.T) {
 		}
 	})
 }
+
+// The customer saves only the idle seats its contract bills: 17 bought, 15 billed,
+// 11 assigned — 4 seats are the customer's saving, 2 the partner's cost.
+func TestIdleSeatsTheContractDoesNotBill(t *testing.T) {
+	w := newWorld(t)
+	w.subs = nil
+	w.subscription("SPB", 17, false, now.AddDate(0, 0, -200), now.AddDate(0, 0, 165))
+	w.lines[0].Quantity = ptr(15)
+	for i := range 11 {
+		w.user(string(rune('a'+i))+"@x", "SPB")
+	}
+	f := only(t, w.run(DefaultThresholds), UnassignedSeats)
+	if f.Seats != 6 || f.MonthlySaving == nil || f.MonthlySaving.String() != "82.40" || f.SavingFor != ForCustomer {
+		t.Errorf("%+v", f)
+	}
+	contains3(t, "saving note", f.SavingNote, "at least: 2 seats of the idle seats the contract does not bill")
+}

@@ -9,6 +9,7 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/seatledger/seatledger/internal/contracts"
+	"github.com/seatledger/seatledger/internal/i18n"
 	"github.com/seatledger/seatledger/internal/money"
 	"github.com/seatledger/seatledger/internal/terms"
 )
@@ -109,43 +110,76 @@ func committedNote(l contracts.Line) string {
 }
 
 // shareSaving prices idle seats spread over subscriptions, plus seats of
-// subscriptions Graph did not list. Seats held elsewhere or unlisted make the amount a
-// lower bound ("at least"); any other unknown price makes it unknown.
-func (a *adviser) shareSaving(shares []share, unlisted int) (*money.Amount, string, string) {
-	total, aside, priced := decimal.Zero, unlisted, 0
+// subscriptions Graph did not list. The customer pays for idle seats only up to what
+// its committed contract lines bill (customerIdle: their seats above the assigned
+// ones); the others cost the partner Microsoft's price, not known until price lists
+// are imported. Seats held elsewhere, unlisted or the partner's make the amount a lower
+// bound ("at least"); any other unknown price makes it unknown.
+func (a *adviser) shareSaving(shares []share, unlisted, customerIdle int) (*money.Amount, string, string) {
+	total, aside, partnerOnly, priced := decimal.Zero, unlisted, 0, 0
 	var missing, notes []string
-	whose := ""
 	for _, sh := range shares {
 		p := idleSeatPrice(sh)
-		if whose == "" || p.whose == ForPartner {
-			whose = p.whose
-		}
 		switch {
 		case p.elsewhere:
 			aside += sh.seats
+		case p.whose == ForPartner:
+			partnerOnly += sh.seats
 		case p.unit == nil:
 			missing = append(missing, p.note)
 		default:
-			total = total.Add(p.unit.Mul(decimal.NewFromInt(int64(sh.seats))))
+			billed := min(sh.seats, customerIdle)
+			customerIdle -= billed
+			partnerOnly += sh.seats - billed
+			if billed == 0 {
+				continue
+			}
+			total = total.Add(p.unit.Mul(decimal.NewFromInt(int64(billed))))
 			priced++
 			if p.note != "" && !slices.Contains(notes, p.note) {
 				notes = append(notes, p.note)
 			}
 		}
 	}
+	const partnerCost = "idle seats the contract does not bill cost the partner Microsoft's price, which is not known until price lists are imported"
 	switch {
 	case len(missing) > 0:
-		return nil, "unknown: " + strings.Join(missing, "; "), whose
+		return nil, "unknown: " + strings.Join(missing, "; "), ForCustomer
+	case priced == 0 && partnerOnly > 0:
+		return nil, "unknown: " + partnerCost, ForPartner
 	case priced == 0 && len(shares) == 0:
 		return nil, "unknown: the subscriptions behind the pool are unknown", ""
 	case priced == 0:
 		return nil, "unknown: the seats are held with another partner or bought direct", ""
 	}
-	rounded := money.Of(total)
-	if aside > 0 {
-		notes = append([]string{fmt.Sprintf("at least: %d of the idle seats are held with another partner, bought direct or of unlisted subscriptions, at a price not known", aside)}, notes...)
+	var lower []string
+	if partnerOnly > 0 {
+		lower = append(lower, fmt.Sprintf("%s of the idle seats the contract does not bill: they cost the partner Microsoft's price, not known until price lists are imported", i18n.N(partnerOnly, "seat")))
 	}
-	return rounded, strings.Join(notes, "; "), whose
+	if aside > 0 {
+		lower = append(lower, fmt.Sprintf("%s held with another partner, bought direct or of unlisted subscriptions, at a price not known", i18n.N(aside, "seat")))
+	}
+	if len(lower) > 0 {
+		notes = append([]string{"at least: " + strings.Join(lower, "; ")}, notes...)
+	}
+	return money.Of(total), strings.Join(notes, "; "), ForCustomer
+}
+
+// customerIdle is how many idle seats of a SKU the customer pays for: the seats its
+// committed contract lines in force bill above the seats assigned. A line billing as
+// assigned bills no idle seat.
+func (a *adviser) customerIdle(skuID string, assigned, idle int) int {
+	billed := 0
+	for _, l := range a.t.Contract {
+		if l.SKUID != skuID || !l.ActiveOn(a.t.Now) {
+			continue
+		}
+		if l.AsAssigned() {
+			return 0
+		}
+		billed += *l.Quantity
+	}
+	return max(0, min(idle, billed-assigned))
 }
 
 // seatCost is a count of seats of one SKU.

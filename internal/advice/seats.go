@@ -134,7 +134,7 @@ func (a *adviser) unassigned(acc pools.Account, idle int) {
 		}
 		f.need(termGap(sh.sub.Term))
 	}
-	f.MonthlySaving, f.SavingNote, f.SavingFor = a.shareSaving(shares, idle-allocated)
+	f.MonthlySaving, f.SavingNote, f.SavingFor = a.shareSaving(shares, idle-allocated, a.customerIdle(acc.SKUID, acc.Assigned, idle))
 	if rest := idle - allocated; rest > 0 {
 		steps = append(steps, fmt.Sprintf("remove %s of subscriptions Graph did not list (check in Partner Center when they can be reduced)", seats(rest)))
 		f.need(gapSubscriptions)

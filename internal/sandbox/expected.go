@@ -70,7 +70,7 @@ func (w *World) Expect() []Expected {
 			}
 			if idle > 0 {
 				find("unassigned-seats", p.PartNumber, "")
-				e.Unassigned = append(e.Unassigned, fmt.Sprintf("%s %d %s %s", p.PartNumber, idle, expectedSaving(t.ID, p.PartNumber, min(idle, partner), contracts), w.expectedActBy(t, p.SKUID, idle)))
+				e.Unassigned = append(e.Unassigned, fmt.Sprintf("%s %d %s %s", p.PartNumber, idle, expectedSaving(t.ID, p.PartNumber, min(idle, partner), p.Consumed, contracts), w.expectedActBy(t, p.SKUID, idle)))
 				left := idle
 				for _, ours := range []bool{true, false} {
 					for _, s := range t.Subscriptions {
@@ -207,17 +207,16 @@ func expectedMismatches(part, tenantID string, assigned, partner, other int, con
 	return out
 }
 
-// expectedSaving is the partner's idle seats at the contract's unit price for the SKU.
-func expectedSaving(tenantID, part string, idle int, contracts []ContractLine) string {
-	if idle == 0 {
-		return "unknown"
-	}
+// expectedSaving is the customer's part of the partner's idle seats at the contract's
+// unit price for the SKU: the seats the contract bills above those assigned.
+func expectedSaving(tenantID, part string, idle, assigned int, contracts []ContractLine) string {
 	for _, l := range contracts {
 		if l.TenantID == tenantID && l.SKU == part {
-			if l.UnitPrice == "" {
+			billed := min(idle, max(0, l.Quantity-assigned))
+			if l.UnitPrice == "" || billed == 0 {
 				return "unknown"
 			}
-			return decimal.RequireFromString(l.UnitPrice).Mul(decimal.NewFromInt(int64(idle))).Round(2).StringFixed(2)
+			return decimal.RequireFromString(l.UnitPrice).Mul(decimal.NewFromInt(int64(billed))).Round(2).StringFixed(2)
 		}
 	}
 	return "unknown"
