@@ -8,6 +8,7 @@ package advice
 
 import (
 	"crypto/sha256"
+	"fmt"
 	"encoding/hex"
 	"slices"
 	"sort"
@@ -277,6 +278,12 @@ func (a *adviser) add(f Finding, key ...string) {
 	f.TenantID = a.t.TenantID
 	if f.Confidence == "" {
 		f.Confidence = High
+	}
+	// A date to act by is never in the past: data older than the day judged can
+	// carry one, and then the action says it has passed.
+	if f.ActBy != nil && f.ActBy.Before(terms.Day(a.t.Now)) {
+		f.Action += fmt.Sprintf(" (the last day to act, %s, has passed by the dates on record: check the subscription's state now)", f.ActBy.Format(time.DateOnly))
+		f.ActBy = nil
 	}
 	f.Fingerprint = Fingerprint(a.t.TenantID, f.Kind, key...)
 	if a.seen[f.Fingerprint] {

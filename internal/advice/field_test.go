@@ -486,3 +486,28 @@ func TestIdleSeatsTheContractDoesNotBill(t *testing.T) {
 	}
 	contains3(t, "saving note", f.SavingNote, "at least: 2 seats of the idle seats the contract does not bill")
 }
+
+// Judged after the dates on record have passed (an old sync, a replay), a finding
+// never carries an act-by date in the past, and a trial past its end stays reported
+// until a sync says whether it converted.
+func TestActByNeverInThePast(t *testing.T) {
+	w := newWorld(t)
+	w.subs = nil
+	w.subscription("SPB", 10, false, now.AddDate(-1, 0, -20), now.AddDate(0, 0, 2))
+	w.subs[0].Status = "Warning"
+	w.subscription("POWER_BI_PRO", 25, true, now.AddDate(0, 0, -28), now.AddDate(0, 0, 2))
+	w.subs[1].ID = "trial"
+	for i := range 10 {
+		w.user(string(rune('a'+i))+"@x", "SPB")
+	}
+	w.at = now.AddDate(0, 0, 10)
+	r := w.run(DefaultThresholds)
+	for _, f := range r.Findings {
+		if f.ActBy != nil && f.ActBy.Before(terms.Day(w.at)) {
+			t.Errorf("%s act by %s, before %s", f.Kind, f.ActBy.Format(time.DateOnly), w.at.Format(time.DateOnly))
+		}
+	}
+	g := only(t, r, SubscriptionInGrace)
+	contains3(t, "action", g.Action, "has passed")
+	only(t, r, TrialEnding)
+}

@@ -196,9 +196,11 @@ func (a *adviser) trials(acc pools.Account) {
 		}
 		ends := s.NextLifecycle.UTC()
 		left := ends.Sub(a.t.Now)
-		if left < 0 || left > time.Duration(a.th.TrialEndingDays)*day {
+		if left > time.Duration(a.th.TrialEndingDays)*day {
 			continue
 		}
+		// A trial the records still show running after its end date has converted or
+		// ended since the last sync: the finding stays until a sync says which.
 		onTrial := acc.OnTrial()
 		f := Finding{Kind: TrialEnding, SKUs: acc.PartNumber, Subject: s.ID, Seats: s.TotalLicenses,
 			ActBy:      date(ends.Add(-time.Nanosecond)),

@@ -92,7 +92,7 @@ func (w *World) Expect() []Expected {
 			for _, s := range t.Subscriptions {
 				switch {
 				case s.SKUID != p.SKUID:
-				case s.Trial && s.Status == "Enabled" && s.NextLifecycle.Sub(now) >= 0 && s.NextLifecycle.Sub(now) <= 14*24*time.Hour:
+				case s.Trial && s.Status == "Enabled" && s.NextLifecycle.Sub(now) <= 14*24*time.Hour:
 					find("trial-ending", p.PartNumber, s.ID)
 				case s.Status == "Warning":
 					find("subscription-in-grace", p.PartNumber, s.ID)

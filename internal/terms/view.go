@@ -98,6 +98,10 @@ func ResolveLinked(tenantID, partnerTenantID string, subs []inventory.Subscripti
 		if length == "" && v.Line != nil && !s.IsTrial {
 			length, source = v.Line.Term, SourceContract
 		}
+		if s.IsTrial {
+			out[i] = v // a trial has no term: its next lifecycle date is when it ends
+			continue
+		}
 		if s.Status != StatusEnabled {
 			v.Term = Term{Length: length, Source: source}
 			if length == "" {
