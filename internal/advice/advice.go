@@ -8,8 +8,8 @@ package advice
 
 import (
 	"crypto/sha256"
-	"fmt"
 	"encoding/hex"
+	"fmt"
 	"slices"
 	"sort"
 	"strings"
