@@ -188,6 +188,12 @@ func TestClockAndPartnerWarning(t *testing.T) {
 	if code, _, errOut := seatledger(t, "--db", db, "advise"); code == 0 || !strings.Contains(errOut, "SEATLEDGER_NOW") || !strings.Contains(errOut, "RFC 3339") {
 		t.Errorf("a bad clock: exit %d %s", code, errOut)
 	}
+	// A time before the last sync would judge data from its future and resolve
+	// findings that still hold: refused.
+	t.Setenv("SEATLEDGER_NOW", "2020-01-01T12:00:00Z")
+	if code, _, errOut := seatledger(t, "--db", db, "advise"); code == 0 || !strings.Contains(errOut, "is before the last sync of") {
+		t.Errorf("a clock before the last sync: exit %d %s", code, errOut)
+	}
 	later := time.Now().UTC().AddDate(0, 5, 0).Truncate(24 * time.Hour).Add(12 * time.Hour)
 	t.Setenv("SEATLEDGER_NOW", later.Format(time.RFC3339))
 	mustRun(t, "--db", db, "advise")

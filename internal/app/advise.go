@@ -130,6 +130,9 @@ func (a *App) Advise(ctx context.Context, opts AdviseOptions) ([]AdviceResult, e
 		return nil, err
 	}
 	a.warnPartnerTenant()
+	if err := a.checkDataAge(ctx, sc); err != nil {
+		return nil, err
+	}
 	exclusions, err := a.Store.Exclusions(ctx)
 	if err != nil {
 		return nil, err

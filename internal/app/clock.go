@@ -1,6 +1,7 @@
 package app
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"strings"
@@ -41,4 +42,38 @@ func (a *App) warnPartnerTenant() {
 		return
 	}
 	a.Log.Warn("partner.tenant_id is not set: every subscription a partner created counts as this partner's, so seats held with another partner show as bought and not billed; set partner.tenant_id to the partner's own Entra tenant id")
+}
+
+// staleAfter is how old the synced state may be before advice on it says so.
+const staleAfter = 48 * time.Hour
+
+// checkDataAge refuses to judge a tenant as of a time before its last sync — the
+// advice would read data from that time's future and resolve findings that still
+// hold — and warns when the state judged is old.
+func (a *App) checkDataAge(ctx context.Context, sc *scope) error {
+	last, err := a.Store.LastSyncs(ctx)
+	if err != nil {
+		return err
+	}
+	stale := 0
+	var oldest time.Time
+	for _, c := range sc.customers {
+		at, ok := last[c.TenantID]
+		switch {
+		case !ok:
+		case sc.now.Before(at.Add(-time.Minute)):
+			return fmt.Errorf("the time judged, %s, is before the last sync of %s (%s): advice reads what that sync stored, so it cannot judge an earlier time; set %s after it",
+				sc.now.Format(time.RFC3339), c.Name, at.Format(time.RFC3339), NowVariable)
+		case sc.now.Sub(at) > staleAfter:
+			stale++
+			if oldest.IsZero() || at.Before(oldest) {
+				oldest = at
+			}
+		}
+	}
+	if stale > 0 {
+		a.Log.Warn("advice judges old data: sync first for current findings", "customers", stale, "oldest_sync", oldest.Format(time.RFC3339),
+			"judged_at", sc.now.Format(time.RFC3339))
+	}
+	return nil
 }

@@ -100,3 +100,21 @@ func (s *Store) TenantRuns(ctx context.Context, runID int64) ([]TenantRun, error
 	err := s.db.WithContext(ctx).Where("run_id = ?", runID).Order("tenant_id").Find(&out).Error
 	return out, err
 }
+
+// LastSyncs is, per tenant, when its last successful sync started: what the stored
+// state describes.
+func (s *Store) LastSyncs(ctx context.Context) (map[string]time.Time, error) {
+	// MAX() of a time is text on SQLite: select the rows that hold it instead.
+	var runs []TenantRun
+	err := s.db.WithContext(ctx).Select("tenant_id", "started_at").
+		Where("status = ? AND started_at = (SELECT MAX(r.started_at) FROM sync_tenant_runs r WHERE r.tenant_id = sync_tenant_runs.tenant_id AND r.status = ?)", SyncOK, SyncOK).
+		Find(&runs).Error
+	if err != nil {
+		return nil, fmt.Errorf("read last syncs: %w", err)
+	}
+	out := make(map[string]time.Time, len(runs))
+	for _, r := range runs {
+		out[r.TenantID] = r.StartedAt.UTC()
+	}
+	return out, nil
+}
