@@ -65,7 +65,11 @@ func newInventoryCmd(g *globals) *cobra.Command {
 				if err != nil {
 					return err
 				}
-				return printUser(g, args[0], rec, name)
+				signIn, _, err := a.SignInState(cmd.Context(), tenant)
+				if err != nil {
+					return err
+				}
+				return printUser(g, args[0], rec, name, signIn)
 			})
 		},
 	}
@@ -89,6 +93,10 @@ func newInventoryCmd(g *globals) *cobra.Command {
 				if err != nil {
 					return err
 				}
+				signIn, note, err := a.SignInState(cmd.Context(), usersTenant)
+				if err != nil {
+					return err
+				}
 				t := newTable(g.stdout, "UPN", "NAME", "ACCOUNT", "TYPE", "LICENCES", "LAST SIGN-IN")
 				for _, u := range list {
 					state := accountState(u.Enabled)
@@ -96,8 +104,11 @@ func newInventoryCmd(g *globals) *cobra.Command {
 					for i, as := range u.Assignments {
 						skus[i] = name(as.SKUID)
 					}
-					last := "-"
-					if at := u.LastActivity(); !at.IsZero() {
+					last := "never"
+					switch at := u.LastActivity(); {
+					case !signIn:
+						last = "unknown"
+					case !at.IsZero():
 						last = day(&at)
 					}
 					t.row(userName(u), u.DisplayName, state, u.UserType, strings.Join(skus, ", "), last)
@@ -106,6 +117,9 @@ func newInventoryCmd(g *globals) *cobra.Command {
 					return err
 				}
 				fmt.Fprintf(g.stdout, "%s\n", i18n.N(len(list), "user"))
+				if !signIn {
+					fmt.Fprintf(g.stdout, "last sign-ins unknown: %s\n", note)
+				}
 				return nil
 			})
 		},
@@ -200,7 +214,7 @@ func printSeats(g *globals, lines []app.SeatLine) error {
 	for _, l := range lines {
 		if l.Capacity {
 			// Units of tenant-level capacity are not seats: shown, never counted as such.
-			t.row(l.Customer, l.PartNumber, l.DisplayName, l.CapabilityStatus+" (capacity)", strconv.Itoa(l.Enabled)+" units", "", "", "", "", "", "", "")
+			t.row(l.Customer, l.PartNumber, l.DisplayName, l.CapabilityStatus+" (capacity)", strconv.Itoa(l.Enabled)+" units", "-", "-", "-", "-", "-", "-", "-")
 			continue
 		}
 		t.row(l.Customer, l.PartNumber, l.DisplayName, l.CapabilityStatus, strconv.Itoa(l.Enabled), strconv.Itoa(l.Warning), strconv.Itoa(l.Suspended+l.LockedOut),
@@ -217,7 +231,7 @@ func printSeats(g *globals, lines []app.SeatLine) error {
 	return nil
 }
 
-func printUser(g *globals, upn string, rec *store.UserRecord, skuName func(string) string) error {
+func printUser(g *globals, upn string, rec *store.UserRecord, skuName func(string) string, signInKnown bool) error {
 	w := g.stdout
 	if u := rec.User; u != nil {
 		state := accountState(u.Enabled)
@@ -229,6 +243,8 @@ func printUser(g *globals, upn string, rec *store.UserRecord, skuName func(strin
 			fmt.Fprintf(w, "created %s\n", u.Created.UTC().Format(time.RFC3339))
 		}
 		switch at := u.LastActivity(); {
+		case !signInKnown:
+			fmt.Fprintln(w, "last sign-in unknown: the tenant gives no sign-in activity (Entra ID P1/P2 or AuditLog.Read.All missing)")
 		case at.IsZero():
 			fmt.Fprintln(w, "never signed in (as far as Graph knows: it keeps no sign-in before April 2020, and none where the tenant has no Entra ID P1/P2)")
 		case u.LastSuccessfulSignIn != nil:

@@ -87,6 +87,9 @@ func (a *App) Seats(ctx context.Context, tenants []string) ([]SeatLine, error) {
 			if sku, ok := cat.ByID(p.SKUID); ok {
 				line.DisplayName, line.Free = sku.DisplayName, sku.Free
 			}
+			if line.Free {
+				line.Paid, line.Idle, line.OverAssigned = 0, 0, 0 // free SKUs never count as seats paid for
+			}
 			out = append(out, line)
 		}
 	}
@@ -179,4 +182,24 @@ func (a *App) Subscriptions(ctx context.Context, tenant string) ([]SubscriptionV
 		}
 	}
 	return out, nil
+}
+
+// SignInState tells whether the last sync of a customer tenant had sign-in activity
+// (Entra ID P1/P2 and AuditLog.Read.All), and if not, why: without it no user's last
+// sign-in is known, which is not the same as never.
+func (a *App) SignInState(ctx context.Context, tenant string) (known bool, note string, err error) {
+	id, err := a.tenantOf(ctx, tenant)
+	if err != nil {
+		return false, "", err
+	}
+	states, err := a.Store.TenantStates(ctx)
+	if err != nil {
+		return false, "", err
+	}
+	for _, s := range states {
+		if s.TenantID == id {
+			return s.SignInData, s.SignInNote, nil
+		}
+	}
+	return false, "the tenant has not been synced", nil
 }

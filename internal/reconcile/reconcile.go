@@ -44,6 +44,8 @@ const (
 	TermDiffers = "term-differs"
 	// IndirectReseller: the seats are sold through an indirect reseller.
 	IndirectReseller = "indirect-reseller"
+	// LapsedSeats: users hold seats of suspended or locked-out subscriptions.
+	LapsedSeats = "lapsed"
 )
 
 // UnlinkedPartner is a Partner Center subscription that matched no Graph
@@ -95,6 +97,7 @@ type Row struct {
 
 	idle, over, unlisted int
 	linkedPurchased      int
+	lapsedHeld           int
 }
 
 // Input is one customer tenant.
@@ -146,6 +149,7 @@ func Reconcile(in Input) []Row {
 		r.PartnerSeats, r.OtherPartnerSeats, r.DirectSeats = acc.Partner, acc.OtherPartner, acc.Direct
 		r.TrialSeats, r.GraceSeats, r.UnknownSeats = acc.Trial, acc.Grace, acc.Unknown
 		r.idle, r.over, r.unlisted = acc.Idle(), acc.OverAssigned(), in.HeldWithoutPool[acc.SKUID]
+		r.lapsedHeld = min(acc.Lapsed, max(0, acc.Assigned-acc.Usable()))
 	}
 	var notes []partnerNote
 	for _, s := range in.Subscriptions {
@@ -265,6 +269,11 @@ func classify(r *Row, unit *decimal.Decimal, note string) {
 	if r.over > 0 {
 		r.Mismatches = append(r.Mismatches, Mismatch{Kind: OverAssignedSeats, Seats: r.over,
 			Reason: fmt.Sprintf("%s hold it, %d more than the seats the tenant has", i18n.N(r.Assigned, "user"), r.over), MoneyNote: "none: seats to buy or take back"})
+	}
+	if r.lapsedHeld > 0 {
+		r.Mismatches = append(r.Mismatches, Mismatch{Kind: LapsedSeats, Seats: r.lapsedHeld,
+			Reason:    fmt.Sprintf("%s hold seats of a suspended or locked-out subscription, without service", i18n.N(r.lapsedHeld, "user")),
+			MoneyNote: "none: a suspended subscription is not billed"})
 	}
 	if r.UnknownSeats > 0 {
 		r.Mismatches = append(r.Mismatches, Mismatch{Kind: UnknownSubscription, Seats: r.UnknownSeats,

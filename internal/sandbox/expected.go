@@ -85,6 +85,9 @@ func (w *World) Expect() []Expected {
 					}
 				}
 			}
+			if held := min(p.Suspended+p.LockedOut, p.Consumed-running-p.Warning); p.AppliesTo != "Company" && held > 0 {
+				e.Mismatches = append(e.Mismatches, fmt.Sprintf("lapsed %s %d", p.PartNumber, held))
+			}
 			if over := p.Consumed - running - p.Warning - p.Suspended - p.LockedOut; p.AppliesTo != "Company" && over > 0 {
 				find("over-assigned", p.PartNumber, "")
 				e.Mismatches = append(e.Mismatches, fmt.Sprintf("over-assigned %s %d", p.PartNumber, over))
