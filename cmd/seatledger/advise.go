@@ -156,7 +156,7 @@ func excludeCmd(g *globals) *cobra.Command {
 				if g.output == "json" {
 					return writeJSON(g.stdout, e)
 				}
-				fmt.Fprintf(g.stdout, "exclusion %d added\n", e.ID)
+				fmt.Fprintf(g.stdout, "exclusion %d added: the next `seatledger advise` takes its findings out of lists and totals (listed as excluded with --all)\n", e.ID)
 				return nil
 			})
 		},

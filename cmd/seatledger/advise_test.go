@@ -155,6 +155,10 @@ func TestAdviseFindingsReconcileCommands(t *testing.T) {
 		if !strings.Contains(out, srv.Truth().Tenants[1].Name+": 0 findings") {
 			t.Errorf("the excluded customer still has findings:\n%s", out)
 		}
+		// Its findings are not "resolved" as if the waste had gone: they are excluded.
+		if out := mustRun(t, "--db", db, "findings", "list", "--all", "--customer", "CUST-0002"); !strings.Contains(out, "excluded") || strings.Contains(out, "resolved") {
+			t.Errorf("findings of an excluded customer:\n%s", out)
+		}
 
 		rec := mustRun(t, "--db", db, "reconcile")
 		for _, want := range []string{"no-subscription", "no-contract-line", "other-partner", "under-billed", "over-billed"} {

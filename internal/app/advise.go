@@ -225,6 +225,37 @@ type FindingsQuery struct {
 	Sort string
 }
 
+// StateExcluded is the status shown for a finding an exclusion took out of the
+// advice: the condition may still hold.
+const StateExcluded = "excluded"
+
+// excludedFinding tells whether an exclusion in force covers a finding.
+func (a *App) excludedFinding(ctx context.Context) (func(advice.Finding) bool, error) {
+	list, err := a.Store.Exclusions(ctx)
+	if err != nil || len(list) == 0 {
+		return func(advice.Finding) bool { return false }, err
+	}
+	cat, _, err := a.Catalog(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return func(f advice.Finding) bool {
+		parts := strings.Split(f.SKUs, "+")
+		for _, e := range list {
+			if e.TenantID != "" && e.TenantID != f.TenantID || e.UPN != "" && !strings.EqualFold(e.UPN, f.Subject) {
+				continue
+			}
+			if e.SKUID == "" {
+				return true
+			}
+			if sku, ok := cat.ByID(e.SKUID); ok && slices.Contains(parts, sku.PartNumber) {
+				return true
+			}
+		}
+		return false
+	}, nil
+}
+
 // Orders of a findings list.
 const (
 	SortSaving = "saving"
@@ -266,10 +297,18 @@ func (a *App) Findings(ctx context.Context, q FindingsQuery) (FindingsReport, er
 	for _, c := range list {
 		names[c.TenantID], currencies[c.TenantID] = c.Name, c.Currency
 	}
+	excludedBy, err := a.excludedFinding(ctx)
+	if err != nil {
+		return FindingsReport{}, err
+	}
 	rep := FindingsReport{Findings: make([]FindingLine, len(stored))}
 	totals := map[string]*CustomerSavings{}
 	for i, s := range stored {
 		rep.Findings[i] = FindingLine{Customer: names[s.TenantID], StoredFinding: s, State: s.State()}
+		if s.State() == "resolved" && excludedBy(s.Finding) {
+			// Resolved because an exclusion keeps it away, not because the waste went.
+			rep.Findings[i].State = StateExcluded
+		}
 		if s.State() == "resolved" || s.State() == store.StatusSuppressed {
 			continue
 		}

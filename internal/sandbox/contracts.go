@@ -38,7 +38,17 @@ var contractStart = time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
 // disagreements — tenant 0 bills a SKU it never bought, tenant 1 forgot its suite,
 // tenant 2 is priced at cost plus markup, tenant 6 bills two seats too few and
 // tenant 7 three too many. The clean tenant agrees exactly.
+//
+// They are agreed on day 0: the simulated days that follow change the subscriptions
+// (seat additions, renewals), not the contracts, as the file written at start shows.
 func (w *World) Contracts() []ContractLine {
+	if w.contracts == nil {
+		w.contracts = w.agreeContracts()
+	}
+	return w.contracts
+}
+
+func (w *World) agreeContracts() []ContractLine {
 	custs := w.Customers()
 	var out []ContractLine
 	for i, t := range w.Tenants {

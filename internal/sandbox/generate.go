@@ -65,6 +65,7 @@ func Generate(opts Options) (*World, error) {
 	for _, t := range w.Tenants {
 		w.byID[t.ID] = t
 	}
+	w.Contracts()
 	return w, nil
 }
 

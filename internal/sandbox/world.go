@@ -19,6 +19,8 @@ type World struct {
 
 	byID map[string]*Tenant
 	gen  *generator
+	// contracts are the partner's contracts, agreed on day 0.
+	contracts []ContractLine
 }
 
 // Now is the simulated time: noon UTC of the current day.
