@@ -113,7 +113,13 @@ func (s *Server) users(w http.ResponseWriter, r *http.Request, t *Tenant) {
 		if i > skip {
 			buf = append(buf, ',')
 		}
-		buf = appendUser(buf, t.Users[i], sel, t.ZeroDateNever)
+		u := t.Users[i]
+		if i == 0 && s.opts.ControlCharsInNames {
+			served := *u
+			served.DisplayName = ControlCharName(u.DisplayName)
+			u = &served
+		}
+		buf = appendUser(buf, u, sel, t.ZeroDateNever)
 	}
 	buf = append(buf, ']')
 	if end < len(t.Users) {
@@ -127,6 +133,12 @@ func (s *Server) users(w http.ResponseWriter, r *http.Request, t *Tenant) {
 	buf = append(buf, '}')
 	w.Header().Set("Content-Type", "application/json; odata.metadata=minimal")
 	_, _ = w.Write(buf)
+}
+
+// ControlCharName is the display name served for name under
+// ServerOptions.ControlCharsInNames.
+func ControlCharName(name string) string {
+	return "\x1b[2J\u202e" + name + "\x00\u009b1m\t(NUL)"
 }
 
 // appendUser writes a user's selected properties. It is hand-written because the
