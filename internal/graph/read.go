@@ -297,6 +297,9 @@ func (c *Client) readUsers(ctx context.Context, tc *tenantClient, withSignIn boo
 		if link == "" {
 			return nil
 		}
+		if err := c.trustedNextLink(link); err != nil {
+			return err
+		}
 		next = link
 	}
 }

@@ -195,6 +195,9 @@ func streamCSV(ctx context.Context, tc *tenantClient, ri *abstractions.RequestIn
 			return nil, fmt.Errorf("%w: no response", errTruncated)
 		}
 		defer resp.Body.Close()
+		if resp.StatusCode >= 300 && resp.StatusCode < 400 && resp.Header.Get("Location") != "" {
+			return nil, refusedRedirect(resp)
+		}
 		if resp.StatusCode >= 300 {
 			body, _ := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
 			return nil, &abstractions.ApiError{ResponseStatusCode: resp.StatusCode, Message: strings.TrimSpace(clean(string(body)))}

@@ -1,6 +1,7 @@
 package sandbox
 
 import (
+	"cmp"
 	"crypto/sha256"
 	"encoding/csv"
 	"encoding/hex"
@@ -128,7 +129,7 @@ func (s *Server) users(w http.ResponseWriter, r *http.Request, t *Tenant) {
 		next.Set("$select", q.Get("$select"))
 		next.Set("$skiptoken", strconv.Itoa(end))
 		buf = append(buf, `,"@odata.nextLink":`...)
-		buf = appendString(buf, s.srv.URL+"/v1.0/users?"+next.Encode())
+		buf = appendString(buf, cmp.Or(s.opts.NextLinkBase, s.srv.URL)+"/v1.0/users?"+next.Encode())
 	}
 	buf = append(buf, '}')
 	w.Header().Set("Content-Type", "application/json; odata.metadata=minimal")
@@ -344,7 +345,7 @@ func (s *Server) report(w http.ResponseWriter, r *http.Request, t *Tenant) {
 		graphError(w, http.StatusNotFound, "UnknownError", "Unknown report "+name)
 		return
 	}
-	http.Redirect(w, r, s.srv.URL+"/download/"+t.ID+"/"+name, http.StatusFound)
+	http.Redirect(w, r, cmp.Or(s.opts.ReportBase, s.srv.URL)+"/download/"+t.ID+"/"+name, http.StatusFound)
 }
 
 func (s *Server) download(w http.ResponseWriter, r *http.Request) {

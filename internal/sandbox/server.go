@@ -40,6 +40,10 @@ type ServerOptions struct {
 	// carrying what Graph passes through from a directory: a NUL, a terminal escape,
 	// a C1 control and a bidi override around the user's name.
 	ControlCharsInNames bool
+	// NextLinkBase and ReportBase, when set, replace the server's own root in users'
+	// @odata.nextLink and in reports' download redirects: links to elsewhere, as a
+	// compromised or spoofed answer would carry them.
+	NextLinkBase, ReportBase string
 }
 
 // Default credentials of the simulated partner app.
