@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/csv"
 	"fmt"
 	"strconv"
 	"strings"
@@ -11,6 +10,7 @@ import (
 
 	"github.com/seatledger/seatledger/internal/advice"
 	"github.com/seatledger/seatledger/internal/app"
+	"github.com/seatledger/seatledger/internal/csvout"
 	"github.com/seatledger/seatledger/internal/i18n"
 	"github.com/seatledger/seatledger/internal/money"
 	"github.com/seatledger/seatledger/internal/reconcile"
@@ -48,9 +48,9 @@ func printAdvice(g *globals, results []app.AdviceResult) {
 	var total store.FindingCounts
 	findings := 0
 	for _, r := range results {
-		fmt.Fprintf(g.stdout, "%s: %s (%d new, %d resolved)\n", r.Customer, i18n.N(r.Findings, "finding"), r.Counts.New, r.Counts.Resolved)
+		textf(g.stdout, "%s: %s (%d new, %d resolved)\n", r.Customer, i18n.N(r.Findings, "finding"), r.Counts.New, r.Counts.Resolved)
 		for _, n := range r.Notes {
-			fmt.Fprintf(g.stdout, "  note: %s\n", n)
+			textf(g.stdout, "  note: %s\n", n)
 		}
 		findings += r.Findings
 		total.New += r.Counts.New
@@ -126,7 +126,7 @@ func statusCmd(g *globals, use, short, status string) *cobra.Command {
 				if f.ResolvedAt != nil {
 					state += " (its condition is resolved; the status applies if it comes back)"
 				}
-				fmt.Fprintf(g.stdout, "%s %s %s %s: %s\n", f.Fingerprint[:8], f.Kind, f.SKUs, strings.TrimSpace(f.Subject), state)
+				textf(g.stdout, "%s %s %s %s: %s\n", f.Fingerprint[:8], f.Kind, f.SKUs, strings.TrimSpace(f.Subject), state)
 				return nil
 			})
 		},
@@ -151,7 +151,7 @@ func excludeCmd(g *globals) *cobra.Command {
 					return err
 				}
 				for _, w := range e.Warnings {
-					fmt.Fprintln(g.stderr, "warning:", w)
+					textf(g.stderr, "warning: %s\n", w)
 				}
 				if g.output == "json" {
 					return writeJSON(g.stdout, e)
@@ -251,14 +251,14 @@ const actionWidth = 60
 func printFindingRows(g *globals, list []app.FindingLine, wide bool) error {
 	if wide {
 		for _, f := range list {
-			fmt.Fprintf(g.stdout, "%s  %s  %s %s %s  seats %d  saving %s  act by %s  %s  confidence %s\n", f.Fingerprint[:8], f.Customer, f.Kind, f.SKUs,
+			textf(g.stdout, "%s  %s  %s %s %s  seats %d  saving %s  act by %s  %s  confidence %s\n", f.Fingerprint[:8], f.Customer, f.Kind, f.SKUs,
 				shortSubject(f.Subject), f.Seats, moneyText(f.MonthlySaving, f.SavingNote, f.Currency), dateText(f.ActBy), f.State, confidenceText(f.Finding))
-			fmt.Fprintf(g.stdout, "    evidence: %s\n    action:   %s\n", f.Evidence, f.Action)
+			textf(g.stdout, "    evidence: %s\n    action:   %s\n", f.Evidence, f.Action)
 			if f.SavingNote != "" || f.SavingFor != "" {
-				fmt.Fprintf(g.stdout, "    saving:   %s\n", strings.TrimPrefix(strings.Join(nonEmpty(savingForText(f.SavingFor), f.SavingNote), "; "), "; "))
+				textf(g.stdout, "    saving:   %s\n", strings.TrimPrefix(strings.Join(nonEmpty(savingForText(f.SavingFor), f.SavingNote), "; "), "; "))
 			}
 			if len(f.Missing) > 0 {
-				fmt.Fprintf(g.stdout, "    missing:  %s\n", strings.Join(f.Missing, "; "))
+				textf(g.stdout, "    missing:  %s\n", strings.Join(f.Missing, "; "))
 			}
 		}
 		return nil
@@ -333,9 +333,9 @@ func shortSubject(s string) string {
 }
 
 func writeFindingsCSV(g *globals, list []app.FindingLine) error {
-	w := csv.NewWriter(g.stdout)
-	_ = w.Write([]string{"fingerprint", "customer", "tenant_id", "kind", "skus", "subject", "user_id", "seats", "monthly_saving", "currency",
-		"saving_note", "saving_for", "confidence", "missing", "act_by", "state", "status_reason", "status_by", "evidence", "action", "first_seen", "last_seen"})
+	w := csvout.NewWriter(g.stdout)
+	_ = w.Write("fingerprint", "customer", "tenant_id", "kind", "skus", "subject", "user_id", "seats", "monthly_saving", "currency",
+		"saving_note", "saving_for", "confidence", "missing", "act_by", "state", "status_reason", "status_by", "evidence", "action", "first_seen", "last_seen")
 	for _, f := range list {
 		saving := ""
 		if f.MonthlySaving != nil {
@@ -345,11 +345,10 @@ func writeFindingsCSV(g *globals, list []app.FindingLine) error {
 		if f.ActBy != nil {
 			actBy = f.ActBy.Format(time.DateOnly)
 		}
-		_ = w.Write([]string{f.Fingerprint, f.Customer, f.TenantID, f.Kind, f.SKUs, f.Subject, f.UserID, strconv.Itoa(f.Seats), saving, f.Currency,
-			f.SavingNote, f.SavingFor, f.Confidence, strings.Join(f.Missing, "; "), actBy, f.State, f.StatusReason, f.StatusBy, f.Evidence, f.Action, f.FirstSeen.Format(time.RFC3339), f.LastSeen.Format(time.RFC3339)})
+		_ = w.Write(f.Fingerprint, f.Customer, f.TenantID, f.Kind, f.SKUs, f.Subject, f.UserID, strconv.Itoa(f.Seats), saving, f.Currency,
+			f.SavingNote, f.SavingFor, f.Confidence, strings.Join(f.Missing, "; "), actBy, f.State, f.StatusReason, f.StatusBy, f.Evidence, f.Action, f.FirstSeen.Format(time.RFC3339), f.LastSeen.Format(time.RFC3339))
 	}
-	w.Flush()
-	return w.Error()
+	return w.Flush()
 }
 
 func newReconcileCmd(g *globals) *cobra.Command {
@@ -413,29 +412,36 @@ func printReconcile(g *globals, rows []reconcile.Row, all bool) error {
 }
 
 func writeReconcileCSV(g *globals, rows []reconcile.Row) error {
-	w := csv.NewWriter(g.stdout)
-	_ = w.Write([]string{"customer", "tenant_id", "sku", "assigned", "partner_seats", "other_partner_seats", "direct_seats", "unknown_seats", "trial_seats",
-		"grace_seats", "capacity", "purchased_seats", "contract_seats", "as_assigned", "mismatch", "seats", "monthly", "currency", "reason", "money_note"})
+	w := csvout.NewWriter(g.stdout)
+	_ = w.Write("customer", "tenant_id", "sku", "assigned", "partner_seats", "other_partner_seats", "direct_seats", "unknown_seats", "trial_seats",
+		"grace_seats", "capacity", "purchased_seats", "contract_seats", "as_assigned", "mismatch", "seats", "monthly", "currency", "reason", "money_note")
 	for _, r := range rows {
 		for _, m := range r.Mismatches {
 			money := ""
 			if m.Monthly != nil {
 				money = m.Monthly.StringFixed(2)
 			}
-			_ = w.Write([]string{r.Customer, r.TenantID, r.PartNumber, strconv.Itoa(r.Assigned), strconv.Itoa(r.PartnerSeats), strconv.Itoa(r.OtherPartnerSeats),
+			_ = w.Write(r.Customer, r.TenantID, r.PartNumber, strconv.Itoa(r.Assigned), strconv.Itoa(r.PartnerSeats), strconv.Itoa(r.OtherPartnerSeats),
 				strconv.Itoa(r.DirectSeats), strconv.Itoa(r.UnknownSeats), strconv.Itoa(r.TrialSeats), strconv.Itoa(r.GraceSeats), strconv.FormatBool(r.Capacity),
-				purchased(r), strconv.Itoa(r.ContractSeats), strconv.FormatBool(r.AsAssigned),
-				m.Kind, strconv.Itoa(m.Seats), money, r.Currency, m.Reason, m.MoneyNote})
+				purchasedCell(r), strconv.Itoa(r.ContractSeats), strconv.FormatBool(r.AsAssigned),
+				m.Kind, strconv.Itoa(m.Seats), money, r.Currency, m.Reason, m.MoneyNote)
 		}
 	}
-	w.Flush()
-	return w.Error()
+	return w.Flush()
 }
 
 // purchased is Partner Center's count of seats bought, "-" where it said nothing.
 func purchased(r reconcile.Row) string {
 	if !r.PartnerCenter {
 		return "-"
+	}
+	return strconv.Itoa(r.PurchasedSeats)
+}
+
+// purchasedCell is purchased for spreadsheets: empty where Partner Center said nothing.
+func purchasedCell(r reconcile.Row) string {
+	if !r.PartnerCenter {
+		return ""
 	}
 	return strconv.Itoa(r.PurchasedSeats)
 }

@@ -58,7 +58,7 @@ func newCatalogCmd(g *globals) *cobra.Command {
 				if len(res.Warnings) > 0 {
 					fmt.Fprintf(g.stdout, "%s repaired on the way; check them against Microsoft's page:\n", i18n.N(len(res.Warnings), "line"))
 					for _, w := range res.Warnings {
-						fmt.Fprintln(g.stdout, "  warning:", w)
+						textf(g.stdout, "  warning: %s\n", w.String())
 					}
 				}
 				return nil
@@ -94,7 +94,7 @@ func newCatalogCmd(g *globals) *cobra.Command {
 				if sku.Free {
 					price = "free"
 				}
-				fmt.Fprintf(g.stdout, "%s\n  part number  %s\n  GUID         %s\n  price        %s\n  catalogue    %s\n  service plans (%d):\n",
+				textf(g.stdout, "%s\n  part number  %s\n  GUID         %s\n  price        %s\n  catalogue    %s\n  service plans (%d):\n",
 					sku.DisplayName, sku.PartNumber, sku.ID, price, source, len(sku.Plans))
 				t := newTable(g.stdout, "    NAME", "ID", "FRIENDLY NAME")
 				for _, p := range sku.Plans {
@@ -106,7 +106,7 @@ func newCatalogCmd(g *globals) *cobra.Command {
 				if len(includedIn) > 0 {
 					fmt.Fprintf(g.stdout, "  everything that matters in it is also in %s, among them:\n", i18n.N(len(includedIn), "sku"))
 					for _, s := range includedIn[:min(len(includedIn), 12)] {
-						fmt.Fprintf(g.stdout, "    %s (%s)\n", s.PartNumber, s.DisplayName)
+						textf(g.stdout, "    %s (%s)\n", s.PartNumber, s.DisplayName)
 					}
 				}
 				return nil

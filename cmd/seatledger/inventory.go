@@ -235,9 +235,9 @@ func printUser(g *globals, upn string, rec *store.UserRecord, skuName func(strin
 	w := g.stdout
 	if u := rec.User; u != nil {
 		state := accountState(u.Enabled)
-		fmt.Fprintf(w, "%s (%s), %s %s account, id %s\n", userName(*u), u.DisplayName, state, u.UserType, u.ID)
+		textf(w, "%s (%s), %s %s account, id %s\n", userName(*u), u.DisplayName, state, u.UserType, u.ID)
 		if u.Mail != "" && !strings.EqualFold(u.Mail, u.UPN) {
-			fmt.Fprintf(w, "mail %s\n", u.Mail)
+			textf(w, "mail %s\n", u.Mail)
 		}
 		if u.Created != nil {
 			fmt.Fprintf(w, "created %s\n", u.Created.UTC().Format(time.RFC3339))
@@ -264,10 +264,10 @@ func printUser(g *globals, upn string, rec *store.UserRecord, skuName func(strin
 			}
 		}
 		if u.MailboxPurpose != "" {
-			fmt.Fprintf(w, "mailbox: %s\n", u.MailboxPurpose)
+			textf(w, "mailbox: %s\n", u.MailboxPurpose)
 		}
 	} else {
-		fmt.Fprintf(w, "%s is no longer in the directory\n", upn)
+		textf(w, "%s is no longer in the directory\n", upn)
 	}
 	if len(rec.Assignments) == 0 {
 		fmt.Fprintln(w, "\nholds now: no licences")

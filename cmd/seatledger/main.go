@@ -13,6 +13,7 @@ import (
 
 	"github.com/seatledger/seatledger/internal/i18n"
 	"github.com/seatledger/seatledger/internal/problems"
+	"github.com/seatledger/seatledger/internal/textclean"
 )
 
 func main() {
@@ -34,10 +35,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if errors.As(err, &list) {
 		fmt.Fprintf(stderr, "seatledger: %s in the input; nothing was written:\n", i18n.N(len(list), "problem"))
 		for _, p := range list {
-			fmt.Fprintln(stderr, p)
+			textf(stderr, "%s\n", p.String())
 		}
 		return 1
 	}
-	fmt.Fprintln(stderr, "seatledger:", err)
+	// Errors quote outside values (a name in a file, Graph's message): clean, but
+	// keep the lines of a multi-line error.
+	fmt.Fprintln(stderr, "seatledger:", textclean.Text(err.Error()))
 	return 1
 }

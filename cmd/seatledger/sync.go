@@ -79,7 +79,7 @@ func newProgress(w io.Writer) func(done, total int, r app.TenantResult) {
 		return func(done, total int, r app.TenantResult) {
 			const width = 30
 			filled := width * done / max(total, 1)
-			fmt.Fprintf(w, "\r[%s%s] %d/%d tenants %-30.30s", strings.Repeat("#", filled), strings.Repeat(".", width-filled), done, total, r.Customer)
+			textf(w, "\r[%s%s] %d/%d tenants %-30.30s", strings.Repeat("#", filled), strings.Repeat(".", width-filled), done, total, r.Customer)
 			if done == total {
 				fmt.Fprintln(w)
 			}
@@ -88,11 +88,11 @@ func newProgress(w io.Writer) func(done, total int, r app.TenantResult) {
 	return func(done, total int, r app.TenantResult) {
 		switch {
 		case r.OK:
-			fmt.Fprintf(w, "[%d/%d] %s (%s): ok, %s, %s\n", done, total, r.Customer, r.TenantID, i18n.N(r.Users, "user"), i18n.N(r.Changes, "change"))
+			textf(w, "[%d/%d] %s (%s): ok, %s, %s\n", done, total, r.Customer, r.TenantID, i18n.N(r.Users, "user"), i18n.N(r.Changes, "change"))
 		case r.Interrupted:
-			fmt.Fprintf(w, "[%d/%d] %s (%s): %s\n", done, total, r.Customer, r.TenantID, r.Error)
+			textf(w, "[%d/%d] %s (%s): %s\n", done, total, r.Customer, r.TenantID, r.Error)
 		default:
-			fmt.Fprintf(w, "[%d/%d] %s (%s): FAILED: %s\n", done, total, r.Customer, r.TenantID, r.Error)
+			textf(w, "[%d/%d] %s (%s): FAILED: %s\n", done, total, r.Customer, r.TenantID, r.Error)
 		}
 	}
 }
@@ -120,20 +120,20 @@ func printSyncSummary(g *globals, sum *app.SyncSummary) error {
 	for _, r := range sum.Tenants {
 		switch {
 		case r.Interrupted:
-			fmt.Fprintf(w, "  INTERRUPTED %s (%s): %s\n", r.Customer, r.TenantID, r.Error)
+			textf(w, "  INTERRUPTED %s (%s): %s\n", r.Customer, r.TenantID, r.Error)
 		case !r.OK:
-			fmt.Fprintf(w, "  FAILED %s (%s): %s\n", r.Customer, r.TenantID, r.Error)
+			textf(w, "  FAILED %s (%s): %s\n", r.Customer, r.TenantID, r.Error)
 		}
 	}
 	for _, r := range sum.Tenants {
 		if r.OK && !r.SignInData {
-			fmt.Fprintf(w, "  note: %s has no sign-in data (%s)\n", r.Customer, r.SignInNote)
+			textf(w, "  note: %s has no sign-in data (%s)\n", r.Customer, r.SignInNote)
 		}
 		if r.OK && r.UsageNote != "" {
-			fmt.Fprintf(w, "  note: %s: %s\n", r.Customer, r.UsageNote)
+			textf(w, "  note: %s: %s\n", r.Customer, r.UsageNote)
 		}
 		if r.OK && !r.MailboxPurposeData {
-			fmt.Fprintf(w, "  note: %s: mailbox types unknown (%s)\n", r.Customer, r.MailboxNote)
+			textf(w, "  note: %s: mailbox types unknown (%s)\n", r.Customer, r.MailboxNote)
 		}
 	}
 	return nil

@@ -6,10 +6,10 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"os"
 
 	"github.com/seatledger/seatledger/internal/catalog"
 	"github.com/seatledger/seatledger/internal/problems"
+	"github.com/seatledger/seatledger/internal/records"
 	"github.com/seatledger/seatledger/internal/store"
 )
 
@@ -28,18 +28,18 @@ type CatalogImport struct {
 	Warnings problems.List
 }
 
-// maxCatalogBytes bounds a downloaded catalogue; Microsoft's file is about 1 MB.
+// maxCatalogBytes bounds a catalogue, downloaded or read from a file; Microsoft's
+// file is about 1 MB.
 const maxCatalogBytes = 64 << 20
 
 // ImportCatalogFile reads Microsoft's SKU catalogue CSV from a file, checks all of it,
 // and only then upserts it.
 func (a *App) ImportCatalogFile(ctx context.Context, path string) (CatalogImport, error) {
-	f, err := os.Open(path)
+	data, err := records.ReadFile(path, maxCatalogBytes)
 	if err != nil {
 		return CatalogImport{}, fmt.Errorf("import catalogue: %w", err)
 	}
-	defer f.Close()
-	return a.importCatalog(ctx, f, path)
+	return a.importCatalog(ctx, bytes.NewReader(data), path)
 }
 
 // ImportCatalogURL downloads Microsoft's SKU catalogue CSV and imports it like a file.

@@ -1,28 +1,28 @@
 package app
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
-	"os"
 	"strings"
 
 	"github.com/seatledger/seatledger/internal/catalog"
 	"github.com/seatledger/seatledger/internal/contracts"
 	"github.com/seatledger/seatledger/internal/customers"
 	"github.com/seatledger/seatledger/internal/ids"
+	"github.com/seatledger/seatledger/internal/records"
 	"github.com/seatledger/seatledger/internal/store"
 )
 
 // ImportOffersFile reads Partner Center's offer matrix, checks all of it, and stores
 // the link from each ProductId:SkuId to its Graph SKU.
 func (a *App) ImportOffersFile(ctx context.Context, path string) (int, error) {
-	f, err := os.Open(path)
+	data, err := records.ReadFile(path, records.MaxFileBytes)
 	if err != nil {
 		return 0, fmt.Errorf("import offer matrix: %w", err)
 	}
-	defer f.Close()
-	offers, err := catalog.ParseOfferMatrix(f, path)
+	offers, err := catalog.ParseOfferMatrix(bytes.NewReader(data), path)
 	if err != nil {
 		return 0, err
 	}

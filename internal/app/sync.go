@@ -13,6 +13,7 @@ import (
 	"github.com/seatledger/seatledger/internal/ids"
 	"github.com/seatledger/seatledger/internal/inventory"
 	"github.com/seatledger/seatledger/internal/store"
+	"github.com/seatledger/seatledger/internal/textclean"
 )
 
 // TenantReader reads one customer tenant; the Graph adapter is the real one. It is
@@ -294,7 +295,8 @@ func (a *App) storeTenant(ctx context.Context, cat *catalog.Catalog, p *pendingT
 	res.Duration = time.Since(p.wall)
 	tr.FinishedAt, tr.Requests = now(), res.Requests
 	if err != nil {
-		res.Error, res.Changes = err.Error(), 0
+		// Errors quote Graph's messages: stored the same on both databases.
+		res.Error, res.Changes = textclean.Stored(err.Error()), 0
 		tr.Error = res.Error
 		if ctx.Err() != nil {
 			a.Log.Info("tenant sync interrupted", "tenant", res.TenantID, "customer", res.Customer)

@@ -109,6 +109,9 @@ func ParseCSV(r io.Reader, name string) ([]SKU, problems.List, error) {
 			probs.Add(line, "", "%d fields, the header has %d", len(rec), len(header))
 			continue
 		}
+		if !fitsLimits(rec, header, line, probs) {
+			continue
+		}
 		field := func(col string) string { return CleanID(rec[cols[col]]) }
 		skuID, ok := readGUID(rec[cols[colGUID]], line, "GUID", probs, warns)
 		planID, planOK := readGUID(rec[cols[colPlanID]], line, "Service_Plan_Id", probs, warns)
@@ -204,4 +207,18 @@ func addCSVError(probs *problems.Collector, err error) {
 		return
 	}
 	probs.Add(0, "", "%v", err)
+}
+
+// fitsLimits reports the cells of a row longer than records.MaxNameLength: names
+// and ids, nothing in Microsoft's file comes close.
+func fitsLimits(rec, header []string, line int, probs *problems.Collector) bool {
+	fits := true
+	for i, cell := range rec {
+		field := fmt.Sprintf("column %d", i+1)
+		if i < len(header) {
+			field = strings.TrimPrefix(header[i], "\ufeff")
+		}
+		fits = records.CheckLength(probs, line, field, cell, records.MaxNameLength) && fits
+	}
+	return fits
 }

@@ -80,6 +80,9 @@ func ParseOfferMatrix(r io.Reader, name string) ([]Offer, error) {
 			return nil, probs.Err()
 		}
 		line, _ := cr.FieldPos(0)
+		if !fitsLimits(rec, header, line, probs) {
+			continue
+		}
 		o := Offer{ProductID: strings.ToUpper(get(rec, "productid")), SKU: strings.ToUpper(get(rec, "skuid")), Title: get(rec, "producttitle"), PartNumber: CleanID(get(rec, "provisioningstring"))}
 		if !OfferKey.MatchString(o.Key()) {
 			probs.Add(line, "ProductId", "%q:%q is not a Partner Center ProductId:SkuId", o.ProductID, o.SKU)

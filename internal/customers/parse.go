@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"net/mail"
-	"os"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -30,7 +29,7 @@ func ParseFile(path string) ([]Customer, error) { return ParseFileAgainst(path, 
 // registered customers: an external reference or name that would then name two
 // customers is a problem too, as every contract file naming it would fail.
 func ParseFileAgainst(path string, registered []Customer) ([]Customer, error) {
-	data, err := os.ReadFile(path)
+	data, err := records.ReadFile(path, records.MaxFileBytes)
 	if err != nil {
 		return nil, fmt.Errorf("read customers file: %w", err)
 	}
@@ -82,7 +81,7 @@ func parseCSV(r io.Reader, name string, registered []Customer) ([]Customer, erro
 	return validate(rows, probs, registered)
 }
 
-var csvFormat = records.Format{Fields: fields, Required: []string{"name", "tenant_id", "currency", "locale", "market"}}
+var csvFormat = records.Format{Fields: fields, Required: []string{"name", "tenant_id", "currency", "locale", "market"}, Text: []string{"contacts"}}
 
 var trailingLocale = regexp.MustCompile(`\s*\(([A-Za-z_-]+)\)\s*$`)
 
@@ -124,7 +123,7 @@ func parseYAML(data []byte, name string, registered []Customer) ([]Customer, err
 			probs.Add(item.Line, "", "each customer must be a mapping of field: value")
 			continue
 		}
-		row := raw{line: item.Line, values: map[string]string{}, lines: map[string]int{}}
+		row, fits := raw{line: item.Line, values: map[string]string{}, lines: map[string]int{}}, true
 		for i := 0; i+1 < len(item.Content); i += 2 {
 			k, v := item.Content[i], item.Content[i+1]
 			if !slices.Contains(fields, k.Value) {
@@ -141,8 +140,12 @@ func parseYAML(data []byte, name string, registered []Customer) ([]Customer, err
 				continue
 			}
 			row.values[k.Value] = strings.TrimSpace(v.Value)
+			fits = records.CheckLength(probs, v.Line, k.Value, row.values[k.Value], records.MaxNameLength) && fits
 		}
-		rows = append(rows, row)
+		// A customer with a value too long is reported for that alone.
+		if fits {
+			rows = append(rows, row)
+		}
 	}
 	return validate(rows, probs, registered)
 }
@@ -161,6 +164,9 @@ func yamlContacts(v *yaml.Node, probs *problems.Collector) []rawContact {
 		rc := rawContact{line: c.Line}
 		for i := 0; i+1 < len(c.Content); i += 2 {
 			k, val := c.Content[i], c.Content[i+1]
+			if !records.CheckLength(probs, val.Line, "contacts."+k.Value, val.Value, records.MaxNameLength) {
+				continue
+			}
 			switch k.Value {
 			case "name":
 				rc.name = strings.TrimSpace(val.Value)

@@ -71,6 +71,10 @@ type Client struct {
 	key       any
 	mu        sync.Mutex
 	perTenant map[string]*tenantClient
+
+	// graphOrigin is the scheme and host:port of graph.base_url: the only place
+	// users' nextLinks may lead.
+	graphOrigin string
 }
 
 // New validates the configuration and prepares the HTTP clients.
@@ -109,6 +113,7 @@ func New(cfg Config) (*Client, error) {
 		return nil, fmt.Errorf("graph.base_url: %q is not a URL", c.baseURL)
 	}
 	c.graphHost = u.Hostname()
+	c.graphOrigin = origin(u)
 
 	tlsConfig := &tls.Config{MinVersion: tls.VersionTLS12}
 	if cfg.CAFile != "" {

@@ -11,12 +11,14 @@ import (
 	"time"
 
 	"github.com/seatledger/seatledger/internal/inventory"
+	"github.com/seatledger/seatledger/internal/textclean"
 )
 
 // The decoders below turn Graph's answers into inventory values. They are pure, so
 // that they can be fuzzed without a server: whatever the bytes, they return values or
 // an error, never panic. A body cut off mid-way fails as a *json.SyntaxError, which
-// the caller retries.
+// the caller retries. Every string is cleaned with textclean.Stored on the way in, so
+// that both databases store the same text (PostgreSQL refuses a NUL that SQLite keeps).
 
 // decodePools reads one answer of /subscribedSkus.
 func decodePools(body []byte) ([]inventory.Pool, error) {
@@ -44,7 +46,7 @@ func decodePools(body []byte) ([]inventory.Pool, error) {
 			return nil, fmt.Errorf("subscribedSkus: entry %d has no skuId", i)
 		}
 		u := s.PrepaidUnits
-		out[i] = inventory.Pool{SKUID: strings.ToLower(s.SKUID), PartNumber: s.PartNumber, AppliesTo: s.AppliesTo, CapabilityStatus: s.CapabilityStatus,
+		out[i] = inventory.Pool{SKUID: lowerID(s.SKUID), PartNumber: clean(s.PartNumber), AppliesTo: clean(s.AppliesTo), CapabilityStatus: clean(s.CapabilityStatus),
 			Enabled: u.Enabled, Warning: u.Warning, Suspended: u.Suspended, LockedOut: u.LockedOut, Consumed: s.ConsumedUnits}
 	}
 	return out, nil
@@ -64,7 +66,8 @@ func decodeSubscriptions(body []byte) ([]inventory.Subscription, error) {
 		if s.ID == "" {
 			return nil, fmt.Errorf("directory/subscriptions: entry %d has no id", i)
 		}
-		s.ID, s.CommerceID, s.SKUID, s.OwnerTenantID = strings.ToLower(s.ID), strings.ToLower(s.CommerceID), strings.ToLower(s.SKUID), strings.ToLower(s.OwnerTenantID)
+		s.ID, s.CommerceID, s.SKUID, s.OwnerTenantID = lowerID(s.ID), lowerID(s.CommerceID), lowerID(s.SKUID), lowerID(s.OwnerTenantID)
+		s.PartNumber, s.Status, s.OwnerType = clean(s.PartNumber), clean(s.Status), clean(s.OwnerType)
 		s.Created, s.NextLifecycle = s.Created.UTC(), never(s.NextLifecycle)
 	}
 	return page.Value, nil
@@ -120,31 +123,31 @@ func decodeUserPage(body []byte) ([]inventory.User, string, error) {
 		if v.ID == "" {
 			return nil, "", fmt.Errorf("users: user %d of the page has no id", i)
 		}
-		u := inventory.User{ID: strings.ToLower(v.ID), Created: never(v.Created), UPN: v.UPN, DisplayName: v.DisplayName, UserType: v.UserType,
+		u := inventory.User{ID: lowerID(v.ID), Created: never(v.Created), UPN: clean(v.UPN), DisplayName: clean(v.DisplayName), UserType: clean(v.UserType),
 			Enabled: v.AccountEnabled == nil || *v.AccountEnabled}
 		if v.Mail != nil {
-			u.Mail = *v.Mail
+			u.Mail = clean(*v.Mail)
 		}
 		if v.UsageLocation != nil {
-			u.UsageLocation = *v.UsageLocation
+			u.UsageLocation = clean(*v.UsageLocation)
 		}
 		if v.SignIn != nil {
 			u.LastSignIn, u.LastNonInteractive, u.LastSuccessfulSignIn = never(v.SignIn.Last), never(v.SignIn.NonInteractive), never(v.SignIn.Successful)
 		}
 		for _, s := range v.States {
-			a := inventory.Assignment{SKUID: strings.ToLower(s.SKUID), State: s.State, DisabledPlans: joinSorted(s.DisabledPlans)}
+			a := inventory.Assignment{SKUID: lowerID(s.SKUID), State: clean(s.State), DisabledPlans: joinSorted(s.DisabledPlans)}
 			if s.AssignedByGroup != nil {
-				a.Group = strings.ToLower(*s.AssignedByGroup)
+				a.Group = lowerID(*s.AssignedByGroup)
 			}
 			if s.Error != "" && s.Error != "None" {
-				a.Error = s.Error
+				a.Error = clean(s.Error)
 			}
 			u.Assignments = append(u.Assignments, a)
 		}
 		// assignedLicenses without a state (older tenants) still count as held.
 		for _, l := range v.AssignedLicenses {
-			if !hasSKU(u.Assignments, strings.ToLower(l.SKUID)) {
-				u.Assignments = append(u.Assignments, inventory.Assignment{SKUID: strings.ToLower(l.SKUID), State: "Active", DisabledPlans: joinSorted(l.DisabledPlans)})
+			if !hasSKU(u.Assignments, lowerID(l.SKUID)) {
+				u.Assignments = append(u.Assignments, inventory.Assignment{SKUID: lowerID(l.SKUID), State: "Active", DisabledPlans: joinSorted(l.DisabledPlans)})
 			}
 		}
 		out = append(out, u)
@@ -205,11 +208,11 @@ func decodeMailboxPurpose(body []byte) (string, error) {
 		return "", err
 	}
 	if s.UserPurpose != nil {
-		return strings.ToLower(strings.TrimSpace(*s.UserPurpose)), nil
+		return strings.ToLower(strings.TrimSpace(clean(*s.UserPurpose))), nil
 	}
 	var v string
 	if len(s.Value) > 0 && json.Unmarshal(s.Value, &v) == nil {
-		return strings.ToLower(strings.TrimSpace(v)), nil
+		return strings.ToLower(strings.TrimSpace(clean(v))), nil
 	}
 	return "", nil
 }
@@ -256,8 +259,14 @@ func joinSorted(ids []string) string {
 	}
 	s := make([]string, len(ids))
 	for i, id := range ids {
-		s[i] = strings.ToLower(id)
+		s[i] = lowerID(id)
 	}
 	sort.Strings(s)
 	return strings.Join(s, ",")
 }
+
+// clean is how every string from Graph is kept.
+func clean(s string) string { return textclean.Stored(s) }
+
+// lowerID is an id from Graph, cleaned and in lower case as it is stored.
+func lowerID(s string) string { return strings.ToLower(clean(s)) }

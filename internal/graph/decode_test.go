@@ -195,3 +195,22 @@ func TestConcealedByData(t *testing.T) {
 		}
 	}
 }
+
+// Report rows and user pages come out valid UTF-8 without controls, whatever the bytes.
+func TestDecodersCleanOutsideStrings(t *testing.T) {
+	var got []string
+	err := eachCSVRow(strings.NewReader("User Principal Name,Recipient Type\nada\x00@x.example,Sha\xffred\x1b[2J\n"), func(col func(string) string) error {
+		got = append(got, col("User Principal Name"), col("Recipient Type"))
+		return nil
+	})
+	if err != nil || len(got) != 2 || got[0] != "ada@x.example" || got[1] != "Shared[2J" {
+		t.Errorf("report row %q, %v", got, err)
+	}
+	users, _, err := decodeUserPage([]byte(`{"value":[{"id":"A\u0000B","displayName":"Ada\u0000 \u001b[2JLovelace","userPrincipalName":"ada@x\u0007.example","mail":"m\u0085@x"}]}`))
+	if err != nil || len(users) != 1 {
+		t.Fatalf("%+v %v", users, err)
+	}
+	if u := users[0]; u.ID != "ab" || u.DisplayName != "Ada [2JLovelace" || u.UPN != "ada@x.example" || u.Mail != "m@x" {
+		t.Errorf("user %+v", u)
+	}
+}

@@ -183,9 +183,9 @@ func errorText(err error) string {
 		if e.GetMessage() != nil {
 			msg = *e.GetMessage()
 		}
-		return fmt.Sprintf("%d %s: %s", oe.ResponseStatusCode, code, msg)
+		return clean(fmt.Sprintf("%d %s: %s", oe.ResponseStatusCode, code, msg))
 	}
-	return err.Error()
+	return clean(err.Error())
 }
 
 var errorMapping = abstractions.ErrorMappings{"XXX": odataerrors.CreateODataErrorFromDiscriminatorValue}
@@ -296,6 +296,9 @@ func (c *Client) readUsers(ctx context.Context, tc *tenantClient, withSignIn boo
 		}
 		if link == "" {
 			return nil
+		}
+		if err := c.trustedNextLink(link); err != nil {
+			return err
 		}
 		next = link
 	}

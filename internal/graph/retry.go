@@ -109,7 +109,7 @@ func sleep(ctx context.Context, d time.Duration) error {
 func middlewares() []kiotahttp.Middleware {
 	return []kiotahttp.Middleware{
 		throttleRetry{maxRetries: 10, maxDelay: 2 * time.Minute, backoff: time.Second},
-		kiotahttp.NewRedirectHandler(),
+		kiotahttp.NewRedirectHandlerWithOptions(kiotahttp.RedirectHandlerOptions{MaxRedirects: 5, ShouldRedirect: httpsOnly}),
 		kiotahttp.NewParametersNameDecodingHandler(),
 		kiotahttp.NewUserAgentHandler(),
 		kiotahttp.NewHeadersInspectionHandler(),

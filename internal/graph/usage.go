@@ -195,9 +195,12 @@ func streamCSV(ctx context.Context, tc *tenantClient, ri *abstractions.RequestIn
 			return nil, fmt.Errorf("%w: no response", errTruncated)
 		}
 		defer resp.Body.Close()
+		if resp.StatusCode >= 300 && resp.StatusCode < 400 && resp.Header.Get("Location") != "" {
+			return nil, refusedRedirect(resp)
+		}
 		if resp.StatusCode >= 300 {
 			body, _ := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
-			return nil, &abstractions.ApiError{ResponseStatusCode: resp.StatusCode, Message: strings.TrimSpace(string(body))}
+			return nil, &abstractions.ApiError{ResponseStatusCode: resp.StatusCode, Message: strings.TrimSpace(clean(string(body)))}
 		}
 		return nil, eachCSVRow(resp.Body, fn)
 	})
@@ -230,7 +233,7 @@ func eachCSVRow(body io.Reader, fn func(col func(name string) string) error) err
 	var rec []string
 	col := func(name string) string {
 		if i, ok := index[name]; ok && i < len(rec) {
-			return strings.TrimSpace(rec[i])
+			return strings.TrimSpace(clean(rec[i]))
 		}
 		return ""
 	}

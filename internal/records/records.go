@@ -9,7 +9,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -37,16 +36,28 @@ func (r Record) LineOf(field string) int {
 }
 
 // Format names the fields a file may hold, the ones it must, and the YAML list key.
+// Values are at most MaxNameLength characters, those of the Text fields
+// MaxTextLength.
 type Format struct {
 	Fields   []string
 	Required []string
 	YAMLKey  string
+	Text     []string
+}
+
+// checkLength keeps a value within its field's limit.
+func (f Format) checkLength(probs *problems.Collector, line int, field, value string) bool {
+	max := MaxNameLength
+	if slices.Contains(f.Text, field) {
+		max = MaxTextLength
+	}
+	return CheckLength(probs, line, field, value, max)
 }
 
 // ReadFile reads path as CSV or YAML by its extension. Problems of shape (unknown or
 // missing columns, broken quoting, a YAML syntax error) go to probs.
 func (f Format) ReadFile(path string, probs *problems.Collector) ([]Record, error) {
-	data, err := os.ReadFile(path)
+	data, err := ReadFile(path, MaxFileBytes)
 	if err != nil {
 		return nil, err
 	}
@@ -115,11 +126,16 @@ func (f Format) CSV(r io.Reader, probs *problems.Collector) []Record {
 			probs.Add(line, "", "%d fields, the header has %d", len(rec), len(header))
 			continue
 		}
-		row := Record{Line: line, Values: map[string]string{}}
+		// A row with a value too long is reported for that alone, not also for
+		// what its other values lack.
+		row, fits := Record{Line: line, Values: map[string]string{}}, true
 		for name, i := range cols {
 			row.Values[name] = strings.TrimSpace(rec[i])
+			fits = f.checkLength(probs, line, name, row.Values[name]) && fits
 		}
-		out = append(out, row)
+		if fits {
+			out = append(out, row)
+		}
 	}
 }
 
@@ -136,7 +152,7 @@ func (f Format) YAML(data []byte, probs *problems.Collector) []Record {
 			probs.Add(item.Line, "", "each entry must be a mapping of field: value")
 			continue
 		}
-		row := Record{Line: item.Line, Values: map[string]string{}, lines: map[string]int{}}
+		row, fits := Record{Line: item.Line, Values: map[string]string{}, lines: map[string]int{}}, true
 		for i := 0; i+1 < len(item.Content); i += 2 {
 			k, v := item.Content[i], item.Content[i+1]
 			if !slices.Contains(f.Fields, k.Value) {
@@ -149,8 +165,11 @@ func (f Format) YAML(data []byte, probs *problems.Collector) []Record {
 				continue
 			}
 			row.Values[k.Value] = strings.TrimSpace(v.Value)
+			fits = f.checkLength(probs, v.Line, k.Value, row.Values[k.Value]) && fits
 		}
-		out = append(out, row)
+		if fits {
+			out = append(out, row)
+		}
 	}
 	return out
 }

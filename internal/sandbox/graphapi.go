@@ -1,6 +1,7 @@
 package sandbox
 
 import (
+	"cmp"
 	"crypto/sha256"
 	"encoding/csv"
 	"encoding/hex"
@@ -113,7 +114,13 @@ func (s *Server) users(w http.ResponseWriter, r *http.Request, t *Tenant) {
 		if i > skip {
 			buf = append(buf, ',')
 		}
-		buf = appendUser(buf, t.Users[i], sel, t.ZeroDateNever)
+		u := t.Users[i]
+		if i == 0 && s.opts.ControlCharsInNames {
+			served := *u
+			served.DisplayName = ControlCharName(u.DisplayName)
+			u = &served
+		}
+		buf = appendUser(buf, u, sel, t.ZeroDateNever)
 	}
 	buf = append(buf, ']')
 	if end < len(t.Users) {
@@ -122,11 +129,17 @@ func (s *Server) users(w http.ResponseWriter, r *http.Request, t *Tenant) {
 		next.Set("$select", q.Get("$select"))
 		next.Set("$skiptoken", strconv.Itoa(end))
 		buf = append(buf, `,"@odata.nextLink":`...)
-		buf = appendString(buf, s.srv.URL+"/v1.0/users?"+next.Encode())
+		buf = appendString(buf, cmp.Or(s.opts.NextLinkBase, s.srv.URL)+"/v1.0/users?"+next.Encode())
 	}
 	buf = append(buf, '}')
 	w.Header().Set("Content-Type", "application/json; odata.metadata=minimal")
 	_, _ = w.Write(buf)
+}
+
+// ControlCharName is the display name served for name under
+// ServerOptions.ControlCharsInNames.
+func ControlCharName(name string) string {
+	return "\x1b[2J\u202e" + name + "\x00\u009b1m\t(NUL)"
 }
 
 // appendUser writes a user's selected properties. It is hand-written because the
@@ -332,7 +345,7 @@ func (s *Server) report(w http.ResponseWriter, r *http.Request, t *Tenant) {
 		graphError(w, http.StatusNotFound, "UnknownError", "Unknown report "+name)
 		return
 	}
-	http.Redirect(w, r, s.srv.URL+"/download/"+t.ID+"/"+name, http.StatusFound)
+	http.Redirect(w, r, cmp.Or(s.opts.ReportBase, s.srv.URL)+"/download/"+t.ID+"/"+name, http.StatusFound)
 }
 
 func (s *Server) download(w http.ResponseWriter, r *http.Request) {

@@ -36,6 +36,14 @@ type ServerOptions struct {
 	// sends fractions such as "2.128"); otherwise the rest of the window, in whole
 	// seconds.
 	RetryAfter string
+	// ControlCharsInNames serves the first user of every tenant with a display name
+	// carrying what Graph passes through from a directory: a NUL, a terminal escape,
+	// a C1 control and a bidi override around the user's name.
+	ControlCharsInNames bool
+	// NextLinkBase and ReportBase, when set, replace the server's own root in users'
+	// @odata.nextLink and in reports' download redirects: links to elsewhere, as a
+	// compromised or spoofed answer would carry them.
+	NextLinkBase, ReportBase string
 }
 
 // Default credentials of the simulated partner app.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"regexp"
 	"slices"
 	"strings"
 	"time"
@@ -252,20 +253,22 @@ var ErrAmbiguous = errors.New("ambiguous")
 // fingerprint or a unique prefix of it (at least 6 characters), and audits it.
 func (s *Store) SetFindingStatus(ctx context.Context, fingerprint, status, reason, actor string) (StoredFinding, error) {
 	fingerprint = strings.ToLower(strings.TrimSpace(fingerprint))
-	if len(fingerprint) < 6 {
-		return StoredFinding{}, fmt.Errorf("finding %q: give at least 6 characters of the fingerprint", fingerprint)
+	// Only hex digits reach the LIKE below, so % and _ cannot widen the match.
+	if !fingerprintPrefix.MatchString(fingerprint) {
+		return StoredFinding{}, fmt.Errorf("finding %q: give at least %d hexadecimal characters of the fingerprint, as `findings list` shows them", fingerprint, minFingerprintPrefix)
 	}
 	var out StoredFinding
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		var rows []findingRow
-		if err := tx.Where("fingerprint LIKE ?", fingerprint+"%").Limit(2).Find(&rows).Error; err != nil {
+		if err := tx.Where("fingerprint LIKE ?", fingerprint+"%").Order("fingerprint").Limit(maxAmbiguousListed + 1).Find(&rows).Error; err != nil {
 			return fmt.Errorf("read finding: %w", err)
 		}
 		switch len(rows) {
 		case 0:
 			return fmt.Errorf("finding %s: %w", fingerprint, ErrNotFound)
-		case 2:
-			return fmt.Errorf("finding %s: %w: more than one fingerprint starts so", fingerprint, ErrAmbiguous)
+		case 1:
+		default:
+			return ambiguousFinding(fingerprint, rows)
 		}
 		r := rows[0]
 		now := s.nowUTC()
@@ -277,4 +280,32 @@ func (s *Store) SetFindingStatus(ctx context.Context, fingerprint, status, reaso
 		return s.audit(tx, actor, "finding."+status, r.Fingerprint, fmt.Sprintf("%s %s %s: %s", r.Kind, r.SKUs, r.Subject, reason))
 	})
 	return out, err
+}
+
+// minFingerprintPrefix is the shortest prefix accepted: with 6 hex digits, two of a
+// few thousand findings share one only rarely, and then the matches are listed.
+const minFingerprintPrefix = 6
+
+var fingerprintPrefix = regexp.MustCompile(`^[0-9a-f]{6,64}$`)
+
+// maxAmbiguousListed bounds the matches an ambiguous prefix lists.
+const maxAmbiguousListed = 10
+
+// ambiguousFinding lists the findings a prefix matches, so that the person can pick
+// the longer prefix of the one meant: 8 characters, as lists show them, or more when
+// the prefix already has 8.
+func ambiguousFinding(prefix string, rows []findingRow) error {
+	shown := 8
+	if len(prefix) >= shown {
+		shown = len(prefix) + 4
+	}
+	var b strings.Builder
+	for i, r := range rows {
+		if i == maxAmbiguousListed {
+			b.WriteString("\n  ...")
+			break
+		}
+		fmt.Fprintf(&b, "\n  %s %s %s %s", r.Fingerprint[:min(shown, len(r.Fingerprint))], r.Kind, r.SKUs, strings.TrimSpace(r.Subject))
+	}
+	return fmt.Errorf("finding %s: %w: several fingerprints start so; give more characters:%s", prefix, ErrAmbiguous, b.String())
 }

@@ -2,6 +2,8 @@ package store_test
 
 import (
 	"context"
+	"errors"
+	"strings"
 	"testing"
 	"time"
 
@@ -138,6 +140,53 @@ func TestSeatAdditionsDatedFromThePreviousSync(t *testing.T) {
 		adds := got["22222222-0000-4000-8000-000000000001"]
 		if len(adds) != 1 || adds[0].Seats != 2 || !adds[0].At.Equal(day0) {
 			t.Errorf("seat additions %+v, want 2 seats at %s", adds, day0)
+		}
+	})
+}
+
+// A fingerprint prefix is matched as hex digits only: LIKE's % and _ never widen it,
+// and a prefix that names several findings lists them instead of picking one.
+func TestFindingStatusTakesOnlyHexPrefixes(t *testing.T) {
+	storetest.EachDB(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		a := advice.Finding{Fingerprint: "abc1230000000000aaaa", TenantID: tenant, Kind: advice.LicensedGuest, SKUs: "SPB", Subject: "a@x", Seats: 1, Evidence: "guest", Action: "remove"}
+		b := advice.Finding{Fingerprint: "abc1231111111111bbbb", TenantID: tenant, Kind: advice.InactiveUser, SKUs: "SPE_E3", Subject: "b@x", Seats: 1, Evidence: "inactive", Action: "remove"}
+		c := advice.Finding{Fingerprint: "ffee00000000000000cc", TenantID: tenant, Kind: advice.DisabledUser, SKUs: "SPB", Subject: "c@x", Seats: 1, Evidence: "disabled", Action: "remove"}
+		if _, err := s.ApplyFindings(ctx, tenant, []advice.Finding{a, b, c}, nil); err != nil {
+			t.Fatal(err)
+		}
+		for _, id := range []string{"%", "%%%%%%", "______", "abc12_", "abc%", "ffee0", "ffee00 OR 1=1", "ffee00%", "ghijkl"} {
+			if _, err := s.SetFindingStatus(ctx, id, store.StatusSuppressed, "x", "erin"); err == nil || !strings.Contains(err.Error(), "hexadecimal") {
+				t.Errorf("%q: accepted or refused for another reason: %v", id, err)
+			}
+		}
+		_, err := s.SetFindingStatus(ctx, "ABC123", store.StatusSuppressed, "x", "erin")
+		if !errors.Is(err, store.ErrAmbiguous) {
+			t.Fatalf("an ambiguous prefix: %v", err)
+		}
+		for _, want := range []string{"abc12300 licensed-guest SPB a@x", "abc12311 inactive-user SPE_E3 b@x"} {
+			if !strings.Contains(err.Error(), want) {
+				t.Errorf("the ambiguity does not list %q:\n%v", want, err)
+			}
+		}
+		if strings.Contains(err.Error(), "ffee") {
+			t.Errorf("the ambiguity lists a finding the prefix does not match:\n%v", err)
+		}
+		if f, err := s.SetFindingStatus(ctx, " ffee00 ", store.StatusSuppressed, "x", "erin"); err != nil || f.Fingerprint != c.Fingerprint {
+			t.Fatalf("a unique prefix: %+v %v", f, err)
+		}
+		if f, err := s.SetFindingStatus(ctx, "abc1231", store.StatusAcknowledged, "y", "erin"); err != nil || f.Fingerprint != b.Fingerprint {
+			t.Fatalf("a longer prefix: %+v %v", f, err)
+		}
+		list, err := s.Findings(ctx, store.FindingFilter{IncludeResolved: true, IncludeSuppressed: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, f := range list {
+			want := map[string]string{a.Fingerprint: store.StatusOpen, b.Fingerprint: store.StatusAcknowledged, c.Fingerprint: store.StatusSuppressed}[f.Fingerprint]
+			if f.Status != want {
+				t.Errorf("%s is %s, want %s", f.Fingerprint, f.Status, want)
+			}
 		}
 	})
 }
