@@ -71,8 +71,9 @@ type PoolTruth struct {
 	SKUID      string `json:"skuId"`
 	Enabled    int    `json:"enabled"`
 	Consumed   int    `json:"consumed"`
-	// Trial is the seats of running trials; Paid the running seats bought. Idle is
-	// the paid seats nobody holds: trial seats and capacity are never idle.
+	// Trial is the seats of running trials; Paid the running seats bought (none for a
+	// free SKU). Idle is the paid seats nobody holds: trial seats, free SKUs and
+	// capacity are never idle.
 	Trial int `json:"trial"`
 	Paid  int `json:"paid"`
 	Idle  int `json:"idle"`
@@ -108,6 +109,9 @@ func (w *World) Truth() Truth {
 						pt.Paid += s.Seats
 					}
 				}
+			}
+			if sku, ok := w.gen.cat.ByID(p.SKUID); ok && sku.Free {
+				pt.Paid = 0 // free SKUs are never seats paid for, nor idle
 			}
 			if p.AppliesTo == "" {
 				pt.Idle = max(0, pt.Paid-p.Consumed)
