@@ -128,7 +128,9 @@ func TestOfferMatrixLinksToGraph(t *testing.T) {
 			t.Fatal(err)
 		}
 		for i, s := range subs {
-			if got := graphSKU[s.ProductSKU]; got == "" || !slices.ContainsFunc(tt.Pools, func(p sandbox.PoolTruth) bool { return p.SKUID == got && p.PartNumber == tt.PartnerCenter[i].PartNumber }) {
+			if got := graphSKU[s.ProductSKU]; got == "" || !slices.ContainsFunc(tt.Pools, func(p sandbox.PoolTruth) bool {
+				return p.SKUID == got && p.PartNumber == tt.PartnerCenter[i].PartNumber
+			}) {
 				t.Errorf("%s: %s maps to Graph SKU %q", tt.Name, s.ProductSKU, got)
 			}
 		}
@@ -180,5 +182,6 @@ func TestWrongSecretIsASignInError(t *testing.T) {
 	}
 }
 
-func sameTime(a, b *time.Time) bool { return a == nil && b == nil || a != nil && b != nil && a.Equal(*b) }
-
+func sameTime(a, b *time.Time) bool {
+	return a == nil && b == nil || a != nil && b != nil && a.Equal(*b)
+}

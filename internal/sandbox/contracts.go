@@ -44,6 +44,7 @@ func (w *World) Contracts() []ContractLine {
 	for i, t := range w.Tenants {
 		type key struct{ part, term string }
 		seats := map[key]int{}
+		plan := map[key]string{}
 		var keys []key
 		for _, s := range t.Subscriptions {
 			sku, _ := w.gen.cat.ByID(s.SKUID)
@@ -55,6 +56,7 @@ func (w *World) Contracts() []ContractLine {
 			k := key{s.PartNumber, s.Term}
 			if _, ok := seats[k]; !ok {
 				keys = append(keys, k)
+				plan[k] = s.billingCycle()
 			}
 			seats[k] += s.Seats
 		}
@@ -66,7 +68,7 @@ func (w *World) Contracts() []ContractLine {
 			if i == 1 && k.part == "O365_BUSINESS_PREMIUM" {
 				continue
 			}
-			l := ContractLine{Customer: custs[i].ExternalRef, TenantID: t.ID, SKU: k.part, Term: k.term, Quantity: seats[k], Start: contractStart, BillingPlan: "monthly"}
+			l := ContractLine{Customer: custs[i].ExternalRef, TenantID: t.ID, SKU: k.part, Term: k.term, Quantity: seats[k], Start: contractStart, BillingPlan: plan[k]}
 			if i == 2 {
 				l.Markup = "15"
 			} else {
