@@ -10,6 +10,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/seatledger/seatledger/internal/customers"
 )
 
 // The Partner Center API of the simulated partner (PartnerTenantID): its customers
@@ -312,4 +314,11 @@ func (s *Server) pcSubscriptions(w http.ResponseWriter, r *http.Request) {
 func pcError(w http.ResponseWriter, status, code int, description string) {
 	writeJSON(w, status, map[string]any{"code": code, "description": description, "errorName": http.StatusText(status),
 		"attributes": map[string]any{"objectType": "Error"}})
+}
+
+// Customers is the partner's customer registry for the world as it is now.
+func (s *Server) Customers() []customers.Customer {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return s.world.Customers()
 }
