@@ -89,7 +89,9 @@ func checkPartnerTruth(t *testing.T, w *world, truth sandbox.Truth, skip string)
 	}
 }
 
-func sameTimePtr(a, b *time.Time) bool { return a == nil && b == nil || a != nil && b != nil && a.Equal(*b) }
+func sameTimePtr(a, b *time.Time) bool {
+	return a == nil && b == nil || a != nil && b != nil && a.Equal(*b)
+}
 
 func TestSyncReadsPartnerCenter(t *testing.T) {
 	eachDB(t, func(t *testing.T, dbURL string) {
