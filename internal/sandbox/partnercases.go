@@ -16,7 +16,7 @@ const (
 	CaseAnnualSecondYear   = "annual-second-year"
 	CaseMonthlyTwelfth     = "monthly-twelfth-month"
 	CaseThreeYear          = "three-year"
-	CaseAnnualBilledMonthy = "annual-billed-monthly"
+	CaseAnnualBilledMonthly = "annual-billed-monthly"
 	CaseAutoRenewOff       = "auto-renew-off"
 	CaseSeatAddition       = "seat-addition"
 	CaseOtherID            = "commerce-id-differs"
@@ -29,7 +29,7 @@ const IndirectResellerID = "4f2b7e1a-9c3d-4e5f-8a6b-7c8d9e0f1a2b"
 
 // PartnerCaseTenants says which tenant carries each case.
 var PartnerCaseTenants = map[string]int{
-	CaseAnnualSecondYear: 2, CaseMonthlyTwelfth: 3, CaseThreeYear: 4, CaseAnnualBilledMonthy: 6,
+	CaseAnnualSecondYear: 2, CaseMonthlyTwelfth: 3, CaseThreeYear: 4, CaseAnnualBilledMonthly: 6,
 	CaseAutoRenewOff: 7, CaseSeatAddition: 8, CaseOtherID: 9, CaseIndirectReseller: 10,
 }
 
@@ -63,7 +63,7 @@ func (b *tenantBuilder) partnerCases(i int) {
 	case 6:
 		s := b.partnerSub("P1Y")
 		s.BillingCycle = "monthly"
-		s.Case = CaseAnnualBilledMonthy
+		s.Case = CaseAnnualBilledMonthly
 	case 7:
 		// Ends in 10 days (the commitment's last day) and will not renew.
 		s := b.partnerSub("P1Y")
