@@ -13,14 +13,14 @@ import (
 
 // Partner Center cases, as Subscription.Case names them.
 const (
-	CaseAnnualSecondYear   = "annual-second-year"
-	CaseMonthlyTwelfth     = "monthly-twelfth-month"
-	CaseThreeYear          = "three-year"
+	CaseAnnualSecondYear    = "annual-second-year"
+	CaseMonthlyTwelfth      = "monthly-twelfth-month"
+	CaseThreeYear           = "three-year"
 	CaseAnnualBilledMonthly = "annual-billed-monthly"
-	CaseAutoRenewOff       = "auto-renew-off"
-	CaseSeatAddition       = "seat-addition"
-	CaseOtherID            = "commerce-id-differs"
-	CaseIndirectReseller   = "indirect-reseller"
+	CaseAutoRenewOff        = "auto-renew-off"
+	CaseSeatAddition        = "seat-addition"
+	CaseOtherID             = "commerce-id-differs"
+	CaseIndirectReseller    = "indirect-reseller"
 )
 
 // IndirectResellerID is the partner id of the indirect reseller of record of the
