@@ -2,16 +2,87 @@ package main
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/spf13/cobra"
 
 	"github.com/seatledger/seatledger/internal/app"
+	"github.com/seatledger/seatledger/internal/customers"
 	"github.com/seatledger/seatledger/internal/i18n"
 )
 
 func newCustomersCmd(g *globals) *cobra.Command {
+	var status string
 	cmd := &cobra.Command{Use: "customers", Short: "The customer registry: tenants, billing currency, notice language and contacts"}
+	list := &cobra.Command{
+		Use:   "list [--status active|discovered|ended]",
+		Short: "List the customers",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if status != "" && !slices.Contains([]string{customers.StatusActive, customers.StatusDiscovered, customers.StatusEnded}, status) {
+				return fmt.Errorf("--status %q: use active, discovered or ended", status)
+			}
+			return g.withApp(cmd, false, func(a *app.App) error {
+				all, err := a.Customers(cmd.Context())
+				if err != nil {
+					return err
+				}
+				list := slices.DeleteFunc(all, func(c customers.Customer) bool { return status != "" && c.Status != status })
+				if g.output == "json" {
+					return writeJSON(g.stdout, list)
+				}
+				t := newTable(g.stdout, "NAME", "TENANT ID", "DOMAIN", "STATUS", "CURRENCY", "LOCALE", "MARKET", "REF", "CONTACTS")
+				for _, c := range list {
+					emails := make([]string, len(c.Contacts))
+					for i, ct := range c.Contacts {
+						emails[i] = ct.Email
+					}
+					t.row(c.Name, c.TenantID, c.PrimaryDomain, c.Status, c.Currency, c.Locale, c.Market, c.ExternalRef, strings.Join(emails, ", "))
+				}
+				if err := t.flush(); err != nil {
+					return err
+				}
+				fmt.Fprintf(g.stdout, "%s\n", i18n.N(len(list), "customer"))
+				return nil
+			})
+		},
+	}
+	list.Flags().StringVar(&status, "status", "", "only customers of this status: active, discovered (found in Partner Center, not yet completed) or ended")
+	discover := &cobra.Command{
+		Use:   "discover",
+		Short: "Register the customers Partner Center lists that the registry lacks (as discovered) and mark ended those it no longer lists",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return g.withApp(cmd, false, func(a *app.App) error {
+				if !a.Config.PartnerCenter.Enabled {
+					return fmt.Errorf("Partner Center is not enabled: set partner_center.enabled (and partner.tenant_id)")
+				}
+				reader, err := newPartnerReader(a)
+				if err != nil {
+					return err
+				}
+				d, err := a.DiscoverCustomers(cmd.Context(), reader)
+				if err != nil {
+					return err
+				}
+				if g.output == "json" {
+					return writeJSON(g.stdout, d)
+				}
+				fmt.Fprintf(g.stdout, "Partner Center lists %s: %d discovered, %d ended, %d listed again\n", i18n.N(d.Listed, "customer"), len(d.Discovered), len(d.Ended), len(d.Relisted))
+				for _, n := range d.Discovered {
+					fmt.Fprintf(g.stdout, "  discovered %s\n", n)
+				}
+				for _, n := range d.Ended {
+					fmt.Fprintf(g.stdout, "  ended      %s\n", n)
+				}
+				for _, n := range d.Relisted {
+					fmt.Fprintf(g.stdout, "  listed again %s\n", n)
+				}
+				return nil
+			})
+		},
+	}
 	cmd.AddCommand(&cobra.Command{
 		Use:   "import FILE",
 		Short: "Import customers from CSV or YAML (by extension); the whole file is checked before anything is written",
@@ -29,34 +100,6 @@ func newCustomersCmd(g *globals) *cobra.Command {
 				return nil
 			})
 		},
-	}, &cobra.Command{
-		Use:   "list",
-		Short: "List the customers",
-		Args:  cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			return g.withApp(cmd, false, func(a *app.App) error {
-				list, err := a.Customers(cmd.Context())
-				if err != nil {
-					return err
-				}
-				if g.output == "json" {
-					return writeJSON(g.stdout, list)
-				}
-				t := newTable(g.stdout, "NAME", "TENANT ID", "DOMAIN", "CURRENCY", "LOCALE", "MARKET", "REF", "CONTACTS")
-				for _, c := range list {
-					emails := make([]string, len(c.Contacts))
-					for i, ct := range c.Contacts {
-						emails[i] = ct.Email
-					}
-					t.row(c.Name, c.TenantID, c.PrimaryDomain, c.Currency, c.Locale, c.Market, c.ExternalRef, strings.Join(emails, ", "))
-				}
-				if err := t.flush(); err != nil {
-					return err
-				}
-				fmt.Fprintf(g.stdout, "%s\n", i18n.N(len(list), "customer"))
-				return nil
-			})
-		},
-	})
+	}, list, discover)
 	return cmd
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"io"
@@ -13,6 +14,7 @@ import (
 	"github.com/seatledger/seatledger/internal/app"
 	"github.com/seatledger/seatledger/internal/graph"
 	"github.com/seatledger/seatledger/internal/i18n"
+	"github.com/seatledger/seatledger/internal/partnercenter"
 )
 
 func newSyncCmd(g *globals) *cobra.Command {
@@ -35,7 +37,13 @@ func newSyncCmd(g *globals) *cobra.Command {
 				if err != nil {
 					return err
 				}
-				sum, err := a.Sync(cmd.Context(), reader, app.SyncOptions{Tenants: tenants, Concurrency: concurrency, Progress: newProgress(g.stderr)})
+				opts := app.SyncOptions{Tenants: tenants, Concurrency: concurrency, Progress: newProgress(g.stderr)}
+				if a.Config.PartnerCenter.Enabled {
+					if opts.Partner, err = newPartnerReader(a); err != nil {
+						return err
+					}
+				}
+				sum, err := a.Sync(cmd.Context(), reader, opts)
 				if sum == nil {
 					return err
 				}
@@ -69,6 +77,18 @@ func newGraphReader(a *app.App) (*graph.Client, error) {
 		ClientID: c.ClientID, ClientSecret: c.ClientSecret, CertificateFile: c.CertificateFile, Cloud: c.Cloud,
 		BaseURL: c.BaseURL, AuthorityHost: c.AuthorityHost, CAFile: c.CAFile,
 		RequestTimeout: c.RequestTimeout, PageSize: c.PageSize, Log: a.Log,
+	})
+}
+
+// newPartnerReader builds the Partner Center adapter from the application's
+// configuration: the same app registration as Graph, signed in to the partner's
+// own tenant.
+func newPartnerReader(a *app.App) (*partnercenter.Client, error) {
+	c, pc := a.Config.Graph, a.Config.PartnerCenter
+	return partnercenter.New(partnercenter.Config{
+		PartnerTenantID: a.Config.Partner.TenantID, ClientID: c.ClientID, ClientSecret: c.ClientSecret, CertificateFile: c.CertificateFile,
+		Cloud: c.Cloud, BaseURL: pc.BaseURL, AuthorityHost: cmp.Or(pc.AuthorityHost, c.AuthorityHost), CAFile: c.CAFile,
+		RequestTimeout: c.RequestTimeout, Log: a.Log,
 	})
 }
 
@@ -114,6 +134,18 @@ func printSyncSummary(g *globals, sum *app.SyncSummary) error {
 	fmt.Fprintf(w, "sync run %d: %s in %s\n", sum.RunID, sum.Status, sum.Elapsed.Round(time.Millisecond))
 	fmt.Fprintf(w, "  tenants ok      %d\n  tenants failed  %d\n  users           %d\n  SKUs            %d\n  paid seats      %d\n  changes written %d\n  Graph requests  %d\n",
 		sum.OK, sum.Failed, sum.Users, sum.SKUs, sum.Seats, sum.Changes, sum.Requests)
+	if d := sum.Discovery; d != nil {
+		fmt.Fprintf(w, "  Partner Center  %d customers listed, %d discovered, %d ended\n", d.Listed, len(d.Discovered), len(d.Ended))
+		for _, name := range d.Discovered {
+			fmt.Fprintf(w, "  discovered %s: synced and advised; complete it with `seatledger customers import`\n", name)
+		}
+	}
+	if sum.DiscoveryError != "" {
+		fmt.Fprintf(w, "  Partner Center customer discovery FAILED: %s\n", sum.DiscoveryError)
+	}
+	if sum.PartnerCenterFailed > 0 {
+		fmt.Fprintf(w, "  Partner Center failed for %s; their previous Partner Center data is kept\n", i18n.N(sum.PartnerCenterFailed, "tenant"))
+	}
 	if sum.Interrupted+sum.NotStarted > 0 {
 		fmt.Fprintf(w, "  tenants cut short %d\n  never started   %d\n", sum.Interrupted, sum.NotStarted)
 	}
@@ -131,6 +163,9 @@ func printSyncSummary(g *globals, sum *app.SyncSummary) error {
 		}
 		if r.OK && r.UsageNote != "" {
 			textf(w, "  note: %s: %s\n", r.Customer, r.UsageNote)
+		}
+		if r.OK && r.PartnerCenterNote != "" {
+			fmt.Fprintf(w, "  note: %s: Partner Center not read (%s)\n", r.Customer, r.PartnerCenterNote)
 		}
 		if r.OK && !r.MailboxPurposeData {
 			textf(w, "  note: %s: mailbox types unknown (%s)\n", r.Customer, r.MailboxNote)

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/seatledger/seatledger/internal/catalog"
+	"github.com/seatledger/seatledger/internal/customers"
 	"github.com/seatledger/seatledger/internal/ids"
 	"github.com/seatledger/seatledger/internal/inventory"
 	"github.com/seatledger/seatledger/internal/store"
@@ -22,8 +23,19 @@ type TenantReader interface {
 	ReadTenant(ctx context.Context, tenantID string, opts inventory.ReadOptions) (*inventory.Snapshot, inventory.ReadStats, error)
 }
 
+// PartnerReader reads the partner's own view from Partner Center; the partnercenter
+// adapter is the real one.
+type PartnerReader interface {
+	Customers(ctx context.Context) ([]inventory.PartnerCustomer, error)
+	Subscriptions(ctx context.Context, customerTenantID string) ([]inventory.PartnerSubscription, error)
+}
+
 // SyncOptions choose what a sync reads and how.
 type SyncOptions struct {
+	// Partner, when set, also reads each tenant's Partner Center subscriptions and,
+	// in a sync of every customer, first discovers the customers Partner Center
+	// lists.
+	Partner PartnerReader
 	// Tenants to read; empty reads every registered customer.
 	Tenants []string
 	// Concurrency is how many tenants are read at once (default graph.concurrency).
@@ -55,6 +67,11 @@ type TenantResult struct {
 	// MailboxPurposeData is false when Graph refused mailboxSettings; MailboxNote says why.
 	MailboxPurposeData bool   `json:"mailboxPurposeData"`
 	MailboxNote        string `json:"mailboxNote,omitempty"`
+	// PartnerCenterRead is set when Partner Center's subscriptions were read and
+	// stored; PartnerCenterNote says why they were not (the previous ones are kept).
+	PartnerCenterRead          bool   `json:"partnerCenterRead,omitempty"`
+	PartnerCenterNote          string `json:"partnerCenterNote,omitempty"`
+	PartnerCenterSubscriptions int    `json:"partnerCenterSubscriptions,omitempty"`
 	// ReadTime and StoreTime split Duration between Graph and the database.
 	Duration  time.Duration `json:"durationNs"`
 	ReadTime  time.Duration `json:"readNs"`
@@ -81,6 +98,12 @@ type SyncSummary struct {
 	Changes     int            `json:"changes"`
 	Requests    int            `json:"requests"`
 	Tenants     []TenantResult `json:"tenants"`
+	// Discovery is what the customer discovery at the start of the run found; nil
+	// when none ran. DiscoveryError says why it failed (the sync went on).
+	Discovery      *DiscoveryResult `json:"discovery,omitempty"`
+	DiscoveryError string           `json:"discoveryError,omitempty"`
+	// PartnerCenterFailed counts tenants whose Partner Center part failed.
+	PartnerCenterFailed int `json:"partnerCenterFailed,omitempty"`
 }
 
 // ErrUnknownTenant is returned for a tenant that is not a registered customer.
@@ -97,9 +120,29 @@ func (a *App) Sync(ctx context.Context, reader TenantReader, opts SyncOptions) (
 	if opts.Concurrency <= 0 {
 		opts.Concurrency = max(a.Config.Graph.Concurrency, 1)
 	}
+	var discovery *DiscoveryResult
+	var discoveryErr error
+	if opts.Partner != nil && len(opts.Tenants) == 0 {
+		// New customers are synced in the same run; a failure here leaves the
+		// registry as it was and fails nothing else.
+		if discovery, discoveryErr = a.DiscoverCustomers(ctx, opts.Partner); discoveryErr != nil {
+			a.Log.Warn("customer discovery failed", "error", discoveryErr)
+		}
+	}
 	names, tenants, err := a.syncTargets(ctx, opts.Tenants)
 	if err != nil {
 		return nil, err
+	}
+	// Partner Center no longer knows a customer whose relationship ended.
+	ended := map[string]bool{}
+	if opts.Partner != nil {
+		list, err := a.Customers(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, c := range list {
+			ended[c.TenantID] = c.Status == customers.StatusEnded
+		}
 	}
 	a.warnPartnerTenant()
 	cat, _, err := a.Catalog(ctx)
@@ -112,7 +155,10 @@ func (a *App) Sync(ctx context.Context, reader TenantReader, opts SyncOptions) (
 	if err != nil {
 		return nil, err
 	}
-	sum := &SyncSummary{Started: opts.Now().UTC()}
+	sum := &SyncSummary{Started: opts.Now().UTC(), Discovery: discovery}
+	if discoveryErr != nil {
+		sum.DiscoveryError = discoveryErr.Error()
+	}
 	run, err := a.Store.BeginSyncRun(ctx, sum.Started, len(tenants))
 	if err != nil {
 		return nil, err
@@ -142,7 +188,12 @@ func (a *App) Sync(ctx context.Context, reader TenantReader, opts SyncOptions) (
 						a.Log.Warn("stored mailbox purposes unreadable", "tenant", t, "error", err)
 					}
 				}
-				toStore <- a.readTenant(ctx, reader, run.ID, t, names[t], read, opts.Now)
+				p := a.readTenant(ctx, reader, run.ID, t, names[t], read, opts.Now)
+				if opts.Partner != nil && !ended[t] {
+					p.partnerRead = true
+					p.partner, p.partnerErr = opts.Partner.Subscriptions(ctx, t)
+				}
+				toStore <- p
 			}
 		})
 	}
@@ -182,6 +233,9 @@ func (a *App) Sync(ctx context.Context, reader TenantReader, opts SyncOptions) (
 			sum.Failed++
 		}
 		sum.Requests += r.Requests
+		if r.OK && r.PartnerCenterNote != "" {
+			sum.PartnerCenterFailed++
+		}
 		if opts.Progress != nil {
 			opts.Progress(len(sum.Tenants), len(tenants), r)
 		}
@@ -257,6 +311,11 @@ type pendingTenant struct {
 	snap *inventory.Snapshot
 	err  error
 	wall time.Time
+	// partnerRead is set when Partner Center was asked; partner and partnerErr are
+	// its answer.
+	partnerRead bool
+	partner     []inventory.PartnerSubscription
+	partnerErr  error
 }
 
 // exchangeSKU tells the Graph reader which licences may be a shared mailbox's: a SKU
@@ -316,11 +375,37 @@ func (a *App) storeTenant(ctx context.Context, cat *catalog.Catalog, p *pendingT
 		}
 		tr.UsersRead, tr.SKUsRead, tr.SubscriptionsRead, tr.Changes = res.Users, res.SKUs, len(snap.Subscriptions), res.Changes
 		tr.SignInData, tr.UsageRead = snap.SignInData, snap.UsageRead
+		if p.partnerRead {
+			a.storePartnerCenter(ctx, p, now)
+		}
 	}
 	if err := a.Store.RecordTenantRun(context.WithoutCancel(ctx), tr); err != nil && res.OK {
 		res.OK, res.Error = false, err.Error()
 	}
 	return *res
+}
+
+// storePartnerCenter stores a tenant's Partner Center subscriptions, or records why
+// they could not be read; either way the tenant's Graph data stands.
+func (a *App) storePartnerCenter(ctx context.Context, p *pendingTenant, now func() time.Time) {
+	res, tr := &p.res, p.run
+	note := ""
+	if p.partnerErr != nil {
+		note = p.partnerErr.Error()
+		a.Log.Warn("Partner Center not read", "tenant", res.TenantID, "customer", res.Customer, "error", p.partnerErr)
+	}
+	n, err := a.Store.ApplyPartnerCenter(ctx, res.TenantID, p.partner, note, now())
+	if err != nil {
+		note = err.Error()
+		a.Log.Warn("Partner Center not stored", "tenant", res.TenantID, "customer", res.Customer, "error", err)
+	}
+	res.Changes += n
+	res.PartnerCenterRead, res.PartnerCenterNote = note == "", note
+	if res.PartnerCenterRead {
+		res.PartnerCenterSubscriptions = len(p.partner)
+	}
+	tr.Changes = res.Changes
+	tr.PartnerCenterRead, tr.PartnerCenterError = res.PartnerCenterRead, note
 }
 
 func sameUTCDay(a, b time.Time) bool {

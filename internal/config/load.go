@@ -115,6 +115,10 @@ func Load(path string, environ []string, overrides map[string]string) (*Loaded, 
 			errs = append(errs, fmt.Errorf("%s (from %s): %w", o.key, l.sources[o.key], err))
 		}
 	}
+	// Partner Center's token is for the partner's own tenant.
+	if l.Config.PartnerCenter.Enabled && l.Config.Partner.TenantID == "" {
+		errs = append(errs, errors.New("partner_center.enabled: needs partner.tenant_id, the partner's own tenant that Partner Center signs in to"))
+	}
 	if len(errs) > 0 {
 		sort.Slice(errs, func(i, j int) bool { return errs[i].Error() < errs[j].Error() })
 		return nil, fmt.Errorf("configuration: %w", errors.Join(errs...))

@@ -49,6 +49,11 @@ type Config struct {
 	Partner struct {
 		TenantID string
 	}
+	PartnerCenter struct {
+		Enabled       bool
+		BaseURL       string
+		AuthorityHost string
+	}
 	Advice struct {
 		InactiveDays    int
 		TrialEndingDays int
@@ -202,6 +207,24 @@ var options = []option{
 			return nil
 		},
 		get: func(c *Config) string { return c.Partner.TenantID },
+	},
+	{
+		key: "partner_center.enabled", def: "false", allowed: []string{"true", "false"},
+		doc: "also read the partner's customers and subscriptions from Partner Center (needs partner.tenant_id and the app's Partner Center access)",
+		set: func(c *Config, v string) error { c.PartnerCenter.Enabled = v == "true"; return nil },
+		get: func(c *Config) string { return strconv.FormatBool(c.PartnerCenter.Enabled) },
+	},
+	{
+		key: "partner_center.base_url", def: "",
+		doc: "overrides the cloud's Partner Center API root, e.g. https://127.0.0.1:8443 for the simulated cloud",
+		set: urlSetter(func(c *Config, v string) { c.PartnerCenter.BaseURL = v }),
+		get: func(c *Config) string { return c.PartnerCenter.BaseURL },
+	},
+	{
+		key: "partner_center.authority_host", def: "",
+		doc: "overrides the sign-in host for Partner Center tokens (default: graph.authority_host, else the cloud's)",
+		set: urlSetter(func(c *Config, v string) { c.PartnerCenter.AuthorityHost = v }),
+		get: func(c *Config) string { return c.PartnerCenter.AuthorityHost },
 	},
 	{
 		key: "advice.inactive_days", def: "90",

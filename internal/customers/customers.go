@@ -30,12 +30,27 @@ type Customer struct {
 	Market        string    `json:"market" yaml:"market"`
 	ExternalRef   string    `json:"externalRef,omitempty" yaml:"external_ref,omitempty"`
 	Contacts      []Contact `json:"contacts" yaml:"contacts"`
+	// Status is active, discovered (found in Partner Center, waiting for finance to
+	// complete currency, locale, market and contacts) or ended (no longer listed by
+	// Partner Center). Imports set it; empty means active.
+	Status string `json:"status,omitempty" yaml:"-"`
 	// Source is where the customer was last imported from (FILE:LINE, or "demo"), so
 	// that a later import clashing with it can point at both lines.
 	Source    string    `json:"source,omitempty" yaml:"-"`
 	CreatedAt time.Time `json:"createdAt,omitzero" yaml:"-"`
 	UpdatedAt time.Time `json:"updatedAt,omitzero" yaml:"-"`
 }
+
+// Customer statuses.
+const (
+	StatusActive     = "active"
+	StatusDiscovered = "discovered"
+	StatusEnded      = "ended"
+)
+
+// Complete tells whether finance has given the customer what billing and notices
+// need: a discovered customer has only Partner Center's name and domain.
+func (c Customer) Complete() bool { return c.Currency != "" && c.Locale != "" && c.Market != "" }
 
 // SameAs tells whether two customers say the same thing, ignoring the bookkeeping
 // fields (id, source, timestamps).

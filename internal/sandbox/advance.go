@@ -28,7 +28,7 @@ func (w *World) Advance() []Event {
 		}
 		if i == 0 && w.Day == 3 {
 			s := t.mainSubscription()
-			s.Seats += 2
+			s.addSeats(2, now)
 			add("seats-added", s.PartNumber)
 		}
 		if i == 0 && w.Day == 10 || i != 0 && t.Kind != "clean" && r.IntN(40) == 0 {
@@ -45,15 +45,18 @@ func (w *World) Advance() []Event {
 			t.Users = append(t.Users, u)
 			pool := t.pool(s.SKUID)
 			if pool.Consumed > pool.Enabled {
-				s.Seats++
+				s.addSeats(1, now)
 			}
 			add("hire", u.UPN)
 		}
 		for _, s := range t.Subscriptions {
 			if !s.Trial && !now.Before(s.NextLifecycle) {
-				if s.Term == "P1M" {
+				switch s.Term {
+				case "P1M":
 					s.NextLifecycle = s.NextLifecycle.AddDate(0, 1, 0)
-				} else {
+				case "P3Y":
+					s.NextLifecycle = s.NextLifecycle.AddDate(3, 0, 0)
+				default:
 					s.NextLifecycle = s.NextLifecycle.AddDate(1, 0, 0)
 				}
 				add("renewal", s.PartNumber)

@@ -54,6 +54,7 @@ func (w *World) agreeContracts() []ContractLine {
 	for i, t := range w.Tenants {
 		type key struct{ part, term string }
 		seats := map[key]int{}
+		plan := map[key]string{}
 		var keys []key
 		for _, s := range t.Subscriptions {
 			sku, _ := w.gen.cat.ByID(s.SKUID)
@@ -65,6 +66,7 @@ func (w *World) agreeContracts() []ContractLine {
 			k := key{s.PartNumber, s.Term}
 			if _, ok := seats[k]; !ok {
 				keys = append(keys, k)
+				plan[k] = s.billingCycle()
 			}
 			seats[k] += s.Seats
 		}
@@ -76,7 +78,7 @@ func (w *World) agreeContracts() []ContractLine {
 			if i == 1 && k.part == "O365_BUSINESS_PREMIUM" {
 				continue
 			}
-			l := ContractLine{Customer: custs[i].ExternalRef, TenantID: t.ID, SKU: k.part, Term: k.term, Quantity: seats[k], Start: contractStart, BillingPlan: "monthly"}
+			l := ContractLine{Customer: custs[i].ExternalRef, TenantID: t.ID, SKU: k.part, Term: k.term, Quantity: seats[k], Start: contractStart, BillingPlan: plan[k]}
 			if i == 2 {
 				l.Markup = "15"
 			} else {

@@ -219,5 +219,6 @@ func (g *generator) tenantOfKind(i int, kind string, now time.Time) *Tenant {
 	if i == 11 {
 		b.withoutUPN(3)
 	}
+	b.partnerCases(i)
 	return t
 }

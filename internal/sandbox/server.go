@@ -67,6 +67,12 @@ type Server struct {
 	throttled map[string]time.Time
 	retryGaps []time.Duration
 
+	// Partner Center's faults and the requests it received (partnerapi.go), under failMu.
+	pcFailing    map[string]bool
+	pcThrottle   int
+	pcRetryAfter string
+	pcLog        []PartnerCenterRequest
+
 	stats Stats
 }
 
@@ -80,6 +86,8 @@ type Stats struct {
 	Throttled       atomic.Int64
 	Faults          atomic.Int64
 	Tokens          atomic.Int64
+	// PartnerCenterRequests counts requests to the Partner Center API.
+	PartnerCenterRequests atomic.Int64
 	// Connections counts TCP connections accepted: a client that reuses its
 	// connections opens few.
 	Connections atomic.Int64
@@ -104,7 +112,7 @@ func NewServer(world *World, opts ServerOptions) (*Server, error) {
 	if opts.Addr == "" {
 		opts.Addr = "127.0.0.1:0"
 	}
-	s := &Server{opts: opts, world: world, failing: map[string]bool{}, throttle: map[string]*window{}, throttled: map[string]time.Time{}}
+	s := &Server{opts: opts, world: world, failing: map[string]bool{}, throttle: map[string]*window{}, throttled: map[string]time.Time{}, pcFailing: map[string]bool{}}
 	ln, err := net.Listen("tcp", opts.Addr)
 	if err != nil {
 		return nil, fmt.Errorf("sandbox: listen on %s: %w", opts.Addr, err)
@@ -129,6 +137,16 @@ func (s *Server) URL() string { return s.srv.URL }
 
 // GraphBaseURL is what graph.base_url should be set to.
 func (s *Server) GraphBaseURL() string { return s.srv.URL + "/v1.0" }
+
+// PartnerCenterBaseURL is what partner_center.base_url should be set to.
+func (s *Server) PartnerCenterBaseURL() string { return s.srv.URL }
+
+// OfferMatrixCSV is an offer matrix holding every SKU the world's partner sells.
+func (s *Server) OfferMatrixCSV() []byte {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return s.world.OfferMatrixCSV()
+}
 
 // AuthorityHost is what graph.authority_host should be set to.
 func (s *Server) AuthorityHost() string { return s.srv.URL + "/" }
@@ -215,6 +233,8 @@ func (s *Server) routes() http.Handler {
 	mux.HandleFunc("GET /v1.0/admin/reportSettings", s.graph(s.reportSettings))
 	mux.HandleFunc("GET /v1.0/reports/{report}", s.graph(s.report))
 	mux.HandleFunc("GET /download/{tenant}/{report}", s.download)
+	mux.HandleFunc("GET /v1/customers", s.partnerCenter(s.pcCustomers))
+	mux.HandleFunc("GET /v1/customers/{customer}/subscriptions", s.partnerCenter(s.pcSubscriptions))
 	// Control endpoints of the simulation itself, for a server run from the CLI.
 	mux.HandleFunc("POST /sandbox/advance", func(w http.ResponseWriter, r *http.Request) {
 		events := s.Advance()
@@ -256,7 +276,8 @@ func (s *Server) token(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.mu.RLock()
-	known := s.world.Tenant(tenant) != nil
+	// The partner's own tenant signs in for Partner Center.
+	known := s.world.Tenant(tenant) != nil || tenant == PartnerTenantID
 	s.mu.RUnlock()
 	if !known {
 		writeJSON(w, http.StatusBadRequest, map[string]any{"error": "invalid_request", "error_description": "AADSTS90002: Tenant '" + tenant + "' not found."})
@@ -264,8 +285,17 @@ func (s *Server) token(w http.ResponseWriter, r *http.Request) {
 	}
 	writeJSON(w, http.StatusOK, map[string]any{
 		"token_type": "Bearer", "expires_in": 3599, "ext_expires_in": 3599,
-		"access_token": "sandbox." + tenant + "." + fmt.Sprint(rand.Uint64()),
+		"access_token": "sandbox." + tenant + "." + audience(r.PostForm.Get("scope")) + fmt.Sprint(rand.Uint64()),
 	})
+}
+
+// audience marks a token asked for Partner Center's scope, so that the Partner
+// Center API can refuse one meant for Graph.
+func audience(scope string) string {
+	if strings.Contains(scope, "partnercenter") {
+		return "pc"
+	}
+	return ""
 }
 
 // graph authenticates a Graph request, applies throttling, latency and faults, and

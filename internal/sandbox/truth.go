@@ -63,6 +63,10 @@ type TenantTruth struct {
 	NestedReportSettings   bool     `json:"nestedReportSettings,omitempty"`
 	ReportSettingsRefused  bool     `json:"reportSettingsRefused,omitempty"`
 	MailboxSettingsRefused bool     `json:"mailboxSettingsRefused,omitempty"`
+	// PartnerCenter is every subscription the partner sold the tenant, as Partner
+	// Center describes it; EndedInPartnerCenter a customer it no longer lists.
+	PartnerCenter        []PartnerTruth `json:"partnerCenter,omitempty"`
+	EndedInPartnerCenter bool           `json:"endedInPartnerCenter,omitempty"`
 }
 
 // PoolTruth is one licence pool.
@@ -90,7 +94,8 @@ func (w *World) Truth() Truth {
 	for i, t := range w.Tenants {
 		tt := TenantTruth{ID: t.ID, Name: t.Name, Kind: t.Kind, HasSignInData: t.HasSignInData, ConcealedNames: t.ConcealedNames,
 			Users: len(t.Users), Subscriptions: len(t.Subscriptions), NestedReportSettings: t.NestedReportSettings,
-			ReportSettingsRefused: t.ReportSettingsRefused, MailboxSettingsRefused: t.MailboxSettingsRefused, Expected: expected[i]}
+			ReportSettingsRefused: t.ReportSettingsRefused, MailboxSettingsRefused: t.MailboxSettingsRefused, Expected: expected[i],
+			PartnerCenter: w.partnerTruth(t), EndedInPartnerCenter: t.EndedInPartnerCenter}
 		for _, s := range t.Subscriptions {
 			if s.Trial {
 				tt.Trials = append(tt.Trials, s.PartNumber)

@@ -53,12 +53,15 @@ type Tenant struct {
 	// nested under "value" as documented (live Graph answers it flat) or refused
 	// (no ReportSettings.Read.All), mailboxSettings refused (no MailboxSettings.Read),
 	// and "never" in sign-in fields as 0001-01-01T00:00:00Z instead of null.
-	NestedReportSettings   bool            `json:"nestedReportSettings,omitempty"`
-	ReportSettingsRefused  bool            `json:"reportSettingsRefused,omitempty"`
-	MailboxSettingsRefused bool            `json:"mailboxSettingsRefused,omitempty"`
-	ZeroDateNever          bool            `json:"zeroDateNever,omitempty"`
-	Subscriptions          []*Subscription `json:"subscriptions"`
-	Users                  []*User         `json:"users"`
+	NestedReportSettings   bool `json:"nestedReportSettings,omitempty"`
+	ReportSettingsRefused  bool `json:"reportSettingsRefused,omitempty"`
+	MailboxSettingsRefused bool `json:"mailboxSettingsRefused,omitempty"`
+	ZeroDateNever          bool `json:"zeroDateNever,omitempty"`
+	// EndedInPartnerCenter is a customer whose relationship with the partner ended:
+	// Partner Center no longer lists it, though its tenant still answers Graph.
+	EndedInPartnerCenter bool            `json:"endedInPartnerCenter,omitempty"`
+	Subscriptions        []*Subscription `json:"subscriptions"`
+	Users                []*User         `json:"users"`
 }
 
 // Subscription is a directory subscription: seats of one SKU bought for a term.
@@ -76,6 +79,29 @@ type Subscription struct {
 	OwnerTenantID string    `json:"ownerTenantId"`
 	// AppliesTo is "Company" for tenant-level capacity (storage), else empty (User).
 	AppliesTo string `json:"appliesTo,omitempty"`
+	// What only Partner Center knows (partnerapi.go): the billing cycle when it is
+	// not the term's own, auto-renew turned off, an id in Partner Center other than
+	// commerceSubscriptionId, the indirect reseller, seats added during the term,
+	// and which planted case the subscription is (partnercases.go).
+	BillingCycle    string     `json:"billingCycle,omitempty"`
+	AutoRenewOff    bool       `json:"autoRenewOff,omitempty"`
+	PartnerCenterID string     `json:"partnerCenterId,omitempty"`
+	ResellerID      string     `json:"resellerId,omitempty"`
+	Additions       []Addition `json:"additions,omitempty"`
+	Case            string     `json:"case,omitempty"`
+}
+
+// Addition is seats added to a subscription during its term: New Commerce lets them
+// be returned for 7 days.
+type Addition struct {
+	Seats int       `json:"seats"`
+	At    time.Time `json:"at"`
+}
+
+// addSeats adds seats now, refundable for the next 7 days.
+func (s *Subscription) addSeats(n int, at time.Time) {
+	s.Seats += n
+	s.Additions = append(s.Additions, Addition{Seats: n, At: at})
 }
 
 // User is one directory user.

@@ -1,8 +1,10 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"gorm.io/gorm"
@@ -20,6 +22,7 @@ type customerRow struct {
 	Market        string
 	ExternalRef   string
 	Source        string
+	Status        string
 	CreatedAt     time.Time
 	UpdatedAt     time.Time
 }
@@ -70,6 +73,11 @@ func (s *Store) ImportCustomers(ctx context.Context, list []customers.Customer, 
 			case found:
 				counts.Updated++
 				row := toCustomerRow(c)
+				// An import completes a discovered customer; an ended one stays ended
+				// until Partner Center lists it again.
+				if old.Status == customers.StatusEnded {
+					row.Status = customers.StatusEnded
+				}
 				row.ID, row.CreatedAt, row.UpdatedAt = old.ID, old.CreatedAt, now
 				if err := tx.Save(&row).Error; err != nil {
 					return fmt.Errorf("update customer %s: %w", c.TenantID, err)
@@ -107,7 +115,7 @@ func (s *Store) ImportCustomers(ctx context.Context, list []customers.Customer, 
 func toCustomerRow(c customers.Customer) customerRow {
 	return customerRow{
 		TenantID: c.TenantID, Name: c.Name, PrimaryDomain: c.PrimaryDomain, Currency: c.Currency,
-		Locale: c.Locale, Market: c.Market, ExternalRef: c.ExternalRef, Source: c.Source,
+		Locale: c.Locale, Market: c.Market, ExternalRef: c.ExternalRef, Source: c.Source, Status: customers.StatusActive,
 	}
 }
 
@@ -153,9 +161,11 @@ func loadCustomers(db *gorm.DB) ([]customers.Customer, error) {
 		if contacts == nil {
 			contacts = []customers.Contact{}
 		}
+		// PostgreSQL pads the CHAR columns of a discovered customer's empty currency
+		// and market with blanks.
 		out[i] = customers.Customer{
-			ID: r.ID, TenantID: r.TenantID, Name: r.Name, PrimaryDomain: r.PrimaryDomain, Currency: r.Currency,
-			Locale: r.Locale, Market: r.Market, ExternalRef: r.ExternalRef, Source: r.Source, Contacts: contacts,
+			ID: r.ID, TenantID: r.TenantID, Name: r.Name, PrimaryDomain: r.PrimaryDomain, Currency: strings.TrimSpace(r.Currency),
+			Locale: r.Locale, Market: strings.TrimSpace(r.Market), ExternalRef: r.ExternalRef, Source: r.Source, Status: cmp.Or(r.Status, customers.StatusActive), Contacts: contacts,
 			CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC(),
 		}
 	}

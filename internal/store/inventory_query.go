@@ -214,6 +214,10 @@ type TenantState struct {
 	MailboxNote        string `json:"mailboxNote,omitempty"`
 	// UsageReportDate is the refresh date of the usage reports last read.
 	UsageReportDate *time.Time `json:"usageReportDate,omitempty"`
+	// PartnerCenterRead is when Partner Center was last read for the tenant (nil:
+	// never); PartnerCenterNote says why it could not be at the last sync.
+	PartnerCenterRead *time.Time `json:"partnerCenterRead,omitempty"`
+	PartnerCenterNote string     `json:"partnerCenterNote,omitempty"`
 }
 
 // TenantStates lists the noted state of every synced tenant.
@@ -222,10 +226,18 @@ func (s *Store) TenantStates(ctx context.Context) ([]TenantState, error) {
 	if err := s.db.WithContext(ctx).Order("tenant_id").Find(&rows).Error; err != nil {
 		return nil, fmt.Errorf("read tenant state: %w", err)
 	}
+	pcRead, err := s.LastPartnerCenterReads(ctx)
+	if err != nil {
+		return nil, err
+	}
 	out := make([]TenantState, len(rows))
 	for i, r := range rows {
 		out[i] = TenantState{TenantID: r.TenantID, SignInData: r.SignInData, SignInNote: r.SignInNote, UsageNote: r.UsageNote,
-			MailboxPurposeData: r.MailboxPurposeData, MailboxNote: r.MailboxNote, UsageReportDate: inventory.UTC(r.UsageReportDate)}
+			MailboxPurposeData: r.MailboxPurposeData, MailboxNote: r.MailboxNote, UsageReportDate: inventory.UTC(r.UsageReportDate),
+			PartnerCenterNote: r.PartnerCenterNote}
+		if t, ok := pcRead[r.TenantID]; ok {
+			out[i].PartnerCenterRead = &t
+		}
 	}
 	return out, nil
 }
@@ -235,7 +247,7 @@ func (s *Store) TenantStates(ctx context.Context) ([]TenantState, error) {
 func (s *Store) InventoryCounts(ctx context.Context) (map[string]int64, error) {
 	out := map[string]int64{}
 	for _, model := range []interface{ TableName() string }{&tenantStateRow{}, &poolRow{}, &poolHistoryRow{}, &subscriptionRow{}, &subscriptionHistoryRow{},
-		&userRow{}, &enabledHistoryRow{}, &assignmentRow{}, &assignmentHistoryRow{}, &usageRow{}} {
+		&userRow{}, &enabledHistoryRow{}, &assignmentRow{}, &assignmentHistoryRow{}, &usageRow{}, &partnerSubscriptionRow{}, &partnerHistoryRow{}} {
 		var n int64
 		if err := s.db.WithContext(ctx).Model(model).Count(&n).Error; err != nil {
 			return nil, fmt.Errorf("count %s: %w", model.TableName(), err)

@@ -18,6 +18,8 @@ type tenantStateRow struct {
 	UsersDigest string
 	// UsageReportDate is when the usage reports were last refreshed by Microsoft.
 	UsageReportDate *time.Time
+	// PartnerCenterNote says why Partner Center could not be read at the last sync.
+	PartnerCenterNote string
 }
 
 func (tenantStateRow) TableName() string { return "tenant_state" }

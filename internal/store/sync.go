@@ -119,6 +119,8 @@ func applyTenantState(c *changeSet, snap *inventory.Snapshot) error {
 		return err
 	}
 	if len(old) == 1 {
+		// Partner Center's part is written by ApplyPartnerCenter.
+		fresh.PartnerCenterNote = old[0].PartnerCenterNote
 		c.usersUnchanged = old[0].UsersDigest != "" && old[0].UsersDigest == fresh.UsersDigest
 		if !snap.UsageRead {
 			// Usage is read at most daily: a sync without it keeps the last report
@@ -140,7 +142,7 @@ func applyTenantState(c *changeSet, snap *inventory.Snapshot) error {
 
 func sameTenantState(a, b tenantStateRow) bool {
 	return a.TenantID == b.TenantID && a.SignInData == b.SignInData && a.SignInNote == b.SignInNote && a.UsageNote == b.UsageNote && a.UsersDigest == b.UsersDigest &&
-		a.MailboxPurposeData == b.MailboxPurposeData && a.MailboxNote == b.MailboxNote &&
+		a.MailboxPurposeData == b.MailboxPurposeData && a.MailboxNote == b.MailboxNote && a.PartnerCenterNote == b.PartnerCenterNote &&
 		sameTime(a.UsageReportDate, b.UsageReportDate)
 }
 

@@ -37,6 +37,10 @@ type TenantRun struct {
 	Changes           int       `json:"changes"`
 	SignInData        bool      `json:"signInData"`
 	UsageRead         bool      `json:"usageRead"`
+	// PartnerCenterRead is set when Partner Center was read and stored;
+	// PartnerCenterError says why it was not (empty when it was not asked).
+	PartnerCenterRead  bool   `json:"partnerCenterRead"`
+	PartnerCenterError string `json:"partnerCenterError,omitempty"`
 }
 
 func (TenantRun) TableName() string { return "sync_tenant_runs" }
