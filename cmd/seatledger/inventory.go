@@ -150,7 +150,8 @@ func newInventoryCmd(g *globals) *cobra.Command {
 	return cmd
 }
 
-func printSubscriptions(g *globals, list []app.SubscriptionView) error {
+func printSubscriptions(g *globals, subs app.TenantSubscriptions) error {
+	list := subs.Subscriptions
 	t := newTable(g.stdout, "ID", "SKU", "SEATS", "STATUS", "TRIAL", "OWNER", "TERM", "RENEWAL", "AUTO-RENEW", "REFUND UNTIL", "ACT BY", "NEXT LIFECYCLE", "PARTNER CENTER")
 	for _, s := range list {
 		trial := "no"
@@ -195,7 +196,25 @@ func printSubscriptions(g *globals, list []app.SubscriptionView) error {
 		}
 		t.row(s.ID[:min(8, len(s.ID))], s.PartNumber, strconv.Itoa(s.TotalLicenses), s.Status, trial, s.Owner, term, renewal, autoRenew, refund, dateText(s.ActBy), next, link)
 	}
-	return t.flush()
+	if err := t.flush(); err != nil {
+		return err
+	}
+	if len(subs.UnlinkedPartner) > 0 {
+		fmt.Fprintf(g.stdout, "\nPartner Center subscriptions no subscription above matches:\n")
+		u := newTable(g.stdout, "PARTNER CENTER ID", "OFFER", "NAME", "TYPE", "QUANTITY", "STATUS", "TERM", "BILLED", "COMMITMENT END", "AUTO-RENEW")
+		for _, p := range subs.UnlinkedPartner {
+			end, renew := "-", "off"
+			if p.CommitmentEnd != nil {
+				end = p.CommitmentEnd.UTC().Format(time.DateOnly)
+			}
+			if p.AutoRenew {
+				renew = "on"
+			}
+			u.row(p.ID, p.OfferID, p.OfferName, p.ProductType, strconv.Itoa(p.Quantity), p.Status, p.TermDuration, p.BillingCycle, end, renew)
+		}
+		return u.flush()
+	}
+	return nil
 }
 
 func paidOnly(lines []app.SeatLine) []app.SeatLine {

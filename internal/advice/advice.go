@@ -175,6 +175,9 @@ type Tenant struct {
 	// MailboxPurposeData is true where Graph answered mailboxSettings for the
 	// disabled accounts holding an Exchange licence.
 	MailboxPurposeData bool
+	// UnlinkedPartner are the Partner Center subscriptions that match no Graph
+	// subscription (reconciliation reports them).
+	UnlinkedPartner []inventory.PartnerSubscription
 	Contract           []contracts.Line
 	Catalog            *catalog.Catalog
 	Exclusions         []Exclusion

@@ -46,6 +46,9 @@ type scope struct {
 	cat       *catalog.Catalog
 	synced    map[string]store.TenantState
 	now       time.Time
+
+	mu     sync.Mutex
+	offers map[string]string // Partner Center ProductId:SkuId to Graph skuId
 }
 
 func (a *App) scope(ctx context.Context, keys []string, now func() time.Time) (*scope, error) {
@@ -112,8 +115,36 @@ func (a *App) tenantInput(ctx context.Context, sc *scope, c customers.Customer, 
 	if err != nil {
 		return t, err
 	}
-	t.Subscriptions = terms.Resolve(c.TenantID, a.Config.Partner.TenantID, subs, t.Contract, additions, sc.now)
+	partner, err := a.Store.PartnerSubscriptions(ctx, c.TenantID)
+	if err != nil {
+		return t, err
+	}
+	links := terms.Link(subs, partner, sc.offerSKU(ctx, a))
+	t.Subscriptions = terms.ResolveLinked(c.TenantID, a.Config.Partner.TenantID, subs, t.Contract, additions, links.ByGraphID, sc.now)
+	t.UnlinkedPartner = links.Unlinked
 	return t, nil
+}
+
+// offerSKU maps a Partner Center ProductId:SkuId to the Graph skuId the offer
+// matrix gives it, remembering the answers of the run.
+func (sc *scope) offerSKU(ctx context.Context, a *App) func(string) (string, bool) {
+	return func(key string) (string, bool) {
+		sc.mu.Lock()
+		defer sc.mu.Unlock()
+		if sc.offers == nil {
+			sc.offers = map[string]string{}
+		}
+		id, known := sc.offers[key]
+		if !known {
+			if catalog.OfferKey.MatchString(key) {
+				if o, err := a.Store.Offer(ctx, catalog.NormalOfferKey(key)); err == nil {
+					id = o.GraphSKUID
+				}
+			}
+			sc.offers[key] = id
+		}
+		return id, id != ""
+	}
 }
 
 func (a *App) thresholds() advice.Thresholds {
@@ -409,8 +440,20 @@ func (a *App) Reconcile(ctx context.Context, customer string, now func() time.Ti
 		if err != nil {
 			return nil, err
 		}
+		var unlinked []reconcile.UnlinkedPartner
+		skuOf := sc.offerSKU(ctx, a)
+		for _, p := range t.UnlinkedPartner {
+			if id, ok := skuOf(p.ProductSKU); ok {
+				part := p.OfferName
+				if sku, ok := sc.cat.ByID(id); ok {
+					part = sku.PartNumber
+				}
+				unlinked = append(unlinked, reconcile.UnlinkedPartner{SKUID: id, PartNumber: part, Subscription: p})
+			}
+		}
 		out = append(out, reconcile.Reconcile(reconcile.Input{TenantID: c.TenantID, Customer: c.Name, Currency: c.Currency, Now: sc.now,
-			Pools: t.Pools, Subscriptions: t.Subscriptions, Contract: t.Contract, Catalog: sc.cat, HeldWithoutPool: held[c.TenantID]})...)
+			Pools: t.Pools, Subscriptions: t.Subscriptions, Contract: t.Contract, Catalog: sc.cat, HeldWithoutPool: held[c.TenantID],
+			UnlinkedPartner: unlinked})...)
 	}
 	return out, nil
 }

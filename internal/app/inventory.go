@@ -156,31 +156,40 @@ type SubscriptionView struct {
 	ActBy *time.Time `json:"actBy,omitempty"`
 }
 
+// TenantSubscriptions is a tenant's subscriptions, and the Partner Center ones that
+// match none of them.
+type TenantSubscriptions struct {
+	Subscriptions   []SubscriptionView              `json:"subscriptions"`
+	UnlinkedPartner []inventory.PartnerSubscription `json:"unlinkedPartnerCenter"`
+}
+
 // Subscriptions lists a customer tenant's subscriptions as the last sync read them,
-// resolved on the App's day against the contract.
-func (a *App) Subscriptions(ctx context.Context, tenant string) ([]SubscriptionView, error) {
+// resolved on the App's day against the contract and Partner Center.
+func (a *App) Subscriptions(ctx context.Context, tenant string) (TenantSubscriptions, error) {
+	var out TenantSubscriptions
 	id, err := a.tenantOf(ctx, tenant)
 	if err != nil {
-		return nil, err
+		return out, err
 	}
 	sc, err := a.scope(ctx, []string{id}, nil)
 	if err != nil {
-		return nil, err
+		return out, err
 	}
 	if len(sc.customers) == 0 {
-		return nil, fmt.Errorf("tenant %s: not a registered customer", tenant)
+		return out, fmt.Errorf("tenant %s: not a registered customer", tenant)
 	}
 	t, err := a.tenantInput(ctx, sc, sc.customers[0], nil)
 	if err != nil {
-		return nil, err
+		return out, err
 	}
-	out := make([]SubscriptionView, len(t.Subscriptions))
+	out.Subscriptions = make([]SubscriptionView, len(t.Subscriptions))
 	for i, s := range t.Subscriptions {
-		out[i] = SubscriptionView{Subscription: s}
+		out.Subscriptions[i] = SubscriptionView{Subscription: s}
 		if at := s.Reduction.ActBy(); !at.IsZero() {
-			out[i].ActBy = &at
+			out.Subscriptions[i].ActBy = &at
 		}
 	}
+	out.UnlinkedPartner = t.UnlinkedPartner
 	return out, nil
 }
 

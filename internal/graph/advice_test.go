@@ -112,7 +112,7 @@ func TestAdviceAndReconciliationFindWhatWasPlanted(t *testing.T) {
 		// Every kind of planted problem is in this world, so none is checked vacuously.
 		for _, k := range advice.Kinds {
 			if k == advice.SubscriptionExpiring {
-				continue // needs Partner Center's auto-renew, which this world does not serve yet
+				continue // it needs Partner Center's auto-renew: TestPartnerCenterTermsDecideTheAdvice checks it
 			}
 			if kinds[k] == 0 {
 				t.Errorf("the world plants no %s", k)
