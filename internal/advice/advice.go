@@ -178,9 +178,9 @@ type Tenant struct {
 	// UnlinkedPartner are the Partner Center subscriptions that match no Graph
 	// subscription (reconciliation reports them).
 	UnlinkedPartner []inventory.PartnerSubscription
-	Contract           []contracts.Line
-	Catalog            *catalog.Catalog
-	Exclusions         []Exclusion
+	Contract        []contracts.Line
+	Catalog         *catalog.Catalog
+	Exclusions      []Exclusion
 }
 
 // Result is the findings for one tenant and what could not be assessed.
