@@ -82,6 +82,10 @@ func validate(recs []records.Record, res Resolver, probs *problems.Collector) ([
 	out := make([]Line, 0, len(recs))
 	for _, r := range recs {
 		v := r.Values
+		parseMoney := money.ParsePlain
+		if r.DecimalComma {
+			parseMoney = money.ParseDecimalComma
+		}
 		add := func(field, format string, args ...any) { probs.Add(r.LineOf(field), field, format, args...) }
 		l := Line{Reference: v["reference"], SourceLine: r.Line, NoticeDays: DefaultNoticeDays}
 		if v["customer"] == "" {
@@ -129,7 +133,7 @@ func validate(recs []records.Record, res Resolver, probs *problems.Collector) ([
 		case price == "" && markup == "":
 			add("unit_price", "required: a fixed unit price per month, or markup_percent over Microsoft's cost")
 		case price != "":
-			d, err := money.ParsePlain(price)
+			d, err := parseMoney(price)
 			switch {
 			case err != nil:
 				add("unit_price", "%s", err)
@@ -141,7 +145,7 @@ func validate(recs []records.Record, res Resolver, probs *problems.Collector) ([
 				l.UnitPrice = &d
 			}
 		default:
-			d, err := money.ParsePlain(strings.TrimSuffix(markup, "%"))
+			d, err := parseMoney(strings.TrimSuffix(markup, "%"))
 			switch {
 			case err != nil:
 				add("markup_percent", "%q is not a percentage such as 15 or 12.5", markup)

@@ -194,6 +194,20 @@ func TestParseSemicolonCSV(t *testing.T) {
 	if err != nil || len(lines) != 1 || lines[0].UnitPrice.String() != "21.63" {
 		t.Fatalf("got %v %+v", err, lines)
 	}
+	// And it writes decimals with a comma.
+	lines, err = ParseCSV(strings.NewReader(strings.Replace(in, "21.63", "21,63", 1)), "c.csv", fakeResolver{})
+	if err != nil || len(lines) != 1 || lines[0].UnitPrice.String() != "21.63" {
+		t.Fatalf("decimal comma: %v %+v", err, lines)
+	}
+	// A comma-separated file keeps "1,50" ambiguous and refused.
+	if _, err := ParseCSV(strings.NewReader(header+"DEB-1,R,SPB,P1Y,annual,10,\"21,63\",,day 1,2026-01-01,,30\n"), "c.csv", fakeResolver{}); err == nil {
+		t.Error("a decimal comma in a comma-separated file was taken")
+	}
+	// Excel's Windows-1252 encoding: said so, with the way out.
+	if _, err := ParseCSV(strings.NewReader(strings.Replace(in, "DEB-1", "M\xfcller", 1)), "c.csv", fakeResolver{}); err == nil ||
+		!strings.Contains(err.Error(), `c.csv:2: customer: not UTF-8 text: save the file as "CSV UTF-8"`) {
+		t.Errorf("Windows-1252: %v", err)
+	}
 	_, err = ParseCSV(strings.NewReader("\ufeffklant;sku\nDEB-1;SPB\n"), "c.csv", fakeResolver{})
 	if err == nil || !strings.Contains(err.Error(), "c.csv:1: klant: unknown column") || strings.Contains(err.Error(), "\ufeff") {
 		t.Errorf("got %q", err)

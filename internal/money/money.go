@@ -51,3 +51,15 @@ func ParsePlain(s string) (decimal.Decimal, error) {
 }
 
 var plainNumber = regexp.MustCompile(`^-?[0-9]+(\.[0-9]+)?$`)
+
+// ParseDecimalComma is ParsePlain for files that write decimals with a comma
+// (21,63), as semicolon-separated spreadsheets do; a decimal point is taken too.
+func ParseDecimalComma(s string) (decimal.Decimal, error) {
+	s = strings.TrimSpace(s)
+	if strings.Count(s, ",") == 1 && !strings.Contains(s, ".") {
+		if d, err := ParsePlain(strings.Replace(s, ",", ".", 1)); err == nil {
+			return d, nil
+		}
+	}
+	return ParsePlain(s)
+}

@@ -14,6 +14,7 @@ import (
 	"slices"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"gopkg.in/yaml.v3"
 
@@ -24,7 +25,10 @@ import (
 type Record struct {
 	Line   int
 	Values map[string]string
-	lines  map[string]int
+	// DecimalComma is set for a semicolon-separated file, as Excel saves in
+	// languages that write 21,63 for 21.63.
+	DecimalComma bool
+	lines        map[string]int
 }
 
 // LineOf is the line a field was written on, or the record's line.
@@ -128,9 +132,14 @@ func (f Format) CSV(r io.Reader, probs *problems.Collector) []Record {
 		}
 		// A row with a value too long is reported for that alone, not also for
 		// what its other values lack.
-		row, fits := Record{Line: line, Values: map[string]string{}}, true
+		row, fits := Record{Line: line, Values: map[string]string{}, DecimalComma: cr.Comma == ';'}, true
 		for name, i := range cols {
 			row.Values[name] = strings.TrimSpace(rec[i])
+			if !utf8.ValidString(row.Values[name]) {
+				probs.Add(line, name, "not UTF-8 text: save the file as \"CSV UTF-8\" (in Excel: Save As, CSV UTF-8)")
+				fits = false
+				continue
+			}
 			fits = f.checkLength(probs, line, name, row.Values[name]) && fits
 		}
 		if fits {
