@@ -241,7 +241,11 @@ func printFindings(g *globals, rep app.FindingsReport, wide bool) error {
 	if err := printFindingRows(g, rep.Findings, wide); err != nil {
 		return err
 	}
-	fmt.Fprintf(g.stdout, "\n%s\n\nsavings per month of the open and acknowledged findings:\n", i18n.N(len(rep.Findings), "finding"))
+	listed := i18n.N(len(rep.Findings), "finding")
+	if rep.Total > len(rep.Findings) {
+		listed = fmt.Sprintf("%d of %s listed", len(rep.Findings), i18n.N(rep.Total, "finding"))
+	}
+	fmt.Fprintf(g.stdout, "\n%s\n\nsavings per month of the open and acknowledged findings:\n", listed)
 	return printTotals(g, rep.Totals)
 }
 

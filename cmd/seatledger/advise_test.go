@@ -146,6 +146,9 @@ func TestAdviseFindingsReconcileCommands(t *testing.T) {
 		if out := mustRun(t, "--db", db, "findings", "list", "--kind", "unassigned-seats", "--all"); !strings.Contains(out, first) || !strings.Contains(out, "suppressed") {
 			t.Errorf("--all hides the suppressed finding:\n%s", out)
 		}
+		if out := mustRun(t, "--db", db, "findings", "list", "--limit", "2"); !regexp.MustCompile(`\n2 of [0-9]+ findings listed\n`).MatchString(out) {
+			t.Errorf("a limited list does not say how many there are:\n%s", out)
+		}
 		if code, _, errOut := seatledger(t, "--db", db, "findings", "list", "--kind", "idle"); code == 0 || !strings.Contains(errOut, "not one of") {
 			t.Errorf("unknown kind: exit %d %s", code, errOut)
 		}

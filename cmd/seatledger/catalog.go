@@ -104,7 +104,11 @@ func newCatalogCmd(g *globals) *cobra.Command {
 					return err
 				}
 				if len(includedIn) > 0 {
-					fmt.Fprintf(g.stdout, "  everything that matters in it is also in %s, among them:\n", i18n.N(len(includedIn), "sku"))
+					if len(includedIn) > 12 {
+						fmt.Fprintf(g.stdout, "  everything that matters in it is also in %s, among them:\n", i18n.N(len(includedIn), "sku"))
+					} else {
+						fmt.Fprintln(g.stdout, "  everything that matters in it is also in:")
+					}
 					for _, s := range includedIn[:min(len(includedIn), 12)] {
 						textf(g.stdout, "    %s (%s)\n", s.PartNumber, s.DisplayName)
 					}

@@ -1,8 +1,11 @@
 package main
 
 import (
+	"cmp"
 	"fmt"
+	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -31,9 +34,12 @@ func newContractsCmd(g *globals) *cobra.Command {
 				if g.output == "json" {
 					return writeJSON(g.stdout, counts)
 				}
-				fmt.Fprintf(g.stdout, "imported %s: %s for %s (%d changed, %d unchanged); these customers had %s before\n",
-					args[0], i18n.N(counts.Lines, "line"), i18n.N(counts.Customers, "customer"), counts.CustomersChanged, counts.CustomersUnchanged,
-					i18n.N(counts.LinesBefore, "line"))
+				before := "these customers had " + i18n.N(counts.LinesBefore, "line") + " before"
+				if counts.Customers == 1 {
+					before = "the customer had " + i18n.N(counts.LinesBefore, "line") + " before"
+				}
+				fmt.Fprintf(g.stdout, "imported %s: %s for %s (%d changed, %d unchanged); %s\n",
+					args[0], i18n.N(counts.Lines, "line"), i18n.N(counts.Customers, "customer"), counts.CustomersChanged, counts.CustomersUnchanged, before)
 				return printContractChanges(cmd, g, a, counts.Changes)
 			})
 		},
@@ -53,9 +59,16 @@ func newContractsCmd(g *globals) *cobra.Command {
 					return writeJSON(g.stdout, lines)
 				}
 				t := newTable(g.stdout, "CUSTOMER", "SKU", "TERM", "PLAN", "SEATS", "PRICE/MONTH", "BILLING", "START", "END", "NOTICE")
+				slices.SortStableFunc(lines, func(x, y app.ContractLineView) int {
+					return cmp.Or(cmp.Compare(x.Customer, y.Customer), cmp.Compare(x.PartNumber, y.PartNumber), cmp.Compare(x.Term, y.Term))
+				})
 				for _, v := range lines {
 					l := v.Line
-					t.row(v.Customer, l.PartNumber, l.Term, l.BillingPlan, seatsText(l), priceText(l), billingText(l),
+					price := priceText(l)
+					if l.UnitPrice != nil {
+						price = v.Currency + " " + price
+					}
+					t.row(v.Customer, l.PartNumber, l.Term, l.BillingPlan, seatsText(l), price, billingText(l),
 						l.Start.Format(time.DateOnly), dateText(l.End), strconv.Itoa(l.NoticeDays)+"d")
 				}
 				if err := t.flush(); err != nil {
@@ -90,8 +103,13 @@ func seatsText(l contracts.Line) string {
 	return strconv.Itoa(*l.Quantity)
 }
 
+// priceText shows a unit price with every decimal it has (up to 6), at least 2.
 func priceText(l contracts.Line) string {
 	if l.UnitPrice != nil {
+		// String drops trailing zeros (the database may pad to 6 decimals).
+		if s := l.UnitPrice.String(); len(s)-strings.IndexByte(s, '.') > 3 && strings.Contains(s, ".") {
+			return s
+		}
 		return l.UnitPrice.StringFixed(2)
 	}
 	return "cost+" + l.MarkupPercent.String() + "%"

@@ -58,7 +58,11 @@ func newSyncCmd(g *globals) *cobra.Command {
 					return err
 				}
 				if sum.Failed > 0 {
-					return fmt.Errorf("%d of %s failed; their previous state is kept", sum.Failed, i18n.N(sum.OK+sum.Failed, "tenant"))
+					kept := "their previous state is kept"
+					if sum.Failed == 1 {
+						kept = "its previous state is kept"
+					}
+					return fmt.Errorf("%d of %s failed; %s", sum.Failed, i18n.N(sum.OK+sum.Failed, "tenant"), kept)
 				}
 				return nil
 			})

@@ -295,8 +295,10 @@ const (
 
 // FindingsReport is the findings listed, largest saving first, and the totals.
 type FindingsReport struct {
-	Findings []FindingLine     `json:"findings"`
-	Totals   []CustomerSavings `json:"totals"`
+	Findings []FindingLine `json:"findings"`
+	// Total is how many findings the query matched, however many are listed.
+	Total  int               `json:"total"`
+	Totals []CustomerSavings `json:"totals"`
 }
 
 // Findings lists stored findings with totals of monthly savings per customer.
@@ -332,7 +334,7 @@ func (a *App) Findings(ctx context.Context, q FindingsQuery) (FindingsReport, er
 	if err != nil {
 		return FindingsReport{}, err
 	}
-	rep := FindingsReport{Findings: make([]FindingLine, len(stored))}
+	rep := FindingsReport{Findings: make([]FindingLine, len(stored)), Total: len(stored)}
 	totals := map[string]*CustomerSavings{}
 	for i, s := range stored {
 		rep.Findings[i] = FindingLine{Customer: names[s.TenantID], StoredFinding: s, State: s.State()}
