@@ -10,7 +10,6 @@ import (
 
 	"github.com/seatledger/seatledger/internal/app"
 	"github.com/seatledger/seatledger/internal/i18n"
-	"github.com/seatledger/seatledger/internal/inventory"
 	"github.com/seatledger/seatledger/internal/store"
 	"github.com/seatledger/seatledger/internal/terms"
 )
@@ -111,7 +110,7 @@ func newInventoryCmd(g *globals) *cobra.Command {
 					case !at.IsZero():
 						last = day(&at)
 					}
-					t.row(userName(u), u.DisplayName, state, u.UserType, strings.Join(skus, ", "), last)
+					t.row(u.Name(), u.DisplayName, state, u.UserType, strings.Join(skus, ", "), last)
 				}
 				if err := t.flush(); err != nil {
 					return err
@@ -254,7 +253,7 @@ func printUser(g *globals, upn string, rec *store.UserRecord, skuName func(strin
 	w := g.stdout
 	if u := rec.User; u != nil {
 		state := accountState(u.Enabled)
-		textf(w, "%s (%s), %s %s account, id %s\n", userName(*u), u.DisplayName, state, u.UserType, u.ID)
+		textf(w, "%s (%s), %s %s account, id %s\n", u.Name(), u.DisplayName, state, u.UserType, u.ID)
 		if u.Mail != "" && !strings.EqualFold(u.Mail, u.UPN) {
 			textf(w, "mail %s\n", u.Mail)
 		}
@@ -315,18 +314,6 @@ func printUser(g *globals, upn string, rec *store.UserRecord, skuName func(strin
 		t.row(state, day(&e.From), day(e.To))
 	}
 	return t.flush()
-}
-
-// userName is how a user is shown: its principal name, else its mail address or id
-// (Graph can hand out a user without its principal name).
-func userName(u inventory.User) string {
-	switch {
-	case u.UPN != "":
-		return u.UPN
-	case u.Mail != "":
-		return u.Mail
-	}
-	return u.ID
 }
 
 func via(group string) string {

@@ -384,7 +384,7 @@ func (a *adviser) holdersInError(skuID string) []string {
 	for _, u := range a.t.Users {
 		for _, as := range u.Assignments {
 			if as.SKUID == skuID && as.State == "Error" {
-				out = append(out, subject(u))
+				out = append(out, u.Name())
 				break
 			}
 		}

@@ -45,7 +45,7 @@ func (a *adviser) users() {
 			continue
 		}
 		use, hasUsage := usage[strings.ToLower(u.UPN)]
-		f := Finding{Subject: subject(u), UserID: u.ID, Seats: 1}
+		f := Finding{Subject: u.Name(), UserID: u.ID, Seats: 1}
 		keep := ""
 		switch purpose := mailboxPurpose(u, use, hasUsage); {
 		case purpose != "" && purpose != "user" && (!hasUsage || use.MailboxBytes == nil):
@@ -116,18 +116,6 @@ func (a *adviser) users() {
 		f.Action += thenReduce(f.ActBy)
 		a.add(f, u.ID)
 	}
-}
-
-// subject names a user: by UPN, else mail, else object id (a page read without the
-// UPN still names every user).
-func subject(u inventory.User) string {
-	switch {
-	case u.UPN != "":
-		return u.UPN
-	case u.Mail != "":
-		return u.Mail
-	}
-	return u.ID
 }
 
 // paidLicences lists the distinct paid SKUs a user holds a seat of that no exclusion
@@ -239,7 +227,7 @@ func (a *adviser) assignmentErrors(u inventory.User) {
 				action = fmt.Sprintf("the account is blocked: take it out of group %s rather than buy a seat of %s", as.Group, part)
 			}
 		}
-		a.add(Finding{Kind: AssignmentError, SKUs: part, Subject: subject(u), UserID: u.ID, Seats: 1,
+		a.add(Finding{Kind: AssignmentError, SKUs: part, Subject: u.Name(), UserID: u.ID, Seats: 1,
 			Evidence:   fmt.Sprintf("%s assignment is in state %s (%s)", part, as.State, as.Error),
 			Action:     action,
 			SavingNote: "none: the user may be without the service"}, groupKey(u.ID, as)...)
@@ -268,7 +256,7 @@ func (a *adviser) redundant(u inventory.User, held []string, actBy map[string]ti
 			if !catalog.Contains(effA, skuB) || catalog.Contains(forUser(u, skuB), skuA) && b < x {
 				continue
 			}
-			f := Finding{Kind: RedundantLicence, SKUs: skuB.PartNumber, Subject: subject(u), UserID: u.ID, Seats: 1,
+			f := Finding{Kind: RedundantLicence, SKUs: skuB.PartNumber, Subject: u.Name(), UserID: u.ID, Seats: 1,
 				Evidence: fmt.Sprintf("every service plan of %s is included in %s, which the user also holds with those plans on", skuB.PartNumber, skuA.PartNumber),
 				ActBy:    earliest(actBy, b)}
 			f.Action = "remove " + skuB.PartNumber + routes(u, b) + thenReduce(f.ActBy)
@@ -376,7 +364,7 @@ func (a *adviser) premiumUnused(u inventory.User, held []string, renewals map[st
 		if len(extra) == 0 || !allDisabled(u, id, extra) {
 			continue
 		}
-		f := Finding{Kind: PremiumUnused, SKUs: sku.PartNumber, Subject: subject(u), UserID: u.ID, Seats: 1,
+		f := Finding{Kind: PremiumUnused, SKUs: sku.PartNumber, Subject: u.Name(), UserID: u.ID, Seats: 1,
 			Evidence: fmt.Sprintf("all %d plans %s adds over %s are switched off for the user", len(extra), sku.PartNumber, base.PartNumber),
 			ActBy:    earliest(renewals, id)}
 		f.Action = fmt.Sprintf("move the user from %s to %s", sku.PartNumber, base.PartNumber) + atRenewal(f.ActBy)
@@ -433,7 +421,7 @@ func (a *adviser) noDesktopApps(u inventory.User, use inventory.Usage, held []st
 		if use.LastActivation != nil {
 			seen = fmt.Sprintf("no desktop (Windows or Mac) use of the Office apps in the report's period; last activated on %s", use.LastActivation.Format(time.DateOnly))
 		}
-		f := Finding{Kind: NoDesktopApps, SKUs: sku.PartNumber, Subject: subject(u), UserID: u.ID, Seats: 1,
+		f := Finding{Kind: NoDesktopApps, SKUs: sku.PartNumber, Subject: u.Name(), UserID: u.ID, Seats: 1,
 			Evidence: fmt.Sprintf("holds %s; %s (Microsoft 365 Apps usage report; shared-computer activations are not in it)", sku.PartNumber, seen),
 			ActBy:    earliest(renewals, id)}
 		if a.usageStale() {

@@ -6,12 +6,10 @@ package graph
 
 import (
 	"context"
-	"crypto/tls"
 	"crypto/x509"
 	"errors"
 	"fmt"
 	"log/slog"
-	"net"
 	"net/http"
 	"net/url"
 	"os"
@@ -24,6 +22,7 @@ import (
 	kiotaauth "github.com/microsoft/kiota-authentication-azure-go"
 	kiotahttp "github.com/microsoft/kiota-http-go"
 	msgraph "github.com/microsoftgraph/msgraph-sdk-go"
+	"github.com/seatledger/seatledger/internal/mshttp"
 )
 
 // Config is how to reach Graph as the partner's app.
@@ -115,30 +114,9 @@ func New(cfg Config) (*Client, error) {
 	c.graphHost = u.Hostname()
 	c.graphOrigin = origin(u)
 
-	tlsConfig := &tls.Config{MinVersion: tls.VersionTLS12}
-	if cfg.CAFile != "" {
-		pemBytes, err := os.ReadFile(cfg.CAFile)
-		if err != nil {
-			return nil, fmt.Errorf("graph.ca_file: %w", err)
-		}
-		pool, err := x509.SystemCertPool()
-		if err != nil {
-			pool = x509.NewCertPool()
-		}
-		if !pool.AppendCertsFromPEM(pemBytes) {
-			return nil, fmt.Errorf("graph.ca_file %s: no PEM certificate in it", cfg.CAFile)
-		}
-		tlsConfig.RootCAs = pool
-	}
-	transport := &http.Transport{
-		Proxy:               http.ProxyFromEnvironment,
-		DialContext:         (&net.Dialer{Timeout: 10 * time.Second, KeepAlive: 30 * time.Second}).DialContext,
-		TLSClientConfig:     tlsConfig,
-		MaxIdleConns:        512,
-		MaxIdleConnsPerHost: 256,
-		IdleConnTimeout:     90 * time.Second,
-		TLSHandshakeTimeout: 10 * time.Second,
-		ForceAttemptHTTP2:   true,
+	transport, err := mshttp.Transport(cfg.CAFile, 256)
+	if err != nil {
+		return nil, err
 	}
 	c.authHTTP = &http.Client{Transport: transport, Timeout: cfg.RequestTimeout}
 

@@ -136,28 +136,6 @@ func TestDecodersRefuseMalformedPages(t *testing.T) {
 
 func TestParseRetryAfter(t *testing.T) {
 	now := time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)
-	for _, tc := range []struct {
-		value string
-		want  time.Duration
-		ok    bool
-	}{
-		{"2.128", 2128 * time.Millisecond, true},
-		{"2", 2 * time.Second, true},
-		{" 0.0001 ", time.Millisecond, true}, // rounded up, never down
-		{"0", 0, true},
-		{"Mon, 23 Nov 2026 10:00:05 GMT", 5 * time.Second, true},
-		{"Mon, 23 Nov 2026 09:59:00 GMT", 0, true},
-		{"Inf", 24 * time.Hour, true},
-		{"", 0, false},
-		{"-1", 0, false},
-		{"NaN", 0, false},
-		{"soon", 0, false},
-	} {
-		got, ok := parseRetryAfter(tc.value, now)
-		if got != tc.want || ok != tc.ok {
-			t.Errorf("parseRetryAfter(%q) = %s, %v; want %s, %v", tc.value, got, ok, tc.want, tc.ok)
-		}
-	}
 	h := throttleRetry{maxRetries: 3, maxDelay: 10 * time.Second, backoff: time.Second}
 	if d := h.delay("600", 1, now); d != 10*time.Second {
 		t.Errorf("a Retry-After of 600 s waits %s, want the cap of 10 s", d)

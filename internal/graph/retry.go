@@ -3,15 +3,14 @@ package graph
 import (
 	"context"
 	"io"
-	"math"
 	"math/rand/v2"
 	"net/http"
 	"strconv"
-	"strings"
 	"sync/atomic"
 	"time"
 
 	kiotahttp "github.com/microsoft/kiota-http-go"
+	"github.com/seatledger/seatledger/internal/mshttp"
 )
 
 // throttleRetry is the middleware that retries 429, 503 and 504 answers. It replaces
@@ -32,7 +31,7 @@ func (h throttleRetry) Intercept(pipeline kiotahttp.Pipeline, index int, req *ht
 		// The answer is dropped: close it so that its connection is reused.
 		_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, maxBufferedBody))
 		_ = resp.Body.Close()
-		if err := sleep(req.Context(), wait); err != nil {
+		if err := mshttp.Sleep(req.Context(), wait); err != nil {
 			return nil, err
 		}
 		if req.GetBody != nil {
@@ -62,45 +61,12 @@ func replayable(req *http.Request) bool {
 // seconds, fractions rounded up to the next millisecond, or an HTTP date), else an
 // exponential backoff with jitter; never more than maxDelay.
 func (h throttleRetry) delay(retryAfter string, attempt int, now time.Time) time.Duration {
-	if d, ok := parseRetryAfter(retryAfter, now); ok {
+	if d, ok := mshttp.RetryAfter(retryAfter, now); ok {
 		return min(d, h.maxDelay)
 	}
 	d := h.backoff << min(attempt-1, 20)
 	d += time.Duration(rand.Int64N(int64(h.backoff)/2 + 1))
 	return min(d, h.maxDelay)
-}
-
-// parseRetryAfter reads a Retry-After header: delay-seconds (Graph sends fractions)
-// or an HTTP date.
-func parseRetryAfter(v string, now time.Time) (time.Duration, bool) {
-	v = strings.TrimSpace(v)
-	if v == "" {
-		return 0, false
-	}
-	if secs, err := strconv.ParseFloat(v, 64); err == nil {
-		if math.IsNaN(secs) || secs < 0 {
-			return 0, false
-		}
-		if secs > float64(24*time.Hour/time.Second) {
-			secs = float64(24 * time.Hour / time.Second)
-		}
-		return time.Duration(math.Ceil(secs*1000)) * time.Millisecond, true
-	}
-	if at, err := http.ParseTime(v); err == nil {
-		return max(at.Sub(now), 0), true
-	}
-	return 0, false
-}
-
-func sleep(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
 }
 
 // middlewares is the Graph client's chain, outermost first. It is spelled out

@@ -24,3 +24,16 @@ func (u User) HeldSKUs() []string {
 	}
 	return out
 }
+
+// Name is how a user is shown and named in findings: its principal name, else its
+// mail address, else its object id (Graph can hand out a user without its principal
+// name).
+func (u User) Name() string {
+	switch {
+	case u.UPN != "":
+		return u.UPN
+	case u.Mail != "":
+		return u.Mail
+	}
+	return u.ID
+}

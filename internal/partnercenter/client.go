@@ -7,14 +7,11 @@ package partnercenter
 import (
 	"context"
 	"crypto/rand"
-	"crypto/tls"
-	"crypto/x509"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"log/slog"
-	"net"
 	"net/http"
 	"net/url"
 	"os"
@@ -29,6 +26,7 @@ import (
 
 	"github.com/seatledger/seatledger/internal/ids"
 	"github.com/seatledger/seatledger/internal/inventory"
+	"github.com/seatledger/seatledger/internal/mshttp"
 )
 
 // Config is how to reach Partner Center as the partner's app.
@@ -126,31 +124,11 @@ func New(cfg Config) (*Client, error) {
 	if err != nil || base.Host == "" || (base.Scheme != "https" && base.Scheme != "http") {
 		return nil, fmt.Errorf("partner_center.base_url: %q is not a URL", baseURL)
 	}
-	tlsConfig := &tls.Config{MinVersion: tls.VersionTLS12}
-	if cfg.CAFile != "" {
-		pemBytes, err := os.ReadFile(cfg.CAFile)
-		if err != nil {
-			return nil, fmt.Errorf("graph.ca_file: %w", err)
-		}
-		pool, err := x509.SystemCertPool()
-		if err != nil {
-			pool = x509.NewCertPool()
-		}
-		if !pool.AppendCertsFromPEM(pemBytes) {
-			return nil, fmt.Errorf("graph.ca_file %s: no PEM certificate in it", cfg.CAFile)
-		}
-		tlsConfig.RootCAs = pool
+	transport, err := mshttp.Transport(cfg.CAFile, 16)
+	if err != nil {
+		return nil, err
 	}
-	transport := &http.Transport{
-		Proxy:               http.ProxyFromEnvironment,
-		DialContext:         (&net.Dialer{Timeout: 10 * time.Second, KeepAlive: 30 * time.Second}).DialContext,
-		TLSClientConfig:     tlsConfig,
-		MaxIdleConnsPerHost: 16,
-		IdleConnTimeout:     90 * time.Second,
-		TLSHandshakeTimeout: 10 * time.Second,
-		ForceAttemptHTTP2:   true,
-	}
-	c := &Client{cfg: cfg, base: base, scope: hosts.scope, correlationID: newGUID(), sleep: sleep,
+	c := &Client{cfg: cfg, base: base, scope: hosts.scope, correlationID: newGUID(), sleep: mshttp.Sleep,
 		http: &http.Client{Transport: transport, Timeout: cfg.RequestTimeout,
 			// A redirect would carry the partner's token to wherever it points.
 			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}

@@ -142,24 +142,6 @@ func samePartnerSubscription(a, b inventory.PartnerSubscription) bool {
 
 func TestParseRetryAfter(t *testing.T) {
 	now := time.Date(2026, 11, 2, 12, 0, 0, 0, time.UTC)
-	for _, tc := range []struct {
-		in   string
-		want time.Duration
-		ok   bool
-	}{
-		{"2.128", 2128 * time.Millisecond, true},
-		{"0.0001", time.Millisecond, true},
-		{"3", 3 * time.Second, true},
-		{now.Add(5 * time.Second).Format(http1123), 5 * time.Second, true},
-		{"-1", 0, false},
-		{"soon", 0, false},
-		{"", 0, false},
-	} {
-		got, ok := parseRetryAfter(tc.in, now)
-		if got != tc.want || ok != tc.ok {
-			t.Errorf("%q: %v %v, want %v %v", tc.in, got, ok, tc.want, tc.ok)
-		}
-	}
 	if d := delay("", 30, now, time.Minute); d != time.Minute {
 		t.Errorf("backoff after 30 attempts %v, want the cap", d)
 	}
