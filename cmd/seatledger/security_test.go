@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"encoding/pem"
@@ -9,7 +10,9 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
 
 	"github.com/seatledger/seatledger/internal/store"
 )
@@ -131,4 +134,88 @@ func auditLog(t *testing.T, db string) string {
 	}
 	b, _ := json.Marshal(entries)
 	return string(b)
+}
+
+// The demo's folder and every file it writes are private whatever the umask, and a
+// link planted where one of its files goes is replaced, not followed.
+func TestDemoFilesPrivateAndLinksNotFollowed(t *testing.T) {
+	t.Setenv("SEATLEDGER_CONFIG", "")
+	old := syscall.Umask(0)
+	defer syscall.Umask(old)
+	victim := filepath.Join(t.TempDir(), "victim")
+	writeFile(t, victim, "precious")
+	dir := filepath.Join(t.TempDir(), "demo")
+	if err := os.Mkdir(dir, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"seatledger.yaml", "sandbox-ca.pem", "sandbox-contracts.csv"} {
+		if err := os.Symlink(victim, filepath.Join(dir, name)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	mustRun(t, "demo", "--dir", dir, "--tenants", "2", "--days", "0")
+	if b, _ := os.ReadFile(victim); string(b) != "precious" {
+		t.Errorf("a planted link was followed: victim holds %.40q", b)
+	}
+	fresh := filepath.Join(t.TempDir(), "new", "demo")
+	mustRun(t, "demo", "--dir", fresh, "--tenants", "2", "--days", "0")
+	for _, d := range []string{dir, fresh} {
+		entries, err := os.ReadDir(d)
+		if err != nil {
+			t.Fatal(err)
+		}
+		assertPrivate(t, d, 0o700)
+		for _, e := range entries {
+			assertPrivate(t, filepath.Join(d, e.Name()), 0o600)
+		}
+	}
+}
+
+// A folder others can write (a prepared /tmp/sandbox) is refused before anything is
+// written in it, by demo and sandbox serve alike.
+func TestSharedFolderRefused(t *testing.T) {
+	t.Setenv("SEATLEDGER_CONFIG", "")
+	victim := filepath.Join(t.TempDir(), "victim")
+	writeFile(t, victim, "precious")
+	shared := filepath.Join(t.TempDir(), "sandbox")
+	if err := os.Mkdir(shared, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chmod(shared, 0o1777); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(victim, filepath.Join(shared, "sandbox-customers.yaml")); err != nil {
+		t.Fatal(err)
+	}
+	for _, args := range [][]string{
+		{"demo", "--dir", shared, "--tenants", "1", "--days", "0"},
+		{"sandbox", "serve", "--dir", shared, "--tenants", "1", "--addr", "127.0.0.1:0"},
+	} {
+		// Bounded, so that a sandbox that wrongly starts serving ends the test.
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		var out, errBuf bytes.Buffer
+		code := run(ctx, args, &out, &errBuf)
+		cancel()
+		errOut := errBuf.String()
+		if code == 0 || !strings.Contains(errOut, "can be written by other users") {
+			t.Errorf("%s: exit %d, %s", args[0], code, errOut)
+		}
+	}
+	if b, _ := os.ReadFile(victim); string(b) != "precious" {
+		t.Errorf("victim holds %.40q", b)
+	}
+	if entries, _ := os.ReadDir(shared); len(entries) != 1 {
+		t.Errorf("written into the shared folder: %v", entries)
+	}
+}
+
+func assertPrivate(t *testing.T, path string, want os.FileMode) {
+	t.Helper()
+	info, err := os.Lstat(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if info.Mode()&os.ModeSymlink != 0 || info.Mode().Perm() != want {
+		t.Errorf("%s: mode %v, want %04o", path, info.Mode(), want)
+	}
 }
