@@ -219,3 +219,24 @@ func assertPrivate(t *testing.T, path string, want os.FileMode) {
 		t.Errorf("%s: mode %v, want %04o", path, info.Mode(), want)
 	}
 }
+
+// --actor is free text: the audit log keeps the operating-system account beside it.
+func TestAuditRecordsTheOSUserBesideTheActor(t *testing.T) {
+	t.Setenv("SEATLEDGER_CONFIG", "")
+	eachDatabase(t, func(t *testing.T, db string) {
+		mustRun(t, "--db", db, "migrate", "up")
+		mustRun(t, "--db", db, "--actor", "someone-else", "customers", "import", "../../config/customers.example.csv")
+		var entries []store.AuditEntry
+		if err := json.Unmarshal([]byte(auditLog(t, db)), &entries); err != nil {
+			t.Fatal(err)
+		}
+		if len(entries) == 0 {
+			t.Fatal("no audit entry")
+		}
+		for _, e := range entries {
+			if e.Actor != "someone-else" || e.OSUser != store.CurrentOSUser() || e.OSUser == "" {
+				t.Errorf("audit entry %+v: want actor someone-else run by %s", e, store.CurrentOSUser())
+			}
+		}
+	})
+}

@@ -35,6 +35,7 @@ type Store struct {
 	now     func() time.Time
 	// readOnly is why a SQLite database can only be read; "" when it can be written.
 	readOnly string
+	osUser   string
 }
 
 // Options tune a Store.
@@ -46,6 +47,9 @@ type Options struct {
 	// Create lets Open create a missing SQLite database and its folder; only the
 	// commands that migrate set it. Without it a missing file is ErrNoDatabase.
 	Create bool
+	// OSUser is written beside every audit entry's actor. Defaults to
+	// CurrentOSUser, the account this process runs as.
+	OSUser string
 }
 
 // SQLiteDSN turns sqlite:PATH into the driver's DSN. Immediate transactions are what
@@ -74,6 +78,9 @@ func Open(ctx context.Context, url string, opts Options) (*Store, error) {
 	}
 	if opts.MaxOpenConns <= 0 {
 		opts.MaxOpenConns = 10
+	}
+	if opts.OSUser == "" {
+		opts.OSUser = CurrentOSUser()
 	}
 	cfg := &gorm.Config{
 		Logger:                 logger.Default.LogMode(logger.Silent),
@@ -141,7 +148,7 @@ func Open(ctx context.Context, url string, opts Options) (*Store, error) {
 		}
 		return nil, fmt.Errorf("connect to %s database: %w", dialect, redact.Error(err, secrets...))
 	}
-	return &Store{db: db, dialect: dialect, now: opts.Now, readOnly: readOnly}, nil
+	return &Store{db: db, dialect: dialect, now: opts.Now, readOnly: readOnly, osUser: opts.OSUser}, nil
 }
 
 // ReadOnly says why the database can only be read, or "" when it can be written.
