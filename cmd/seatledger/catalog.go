@@ -12,6 +12,7 @@ import (
 	"github.com/seatledger/seatledger/internal/app"
 	"github.com/seatledger/seatledger/internal/catalog"
 	"github.com/seatledger/seatledger/internal/i18n"
+	"github.com/seatledger/seatledger/internal/redact"
 )
 
 func newCatalogCmd(g *globals) *cobra.Command {
@@ -40,7 +41,7 @@ func newCatalogCmd(g *globals) *cobra.Command {
 					if url == "" {
 						url = a.Config.Catalog.URL
 					}
-					source = url
+					source = redact.URL(url)
 					res, err = a.ImportCatalogURL(cmd.Context(), url)
 				}
 				if err != nil {

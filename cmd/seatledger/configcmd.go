@@ -2,8 +2,11 @@ package main
 
 import (
 	"fmt"
+	"os"
 
 	"github.com/spf13/cobra"
+
+	"github.com/seatledger/seatledger/internal/dburl"
 )
 
 func newConfigCmd(g *globals) *cobra.Command {
@@ -18,8 +21,13 @@ func newConfigCmd(g *globals) *cobra.Command {
 				return err
 			}
 			settings := cfg.Settings()
+			var dbTLS *dburl.TLS
+			if dburl.IsPostgres(cfg.Database.URL) {
+				t := dburl.EffectiveTLS(cfg.Database.URL, os.Getenv)
+				dbTLS = &t
+			}
 			if g.output == "json" {
-				return writeJSON(g.stdout, map[string]any{"file": cfg.File, "settings": settings})
+				return writeJSON(g.stdout, map[string]any{"file": cfg.File, "settings": settings, "databaseTLS": dbTLS})
 			}
 			file := cfg.File
 			if file == "" {
@@ -32,6 +40,9 @@ func newConfigCmd(g *globals) *cobra.Command {
 			}
 			if err := t.flush(); err != nil {
 				return err
+			}
+			if dbTLS != nil {
+				fmt.Fprintf(g.stdout, "database TLS: sslmode=%s (%s)\n", dbTLS.Mode, dbTLS.Why)
 			}
 			fmt.Fprintln(g.stdout, "configuration OK")
 			return nil

@@ -13,6 +13,7 @@ import (
 	"github.com/seatledger/seatledger/internal/app"
 	"github.com/seatledger/seatledger/internal/config"
 	"github.com/seatledger/seatledger/internal/i18n"
+	"github.com/seatledger/seatledger/internal/privfile"
 	"github.com/seatledger/seatledger/internal/sandbox"
 )
 
@@ -183,7 +184,7 @@ func runDemo(cmd *cobra.Command, g *globals, wf worldFlags, dir string, days int
 func writeDemoConfig(dir, dbPath string) (string, error) {
 	configFile := filepath.Join(dir, "seatledger.yaml")
 	demoConfig := fmt.Sprintf("# written by seatledger demo\ndatabase:\n  url: sqlite:%s\npartner:\n  tenant_id: %s\n", filepath.Base(dbPath), sandbox.PartnerTenantID)
-	if err := os.WriteFile(configFile, []byte(demoConfig), 0o644); err != nil {
+	if _, err := privfile.Write(dir, filepath.Base(configFile), []byte(demoConfig)); err != nil {
 		return "", fmt.Errorf("write demo configuration: %w", err)
 	}
 	return configFile, nil

@@ -4,8 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"net/http"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -185,14 +183,7 @@ func containsString(list []string, s string) bool {
 
 func TestCatalogImportFromURL(t *testing.T) {
 	t.Setenv("SEATLEDGER_CONFIG", "")
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.URL.Path != "/skus.csv" {
-			http.NotFound(w, r)
-			return
-		}
-		http.ServeFile(w, r, microsoftCSV)
-	}))
-	defer srv.Close()
+	srv := catalogServer(t)
 	db := "sqlite:" + filepath.Join(t.TempDir(), "sl.db")
 	mustRun(t, "--db", db, "migrate", "up")
 	if out := mustRun(t, "--db", db, "catalog", "import", "--url", srv.URL+"/skus.csv"); !strings.Contains(out, "619 SKUs new") {

@@ -2,14 +2,13 @@ package main
 
 import (
 	"fmt"
-	"os"
-	"path/filepath"
 	"time"
 
 	"github.com/spf13/cobra"
 	"gopkg.in/yaml.v3"
 
 	"github.com/seatledger/seatledger/internal/i18n"
+	"github.com/seatledger/seatledger/internal/privfile"
 	"github.com/seatledger/seatledger/internal/sandbox"
 )
 
@@ -138,25 +137,29 @@ type sandboxFiles struct {
 }
 
 // writeSandboxFiles writes the server's CA certificate, the world's customer registry
-// and the partner's contracts with them into dir.
+// and the partner's contracts with them into dir, private to the user: the files name
+// customers, and dir may be a shared place such as /tmp.
 func writeSandboxFiles(dir string, srv *sandbox.Server, world *sandbox.World) (sandboxFiles, error) {
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+	if err := privfile.Dir(dir); err != nil {
 		return sandboxFiles{}, err
 	}
-	files := sandboxFiles{CA: filepath.Join(dir, "sandbox-ca.pem"), Customers: filepath.Join(dir, "sandbox-customers.yaml"),
-		Contracts: filepath.Join(dir, "sandbox-contracts.csv")}
-	if err := os.WriteFile(files.CA, srv.CAPEM(), 0o644); err != nil {
-		return sandboxFiles{}, fmt.Errorf("write CA certificate: %w", err)
-	}
-	data, err := yaml.Marshal(map[string]any{"customers": world.Customers()})
+	customers, err := yaml.Marshal(map[string]any{"customers": world.Customers()})
 	if err != nil {
 		return sandboxFiles{}, err
 	}
-	if err := os.WriteFile(files.Customers, data, 0o644); err != nil {
-		return sandboxFiles{}, fmt.Errorf("write customers file: %w", err)
-	}
-	if err := os.WriteFile(files.Contracts, srv.ContractsCSV(), 0o644); err != nil {
-		return sandboxFiles{}, fmt.Errorf("write contracts file: %w", err)
+	var files sandboxFiles
+	for _, f := range []struct {
+		path *string
+		name string
+		data []byte
+	}{
+		{&files.CA, "sandbox-ca.pem", srv.CAPEM()},
+		{&files.Customers, "sandbox-customers.yaml", customers},
+		{&files.Contracts, "sandbox-contracts.csv", srv.ContractsCSV()},
+	} {
+		if *f.path, err = privfile.Write(dir, f.name, f.data); err != nil {
+			return sandboxFiles{}, err
+		}
 	}
 	return files, nil
 }

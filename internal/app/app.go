@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/seatledger/seatledger/internal/config"
+	"github.com/seatledger/seatledger/internal/redact"
 	"github.com/seatledger/seatledger/internal/store"
 )
 
@@ -58,10 +59,15 @@ func Open(ctx context.Context, cfg *config.Loaded, opts Options) (*App, error) {
 	if err != nil {
 		return nil, err
 	}
+	client, err := downloadClient(cfg.Graph.CAFile)
+	if err != nil {
+		_ = s.Close()
+		return nil, err
+	}
 	if !opts.Migrating {
 		if err := s.CheckSchema(ctx); err != nil {
 			_ = s.Close()
-			return nil, fmt.Errorf("%s database %s: %w", s.Dialect(), config.MaskURL(cfg.Database.URL), err)
+			return nil, fmt.Errorf("%s database %s: %w", s.Dialect(), redact.URL(cfg.Database.URL), err)
 		}
 	}
 	return &App{
@@ -69,7 +75,7 @@ func Open(ctx context.Context, cfg *config.Loaded, opts Options) (*App, error) {
 		Store:  s,
 		Log:    opts.Log,
 		Actor:  opts.Actor,
-		HTTP:   &http.Client{Timeout: 2 * time.Minute},
+		HTTP:   client,
 		Now:    now,
 	}, nil
 }

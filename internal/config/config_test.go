@@ -3,10 +3,13 @@ package config
 import (
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/seatledger/seatledger/internal/redact"
 )
 
 // The example file must document every option with its default.
@@ -79,7 +82,7 @@ func TestRejections(t *testing.T) {
 		{"unknown key in file", "log:\n  levle: info\n", nil, []string{":2: log.levle: unknown key (known keys: database.url"}},
 		{"unknown section in file", "billing:\n  day: 1\n", nil, []string{"billing.day: unknown key"}},
 		{"bad graph cloud", "graph:\n  cloud: azure\n", nil, []string{`graph.cloud: "azure" is not allowed (allowed: global, usgov, usgovdod, china)`}},
-		{"bad client id", "graph:\n  client_id: my-app\n", nil, []string{`graph.client_id (from file): "my-app" is not a GUID`}},
+		{"bad client id", "graph:\n  client_id: my-app\n", nil, []string{`graph.client_id (from file): not a GUID`}},
 		{"bad enumeration", "log:\n  level: verbose\n", nil, []string{`log.level: "verbose" is not allowed (allowed: debug, info, warn, error)`}},
 		{"bad number from environment", "", []string{"SEATLEDGER_DATABASE_MAX_OPEN_CONNS=lots"}, []string{`database.max_open_conns (from environment): "lots" is not a whole number from 1 to 1000`}},
 		{"unknown environment variable", "", []string{"SEATLEDGER_DATABSE_URL=x"}, []string{"environment variable SEATLEDGER_DATABSE_URL: unknown setting"}},
@@ -126,10 +129,103 @@ func TestDatabasePasswordsNeverShown(t *testing.T) {
 		"postgres://bob:hunter2@localhost:5432/x?password=p2&sslmode=disable": "postgres://bob:xxxxx@localhost:5432/x?password=xxxxx&sslmode=disable",
 		"sqlite:./seatledger.db": "sqlite:./seatledger.db",
 	} {
-		if got := MaskURL(in); got != want {
-			t.Errorf("MaskURL(%q) = %q, want %q", in, got, want)
+		if got := redact.URL(in); got != want {
+			t.Errorf("redact.URL(%q) = %q, want %q", in, got, want)
 		}
 	}
+}
+
+// A value that does not parse is never repeated when its key holds a secret or may
+// hold one by mistake, from whichever source it came.
+func TestPrivateValuesNeverInErrors(t *testing.T) {
+	cases := []struct {
+		key, value, secret, want string
+	}{
+		{"database.url", "postgres://app:pa%ss@db/seatledger", "pa%ss", "percent-encode special characters in the password"},
+		{"database.url", "postgres://app:pa/ss@db:5432/seatledger", "pa/ss", "percent-encode"},
+		{"database.url", "postgres://app:pa?ss@db/seatledger", "pa?ss", "percent-encode"},
+		{"database.url", "postgres://app:s3cret@db:99999/seatledger", "s3cret", "the port is not a number from 1 to 65535"},
+		{"database.url", "postgres://app:1234/s3cretrest@db/seatledger", "s3cretrest", "percent-encode"},
+		{"database.url", "postgres://app:hunter2#x@db/seatledger", "hunter2", "percent-encode"},
+		{"graph.client_id", "Qx8~hunter2.secret-value", "hunter2", "may be the client secret"},
+		{"partner.tenant_id", "Qx8~hunter2.secret-value", "hunter2", "not a GUID"},
+		{"catalog.url", "https://u:hunter2@h/x%zz.csv?sig=1", "hunter2", "not a URL"},
+		{"catalog.url", "ftp://h/x.csv?sig=hunter2", "hunter2", "https only"},
+		{"graph.base_url", "ftp://u:hunter2@h/v1.0", "hunter2", "not an http(s) URL"},
+	}
+	for _, tc := range cases {
+		env := EnvName(tc.key)
+		section, key, _ := strings.Cut(tc.key, ".")
+		sources := map[string]func() (string, []string, map[string]string){
+			"flag":        func() (string, []string, map[string]string) { return "", nil, map[string]string{tc.key: tc.value} },
+			"environment": func() (string, []string, map[string]string) { return "", []string{env + "=" + tc.value}, nil },
+			"file": func() (string, []string, map[string]string) {
+				return writeFile(t, section+":\n  "+key+": "+strconv.Quote(tc.value)+"\n"), nil, nil
+			},
+			"_FILE": func() (string, []string, map[string]string) {
+				return "", []string{env + "_FILE=" + writeFile(t, tc.value+"\n")}, nil
+			},
+		}
+		for name, source := range sources {
+			if name == "_FILE" && !optionNamed(tc.key).secret {
+				continue
+			}
+			t.Run(tc.key+" from "+name, func(t *testing.T) {
+				path, environ, flags := source()
+				_, err := Load(path, environ, flags)
+				if err == nil {
+					t.Fatalf("%s accepted", tc.value)
+				}
+				if strings.Contains(err.Error(), tc.secret) || strings.Contains(err.Error(), tc.value) {
+					t.Errorf("error repeats the value: %v", err)
+				}
+				if !strings.Contains(err.Error(), tc.key) || !strings.Contains(err.Error(), tc.want) {
+					t.Errorf("error %q does not say %q of %s", err, tc.want, tc.key)
+				}
+			})
+		}
+	}
+}
+
+// yaml.v3 quotes the value in its type errors: a password put where a section belongs
+// must not be repeated.
+func TestMisplacedSecretInFileNotRepeated(t *testing.T) {
+	path := writeFile(t, "database: postgres://app:hunter2@db/seatledger\ngraph:\n  client_secret: [hunter3]\n")
+	_, err := Load(path, nil, nil)
+	if err == nil || strings.Contains(err.Error(), "hunter") || !strings.Contains(err.Error(), ":1: database: must be a section") {
+		t.Errorf("err = %v", err)
+	}
+}
+
+func TestURLsPrintedRedacted(t *testing.T) {
+	l, err := Load("", []string{
+		"SEATLEDGER_DATABASE_URL=postgres://app:hunter2@db/seatledger?sslpassword=hunter3&sslmode=verify-full",
+		"SEATLEDGER_CATALOG_URL=https://reader:hunter4@store.example/skus.csv?sv=2024&sig=hunter5",
+	}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]string{
+		"database.url": "postgres://app:xxxxx@db/seatledger?sslpassword=xxxxx&sslmode=verify-full",
+		"catalog.url":  "https://xxxxx@store.example/skus.csv?sv=xxxxx&sig=xxxxx",
+	}
+	for _, s := range l.Settings() {
+		if strings.Contains(s.Value, "hunter") {
+			t.Errorf("%s printed as %s", s.Key, s.Value)
+		}
+		if w, ok := want[s.Key]; ok && s.Value != w {
+			t.Errorf("%s printed as %s, want %s", s.Key, s.Value, w)
+		}
+	}
+}
+
+func optionNamed(key string) option {
+	for _, o := range options {
+		if o.key == key {
+			return o
+		}
+	}
+	panic("no option " + key)
 }
 
 // Every problem of a configuration is reported at once: an unknown key in the file

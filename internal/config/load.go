@@ -11,6 +11,8 @@ import (
 	"strings"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/seatledger/seatledger/internal/redact"
 )
 
 // Source says where an option's effective value came from.
@@ -112,6 +114,11 @@ func Load(path string, environ []string, overrides map[string]string) (*Loaded, 
 			continue
 		}
 		if err := o.set(&l.Config, v); err != nil {
+			if o.private && v != "" {
+				// The setters do not quote private values; this keeps a future one,
+				// or an error it wraps, from doing so.
+				err = redact.Error(err, v)
+			}
 			errs = append(errs, fmt.Errorf("%s (from %s): %w", o.key, l.sources[o.key], err))
 		}
 	}
@@ -144,7 +151,9 @@ func readFile(path string) (map[string]string, []error, error) {
 		return nil, nil, fmt.Errorf("configuration file: %w", err)
 	}
 	defer f.Close()
-	var doc map[string]map[string]yaml.Node
+	// Decoded as nodes, not into a map: yaml.v3's type errors quote the value, which
+	// may be a password written under the wrong indentation.
+	var doc yaml.Node
 	if err := yaml.NewDecoder(f).Decode(&doc); err != nil && !errors.Is(err, io.EOF) {
 		return nil, nil, fmt.Errorf("configuration file %s: %w", path, err)
 	}
@@ -154,11 +163,24 @@ func readFile(path string) (map[string]string, []error, error) {
 	}
 	out := map[string]string{}
 	var errs []error
-	for section, keys := range doc {
-		for key, node := range keys {
-			name := section + "." + key
+	if len(doc.Content) == 0 {
+		return out, nil, nil
+	}
+	root := doc.Content[0]
+	if root.Kind != yaml.MappingNode {
+		return nil, nil, fmt.Errorf("configuration file %s:%d: must be sections of keys, such as database: url: ...", path, root.Line)
+	}
+	for i := 0; i+1 < len(root.Content); i += 2 {
+		section, keys := root.Content[i], root.Content[i+1]
+		if keys.Kind != yaml.MappingNode {
+			errs = append(errs, fmt.Errorf("%s:%d: %s: must be a section of keys (the value is not shown)", path, section.Line, section.Value))
+			continue
+		}
+		for j := 0; j+1 < len(keys.Content); j += 2 {
+			key, node := keys.Content[j], keys.Content[j+1]
+			name := section.Value + "." + key.Value
 			if !known[name] {
-				errs = append(errs, fmt.Errorf("%s:%d: %s: unknown key (known keys: %s)", path, node.Line, name, strings.Join(knownKeys(), ", ")))
+				errs = append(errs, fmt.Errorf("%s:%d: %s: unknown key (known keys: %s)", path, key.Line, name, strings.Join(knownKeys(), ", ")))
 				continue
 			}
 			if node.Kind != yaml.ScalarNode {
@@ -201,20 +223,13 @@ func (l *Loaded) Settings() []Setting {
 	out := make([]Setting, len(options))
 	for i, o := range options {
 		v := o.get(&l.Config)
-		if o.secret {
-			v = mask(o.key, v)
+		switch {
+		case o.url:
+			v = redact.URL(v)
+		case o.secret && v != "":
+			v = redact.Mask
 		}
 		out[i] = Setting{Key: o.key, Value: v, Source: l.sources[o.key], Env: EnvName(o.key), Doc: o.doc}
 	}
 	return out
-}
-
-func mask(key, v string) string {
-	if key == "database.url" {
-		return MaskURL(v)
-	}
-	if v == "" {
-		return ""
-	}
-	return "xxxxx"
 }

@@ -14,6 +14,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/seatledger/seatledger/internal/dburl"
 	"github.com/seatledger/seatledger/internal/ids"
 )
 
@@ -69,15 +70,20 @@ type option struct {
 	doc     string
 	allowed []string // when set, the only accepted values
 	secret  bool     // masked when printed; may be read from a _FILE variable
-	set     func(c *Config, v string) error
-	get     func(c *Config) string
+	// private keys may hold a secret by mistake (a client id swapped with its secret,
+	// a URL with a password or a signed query): their values never appear in errors.
+	private bool
+	// url values are printed through redact.URL.
+	url bool
+	set func(c *Config, v string) error
+	get func(c *Config) string
 }
 
 var options = []option{
 	{
 		key: "database.url", def: "sqlite:seatledger.db",
 		doc:    "postgres://USER:PASSWORD@HOST:PORT/DB selects PostgreSQL; sqlite:PATH selects the embedded database",
-		secret: true,
+		secret: true, private: true, url: true,
 		set: func(c *Config, v string) error {
 			if err := checkDatabaseURL(v); err != nil {
 				return err
@@ -107,9 +113,10 @@ var options = []option{
 	},
 	{
 		key: "catalog.url", def: DefaultCatalogURL,
-		doc: "where `catalog import` downloads Microsoft's SKU catalogue CSV when given no file",
+		doc:     "where `catalog import` downloads Microsoft's SKU catalogue CSV (https) when given no file",
+		private: true, url: true,
 		set: func(c *Config, v string) error {
-			if err := checkHTTPURL(v); err != nil {
+			if err := CheckCatalogURL(v); err != nil {
 				return err
 			}
 			c.Catalog.URL = v
@@ -119,11 +126,12 @@ var options = []option{
 	},
 	{
 		key: "graph.client_id", def: "",
-		doc: "application (client) id of the partner's multi-tenant app registration",
+		doc:     "application (client) id of the partner's multi-tenant app registration",
+		private: true,
 		set: func(c *Config, v string) error {
 			if v != "" {
 				if _, ok := ids.ParseGUID(v); !ok {
-					return fmt.Errorf("%q is not a GUID", v)
+					return errors.New("not a GUID such as 00000000-0000-0000-0000-000000000000 (the value is not shown: it may be the client secret; check that id and secret are not swapped)")
 				}
 			}
 			c.Graph.ClientID = v
@@ -132,7 +140,7 @@ var options = []option{
 		get: func(c *Config) string { return c.Graph.ClientID },
 	},
 	{
-		key: "graph.client_secret", def: "", secret: true,
+		key: "graph.client_secret", def: "", secret: true, private: true,
 		doc: "client secret of the app; or use graph.certificate_file",
 		set: func(c *Config, v string) error { c.Graph.ClientSecret = v; return nil },
 		get: func(c *Config) string { return c.Graph.ClientSecret },
@@ -151,19 +159,21 @@ var options = []option{
 	},
 	{
 		key: "graph.base_url", def: "",
-		doc: "overrides the cloud's Graph endpoint, e.g. https://127.0.0.1:8443/v1.0 for the simulated cloud",
+		doc:     "overrides the cloud's Graph endpoint, e.g. https://127.0.0.1:8443/v1.0 for the simulated cloud",
+		private: true, url: true,
 		set: urlSetter(func(c *Config, v string) { c.Graph.BaseURL = v }),
 		get: func(c *Config) string { return c.Graph.BaseURL },
 	},
 	{
 		key: "graph.authority_host", def: "",
-		doc: "overrides the cloud's sign-in host, e.g. https://127.0.0.1:8443/",
+		doc:     "overrides the cloud's sign-in host, e.g. https://127.0.0.1:8443/",
+		private: true, url: true,
 		set: urlSetter(func(c *Config, v string) { c.Graph.AuthorityHost = v }),
 		get: func(c *Config) string { return c.Graph.AuthorityHost },
 	},
 	{
 		key: "graph.ca_file", def: "",
-		doc: "PEM file of extra certificate authorities to trust (simulated cloud, TLS-inspecting proxy)",
+		doc: "PEM file of extra certificate authorities to trust for Graph and the catalogue download (simulated cloud, TLS-inspecting proxy)",
 		set: func(c *Config, v string) error { c.Graph.CAFile = v; return existingFile(v) },
 		get: func(c *Config) string { return c.Graph.CAFile },
 	},
@@ -194,12 +204,13 @@ var options = []option{
 	},
 	{
 		key: "partner.tenant_id", def: "",
-		doc: "the partner's own Entra tenant id: subscriptions it owns are the ones it bills; others belong to another partner or were bought direct",
+		doc:     "the partner's own Entra tenant id: subscriptions it owns are the ones it bills; others belong to another partner or were bought direct",
+		private: true,
 		set: func(c *Config, v string) error {
 			if v != "" {
 				id, ok := ids.ParseGUID(v)
 				if !ok {
-					return fmt.Errorf("%q is not a GUID", v)
+					return errors.New("not a GUID such as 00000000-0000-0000-0000-000000000000 (the value is not shown: it may be a secret put in the wrong key)")
 				}
 				v = id
 			}
@@ -271,10 +282,24 @@ func urlSetter(apply func(*Config, string)) func(*Config, string) error {
 	}
 }
 
+// checkHTTPURL does not quote the value: a URL may carry a password or a signature.
 func checkHTTPURL(v string) error {
 	u, err := url.Parse(v)
 	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
-		return fmt.Errorf("%q is not an http(s) URL", v)
+		return errors.New("not an http(s) URL such as https://host/path (percent-encode special characters)")
+	}
+	return nil
+}
+
+// CheckCatalogURL accepts only https: the catalogue decides which SKUs contain which
+// plans, and so what the advice calls redundant.
+func CheckCatalogURL(v string) error {
+	u, err := url.Parse(v)
+	if err != nil || u.Host == "" {
+		return errors.New("not a URL such as https://host/file.csv (percent-encode special characters)")
+	}
+	if u.Scheme != "https" {
+		return errors.New("the catalogue is downloaded over https only: use an https:// URL, or import a file with --file")
 	}
 	return nil
 }
@@ -292,11 +317,8 @@ func intSetter(min, max int, apply func(*Config, int)) func(*Config, string) err
 
 func checkDatabaseURL(v string) error {
 	switch {
-	case strings.HasPrefix(v, "postgres://"), strings.HasPrefix(v, "postgresql://"):
-		if _, err := url.Parse(v); err != nil {
-			return fmt.Errorf("not a valid PostgreSQL URL: %w", err)
-		}
-		return nil
+	case dburl.IsPostgres(v):
+		return dburl.Check(v)
 	case strings.HasPrefix(v, "sqlite:"):
 		if strings.TrimPrefix(v, "sqlite:") == "" {
 			return fmt.Errorf("sqlite: needs a file path, as in sqlite:./seatledger.db")
@@ -305,22 +327,6 @@ func checkDatabaseURL(v string) error {
 	}
 	// The value is not repeated: it may hold a password in a form MaskURL cannot see.
 	return fmt.Errorf("the value is neither postgres://USER:PASSWORD@HOST:PORT/DB nor sqlite:PATH")
-}
-
-// MaskURL hides the password of a database URL.
-func MaskURL(v string) string {
-	u, err := url.Parse(v)
-	if err != nil {
-		return "(not shown: not a URL)"
-	}
-	if _, has := u.User.Password(); has {
-		u.User = url.UserPassword(u.User.Username(), "xxxxx")
-	}
-	if q := u.Query(); q.Has("password") {
-		q.Set("password", "xxxxx")
-		u.RawQuery = q.Encode()
-	}
-	return u.String()
 }
 
 // EnvName is the environment variable that overrides an option.

@@ -3,6 +3,9 @@ package store
 import (
 	"context"
 	"fmt"
+	"os"
+	"os/user"
+	"strconv"
 	"time"
 
 	"gorm.io/gorm"
@@ -10,18 +13,21 @@ import (
 
 // AuditEntry records who did what to the partner's data, and when.
 type AuditEntry struct {
-	ID      int64     `json:"id"`
-	At      time.Time `json:"at"`
-	Actor   string    `json:"actor"`
-	Action  string    `json:"action"`
-	Subject string    `json:"subject"`
-	Detail  string    `json:"detail"`
+	ID    int64     `json:"id"`
+	At    time.Time `json:"at"`
+	Actor string    `json:"actor"`
+	// OSUser is the operating-system account of the process that wrote the entry;
+	// Actor is what it said (the CLI's --actor), OSUser who it ran as.
+	OSUser  string `json:"osUser" gorm:"column:os_user"`
+	Action  string `json:"action"`
+	Subject string `json:"subject"`
+	Detail  string `json:"detail"`
 }
 
 func (AuditEntry) TableName() string { return "audit_log" }
 
 func (s *Store) audit(tx *gorm.DB, actor, action, subject, detail string) error {
-	e := AuditEntry{At: s.nowUTC(), Actor: actor, Action: action, Subject: subject, Detail: detail}
+	e := AuditEntry{At: s.nowUTC(), Actor: actor, OSUser: s.osUser, Action: action, Subject: subject, Detail: detail}
 	if err := tx.Create(&e).Error; err != nil {
 		return fmt.Errorf("write audit log: %w", err)
 	}
@@ -35,4 +41,13 @@ func (s *Store) AuditLog(ctx context.Context, limit int) ([]AuditEntry, error) {
 		return nil, fmt.Errorf("read audit log: %w", err)
 	}
 	return out, nil
+}
+
+// CurrentOSUser names the operating-system account this process runs as: its user
+// name, or its uid when the account has no entry (a container's arbitrary uid).
+func CurrentOSUser() string {
+	if u, err := user.Current(); err == nil && u.Username != "" {
+		return u.Username
+	}
+	return "uid " + strconv.Itoa(os.Geteuid())
 }

@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 
 	"gorm.io/gorm"
+
+	"github.com/seatledger/seatledger/internal/privfile"
 )
 
 // ErrNoDatabase is returned when a command that does not create databases is pointed
@@ -32,7 +34,8 @@ func sqliteFile(path string, create bool) (string, string, error) {
 	case errors.Is(statErr, fs.ErrNotExist) && !create:
 		return abs, "", fmt.Errorf("SQLite database %s does not exist (%w): check the path, or create it with `seatledger migrate up`", abs, ErrNoDatabase)
 	case errors.Is(statErr, fs.ErrNotExist):
-		if err := os.MkdirAll(dir, 0o750); err != nil {
+		// The database holds users' names and sign-in times: its folder is private.
+		if err := os.MkdirAll(dir, privfile.DirMode); err != nil {
 			return abs, "", fmt.Errorf("cannot create the folder of SQLite database %s: %s", abs, plainCause(err))
 		}
 	case statErr != nil:
@@ -45,6 +48,13 @@ func sqliteFile(path string, create bool) (string, string, error) {
 			return abs, "", fmt.Errorf("cannot open SQLite database %s: folder %s not writable", abs, dir)
 		}
 		return abs, "folder " + dir + " not writable", nil
+	}
+	if statErr != nil {
+		// Created here rather than by SQLite (0644 less the umask): SQLite gives the
+		// -wal and -shm files the mode of the database file, so all three are private.
+		if err := privfile.Create(abs); err != nil {
+			return abs, "", fmt.Errorf("cannot create SQLite database %s: %s", abs, plainCause(err))
+		}
 	}
 	if statErr == nil {
 		f, err := os.OpenFile(abs, os.O_RDWR, 0)

@@ -7,6 +7,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"strings"
 	"time"
 
@@ -14,6 +15,9 @@ import (
 	"gorm.io/driver/postgres"
 	"gorm.io/gorm"
 	"gorm.io/gorm/logger"
+
+	"github.com/seatledger/seatledger/internal/dburl"
+	"github.com/seatledger/seatledger/internal/redact"
 )
 
 // Dialect names the database behind a Store.
@@ -31,6 +35,7 @@ type Store struct {
 	now     func() time.Time
 	// readOnly is why a SQLite database can only be read; "" when it can be written.
 	readOnly string
+	osUser   string
 }
 
 // Options tune a Store.
@@ -42,6 +47,9 @@ type Options struct {
 	// Create lets Open create a missing SQLite database and its folder; only the
 	// commands that migrate set it. Without it a missing file is ErrNoDatabase.
 	Create bool
+	// OSUser is written beside every audit entry's actor. Defaults to
+	// CurrentOSUser, the account this process runs as.
+	OSUser string
 }
 
 // SQLiteDSN turns sqlite:PATH into the driver's DSN. Immediate transactions are what
@@ -71,6 +79,9 @@ func Open(ctx context.Context, url string, opts Options) (*Store, error) {
 	if opts.MaxOpenConns <= 0 {
 		opts.MaxOpenConns = 10
 	}
+	if opts.OSUser == "" {
+		opts.OSUser = CurrentOSUser()
+	}
 	cfg := &gorm.Config{
 		Logger:                 logger.Default.LogMode(logger.Silent),
 		TranslateError:         true,
@@ -83,10 +94,16 @@ func Open(ctx context.Context, url string, opts Options) (*Store, error) {
 		readOnly  string
 		// sqlitePath is the database file, for messages.
 		sqlitePath string
+		// secrets are scrubbed from the driver's errors, which may quote the URL.
+		secrets []string
 	)
 	switch {
-	case strings.HasPrefix(url, "postgres://"), strings.HasPrefix(url, "postgresql://"):
-		dialector, dialect = postgres.Open(url), Postgres
+	case dburl.IsPostgres(url):
+		if err := dburl.Check(url); err != nil {
+			return nil, fmt.Errorf("open database: %w", err)
+		}
+		secrets = redact.Secrets(url)
+		dialector, dialect = postgres.Open(dburl.WithTLS(url, os.Getenv)), Postgres
 	case strings.HasPrefix(url, "sqlite:"):
 		path := strings.TrimPrefix(url, "sqlite:")
 		if path == "" {
@@ -103,11 +120,12 @@ func Open(ctx context.Context, url string, opts Options) (*Store, error) {
 		}
 		dialector, dialect = sqlite.Open(dsn), SQLite
 	default:
-		return nil, fmt.Errorf("open database: %q is neither postgres://... nor sqlite:PATH", url)
+		// Not repeated: it may hold a password in a form redact.URL cannot see.
+		return nil, errors.New("open database: the URL is neither postgres://... nor sqlite:PATH")
 	}
 	db, err := gorm.Open(dialector, cfg)
 	if err != nil {
-		return nil, fmt.Errorf("open %s database: %w", dialect, err)
+		return nil, fmt.Errorf("open %s database: %w", dialect, redact.Error(err, secrets...))
 	}
 	if readOnly != "" {
 		if err := refuseWrites(db, sqlitePath, readOnly); err != nil {
@@ -128,9 +146,9 @@ func Open(ctx context.Context, url string, opts Options) (*Store, error) {
 		if dialect == SQLite {
 			return nil, fmt.Errorf("cannot open SQLite database %s: %w", sqlitePath, err)
 		}
-		return nil, fmt.Errorf("connect to %s database: %w", dialect, err)
+		return nil, fmt.Errorf("connect to %s database: %w", dialect, redact.Error(err, secrets...))
 	}
-	return &Store{db: db, dialect: dialect, now: opts.Now, readOnly: readOnly}, nil
+	return &Store{db: db, dialect: dialect, now: opts.Now, readOnly: readOnly, osUser: opts.OSUser}, nil
 }
 
 // ReadOnly says why the database can only be read, or "" when it can be written.

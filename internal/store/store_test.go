@@ -161,7 +161,8 @@ func TestCatalogImport(t *testing.T) {
 			t.Errorf("updated SPB = %s with %d plans", got.DisplayName, len(got.Plans))
 		}
 		log, err := s.AuditLog(ctx, 10)
-		if err != nil || len(log) != 3 || log[0].Action != "catalog.import" || log[0].Subject != "partial.csv" || log[0].Actor != "tester" {
+		if err != nil || len(log) != 3 || log[0].Action != "catalog.import" || log[0].Subject != "partial.csv" || log[0].Actor != "tester" ||
+			log[0].OSUser != store.CurrentOSUser() || log[0].OSUser == "" {
 			t.Errorf("audit log = %+v, %v", log, err)
 		}
 	})
