@@ -26,7 +26,7 @@ func TestPluralsSpacesAndPlanOrder(t *testing.T) {
 			"findings list":    mustRun(t, "--db", db, "findings", "list"),
 		}
 		for cmd, want := range map[string]string{
-			"contracts import": "imported " + contract + ": 1 line for 1 customer (1 changed, 0 unchanged); these customers had 0 lines before",
+			"contracts import": "imported " + contract + ": 1 line for 1 customer (1 changed, 0 unchanged); the customer had 0 lines before",
 			"customers list":   "\n1 customer\n",
 			"contracts list":   "\n1 contract line\n",
 			"findings list":    "0 findings",

@@ -164,7 +164,7 @@ func Reconcile(in Input) []Row {
 		}
 		r := row(u.SKUID, u.PartNumber)
 		notes = append(notes, partnerNote{r, u.Subscription, nil, false})
-		if u.Subscription.Status == "active" {
+		if u.Subscription.Status == "active" && !u.Subscription.IsTrial {
 			r.Mismatches = append(r.Mismatches, Mismatch{Kind: NotInTenant, Seats: u.Subscription.Quantity,
 				Reason:    fmt.Sprintf("Partner Center lists subscription %s of %s, which no subscription of the tenant in Graph matches", shortID(u.Subscription.ID), i18n.N(u.Subscription.Quantity, "seat")),
 				MoneyNote: "unknown: not priced until price lists are imported"})
@@ -172,7 +172,8 @@ func Reconcile(in Input) []Row {
 	}
 	for _, n := range notes {
 		n.row.PartnerCenter = true
-		if n.sub.Status == "active" {
+		// Trials are bought by nobody: Graph's paid seats leave them out too.
+		if n.sub.Status == "active" && !n.sub.IsTrial {
 			n.row.PurchasedSeats += n.sub.Quantity
 			if n.linked {
 				n.row.linkedPurchased += n.sub.Quantity
@@ -306,7 +307,7 @@ type partnerNote struct {
 // cycle other than the contract's, and seats sold through an indirect reseller.
 func (n partnerNote) check() {
 	r, s := n.row, n.sub
-	if s.Status != "active" {
+	if s.Status != "active" || s.IsTrial {
 		return
 	}
 	if l := n.line; l != nil && (s.TermDuration != "" && s.TermDuration != l.Term || cycles[s.BillingCycle] && s.BillingCycle != l.BillingPlan) {
