@@ -66,13 +66,15 @@ func newSandboxCmd(g *globals) *cobra.Command {
 			w := g.stdout
 			fmt.Fprintf(w, "simulated Microsoft cloud: %s, %s, seed %d, simulated time %s\n",
 				i18n.N(len(world.Tenants), "tenant"), i18n.N(world.Truth().Totals.Users, "user"), wf.seed, srv.Now().Format(time.DateOnly))
-			fmt.Fprintf(w, "  Graph base URL   %s\n  authority host   %s\n  CA file to trust %s\n  customers file   %s\n  contracts file   %s\n\n",
-				srv.GraphBaseURL(), srv.AuthorityHost(), caFile, files.Customers, files.Contracts)
+			fmt.Fprintf(w, "  Graph base URL   %s\n  Partner Center   %s\n  authority host   %s\n  CA file to trust %s\n  customers file   %s\n  contracts file   %s\n  offer matrix     %s\n\n",
+				srv.GraphBaseURL(), srv.PartnerCenterBaseURL(), srv.AuthorityHost(), caFile, files.Customers, files.Contracts, files.Offers)
 			fmt.Fprintf(w, "to sync against it:\n  export SEATLEDGER_GRAPH_BASE_URL=%s SEATLEDGER_GRAPH_AUTHORITY_HOST=%s SEATLEDGER_GRAPH_CA_FILE=%s\n",
 				srv.GraphBaseURL(), srv.AuthorityHost(), caFile)
 			fmt.Fprintf(w, "  export SEATLEDGER_GRAPH_CLIENT_ID=%s SEATLEDGER_GRAPH_CLIENT_SECRET=%s\n", srv.ClientID(), srv.ClientSecret())
 			fmt.Fprintf(w, "  export SEATLEDGER_PARTNER_TENANT_ID=%s\n", sandbox.PartnerTenantID)
+			fmt.Fprintf(w, "  export SEATLEDGER_PARTNER_CENTER_ENABLED=true SEATLEDGER_PARTNER_CENTER_BASE_URL=%s\n", srv.PartnerCenterBaseURL())
 			fmt.Fprintf(w, "  seatledger --db sqlite:sandbox.db migrate up\n  seatledger --db sqlite:sandbox.db customers import %s\n", files.Customers)
+			fmt.Fprintf(w, "  seatledger --db sqlite:sandbox.db catalog offers --file %s\n", files.Offers)
 			fmt.Fprintf(w, "  seatledger --db sqlite:sandbox.db contracts import %s\n  seatledger --db sqlite:sandbox.db sync --all\n", files.Contracts)
 			fmt.Fprintf(w, "  seatledger --db sqlite:sandbox.db advise && seatledger --db sqlite:sandbox.db findings list --limit 20\n")
 			fmt.Fprintln(w, "(day 0 is today; a restarted sandbox begins again at day 0, and history is dated by this machine's clock)")
@@ -84,7 +86,7 @@ func newSandboxCmd(g *globals) *cobra.Command {
 	wf.register(serve)
 	f := serve.Flags()
 	f.StringVar(&opts.Addr, "addr", "127.0.0.1:8443", "address to listen on")
-	f.StringVar(&dir, "dir", ".", "folder for the CA certificate and customers file")
+	f.StringVar(&dir, "dir", ".", "folder for the CA certificate, the customers and contracts files and the offer matrix")
 	f.DurationVar(&opts.Latency, "latency", 0, "added to every Graph request")
 	f.Float64Var(&opts.FaultRate, "fault-rate", 0, "share of Graph requests answered 500")
 	f.Float64Var(&opts.ResetRate, "reset-rate", 0, "share of Graph requests whose connection is dropped")
@@ -134,17 +136,17 @@ func newSandboxCmd(g *globals) *cobra.Command {
 
 // sandboxFiles are what a partner needs to point seatledger at a simulated cloud.
 type sandboxFiles struct {
-	CA, Customers, Contracts string
+	CA, Customers, Contracts, Offers string
 }
 
-// writeSandboxFiles writes the server's CA certificate, the world's customer registry
-// and the partner's contracts with them into dir.
+// writeSandboxFiles writes the server's CA certificate, the world's customer registry,
+// the partner's contracts with them and the offer matrix of what it sells into dir.
 func writeSandboxFiles(dir string, srv *sandbox.Server, world *sandbox.World) (sandboxFiles, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return sandboxFiles{}, err
 	}
 	files := sandboxFiles{CA: filepath.Join(dir, "sandbox-ca.pem"), Customers: filepath.Join(dir, "sandbox-customers.yaml"),
-		Contracts: filepath.Join(dir, "sandbox-contracts.csv")}
+		Contracts: filepath.Join(dir, "sandbox-contracts.csv"), Offers: filepath.Join(dir, "sandbox-offers.csv")}
 	if err := os.WriteFile(files.CA, srv.CAPEM(), 0o644); err != nil {
 		return sandboxFiles{}, fmt.Errorf("write CA certificate: %w", err)
 	}
@@ -157,6 +159,9 @@ func writeSandboxFiles(dir string, srv *sandbox.Server, world *sandbox.World) (s
 	}
 	if err := os.WriteFile(files.Contracts, srv.ContractsCSV(), 0o644); err != nil {
 		return sandboxFiles{}, fmt.Errorf("write contracts file: %w", err)
+	}
+	if err := os.WriteFile(files.Offers, srv.OfferMatrixCSV(), 0o644); err != nil {
+		return sandboxFiles{}, fmt.Errorf("write offer matrix: %w", err)
 	}
 	return files, nil
 }
