@@ -46,8 +46,14 @@ func newAdviseCmd(g *globals) *cobra.Command {
 
 func printAdvice(g *globals, results []app.AdviceResult) {
 	var total store.FindingCounts
-	findings := 0
+	findings, notSynced := 0, 0
 	for _, r := range results {
+		if r.NotSynced != "" {
+			// Never "0 findings": nothing was judged.
+			textf(g.stdout, "%s: not judged, %s\n", r.Customer, r.NotSynced)
+			notSynced++
+			continue
+		}
 		textf(g.stdout, "%s: %s (%d new, %d resolved)\n", r.Customer, i18n.N(r.Findings, "finding"), r.Counts.New, r.Counts.Resolved)
 		for _, n := range r.Notes {
 			textf(g.stdout, "  note: %s\n", n)
@@ -57,7 +63,10 @@ func printAdvice(g *globals, results []app.AdviceResult) {
 		total.Resolved += r.Counts.Resolved
 		total.Reopened += r.Counts.Reopened
 	}
-	fmt.Fprintf(g.stdout, "%s, %s: %d new, %d reopened, %d resolved\n", i18n.N(len(results), "tenant"), i18n.N(findings, "finding"), total.New, total.Reopened, total.Resolved)
+	fmt.Fprintf(g.stdout, "%s, %s: %d new, %d reopened, %d resolved\n", i18n.N(len(results)-notSynced, "tenant"), i18n.N(findings, "finding"), total.New, total.Reopened, total.Resolved)
+	if notSynced > 0 {
+		fmt.Fprintf(g.stdout, "%s not judged: no successful sync (seatledger customers status tells why)\n", i18n.N(notSynced, "customer"))
+	}
 }
 
 func newFindingsCmd(g *globals) *cobra.Command {
@@ -315,6 +324,10 @@ func clip(s string, n int) string {
 func printTotals(g *globals, totals []app.CustomerSavings) error {
 	t := newTable(g.stdout, "CUSTOMER", "FINDINGS", "SAVING/MONTH", "OF WHICH REVIEW-ONLY", "SAVING UNKNOWN")
 	for _, c := range totals {
+		if c.NotSynced != "" {
+			t.row(c.Customer, "-", c.NotSynced, "-", "-")
+			continue
+		}
 		saving := "unknown"
 		if c.Monthly != nil {
 			saving = c.Currency + " " + c.Monthly.String()

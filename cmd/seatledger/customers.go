@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -100,6 +101,86 @@ func newCustomersCmd(g *globals) *cobra.Command {
 				return nil
 			})
 		},
-	}, list, discover)
+	}, list, discover, customersStatusCmd(g))
 	return cmd
+}
+
+func customersStatusCmd(g *globals) *cobra.Command {
+	var customer string
+	cmd := &cobra.Command{
+		Use:   "status [--customer X]",
+		Short: "How ready each customer is: the app's consent, the permissions Graph refused, the Partner Center relationship, the age of each part's last sync",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return g.withApp(cmd, false, func(a *app.App) error {
+				list, err := a.CustomersStatus(cmd.Context(), customer)
+				if err != nil {
+					return err
+				}
+				if g.output == "json" {
+					return writeJSON(g.stdout, list)
+				}
+				return printCustomersStatus(g, list)
+			})
+		},
+	}
+	cmd.Flags().StringVar(&customer, "customer", "", "only this customer (tenant id, external reference or name)")
+	return cmd
+}
+
+func printCustomersStatus(g *globals, list []app.CustomerStatus) error {
+	t := newTable(g.stdout, "CUSTOMER", "STATE", "CONSENT", "SIGN-IN ACTIVITY", "REPORTS", "REPORT SETTINGS", "MAILBOX SETTINGS", "PARTNER CENTER",
+		"GRAPH READ", "USAGE READ", "PARTNER CENTER READ")
+	ready := 0
+	var notes []string
+	for _, c := range list {
+		if c.Ready {
+			ready++
+		}
+		// The state's reason can be long: it goes to the notes.
+		state, reason, _ := strings.Cut(c.State, ": ")
+		if reason != "" {
+			notes = append(notes, fmt.Sprintf("%s: %s", c.Customer, c.State))
+		}
+		cells := []string{c.Customer, state, c.Consent.State}
+		for _, p := range c.Permissions {
+			cells = append(cells, p.State)
+			// Before a successful sync every permission is unknown for the same reason
+			// the state gives.
+			if p.State == app.PermissionRefused || p.State == app.PermissionUnknown && c.LastSync.Graph != nil {
+				notes = append(notes, fmt.Sprintf("%s: %s %s: %s", c.Customer, p.Call, p.State, p.Note))
+			}
+		}
+		if c.Partner.Note != "" && c.Partner.State != app.RelationNotRead {
+			notes = append(notes, fmt.Sprintf("%s: Partner Center %s: %s", c.Customer, c.Partner.State, c.Partner.Note))
+		}
+		now := c.LastSync.Now
+		t.row(append(cells, c.Partner.State, ago(c.LastSync.Graph, now), ago(c.LastSync.UsageReports, now), ago(c.LastSync.PartnerCenter, now))...)
+	}
+	if err := t.flush(); err != nil {
+		return err
+	}
+	fmt.Fprintf(g.stdout, "%s, %d ready\n", i18n.N(len(list), "customer"), ready)
+	if len(notes) > 0 {
+		fmt.Fprintln(g.stdout, "\nnotes:")
+		for _, n := range notes {
+			textf(g.stdout, "  %s\n", n)
+		}
+	}
+	return nil
+}
+
+// ago is how long before now a part was last read: minutes, hours, then days.
+func ago(at *time.Time, now time.Time) string {
+	if at == nil {
+		return "never"
+	}
+	switch d := now.Sub(*at); {
+	case d < time.Hour:
+		return fmt.Sprintf("%d min ago", max(int(d.Minutes()), 0))
+	case d < 48*time.Hour:
+		return fmt.Sprintf("%d h ago", int(d.Hours()))
+	default:
+		return fmt.Sprintf("%d days ago", int(d.Hours()/24))
+	}
 }

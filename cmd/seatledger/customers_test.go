@@ -1,10 +1,14 @@
 package main
 
 import (
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/seatledger/seatledger/internal/app"
+	"github.com/seatledger/seatledger/internal/sandbox"
 )
 
 // An external reference or name that another registered customer already has would
@@ -70,6 +74,64 @@ func TestCustomersImportSemicolonCSV(t *testing.T) {
 		}
 		if out := mustRun(t, "--db", db, "customers", "list"); !strings.Contains(out, "Bakkerij Jansen") {
 			t.Errorf("customers list:\n%s", out)
+		}
+	})
+}
+
+// A customer whose tenant cannot be signed in to is shown as such by customers
+// status, advise, findings list and inventory seats, never as zero seats or findings.
+func TestCustomersStatus(t *testing.T) {
+	srv, world, files := sandboxEnv(t, 3)
+	first := world.Tenants[0]
+	eachDatabase(t, func(t *testing.T, db string) {
+		mustRun(t, "--db", db, "migrate", "up")
+		mustRun(t, "--db", db, "customers", "import", files.Customers)
+		status := mustRun(t, "--db", db, "customers", "status")
+		if !strings.Contains(lineOf(status, first.Name), "not synced") || !strings.Contains(lineOf(status, first.Name), "not read") ||
+			!strings.Contains(status, "3 customers, 0 ready") {
+			t.Errorf("customers status before any sync:\n%s", status)
+		}
+
+		t.Setenv("SEATLEDGER_GRAPH_CLIENT_SECRET", "not-the-secret")
+		if code, _, _ := seatledger(t, "--db", db, "sync", "--all"); code == 0 {
+			t.Fatal("a sync with a wrong secret succeeded")
+		}
+		signIn := "sign-in failed: AADSTS7000215: Invalid client secret provided."
+		status = mustRun(t, "--db", db, "customers", "status", "--customer", first.Name)
+		if !strings.Contains(lineOf(status, first.Name), "sign-in failed") || !strings.Contains(status, "  "+first.Name+": "+signIn+"\n") {
+			t.Errorf("customers status after a refused sign-in:\n%s", status)
+		}
+		advised := mustRun(t, "--db", db, "advise")
+		if !strings.Contains(advised, first.Name+": not judged, "+signIn) || strings.Contains(advised, "0 findings (") ||
+			!strings.Contains(advised, "3 customers not judged") {
+			t.Errorf("advise after a refused sign-in:\n%s", advised)
+		}
+		if out := mustRun(t, "--db", db, "findings", "list"); !strings.Contains(lineOf(out, first.Name), signIn) {
+			t.Errorf("findings list after a refused sign-in:\n%s", out)
+		}
+		if out := mustRun(t, "--db", db, "inventory", "seats", "--tenant", first.ID); !strings.Contains(lineOf(out, first.Name), signIn) {
+			t.Errorf("inventory seats after a refused sign-in:\n%s", out)
+		}
+
+		t.Setenv("SEATLEDGER_GRAPH_CLIENT_SECRET", srv.ClientSecret())
+		t.Setenv("SEATLEDGER_PARTNER_CENTER_ENABLED", "true")
+		t.Setenv("SEATLEDGER_PARTNER_CENTER_BASE_URL", srv.PartnerCenterBaseURL())
+		t.Setenv("SEATLEDGER_PARTNER_TENANT_ID", sandbox.PartnerTenantID)
+		mustRun(t, "--db", db, "sync", "--all")
+		var list []app.CustomerStatus
+		if err := json.Unmarshal([]byte(mustRun(t, "--db", db, "-o", "json", "customers", "status")), &list); err != nil {
+			t.Fatal(err)
+		}
+		if len(list) != 3 {
+			t.Fatalf("customers status lists %d customers, want 3", len(list))
+		}
+		for _, c := range list {
+			if !c.Ready || c.Consent.State != app.ConsentGranted || c.Partner.State != app.RelationListed || c.LastSync.Graph == nil || c.LastSync.PartnerCenter == nil {
+				t.Errorf("after a good sync: %+v", c)
+			}
+		}
+		if out := mustRun(t, "--db", db, "advise"); strings.Contains(out, "not judged") {
+			t.Errorf("advise after a good sync:\n%s", out)
 		}
 	})
 }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/seatledger/seatledger/internal/advice"
 	"github.com/seatledger/seatledger/internal/app"
 	"github.com/seatledger/seatledger/internal/config"
 	"github.com/seatledger/seatledger/internal/i18n"
@@ -70,7 +71,7 @@ func runDemo(cmd *cobra.Command, g *globals, wf worldFlags, dir string, days int
 	}
 	// The configuration is written first, so that an interrupted demo still leaves the
 	// database it got to usable by the other commands.
-	configFile, err := writeDemoConfig(dir, dbPath)
+	configFile, err := writeDemoConfig(dir, dbPath, srv.PartnerCenterBaseURL())
 	if err != nil {
 		return err
 	}
@@ -84,7 +85,7 @@ func runDemo(cmd *cobra.Command, g *globals, wf worldFlags, dir string, days int
 		"database.url": "sqlite:" + dbPath, "log.level": "warn",
 		"graph.client_id": srv.ClientID(), "graph.client_secret": srv.ClientSecret(),
 		"graph.base_url": srv.GraphBaseURL(), "graph.authority_host": srv.AuthorityHost(), "graph.ca_file": files.CA,
-		"partner.tenant_id": sandbox.PartnerTenantID,
+		"partner.tenant_id": sandbox.PartnerTenantID, "partner_center.enabled": "true", "partner_center.base_url": srv.PartnerCenterBaseURL(),
 	})
 	if err != nil {
 		return err
@@ -100,6 +101,11 @@ func runDemo(cmd *cobra.Command, g *globals, wf worldFlags, dir string, days int
 	if _, err := a.ImportCustomerList(ctx, world.Customers(), "demo"); err != nil {
 		return err
 	}
+	// The offer matrix links Partner Center's subscriptions to Graph's where their ids differ.
+	offers, err := a.ImportOffersFile(ctx, files.Offers)
+	if err != nil {
+		return err
+	}
 	contracts, err := a.ImportContracts(ctx, files.Contracts)
 	if err != nil {
 		return err
@@ -108,11 +114,16 @@ func runDemo(cmd *cobra.Command, g *globals, wf worldFlags, dir string, days int
 	if err != nil {
 		return err
 	}
+	partner, err := newPartnerReader(a)
+	if err != nil {
+		return err
+	}
 	fmt.Fprintf(w, "seatledger demo: %s in the simulated Microsoft cloud at %s\n", i18n.N(len(world.Tenants), "customer_tenant"), srv.URL())
-	fmt.Fprintf(w, "database: %s\ncontracts: %s (%s)\n\n", dbPath, files.Contracts, i18n.N(contracts.Lines, "line"))
+	fmt.Fprintf(w, "database: %s\ncontracts: %s (%s)\noffer matrix: %s (%s)\nPartner Center: %s\n\n", dbPath, files.Contracts, i18n.N(contracts.Lines, "line"),
+		files.Offers, i18n.N(offers, "offer"), srv.PartnerCenterBaseURL())
 
 	fmt.Fprintf(w, "== first sync, simulated day %s ==\n", srv.Now().Format(time.DateOnly))
-	sum, err := a.Sync(ctx, reader, app.SyncOptions{Now: srv.Now, Progress: newProgress(io.Discard)})
+	sum, err := a.Sync(ctx, reader, app.SyncOptions{Partner: partner, Now: srv.Now, Progress: newProgress(io.Discard)})
 	if err != nil {
 		return err
 	}
@@ -125,7 +136,7 @@ func runDemo(cmd *cobra.Command, g *globals, wf worldFlags, dir string, days int
 	}
 	for range days {
 		events := srv.Advance()
-		sum, err := a.Sync(ctx, reader, app.SyncOptions{Now: srv.Now})
+		sum, err := a.Sync(ctx, reader, app.SyncOptions{Partner: partner, Now: srv.Now})
 		if err != nil {
 			return err
 		}
@@ -162,6 +173,17 @@ func runDemo(cmd *cobra.Command, g *globals, wf worldFlags, dir string, days int
 	if err := printFindingRows(g, soon.Findings[:min(5, len(soon.Findings))], false); err != nil {
 		return err
 	}
+	// Only Partner Center tells that a subscription will not renew.
+	ending, err := a.Findings(ctx, app.FindingsQuery{Kind: advice.SubscriptionExpiring, Sort: app.SortActBy})
+	if err != nil {
+		return err
+	}
+	if len(ending.Findings) > 0 {
+		fmt.Fprintln(w, "\n== ending without renewal (auto-renew off in Partner Center) ==")
+		if err := printFindingRows(g, ending.Findings, false); err != nil {
+			return err
+		}
+	}
 	rows, err := a.Reconcile(ctx, "", srv.Now)
 	if err != nil {
 		return err
@@ -176,14 +198,18 @@ func runDemo(cmd *cobra.Command, g *globals, wf worldFlags, dir string, days int
 	fmt.Fprintf(w, "  %s findings list --kind inactive-user --output csv\n", sl)
 	fmt.Fprintf(w, "  %s reconcile --customer %s\n", sl, world.Customers()[0].ExternalRef)
 	fmt.Fprintf(w, "  %s inventory user --tenant %s %s\n", sl, world.Tenants[0].ID, world.Tenants[0].Users[0].UPN)
+	fmt.Fprintf(w, "  %s inventory subscriptions --tenant %s\n", sl, world.Customers()[0].ExternalRef)
+	fmt.Fprintf(w, "  %s customers status\n", sl)
 	return nil
 }
 
 // writeDemoConfig keeps what the demo configured beside its database, so that commands
-// run by hand see the same database and partner.
-func writeDemoConfig(dir, dbPath string) (string, error) {
+// run by hand see the same database and partner, and that Partner Center was read.
+func writeDemoConfig(dir, dbPath, partnerCenterURL string) (string, error) {
 	configFile := filepath.Join(dir, "seatledger.yaml")
-	demoConfig := fmt.Sprintf("# written by seatledger demo\ndatabase:\n  url: sqlite:%s\npartner:\n  tenant_id: %s\n", filepath.Base(dbPath), sandbox.PartnerTenantID)
+	demoConfig := fmt.Sprintf("# written by seatledger demo\ndatabase:\n  url: sqlite:%s\npartner:\n  tenant_id: %s\n"+
+		"# the demo's simulated Partner Center, gone when the demo ends\npartner_center:\n  enabled: true\n  base_url: %s\n",
+		filepath.Base(dbPath), sandbox.PartnerTenantID, partnerCenterURL)
 	if _, err := privfile.Write(dir, filepath.Base(configFile), []byte(demoConfig)); err != nil {
 		return "", fmt.Errorf("write demo configuration: %w", err)
 	}

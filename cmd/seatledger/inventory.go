@@ -230,6 +230,10 @@ func printSeats(g *globals, lines []app.SeatLine) error {
 	t := newTable(g.stdout, "CUSTOMER", "SKU", "NAME", "STATUS", "ENABLED", "WARNING", "SUSPENDED", "CONSUMED", "PAID", "TRIAL", "IDLE", "OVER")
 	var enabled, warning, suspended, consumed, paid, trial, idle, over int
 	for _, l := range lines {
+		if l.NotSynced != "" {
+			t.row(l.Customer, "-", "", l.NotSynced, "-", "-", "-", "-", "-", "-", "-", "-")
+			continue
+		}
 		if l.Capacity {
 			// Units of tenant-level capacity are not seats: shown, never counted as such.
 			t.row(l.Customer, l.PartNumber, l.DisplayName, l.CapabilityStatus+" (capacity)", strconv.Itoa(l.Enabled)+" units", "-", "-", "-", "-", "-", "-", "-")

@@ -65,13 +65,15 @@ func newSandboxCmd(g *globals) *cobra.Command {
 			w := g.stdout
 			fmt.Fprintf(w, "simulated Microsoft cloud: %s, %s, seed %d, simulated time %s\n",
 				i18n.N(len(world.Tenants), "tenant"), i18n.N(world.Truth().Totals.Users, "user"), wf.seed, srv.Now().Format(time.DateOnly))
-			fmt.Fprintf(w, "  Graph base URL   %s\n  authority host   %s\n  CA file to trust %s\n  customers file   %s\n  contracts file   %s\n\n",
-				srv.GraphBaseURL(), srv.AuthorityHost(), caFile, files.Customers, files.Contracts)
+			fmt.Fprintf(w, "  Graph base URL   %s\n  Partner Center   %s\n  authority host   %s\n  CA file to trust %s\n  customers file   %s\n  contracts file   %s\n  offer matrix     %s\n\n",
+				srv.GraphBaseURL(), srv.PartnerCenterBaseURL(), srv.AuthorityHost(), caFile, files.Customers, files.Contracts, files.Offers)
 			fmt.Fprintf(w, "to sync against it:\n  export SEATLEDGER_GRAPH_BASE_URL=%s SEATLEDGER_GRAPH_AUTHORITY_HOST=%s SEATLEDGER_GRAPH_CA_FILE=%s\n",
 				srv.GraphBaseURL(), srv.AuthorityHost(), caFile)
 			fmt.Fprintf(w, "  export SEATLEDGER_GRAPH_CLIENT_ID=%s SEATLEDGER_GRAPH_CLIENT_SECRET=%s\n", srv.ClientID(), srv.ClientSecret())
 			fmt.Fprintf(w, "  export SEATLEDGER_PARTNER_TENANT_ID=%s\n", sandbox.PartnerTenantID)
+			fmt.Fprintf(w, "  export SEATLEDGER_PARTNER_CENTER_ENABLED=true SEATLEDGER_PARTNER_CENTER_BASE_URL=%s\n", srv.PartnerCenterBaseURL())
 			fmt.Fprintf(w, "  seatledger --db sqlite:sandbox.db migrate up\n  seatledger --db sqlite:sandbox.db customers import %s\n", files.Customers)
+			fmt.Fprintf(w, "  seatledger --db sqlite:sandbox.db catalog offers --file %s\n", files.Offers)
 			fmt.Fprintf(w, "  seatledger --db sqlite:sandbox.db contracts import %s\n  seatledger --db sqlite:sandbox.db sync --all\n", files.Contracts)
 			fmt.Fprintf(w, "  seatledger --db sqlite:sandbox.db advise && seatledger --db sqlite:sandbox.db findings list --limit 20\n")
 			fmt.Fprintln(w, "(day 0 is today; a restarted sandbox begins again at day 0, and history is dated by this machine's clock)")
@@ -83,7 +85,7 @@ func newSandboxCmd(g *globals) *cobra.Command {
 	wf.register(serve)
 	f := serve.Flags()
 	f.StringVar(&opts.Addr, "addr", "127.0.0.1:8443", "address to listen on")
-	f.StringVar(&dir, "dir", ".", "folder for the CA certificate and customers file")
+	f.StringVar(&dir, "dir", ".", "folder for the CA certificate, the customers and contracts files and the offer matrix")
 	f.DurationVar(&opts.Latency, "latency", 0, "added to every Graph request")
 	f.Float64Var(&opts.FaultRate, "fault-rate", 0, "share of Graph requests answered 500")
 	f.Float64Var(&opts.ResetRate, "reset-rate", 0, "share of Graph requests whose connection is dropped")
@@ -133,12 +135,13 @@ func newSandboxCmd(g *globals) *cobra.Command {
 
 // sandboxFiles are what a partner needs to point seatledger at a simulated cloud.
 type sandboxFiles struct {
-	CA, Customers, Contracts string
+	CA, Customers, Contracts, Offers string
 }
 
-// writeSandboxFiles writes the server's CA certificate, the world's customer registry
-// and the partner's contracts with them into dir, private to the user: the files name
-// customers, and dir may be a shared place such as /tmp.
+// writeSandboxFiles writes the server's CA certificate, the world's customer registry,
+// the partner's contracts with them and the offer matrix of what it sells into dir,
+// private to the user: the files name customers, and dir may be a shared place such as
+// /tmp.
 func writeSandboxFiles(dir string, srv *sandbox.Server, world *sandbox.World) (sandboxFiles, error) {
 	if err := privfile.Dir(dir); err != nil {
 		return sandboxFiles{}, err
@@ -156,6 +159,7 @@ func writeSandboxFiles(dir string, srv *sandbox.Server, world *sandbox.World) (s
 		{&files.CA, "sandbox-ca.pem", srv.CAPEM()},
 		{&files.Customers, "sandbox-customers.yaml", customers},
 		{&files.Contracts, "sandbox-contracts.csv", srv.ContractsCSV()},
+		{&files.Offers, "sandbox-offers.csv", srv.OfferMatrixCSV()},
 	} {
 		if *f.path, err = privfile.Write(dir, f.name, f.data); err != nil {
 			return sandboxFiles{}, err

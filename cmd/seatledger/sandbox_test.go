@@ -2,7 +2,9 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -48,5 +50,30 @@ func TestSandboxTruthOnALaterDay(t *testing.T) {
 	}
 	if code, _, errOut := seatledger(t, "sandbox", "truth", "--day", "-2"); code == 0 || !strings.Contains(errOut, "--day: -2") {
 		t.Errorf("truth --day -2: exit %d, %s", code, errOut)
+	}
+}
+
+// sandbox serve says how to read its Partner Center and leaves the offer matrix that
+// links its subscriptions beside the customers and contracts files.
+func TestSandboxServePrintsPartnerCenter(t *testing.T) {
+	t.Setenv("SEATLEDGER_CONFIG", "")
+	dir := t.TempDir()
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel() // serve returns once it has said where it listens
+	var out, errOut bytes.Buffer
+	if code := run(ctx, []string{"sandbox", "serve", "--tenants", "3", "--addr", "127.0.0.1:0", "--dir", dir}, &out, &errOut); code != 0 {
+		t.Fatalf("sandbox serve: exit %d\n%s", code, errOut.String())
+	}
+	offers := filepath.Join(dir, "sandbox-offers.csv")
+	for _, want := range []string{"  Partner Center   https://127.0.0.1:", "  offer matrix     " + offers,
+		"export SEATLEDGER_PARTNER_CENTER_ENABLED=true SEATLEDGER_PARTNER_CENTER_BASE_URL=https://127.0.0.1:", "catalog offers --file " + offers} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("sandbox serve lacks %q:\n%s", want, out.String())
+		}
+	}
+	db := "sqlite:" + filepath.Join(dir, "sl.db")
+	mustRun(t, "--db", db, "migrate", "up")
+	if imported := mustRun(t, "--db", db, "catalog", "offers", "--file", offers); !strings.Contains(imported, "imported "+offers+": ") || strings.Contains(imported, ": 0 offers") {
+		t.Errorf("the served offer matrix: %s", imported)
 	}
 }

@@ -144,6 +144,15 @@ func printSyncSummary(g *globals, sum *app.SyncSummary) error {
 			fmt.Fprintf(w, "  discovered %s: synced and advised; complete it with `seatledger customers import`\n", name)
 		}
 	}
+	read, subs := 0, 0
+	for _, r := range sum.Tenants {
+		if r.PartnerCenterRead {
+			read, subs = read+1, subs+r.PartnerCenterSubscriptions
+		}
+	}
+	if read+sum.PartnerCenterFailed > 0 {
+		fmt.Fprintf(w, "  Partner Center  %s read, %s\n", i18n.N(read, "tenant"), i18n.N(subs, "subscription"))
+	}
 	if sum.DiscoveryError != "" {
 		fmt.Fprintf(w, "  Partner Center customer discovery FAILED: %s\n", sum.DiscoveryError)
 	}

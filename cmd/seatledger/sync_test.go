@@ -190,9 +190,12 @@ func TestSandboxTruthIsDeterministic(t *testing.T) {
 func TestDemo(t *testing.T) {
 	t.Setenv("SEATLEDGER_CONFIG", "")
 	dir := filepath.Join(t.TempDir(), "demo")
-	out := mustRun(t, "demo", "--dir", dir, "--tenants", "6", "--days", "3")
-	for _, want := range []string{"first sync", "tenants ok      6", "3 simulated days", "seats-added",
+	// Eight tenants: the eighth's subscription ends in Partner Center without renewing.
+	out := mustRun(t, "demo", "--dir", dir, "--tenants", "8", "--days", "3")
+	for _, want := range []string{"first sync", "tenants ok      8", "3 simulated days", "seats-added",
+		"Partner Center  8 customers listed", "Partner Center  8 tenants read, ", "offer matrix: " + filepath.Join(dir, "sandbox-offers.csv"),
 		"== advice", "inactive users not assessed", ": 0 findings", "== top 10 savings", "unassigned-seats", "\n10 findings\n",
+		"== ending without renewal", "subscription-expiring",
 		"== reconciliation", "no-subscription", "no-contract-line", "other-partner"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("demo output lacks %q:\n%s", want, out)
@@ -201,6 +204,14 @@ func TestDemo(t *testing.T) {
 	// The demo leaves a database the other commands can explore, and can be run again.
 	mustRun(t, "--db", "sqlite:"+filepath.Join(dir, "seatledger.db"), "inventory", "seats")
 	mustRun(t, "--config", filepath.Join(dir, "seatledger.yaml"), "findings", "list")
+	// The configuration left says that Partner Center was read, and where from.
+	if status := mustRun(t, "--config", filepath.Join(dir, "seatledger.yaml"), "customers", "status"); !strings.Contains(status, "8 customers, 8 ready") ||
+		strings.Contains(status, "not read") || !strings.Contains(lineOf(status, "Birch Studio 6"), "listed") {
+		t.Errorf("customers status of the demo:\n%s", status)
+	}
+	if subs := mustRun(t, "--config", filepath.Join(dir, "seatledger.yaml"), "inventory", "subscriptions", "--tenant", "Birch Studio 6"); !strings.Contains(subs, "(Partner Center)") {
+		t.Errorf("the demo's subscriptions have no term from Partner Center:\n%s", subs)
+	}
 	fp, _ := firstFinding(t, filepath.Join(dir, "seatledger.yaml"))
 	mustRun(t, "--config", filepath.Join(dir, "seatledger.yaml"), "findings", "ack", fp, "--reason", "known")
 

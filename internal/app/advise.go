@@ -37,6 +37,9 @@ type AdviceResult struct {
 	Findings int                 `json:"findings"`
 	Counts   store.FindingCounts `json:"counts"`
 	Notes    []string            `json:"notes,omitempty"`
+	// NotSynced says why a registered customer was not judged: its tenant has no
+	// successful sync ("not synced", "sign-in failed: ...").
+	NotSynced string `json:"notSynced,omitempty"`
 }
 
 // scope is what every per-customer stage needs: the customers chosen, the catalogue,
@@ -195,6 +198,15 @@ func (a *App) Advise(ctx context.Context, opts AdviseOptions) ([]AdviceResult, e
 	if err := errors.Join(errs...); err != nil {
 		return nil, err
 	}
+	if len(opts.Customers) == 0 {
+		missing, err := a.notSynced(ctx, nil)
+		if err != nil {
+			return nil, err
+		}
+		for _, m := range missing {
+			out = append(out, AdviceResult{TenantID: m.TenantID, Customer: m.Customer, NotSynced: m.State})
+		}
+	}
 	return out, nil
 }
 
@@ -240,6 +252,9 @@ type CustomerSavings struct {
 	Unpriced int `json:"unpriced"`
 	// ReviewOnly is the part of Monthly that rests on low-confidence findings.
 	ReviewOnly money.Amount `json:"reviewOnly"`
+	// NotSynced says why a customer has no findings to count: its tenant has no
+	// successful sync.
+	NotSynced string `json:"notSynced,omitempty"`
 
 	known, review decimal.Decimal
 	priced        bool
@@ -376,6 +391,13 @@ func (a *App) Findings(ctx context.Context, q FindingsQuery) (FindingsReport, er
 		}
 		t.ReviewOnly = money.Amount{Decimal: t.review}
 		rep.Totals = append(rep.Totals, *t)
+	}
+	missing, err := a.notSynced(ctx, f.TenantIDs)
+	if err != nil {
+		return FindingsReport{}, err
+	}
+	for _, m := range missing {
+		rep.Totals = append(rep.Totals, CustomerSavings{Customer: m.Customer, TenantID: m.TenantID, Currency: currencies[m.TenantID], NotSynced: m.State})
 	}
 	slices.SortFunc(rep.Totals, func(x, y CustomerSavings) int {
 		return cmp.Or(-compareSaving(x.Monthly, y.Monthly), cmp.Compare(x.Customer, y.Customer))

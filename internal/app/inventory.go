@@ -37,6 +37,9 @@ type SeatLine struct {
 	Idle      int  `json:"idle"`
 	// OverAssigned is the users beyond every seat the tenant has.
 	OverAssigned int `json:"overAssigned"`
+	// NotSynced, on a line of its own, says why a customer has no seats to show:
+	// its tenant has no successful sync.
+	NotSynced string `json:"notSynced,omitempty"`
 }
 
 // Seats lists the licence pools of the given tenants (all when none), by customer
@@ -92,6 +95,13 @@ func (a *App) Seats(ctx context.Context, tenants []string) ([]SeatLine, error) {
 			}
 			out = append(out, line)
 		}
+	}
+	missing, err := a.notSynced(ctx, chosen)
+	if err != nil {
+		return nil, err
+	}
+	for _, m := range missing {
+		out = append(out, SeatLine{Customer: m.Customer, TenantID: m.TenantID, NotSynced: m.State})
 	}
 	slices.SortStableFunc(out, func(x, y SeatLine) int {
 		return cmp.Or(cmp.Compare(x.Customer, y.Customer), cmp.Compare(x.TenantID, y.TenantID), cmp.Compare(x.PartNumber, y.PartNumber))
