@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"gorm.io/gorm"
@@ -53,4 +54,19 @@ func (s *Store) Offer(ctx context.Context, key string) (catalog.Offer, error) {
 	}
 	r := rows[0]
 	return catalog.Offer{ProductID: r.ProductID, SKU: r.SKU, Title: r.Title, GraphSKUID: r.GraphSKUID, PartNumber: r.PartNumber}, nil
+}
+
+// OffersByGraphSKU lists the imported Partner Center offers per Graph skuId: the way
+// from a subscription Graph shows to the price list's rows.
+func (s *Store) OffersByGraphSKU(ctx context.Context) (map[string][]catalog.Offer, error) {
+	var rows []offerRow
+	if err := s.db.WithContext(ctx).Order("product_id, sku").Find(&rows).Error; err != nil {
+		return nil, fmt.Errorf("read offers: %w", err)
+	}
+	out := map[string][]catalog.Offer{}
+	for _, r := range rows {
+		id := strings.ToLower(r.GraphSKUID)
+		out[id] = append(out[id], catalog.Offer{ProductID: r.ProductID, SKU: r.SKU, Title: r.Title, GraphSKUID: id, PartNumber: r.PartNumber})
+	}
+	return out, nil
 }
