@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/shopspring/decimal"
@@ -255,10 +256,14 @@ func decString(d *decimal.Decimal) string {
 // amount writes a price with at least cents and every further digit it has:
 // decimal's String drops trailing zeros (7.20 becomes 7.2).
 func amount(d decimal.Decimal) string {
-	if d.Exponent() >= -2 {
-		return d.StringFixed(2)
+	s := d.String()
+	switch i := strings.IndexByte(s, '.'); {
+	case i < 0:
+		return s + ".00"
+	case len(s)-i == 2:
+		return s + "0"
 	}
-	return d.String()
+	return s
 }
 
 func tierRange(p pricing.Price) string {
@@ -284,4 +289,3 @@ func endString(t *time.Time) string {
 	}
 	return t.Format(time.DateOnly)
 }
-
