@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"slices"
 	"strings"
@@ -38,11 +39,13 @@ const priceColumns = "id, product_id, sku_id, term_duration, billing_plan, marke
 // storedPrice is a price row as read back, with its id for updates.
 type storedPrice struct {
 	id int64
-	pricing.Price
+	*pricing.Price
 }
 
+// priceRow points into the parsed list rather than copying it: a large list would
+// otherwise be held twice.
 type priceRow struct {
-	pricing.Price
+	*pricing.Price
 	importedAt time.Time
 }
 
@@ -133,14 +136,25 @@ func applyPriceList(c *changeSet, list pricing.List, source string) (PriceImport
 		// of them on the same day, so one statement closes many.
 		closes  = map[time.Time][]int64{}
 		updates []*storedPrice
+		// carried are the stored keys the list carries; the others may be retired.
 		carried = map[pricing.Key]bool{}
+		// The list is ordered by key: the timeline of the key at hand is kept here,
+		// and only keys stored before are looked up in the map.
+		curKey pricing.Key
+		cur    []*storedPrice
 	)
 	change := func(kind string, k pricing.Key, old, new *decimal.Decimal, effective time.Time, src string) {
 		changes = append(changes, priceChangeRow{Change: pricing.Change{Key: k, Kind: kind, Old: old, New: new, Effective: effective, Source: src}, recordedAt: c.at})
 	}
-	for _, p := range list.Prices {
-		carried[p.Key] = true
-		rows := stored[p.Key] // ordered by first day
+	for j := range list.Prices {
+		p := &list.Prices[j]
+		if j == 0 || p.Key != curKey {
+			curKey, cur = p.Key, stored[p.Key]
+			if len(cur) > 0 {
+				carried[p.Key] = true
+			}
+		}
+		rows := cur // ordered by first day
 		i, found := slices.BinarySearchFunc(rows, p.From, func(r *storedPrice, t time.Time) int { return r.From.Compare(t) })
 		// A range the list leaves open ends where a later stored one begins.
 		if !found && i < len(rows) || found && i+1 < len(rows) {
@@ -154,7 +168,7 @@ func applyPriceList(c *changeSet, list pricing.List, source string) (PriceImport
 		}
 		if found {
 			r := rows[i]
-			if samePrice(r.Price, p) {
+			if samePrice(*r.Price, *p) {
 				res.Unchanged++
 				continue
 			}
@@ -193,7 +207,7 @@ func applyPriceList(c *changeSet, list pricing.List, source string) (PriceImport
 			change(pricing.ChangeAdded, p.Key, nil, &new, p.From, p.Source)
 		}
 		inserts = append(inserts, priceRow{Price: p, importedAt: c.at})
-		stored[p.Key] = slices.Insert(rows, i, &storedPrice{Price: p})
+		cur = slices.Insert(rows, i, &storedPrice{Price: p})
 	}
 	for k, rows := range stored {
 		m := pricing.Market{Market: k.Market, Currency: k.Currency}
@@ -270,17 +284,33 @@ func readPrices(tx *gorm.DB, where string, args ...any) ([]*storedPrice, error) 
 		return nil, fmt.Errorf("read prices: %w", err)
 	}
 	defer rows.Close()
-	var out []*storedPrice
+	var (
+		out []*storedPrice
+		// Codes and titles repeat across rows; one copy of each keeps a re-import of
+		// a large list from holding hundreds of thousands of equal strings.
+		strs                                                        = map[string]string{}
+		product, sku, term, plan, market, currency, segment, pt, st sql.RawBytes
+	)
+	intern := func(b []byte) string {
+		if s, ok := strs[string(b)]; ok {
+			return s
+		}
+		s := string(b)
+		strs[s] = s
+		return s
+	}
 	for rows.Next() {
 		var (
-			r   storedPrice
+			r   = storedPrice{Price: &pricing.Price{}}
 			erp decimal.NullDecimal
 			to  *time.Time
 		)
-		if err := rows.Scan(&r.id, &r.ProductID, &r.SKUID, &r.TermDuration, &r.BillingPlan, &r.Market, &r.Currency, &r.Segment, &r.TierMin, &r.TierMax,
-			&r.ProductTitle, &r.SKUTitle, &r.UnitPrice, &erp, &r.From, &to, &r.Source); err != nil {
+		if err := rows.Scan(&r.id, &product, &sku, &term, &plan, &market, &currency, &segment, &r.TierMin, &r.TierMax,
+			&pt, &st, &r.UnitPrice, &erp, &r.From, &to, &r.Source); err != nil {
 			return nil, fmt.Errorf("read prices: %w", err)
 		}
+		r.ProductID, r.SKUID, r.TermDuration, r.BillingPlan = intern(product), intern(sku), intern(term), intern(plan)
+		r.Market, r.Currency, r.Segment, r.ProductTitle, r.SKUTitle = intern(market), intern(currency), intern(segment), intern(pt), intern(st)
 		r.From = r.From.UTC()
 		if to != nil {
 			t := to.UTC()
@@ -314,7 +344,7 @@ func (s *Store) Prices(ctx context.Context, f PriceFilter) ([]pricing.Price, err
 	}
 	out := make([]pricing.Price, len(rows))
 	for i, r := range rows {
-		out[i] = r.Price
+		out[i] = *r.Price
 	}
 	return out, nil
 }
