@@ -1,8 +1,8 @@
-# seatledger: make demo | test | build | lint | fuzz | bench-sync | bench-advise
+# seatledger: make demo | test | build | lint | fuzz | bench-sync | bench-advise | bench-prices
 GO ?= go
 BIN := bin/seatledger
 
-.PHONY: build test lint fuzz demo bench-sync bench-advise
+.PHONY: build test lint fuzz demo bench-sync bench-advise bench-prices
 
 build:
 	CGO_ENABLED=0 $(GO) build -trimpath -o $(BIN) ./cmd/seatledger
@@ -53,3 +53,6 @@ bench-sync:
 
 bench-advise:
 	SEATLEDGER_TEST_REQUIRE_POSTGRES=1 $(GO) test -run '^$$' -bench 'BenchmarkAdvise' -benchtime 1x -timeout 30m ./internal/graph/
+
+bench-prices:
+	SEATLEDGER_TEST_REQUIRE_POSTGRES=1 $(GO) test -run '^$$' -bench 'BenchmarkImportPrices' -benchtime 1x -timeout 30m ./cmd/seatledger/

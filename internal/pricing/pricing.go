@@ -82,6 +82,8 @@ const (
 
 // Change is what one import changed for one key against the prices in force before.
 type Change struct {
+	// ID numbers the change once it is stored; 0 before.
+	ID int64 `json:"id,omitempty"`
 	Key
 	Kind string `json:"kind"`
 	// Old and New are term prices; Old is nil for an added offer, New for a retired one.
@@ -89,4 +91,16 @@ type Change struct {
 	New *decimal.Decimal `json:"new,omitempty"`
 	// Effective is the first day the new price (or the retirement) applies.
 	Effective time.Time `json:"effective"`
+	// Source names the file and line of the new price, or the file that retired it.
+	Source string `json:"source,omitempty"`
+}
+
+// Percent is the change of an up or down in percent of the old price, unrounded; nil
+// when there is no old and new price to compare, or the old one was zero.
+func (c Change) Percent() *decimal.Decimal {
+	if c.Old == nil || c.New == nil || c.Old.IsZero() {
+		return nil
+	}
+	p := c.New.Sub(*c.Old).Div(*c.Old).Mul(decimal.NewFromInt(100))
+	return &p
 }

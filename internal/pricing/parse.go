@@ -1,0 +1,361 @@
+package pricing
+
+import (
+	"bufio"
+	"cmp"
+	"errors"
+	"fmt"
+	"io"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/seatledger/seatledger/internal/money"
+	"github.com/seatledger/seatledger/internal/problems"
+	"github.com/seatledger/seatledger/internal/records"
+)
+
+// DefaultSegment is the segment of a list without a Segment column: Partner Center's
+// licence-based lists are commercial unless they say otherwise.
+const DefaultSegment = "commercial"
+
+// Market is a market and currency a price list covers. A list only speaks for the
+// markets and currencies it carries: an offer missing from it is retired there, not
+// elsewhere.
+type Market struct {
+	Market   string `json:"market"`
+	Currency string `json:"currency"`
+}
+
+// List is one price list file, read and checked.
+type List struct {
+	Prices []Price
+	// Overridden counts rows cut short or replaced by a row of the same key whose
+	// range starts later and overlaps theirs.
+	Overridden int
+	Markets    []Market
+	// Effective is, per market, the latest first day of any of its prices: the day
+	// the list as a whole takes effect, from which an offer it no longer carries is
+	// retired.
+	Effective map[Market]time.Time
+}
+
+// columns are the header names the list is read by, as records.HeaderKey writes them.
+const (
+	colProductTitle = "producttitle"
+	colProductID    = "productid"
+	colSKUID        = "skuid"
+	colSKUTitle     = "skutitle"
+	colTerm         = "termduration"
+	colBillingPlan  = "billingplan"
+	colMarket       = "market"
+	colCurrency     = "currency"
+	colUnitPrice    = "unitprice"
+	colTierMin      = "pricingtierrangemin"
+	colTierMax      = "pricingtierrangemax"
+	colStart        = "effectivestartdate"
+	colEnd          = "effectiveenddate"
+	colERP          = "erp_price"
+	colSegment      = "segment"
+)
+
+var required = []string{colProductID, colSKUID, colTerm, colBillingPlan, colMarket, colCurrency, colUnitPrice, colStart}
+
+// Header names as the file spells them, for messages.
+var columnNames = map[string]string{
+	colProductID: "ProductId", colSKUID: "SkuId", colTerm: "TermDuration", colBillingPlan: "BillingPlan",
+	colMarket: "Market", colCurrency: "Currency", colUnitPrice: "UnitPrice", colTierMin: "PricingTierRangeMin",
+	colTierMax: "PricingTierRangeMax", colStart: "EffectiveStartDate", colEnd: "EffectiveEndDate", colERP: "ERP Price",
+	colSegment: "Segment",
+}
+
+// Partner Center's own files end the header with a curly quote ("ERP Price“) and may
+// put blanks after a closing quote; a strict CSV reader fails on both.
+var (
+	curlyQuote     = strings.NewReplacer("\u201c", `"`, "\u201d", `"`)
+	blanksAfterEnd = regexp.MustCompile(`"[ \t]+([,;\t]|\r?$)`)
+)
+
+// ParseCSV reads a New Commerce licence-based price list. Columns are found by header
+// name. Any broken row stops the read: every problem is returned as a problems.List
+// naming file, line and column, and no price is returned.
+func ParseCSV(r io.Reader, name string) (List, error) {
+	probs := &problems.Collector{File: name}
+	br := bufio.NewReaderSize(r, 64<<10)
+	head, err := br.ReadString('\n')
+	if err != nil && !errors.Is(err, io.EOF) {
+		return List{}, fmt.Errorf("read price list %s: %w", name, err)
+	}
+	if strings.TrimSpace(strings.TrimPrefix(head, "\ufeff")) == "" {
+		probs.Add(0, "", "the file is empty")
+		return List{}, probs.Err()
+	}
+	nl := head[len(strings.TrimRight(head, "\r\n")):]
+	head = blanksAfterEnd.ReplaceAllString(curlyQuote.Replace(strings.TrimRight(head, "\r\n")), `"$1`) + nl
+	cr := records.NewCSVReader(io.MultiReader(strings.NewReader(head), br))
+	cr.ReuseRecord = true
+	header, err := cr.Read()
+	if err != nil {
+		records.AddCSVError(probs, err)
+		return List{}, probs.Err()
+	}
+	col := map[string]int{}
+	for i, h := range header {
+		col[records.HeaderKey(strings.Trim(h, "\"'"))] = i
+	}
+	for _, need := range required {
+		if _, ok := col[need]; !ok {
+			probs.Add(1, columnNames[need], "column missing from the header")
+		}
+	}
+	if probs.Len() > 0 {
+		return List{}, probs.Err()
+	}
+	p := rowParser{col: col, probs: probs, strs: map[string]string{}}
+	var prices []Price
+	for {
+		rec, err := cr.Read()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			records.AddCSVError(probs, err)
+			break
+		}
+		line, _ := cr.FieldPos(0)
+		if len(rec) == 1 && strings.TrimSpace(rec[0]) == "" {
+			continue
+		}
+		price, ok := p.row(rec, line, name)
+		if ok {
+			prices = append(prices, price)
+		}
+		// A list with a broken column breaks on every row: a few lines say enough.
+		if probs.Len() >= 20 {
+			break
+		}
+	}
+	if err := probs.Err(); err != nil {
+		return List{}, err
+	}
+	if len(prices) == 0 {
+		probs.Add(0, "", "no prices in the file")
+		return List{}, probs.Err()
+	}
+	list := List{Effective: map[Market]time.Time{}}
+	list.Prices, list.Overridden = resolveOverlaps(prices)
+	for _, pr := range list.Prices {
+		m := Market{pr.Market, pr.Currency}
+		if e, ok := list.Effective[m]; !ok || pr.From.After(e) {
+			if !ok {
+				list.Markets = append(list.Markets, m)
+			}
+			list.Effective[m] = pr.From
+		}
+	}
+	slices.SortFunc(list.Markets, func(a, b Market) int {
+		return cmp.Or(cmp.Compare(a.Market, b.Market), cmp.Compare(a.Currency, b.Currency))
+	})
+	return list, nil
+}
+
+type rowParser struct {
+	col   map[string]int
+	probs *problems.Collector
+	// strs keeps one copy of each title and code: a 200,000-row list repeats the
+	// same few thousand, and each row would otherwise hold its own.
+	strs map[string]string
+}
+
+func (p *rowParser) get(rec []string, key string) string {
+	if i, ok := p.col[key]; ok && i < len(rec) {
+		return strings.TrimSpace(rec[i])
+	}
+	return ""
+}
+
+func (p *rowParser) intern(s string) string {
+	if v, ok := p.strs[s]; ok {
+		return v
+	}
+	s = strings.Clone(s)
+	p.strs[s] = s
+	return s
+}
+
+var (
+	productIDPattern = regexp.MustCompile(`^[A-Z0-9]{12}$`)
+	skuIDPattern     = regexp.MustCompile(`^[A-Z0-9]{4}$`)
+	codePattern      = regexp.MustCompile(`^[A-Z]{2,3}$`)
+)
+
+func (p *rowParser) row(rec []string, line int, name string) (Price, bool) {
+	before := p.probs.Len()
+	bad := func(key, format string, args ...any) { p.probs.Add(line, columnNames[key], format, args...) }
+	var pr Price
+	pr.ProductID = p.intern(strings.ToUpper(p.get(rec, colProductID)))
+	if !productIDPattern.MatchString(pr.ProductID) {
+		bad(colProductID, "%q is not a Partner Center ProductId (12 letters and digits)", pr.ProductID)
+	}
+	pr.SKUID = p.intern(strings.ToUpper(p.get(rec, colSKUID)))
+	if !skuIDPattern.MatchString(pr.SKUID) {
+		bad(colSKUID, "%q is not a Partner Center SkuId (4 letters and digits)", pr.SKUID)
+	}
+	pr.TermDuration = p.intern(strings.ToUpper(p.get(rec, colTerm)))
+	if Months(pr.TermDuration) == 0 {
+		bad(colTerm, "%q is not a known term (P1M, P1Y, P3Y)", pr.TermDuration)
+	}
+	pr.BillingPlan = p.intern(strings.ToLower(p.get(rec, colBillingPlan)))
+	if pr.BillingPlan == "" {
+		bad(colBillingPlan, "missing")
+	}
+	pr.Market = p.intern(strings.ToUpper(p.get(rec, colMarket)))
+	if !codePattern.MatchString(pr.Market) {
+		bad(colMarket, "%q is not a country code", pr.Market)
+	}
+	pr.Currency = p.intern(strings.ToUpper(p.get(rec, colCurrency)))
+	if len(pr.Currency) != 3 || !codePattern.MatchString(pr.Currency) {
+		bad(colCurrency, "%q is not an ISO 4217 currency code", pr.Currency)
+	}
+	pr.Segment = DefaultSegment
+	if s := p.get(rec, colSegment); s != "" {
+		pr.Segment = p.intern(strings.ToLower(s))
+	}
+	var err error
+	if pr.UnitPrice, err = money.ParsePlain(p.get(rec, colUnitPrice)); err != nil {
+		bad(colUnitPrice, "%v", err)
+	} else if pr.UnitPrice.IsNegative() {
+		bad(colUnitPrice, "%s is negative", pr.UnitPrice)
+	}
+	if s := p.get(rec, colERP); s != "" {
+		erp, err := money.ParsePlain(s)
+		if err != nil {
+			bad(colERP, "%v", err)
+		}
+		pr.ERPPrice = &erp
+	}
+	if pr.TierMin, err = tier(p.get(rec, colTierMin)); err != nil {
+		bad(colTierMin, "%v", err)
+	}
+	if pr.TierMax, err = tier(p.get(rec, colTierMax)); err != nil {
+		bad(colTierMax, "%v", err)
+	}
+	if pr.TierMax != 0 && pr.TierMax < pr.TierMin {
+		bad(colTierMax, "%d is below the tier's minimum %d", pr.TierMax, pr.TierMin)
+	}
+	from, open, err := ParseDate(p.get(rec, colStart))
+	switch {
+	case err != nil:
+		bad(colStart, "%v", err)
+	case !open:
+		pr.From = from
+	}
+	if s := p.get(rec, colEnd); s != "" {
+		end, open, err := ParseDate(s)
+		switch {
+		case err != nil:
+			bad(colEnd, "%v", err)
+		case !open:
+			last := lastDay(s, end)
+			if last.Before(pr.From) {
+				bad(colEnd, "%s ends before the start %s", s, p.get(rec, colStart))
+			}
+			pr.To = &last
+		}
+	}
+	if p.probs.Len() > before {
+		return Price{}, false
+	}
+	pr.ProductTitle = p.intern(p.get(rec, colProductTitle))
+	pr.SKUTitle = p.intern(p.get(rec, colSKUTitle))
+	pr.Source = name + ":" + strconv.Itoa(line)
+	return pr, true
+}
+
+func tier(s string) (int, error) {
+	if s == "" {
+		return 0, nil
+	}
+	n, err := strconv.Atoi(s)
+	if err != nil || n < 0 {
+		return 0, fmt.Errorf("%q is not a number of seats", s)
+	}
+	return n, nil
+}
+
+var dateLayouts = []string{
+	"1/2/2006 3:04:05 PM", "1/2/2006 3:04 PM", "1/2/2006 15:04:05", "1/2/2006 15:04", "1/2/2006",
+	time.RFC3339Nano, "2006-01-02T15:04:05", "2006-01-02 15:04:05", "2006-01-02T15:04", "2006-01-02",
+}
+
+// ParseDate reads a price list date: Partner Center writes 2/1/2019 12:00:00 AM or
+// 2/1/2023 0:00 (month first), or ISO 8601. Years before 1900 and after 9000 are the
+// list's placeholders for "no limit": open is true and the time is zero.
+func ParseDate(s string) (t time.Time, open bool, err error) {
+	s = strings.TrimSpace(s)
+	for _, layout := range dateLayouts {
+		if t, err := time.Parse(layout, s); err == nil {
+			if t.Year() < 1900 || t.Year() > 9000 {
+				return time.Time{}, true, nil
+			}
+			return t.UTC(), false, nil
+		}
+	}
+	return time.Time{}, false, fmt.Errorf("%q is not a date (2/1/2023 0:00, 2/1/2019 12:00:00 AM or 2023-02-01)", s)
+}
+
+// day is the calendar day of t, as the list means it.
+func day(t time.Time) time.Time {
+	return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC)
+}
+
+// lastDay turns an end date into the last day in force: an end at midnight is the
+// start of the next range's first day, so the day before is the last; any other time
+// falls within the last day itself.
+func lastDay(raw string, end time.Time) time.Time {
+	d := day(end)
+	if end.Equal(d) && (strings.ContainsAny(raw, ": ") || strings.Contains(raw, "T")) {
+		return d.AddDate(0, 0, -1)
+	}
+	return d
+}
+
+// resolveOverlaps orders the prices of each key by start, and resolves rows whose
+// ranges overlap in favour of the one that starts later: the earlier one ends the day
+// before, or gives way entirely when both start on the same day (the later line wins).
+func resolveOverlaps(prices []Price) ([]Price, int) {
+	for i := range prices {
+		prices[i].From = day(prices[i].From)
+	}
+	slices.SortStableFunc(prices, func(a, b Price) int {
+		return cmp.Or(CompareKeys(a.Key, b.Key), a.From.Compare(b.From))
+	})
+	out := prices[:0]
+	overridden := 0
+	for _, p := range prices {
+		if n := len(out); n > 0 && out[n-1].Key == p.Key {
+			prev := &out[n-1]
+			if prev.To == nil || !prev.To.Before(p.From) {
+				overridden++
+				if prev.From.Equal(p.From) {
+					*prev = p
+					continue
+				}
+				end := p.From.AddDate(0, 0, -1)
+				prev.To = &end
+			}
+		}
+		out = append(out, p)
+	}
+	return slices.Clip(out), overridden
+}
+
+// CompareKeys orders keys by product, SKU, term, billing plan, market, currency,
+// segment and tier.
+func CompareKeys(a, b Key) int {
+	return cmp.Or(cmp.Compare(a.ProductID, b.ProductID), cmp.Compare(a.SKUID, b.SKUID), cmp.Compare(a.TermDuration, b.TermDuration),
+		cmp.Compare(a.BillingPlan, b.BillingPlan), cmp.Compare(a.Market, b.Market), cmp.Compare(a.Currency, b.Currency),
+		cmp.Compare(a.Segment, b.Segment), cmp.Compare(a.TierMin, b.TierMin))
+}

@@ -1,0 +1,391 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/shopspring/decimal"
+	"gorm.io/gorm"
+
+	"github.com/seatledger/seatledger/internal/catalog"
+	"github.com/seatledger/seatledger/internal/pricing"
+)
+
+// PriceImport is what one price list import did. Written counts price rows inserted
+// or updated (a range closed counts once); an unchanged re-import writes none.
+type PriceImport struct {
+	Read       int `json:"read"`
+	Overridden int `json:"overridden"`
+	Written    int `json:"written"`
+	Unchanged  int `json:"unchanged"`
+	Closed     int `json:"closed"`
+	Changes    int `json:"changes"`
+}
+
+// PriceFilter narrows Prices; empty fields match everything.
+type PriceFilter struct {
+	Market    string
+	Currency  string
+	ProductID string
+	SKUID     string
+}
+
+const priceColumns = "id, product_id, sku_id, term_duration, billing_plan, market, currency, segment, tier_min, tier_max, product_title, sku_title, unit_price, erp_price, valid_from, valid_to, source"
+
+// storedPrice is a price row as read back, with its id for updates.
+type storedPrice struct {
+	id int64
+	*pricing.Price
+}
+
+// priceRow points into the parsed list rather than copying it: a large list would
+// otherwise be held twice.
+type priceRow struct {
+	*pricing.Price
+	importedAt time.Time
+}
+
+func (priceRow) TableName() string { return "prices" }
+
+func (priceRow) columns() []string {
+	return []string{"product_id", "sku_id", "term_duration", "billing_plan", "market", "currency", "segment", "tier_min", "tier_max",
+		"product_title", "sku_title", "unit_price", "erp_price", "valid_from", "valid_to", "source", "imported_at"}
+}
+
+func (r priceRow) values() []any {
+	return []any{r.ProductID, r.SKUID, r.TermDuration, r.BillingPlan, r.Market, r.Currency, r.Segment, r.TierMin, r.TierMax,
+		r.ProductTitle, r.SKUTitle, r.UnitPrice, nullDecimal(r.ERPPrice), r.From, nullTime(r.To), r.Source, r.importedAt}
+}
+
+type priceChangeRow struct {
+	pricing.Change
+	recordedAt time.Time
+}
+
+func (priceChangeRow) TableName() string { return "price_changes" }
+
+func (priceChangeRow) columns() []string {
+	return []string{"kind", "product_id", "sku_id", "term_duration", "billing_plan", "market", "currency", "segment", "tier_min",
+		"old_price", "new_price", "effective", "source", "recorded_at"}
+}
+
+func (r priceChangeRow) values() []any {
+	return []any{r.Kind, r.ProductID, r.SKUID, r.TermDuration, r.BillingPlan, r.Market, r.Currency, r.Segment, r.TierMin,
+		nullDecimal(r.Old), nullDecimal(r.New), r.Effective, r.Source, r.recordedAt}
+}
+
+func nullTime(t *time.Time) any {
+	if t == nil {
+		return nil
+	}
+	return *t
+}
+
+// ImportPrices stores a price list in one transaction, effective-dated per key, and
+// records what it changed against the prices in force before it. A row already
+// stored with the same key and first day is compared, not written again, so that a
+// re-import writes nothing; a new range closes the one it follows; an offer the list
+// no longer carries in a market and currency it covers is closed and reported retired.
+func (s *Store) ImportPrices(ctx context.Context, list pricing.List, actor, source string) (PriceImport, error) {
+	c := &changeSet{dialect: s.dialect, tenant: "price list", at: s.nowUTC()}
+	var res PriceImport
+	apply := func(tx *gorm.DB) error {
+		c.tx = tx
+		var err error
+		res, err = applyPriceList(c, list, source)
+		if err != nil {
+			return err
+		}
+		return s.audit(tx, actor, "prices.import", source, fmt.Sprintf("%d prices read, %d written, %d unchanged, %d ranges closed, %d changes, %d overridden in the file",
+			res.Read, res.Written, res.Unchanged, res.Closed, res.Changes, res.Overridden))
+	}
+	var err error
+	if s.dialect == Postgres {
+		err = s.inCopyTransaction(ctx, c, apply)
+	} else {
+		err = s.db.WithContext(ctx).Transaction(apply)
+	}
+	if err != nil {
+		return PriceImport{}, fmt.Errorf("import prices from %s: %w", source, err)
+	}
+	return res, nil
+}
+
+func applyPriceList(c *changeSet, list pricing.List, source string) (PriceImport, error) {
+	res := PriceImport{Read: len(list.Prices), Overridden: list.Overridden}
+	stored := map[pricing.Key][]*storedPrice{}
+	known := map[pricing.Market]bool{}
+	for _, m := range list.Markets {
+		rows, err := readPrices(c.tx, "market = ? AND currency = ?", m.Market, m.Currency)
+		if err != nil {
+			return res, err
+		}
+		known[m] = len(rows) > 0
+		for _, r := range rows {
+			stored[r.Key] = append(stored[r.Key], r)
+		}
+	}
+	var (
+		inserts []priceRow
+		changes []priceChangeRow
+		// closes gathers ranges to end, by their new last day: a monthly list ends most
+		// of them on the same day, so one statement closes many.
+		closes  = map[time.Time][]int64{}
+		updates []*storedPrice
+		// carried are the stored keys the list carries; the others may be retired.
+		carried = map[pricing.Key]bool{}
+		// The list is ordered by key: the timeline of the key at hand is kept here,
+		// and only keys stored before are looked up in the map.
+		curKey pricing.Key
+		cur    []*storedPrice
+	)
+	change := func(kind string, k pricing.Key, old, new *decimal.Decimal, effective time.Time, src string) {
+		changes = append(changes, priceChangeRow{Change: pricing.Change{Key: k, Kind: kind, Old: old, New: new, Effective: effective, Source: src}, recordedAt: c.at})
+	}
+	for j := range list.Prices {
+		p := &list.Prices[j]
+		if j == 0 || p.Key != curKey {
+			curKey, cur = p.Key, stored[p.Key]
+			if len(cur) > 0 {
+				carried[p.Key] = true
+			}
+		}
+		rows := cur // ordered by first day
+		i, found := slices.BinarySearchFunc(rows, p.From, func(r *storedPrice, t time.Time) int { return r.From.Compare(t) })
+		// A range the list leaves open ends where a later stored one begins.
+		if !found && i < len(rows) || found && i+1 < len(rows) {
+			next := rows[i]
+			if found {
+				next = rows[i+1]
+			}
+			if end := next.From.AddDate(0, 0, -1); p.To == nil || p.To.After(end) {
+				p.To = &end
+			}
+		}
+		if found {
+			r := rows[i]
+			if samePrice(*r.Price, *p) {
+				res.Unchanged++
+				continue
+			}
+			if !r.UnitPrice.Equal(p.UnitPrice) {
+				old, new := r.UnitPrice, p.UnitPrice
+				change(direction(old, new), p.Key, &old, &new, p.From, p.Source)
+			}
+			keep := r.Source
+			r.Price = p
+			r.Source = keep
+			updates = append(updates, r)
+			continue
+		}
+		var prev *storedPrice
+		if i > 0 {
+			prev = rows[i-1]
+		}
+		dayBefore := p.From.AddDate(0, 0, -1)
+		switch {
+		case prev != nil && (prev.To == nil || !prev.To.Before(dayBefore)):
+			if !prev.UnitPrice.Equal(p.UnitPrice) {
+				old, new := prev.UnitPrice, p.UnitPrice
+				change(direction(old, new), p.Key, &old, &new, p.From, p.Source)
+			}
+			if prev.To == nil || prev.To.After(dayBefore) {
+				prev.To = &dayBefore
+				if prev.id != 0 {
+					closes[dayBefore] = append(closes[dayBefore], prev.id)
+					res.Closed++
+				}
+			}
+		case known[pricing.Market{Market: p.Market, Currency: p.Currency}]:
+			// Only against a list seen before is a new key an added offer; the first
+			// list of a market adds everything.
+			new := p.UnitPrice
+			change(pricing.ChangeAdded, p.Key, nil, &new, p.From, p.Source)
+		}
+		inserts = append(inserts, priceRow{Price: p, importedAt: c.at})
+		cur = slices.Insert(rows, i, &storedPrice{Price: p})
+	}
+	for k, rows := range stored {
+		m := pricing.Market{Market: k.Market, Currency: k.Currency}
+		effective, covered := list.Effective[m]
+		if carried[k] || !covered {
+			continue
+		}
+		last := rows[len(rows)-1]
+		if last.id == 0 || !last.From.Before(effective) || last.To != nil && last.To.Before(effective) {
+			continue
+		}
+		end := effective.AddDate(0, 0, -1)
+		closes[end] = append(closes[end], last.id)
+		res.Closed++
+		old := last.UnitPrice
+		change(pricing.ChangeRetired, k, &old, nil, effective, source)
+	}
+	if err := insertAll(c, inserts); err != nil {
+		return res, fmt.Errorf("write prices: %w", err)
+	}
+	for _, r := range updates {
+		err := c.tx.Exec("UPDATE prices SET unit_price = ?, erp_price = ?, valid_to = ?, product_title = ?, sku_title = ?, tier_max = ? WHERE id = ?",
+			r.UnitPrice, nullDecimal(r.ERPPrice), nullTime(r.To), r.ProductTitle, r.SKUTitle, r.TierMax, r.id).Error
+		if err != nil {
+			return res, fmt.Errorf("update price %s: %w", r.Source, err)
+		}
+	}
+	for end, ids := range closes {
+		for start := 0; start < len(ids); start += 10000 {
+			batch := ids[start:min(start+10000, len(ids))]
+			if err := c.tx.Exec("UPDATE prices SET valid_to = ? WHERE id IN ?", end, batch).Error; err != nil {
+				return res, fmt.Errorf("close price ranges: %w", err)
+			}
+		}
+	}
+	slices.SortStableFunc(changes, func(a, b priceChangeRow) int {
+		if n := a.Effective.Compare(b.Effective); n != 0 {
+			return n
+		}
+		return pricing.CompareKeys(a.Key, b.Key)
+	})
+	if err := insertAll(c, changes); err != nil {
+		return res, fmt.Errorf("record price changes: %w", err)
+	}
+	res.Written = len(inserts) + len(updates) + res.Closed
+	res.Changes = len(changes)
+	return res, nil
+}
+
+func direction(old, new decimal.Decimal) string {
+	if new.GreaterThan(old) {
+		return pricing.ChangeUp
+	}
+	return pricing.ChangeDown
+}
+
+func samePrice(a, b pricing.Price) bool {
+	sameERP := a.ERPPrice == nil && b.ERPPrice == nil || a.ERPPrice != nil && b.ERPPrice != nil && a.ERPPrice.Equal(*b.ERPPrice)
+	sameTo := a.To == nil && b.To == nil || a.To != nil && b.To != nil && a.To.Equal(*b.To)
+	return a.UnitPrice.Equal(b.UnitPrice) && sameERP && sameTo && a.TierMax == b.TierMax && a.ProductTitle == b.ProductTitle && a.SKUTitle == b.SKUTitle
+}
+
+// readPrices reads price rows ordered by key and first day. Rows are scanned by hand:
+// a re-import reads back every price of its markets, and gorm's reflection per row
+// cost more than the query.
+func readPrices(tx *gorm.DB, where string, args ...any) ([]*storedPrice, error) {
+	q := "SELECT " + priceColumns + " FROM prices"
+	if where != "" {
+		q += " WHERE " + where
+	}
+	q += " ORDER BY market, currency, product_id, sku_id, term_duration, billing_plan, segment, tier_min, valid_from"
+	rows, err := tx.Raw(q, args...).Rows()
+	if err != nil {
+		return nil, fmt.Errorf("read prices: %w", err)
+	}
+	defer rows.Close()
+	var (
+		out []*storedPrice
+		// Codes and titles repeat across rows; one copy of each keeps a re-import of
+		// a large list from holding hundreds of thousands of equal strings.
+		strs                                                        = map[string]string{}
+		product, sku, term, plan, market, currency, segment, pt, st sql.RawBytes
+	)
+	intern := func(b []byte) string {
+		if s, ok := strs[string(b)]; ok {
+			return s
+		}
+		s := string(b)
+		strs[s] = s
+		return s
+	}
+	for rows.Next() {
+		var (
+			r   = storedPrice{Price: &pricing.Price{}}
+			erp decimal.NullDecimal
+			to  *time.Time
+		)
+		if err := rows.Scan(&r.id, &product, &sku, &term, &plan, &market, &currency, &segment, &r.TierMin, &r.TierMax,
+			&pt, &st, &r.UnitPrice, &erp, &r.From, &to, &r.Source); err != nil {
+			return nil, fmt.Errorf("read prices: %w", err)
+		}
+		r.ProductID, r.SKUID, r.TermDuration, r.BillingPlan = intern(product), intern(sku), intern(term), intern(plan)
+		r.Market, r.Currency, r.Segment, r.ProductTitle, r.SKUTitle = intern(market), intern(currency), intern(segment), intern(pt), intern(st)
+		r.From = r.From.UTC()
+		if to != nil {
+			t := to.UTC()
+			r.To = &t
+		}
+		r.ERPPrice = fromNullDecimal(erp)
+		out = append(out, &r)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("read prices: %w", err)
+	}
+	return out, nil
+}
+
+// Prices returns every stored price that matches the filter, closed ranges too,
+// ordered by key and first day.
+func (s *Store) Prices(ctx context.Context, f PriceFilter) ([]pricing.Price, error) {
+	var (
+		conds []string
+		args  []any
+	)
+	for _, c := range []struct{ col, val string }{{"market", f.Market}, {"currency", f.Currency}, {"product_id", f.ProductID}, {"sku_id", f.SKUID}} {
+		if c.val != "" {
+			conds = append(conds, c.col+" = ?")
+			args = append(args, strings.ToUpper(c.val))
+		}
+	}
+	rows, err := readPrices(s.db.WithContext(ctx), strings.Join(conds, " AND "), args...)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]pricing.Price, len(rows))
+	for i, r := range rows {
+		out[i] = *r.Price
+	}
+	return out, nil
+}
+
+// PriceChanges returns the recorded changes effective on or after since (all of them
+// for the zero time), in the order they take effect.
+func (s *Store) PriceChanges(ctx context.Context, since time.Time) ([]pricing.Change, error) {
+	rows, err := s.db.WithContext(ctx).Raw("SELECT id, kind, product_id, sku_id, term_duration, billing_plan, market, currency, segment, tier_min, old_price, new_price, effective, source FROM price_changes WHERE effective >= ? ORDER BY effective, id", since.UTC()).Rows()
+	if err != nil {
+		return nil, fmt.Errorf("read price changes: %w", err)
+	}
+	defer rows.Close()
+	var out []pricing.Change
+	for rows.Next() {
+		var (
+			c        pricing.Change
+			old, new decimal.NullDecimal
+		)
+		if err := rows.Scan(&c.ID, &c.Kind, &c.ProductID, &c.SKUID, &c.TermDuration, &c.BillingPlan, &c.Market, &c.Currency, &c.Segment, &c.TierMin, &old, &new, &c.Effective, &c.Source); err != nil {
+			return nil, fmt.Errorf("read price changes: %w", err)
+		}
+		c.Effective = c.Effective.UTC()
+		c.Old, c.New = fromNullDecimal(old), fromNullDecimal(new)
+		out = append(out, c)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("read price changes: %w", err)
+	}
+	return out, nil
+}
+
+// OffersForSKU returns the Partner Center offers that provision a Graph SKU, by its
+// GUID, ordered by ProductId:SkuId.
+func (s *Store) OffersForSKU(ctx context.Context, graphSKUID string) ([]catalog.Offer, error) {
+	var rows []offerRow
+	if err := s.db.WithContext(ctx).Where("LOWER(graph_sku_id) = ?", strings.ToLower(graphSKUID)).Order("product_id, sku").Find(&rows).Error; err != nil {
+		return nil, fmt.Errorf("read offers for %s: %w", graphSKUID, err)
+	}
+	out := make([]catalog.Offer, len(rows))
+	for i, r := range rows {
+		out[i] = catalog.Offer{ProductID: r.ProductID, SKU: r.SKU, Title: r.Title, GraphSKUID: r.GraphSKUID, PartNumber: r.PartNumber}
+	}
+	return out, nil
+}
