@@ -13,13 +13,14 @@ import (
 	"github.com/seatledger/seatledger/internal/app"
 	"github.com/seatledger/seatledger/internal/csvout"
 	"github.com/seatledger/seatledger/internal/i18n"
+	"github.com/seatledger/seatledger/internal/money"
 	"github.com/seatledger/seatledger/internal/pricing"
 	"github.com/seatledger/seatledger/internal/store"
 )
 
 func newPricesCmd(g *globals) *cobra.Command {
 	cmd := &cobra.Command{Use: "prices", Short: "Partner Center's New Commerce price lists: prices in force, their history and changes"}
-	cmd.AddCommand(newPricesImportCmd(g), newPricesListCmd(g), newPricesShowCmd(g), newPricesChangesCmd(g))
+	cmd.AddCommand(newPricesImportCmd(g), newPricesListCmd(g), newPricesShowCmd(g), newPricesChangesCmd(g), newPricesImpactCmd(g))
 	return cmd
 }
 
@@ -288,4 +289,109 @@ func endString(t *time.Time) string {
 		return "open"
 	}
 	return t.Format(time.DateOnly)
+}
+
+func newPricesImpactCmd(g *globals) *cobra.Command {
+	var since, customer, floor string
+	var change int64
+	c := &cobra.Command{
+		Use:   "impact [--change ID] [--customer X] [--since DATE] [--margin-floor PERCENT]",
+		Short: "What each recorded price change does to each customer's subscriptions, sorted by the day it lands",
+		Long: "A price is locked for a subscription's term: the new price reaches it at its first renewal on or\n" +
+			"after the change (monthly terms at their next monthly renewal), or at its start when bought after.\n" +
+			"Amounts are per month in the customer's currency: the partner's cost, the customer's price under a\n" +
+			"markup, and the margin left by a fixed price (flagged under --margin-floor, default 0 %).",
+		Args:        cobra.NoArgs,
+		Annotations: map[string]string{csvOutput: "yes"},
+		RunE: func(cmd *cobra.Command, args []string) error {
+			q := app.ImpactQuery{ChangeID: change, Customer: customer}
+			if since != "" {
+				d, err := time.Parse(time.DateOnly, since)
+				if err != nil {
+					return fmt.Errorf("--since: %q is not a date (2026-12-01)", since)
+				}
+				q.Since = d
+			}
+			f, err := money.ParsePlain(floor)
+			if err != nil {
+				return fmt.Errorf("--margin-floor: %w", err)
+			}
+			q.MarginFloorPercent = f
+			return g.withApp(cmd, false, func(a *app.App) error {
+				rep, err := a.PriceImpact(cmd.Context(), q)
+				if err != nil {
+					return err
+				}
+				switch g.output {
+				case "json":
+					return writeJSON(g.stdout, rep)
+				case "csv":
+					w := csvout.NewWriter(g.stdout)
+					_ = w.Write("reaches", "customer", "tenant_id", "sku", "subscription_id", "seats", "term", "billing_plan", "change_id", "kind", "old_term_price", "new_term_price",
+						"currency", "cost_change_monthly", "customer_change_monthly", "margin_monthly", "margin_percent", "below_floor", "note")
+					for _, im := range rep.Impacts {
+						h := im.Holding
+						_ = w.Write(dayCell(im.Reaches), h.Customer, h.TenantID, h.PartNumber, h.SubscriptionID, strconv.Itoa(h.Seats), h.Term, h.BillingPlan,
+							strconv.FormatInt(im.Change.ID, 10), im.Change.Kind, decString(im.Change.Old), decString(im.Change.New), h.Currency,
+							amountCell(im.CostChange), amountCell(im.CustomerChange), amountCell(im.Margin), decString(im.MarginPercent),
+							strconv.FormatBool(im.BelowFloor), im.Note)
+					}
+					return w.Flush()
+				}
+				t := newTable(g.stdout, "REACHES", "CUSTOMER", "SKU", "SUBSCRIPTION", "SEATS", "CHANGE", "COST/MONTH", "CUSTOMER/MONTH", "MARGIN/SEAT", "NOTE")
+				for _, im := range rep.Impacts {
+					h := im.Holding
+					change := im.Change.Kind
+					if im.Change.Old != nil && im.Change.New != nil {
+						change = fmt.Sprintf("%s %s → %s per %s", im.Change.Kind, im.Change.Old.String(), im.Change.New.String(), h.Term)
+					}
+					margin := amountText(im.Margin, h.Currency)
+					if im.BelowFloor {
+						margin += " (below the floor)"
+					}
+					reaches := dayCell(im.Reaches)
+					if reaches == "" {
+						reaches = "unknown"
+					}
+					t.row(reaches, h.Customer, h.PartNumber, shortSubject(h.SubscriptionID), strconv.Itoa(h.Seats), change,
+						amountText(im.CostChange, h.Currency), amountText(im.CustomerChange, h.Currency), margin, im.Note)
+				}
+				if err := t.flush(); err != nil {
+					return err
+				}
+				fmt.Fprintf(g.stdout, "%d subscriptions reached", len(rep.Impacts))
+				if rep.Unmatched > 0 {
+					fmt.Fprintf(g.stdout, "; %s not matched to the price list (offer or term unknown: import the offer matrix)", i18n.N(rep.Unmatched, "subscription"))
+				}
+				fmt.Fprintln(g.stdout)
+				return nil
+			})
+		},
+	}
+	c.Flags().Int64Var(&change, "change", 0, "one change, by the id `prices changes` shows")
+	c.Flags().StringVar(&customer, "customer", "", "one customer (tenant id, external reference or name)")
+	c.Flags().StringVar(&since, "since", "", "only changes effective on or after this day (2026-12-01)")
+	c.Flags().StringVar(&floor, "margin-floor", "0", "lowest acceptable margin of a fixed-price line, in percent")
+	return c
+}
+
+func dayCell(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.Format(time.DateOnly)
+}
+
+func amountCell(a *money.Amount) string {
+	if a == nil {
+		return ""
+	}
+	return a.String()
+}
+
+func amountText(a *money.Amount, currency string) string {
+	if a == nil {
+		return "-"
+	}
+	return currency + " " + a.String()
 }

@@ -2,9 +2,15 @@ package app
 
 import (
 	"context"
+	"fmt"
+	"slices"
 	"strings"
+	"time"
+
+	"github.com/shopspring/decimal"
 
 	"github.com/seatledger/seatledger/internal/pricing"
+	"github.com/seatledger/seatledger/internal/store"
 	"github.com/seatledger/seatledger/internal/terms"
 )
 
@@ -65,4 +71,54 @@ func billingPlanOf(s terms.Subscription) string {
 		return "triennial"
 	}
 	return "annual"
+}
+
+// ImpactQuery chooses the changes and customers whose impact to work out.
+type ImpactQuery struct {
+	// ChangeID picks one recorded change; 0 takes every change effective on or after
+	// Since.
+	ChangeID int64
+	Since    time.Time
+	// Customer narrows to one customer (tenant id, external reference or name).
+	Customer string
+	// MarginFloorPercent is the lowest acceptable margin of a fixed-price line.
+	MarginFloorPercent decimal.Decimal
+}
+
+// ImpactReport is every subscription a price change reaches, sorted by the day it
+// lands, and how many subscriptions could not be matched to the price list.
+type ImpactReport struct {
+	Impacts []pricing.Impact `json:"impacts"`
+	// Unmatched counts running subscriptions whose offer or term is unknown.
+	Unmatched int `json:"unmatched"`
+}
+
+// PriceImpact works out what the recorded price changes do to each customer's
+// subscriptions: the day each reaches a subscription under its term's price lock,
+// the change in the partner's monthly cost, in the customer's price under a markup,
+// and the margin of a fixed price.
+func (a *App) PriceImpact(ctx context.Context, q ImpactQuery) (ImpactReport, error) {
+	var keys []string
+	if q.Customer != "" {
+		keys = []string{q.Customer}
+	}
+	sc, err := a.scope(ctx, keys, nil)
+	if err != nil {
+		return ImpactReport{}, err
+	}
+	changes, err := a.Store.PriceChanges(ctx, q.Since)
+	if err != nil {
+		return ImpactReport{}, err
+	}
+	if q.ChangeID != 0 {
+		changes = slices.DeleteFunc(changes, func(c pricing.Change) bool { return c.ID != q.ChangeID })
+		if len(changes) == 0 {
+			return ImpactReport{}, fmt.Errorf("price change %d: %w", q.ChangeID, store.ErrNotFound)
+		}
+	}
+	held, unmatched, err := a.holdings(ctx, sc)
+	if err != nil {
+		return ImpactReport{}, err
+	}
+	return ImpactReport{Impacts: pricing.Impacts(changes, held, q.MarginFloorPercent), Unmatched: unmatched}, nil
 }
