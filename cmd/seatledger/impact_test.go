@@ -105,5 +105,23 @@ func TestPriceImpact(t *testing.T) {
 		if out := mustRun(t, "--db", db, "prices", "impact"); !strings.Contains(out, "subscriptions reached") {
 			t.Errorf("prices impact:\n%s", out)
 		}
+
+		// With the price list in, no saving of that offer waits for it any more.
+		mustRun(t, "--db", db, "advise")
+		var findings struct {
+			Findings []struct {
+				Kind       string `json:"kind"`
+				SKUs       string `json:"skus"`
+				SavingNote string `json:"savingNote"`
+			} `json:"findings"`
+		}
+		if err := json.Unmarshal([]byte(mustRun(t, "--db", db, "-o", "json", "findings", "list", "--customer", cust.ExternalRef)), &findings); err != nil {
+			t.Fatal(err)
+		}
+		for _, f := range findings.Findings {
+			if f.SKUs == sub.PartNumber && strings.Contains(f.SavingNote, "until price lists are imported") {
+				t.Errorf("%s %s still waits for a price list: %s", f.Kind, f.SKUs, f.SavingNote)
+			}
+		}
 	})
 }

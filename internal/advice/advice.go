@@ -21,6 +21,7 @@ import (
 	"github.com/seatledger/seatledger/internal/money"
 	"github.com/seatledger/seatledger/internal/pools"
 	"github.com/seatledger/seatledger/internal/terms"
+	"github.com/shopspring/decimal"
 )
 
 // Kinds of finding.
@@ -178,9 +179,12 @@ type Tenant struct {
 	// UnlinkedPartner are the Partner Center subscriptions that match no Graph
 	// subscription (reconciliation reports them).
 	UnlinkedPartner []inventory.PartnerSubscription
-	Contract        []contracts.Line
-	Catalog         *catalog.Catalog
-	Exclusions      []Exclusion
+	// Costs is, per Graph subscription id, the partner's cost of a seat per month at
+	// Microsoft's price locked for the current term (price list), where one is known.
+	Costs      map[string]decimal.Decimal
+	Contract   []contracts.Line
+	Catalog    *catalog.Catalog
+	Exclusions []Exclusion
 }
 
 // Result is the findings for one tenant and what could not be assessed.
@@ -194,7 +198,7 @@ type Result struct {
 
 // Advise runs every rule over one tenant.
 func Advise(t Tenant, th Thresholds) Result {
-	a := &adviser{t: t, th: th, prices: pricesOf(t.Contract, t.Subscriptions, t.Now), removals: map[string]int{}}
+	a := &adviser{t: t, th: th, prices: pricesOf(t.Contract, t.Subscriptions, t.Now, t.Costs), removals: map[string]int{}}
 	a.accounts = pools.Of(t.Pools, t.Subscriptions, HeldWithoutPool(t.Pools, t.Users))
 	a.seats()
 	a.users()

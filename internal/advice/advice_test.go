@@ -56,6 +56,8 @@ type world struct {
 	usageDate *time.Time
 	// partner holds Partner Center's subscriptions, linked by commerce id.
 	partner []inventory.PartnerSubscription
+	// costs are the partner's costs per seat per month, by subscription id.
+	costs map[string]decimal.Decimal
 }
 
 func ptr[T any](v T) *T { return &v }
@@ -113,7 +115,7 @@ func (w *world) run(th Thresholds) Result {
 	return Advise(Tenant{TenantID: tenant, Currency: "EUR", Now: w.now(), Pools: w.pools,
 		Subscriptions: terms.ResolveLinked(tenant, "partner", w.subs, w.lines, map[string][]terms.SeatAddition{"SPB-sub": w.additions},
 			terms.Link(w.subs, w.partner, nil).ByGraphID, w.now()),
-		Users: w.users, Usage: w.usage, UsageReportDate: w.usageDate, SignInData: w.signIn, Contract: w.lines, Catalog: cat(w.t), Exclusions: w.exclude}, th)
+		Users: w.users, Usage: w.usage, UsageReportDate: w.usageDate, Costs: w.costs, SignInData: w.signIn, Contract: w.lines, Catalog: cat(w.t), Exclusions: w.exclude}, th)
 }
 
 func (w *world) now() time.Time {

@@ -511,3 +511,47 @@ func TestActByNeverInThePast(t *testing.T) {
 	contains3(t, "action", g.Action, "has passed")
 	only(t, r, TrialEnding)
 }
+
+// With a price list imported, savings that were unknown are priced: the partner's
+// cost at Microsoft's price for idle seats no contract bills, and Microsoft's price
+// plus the markup for a cost-plus line.
+func TestSavingsFromThePriceList(t *testing.T) {
+	setup := func(t *testing.T, seats, billed, assigned int) *world {
+		w := newWorld(t)
+		w.subs = nil
+		w.subscription("SPB", seats, false, now.AddDate(0, 0, -200), now.AddDate(0, 0, 165))
+		w.lines[0].Quantity = ptr(billed)
+		w.costs = map[string]decimal.Decimal{"SPB-sub": decimal.RequireFromString("18")}
+		for i := range assigned {
+			w.user(string(rune('a'+i))+"@x", "SPB")
+		}
+		return w
+	}
+	t.Run("as assigned: the partner's cost", func(t *testing.T) {
+		w := setup(t, 12, 12, 10)
+		w.lines[0].Quantity = nil
+		f := only(t, w.run(DefaultThresholds), UnassignedSeats)
+		if f.MonthlySaving == nil || f.MonthlySaving.String() != "36.00" || f.SavingFor != ForPartner {
+			t.Errorf("%+v", f)
+		}
+		contains3(t, "note", f.SavingNote, "the partner's cost at Microsoft's price")
+	})
+	t.Run("cost plus 15 %", func(t *testing.T) {
+		w := setup(t, 12, 12, 10)
+		w.lines[0].UnitPrice = nil
+		m := decimal.NewFromInt(15)
+		w.lines[0].MarkupPercent = &m
+		f := only(t, w.run(DefaultThresholds), UnassignedSeats)
+		if f.MonthlySaving == nil || f.MonthlySaving.String() != "41.40" || f.SavingFor != ForCustomer {
+			t.Errorf("%+v", f)
+		}
+		contains3(t, "note", f.SavingNote, "plus the contract's markup")
+	})
+	t.Run("17 bought, 15 billed, 11 assigned", func(t *testing.T) {
+		f := only(t, setup(t, 17, 15, 11).run(DefaultThresholds), UnassignedSeats)
+		// 4 × 20.60 the customer's, 2 × 18 the partner's.
+		if f.MonthlySaving == nil || f.MonthlySaving.String() != "118.40" || strings.Contains(f.SavingNote, "at least") {
+			t.Errorf("%+v", f)
+		}
+	})
+}

@@ -36,7 +36,7 @@ type price struct {
 // contract line covering the subscription a freed seat would be removed from (the one
 // reducible soonest). A SKU with no subscriptions on record is priced from any line in
 // force for it, a fixed price before a markup.
-func pricesOf(lines []contracts.Line, subs []terms.Subscription, now time.Time) map[string]price {
+func pricesOf(lines []contracts.Line, subs []terms.Subscription, now time.Time, costs map[string]decimal.Decimal) map[string]price {
 	out := map[string]price{}
 	bySKU := map[string][]terms.Subscription{}
 	for _, s := range subs {
@@ -44,53 +44,61 @@ func pricesOf(lines []contracts.Line, subs []terms.Subscription, now time.Time) 
 	}
 	for id, list := range bySKU {
 		if shares := allocate(list, 1); len(shares) > 0 {
-			out[id] = userSeatPrice(shares[0])
+			out[id] = userSeatPrice(shares[0], costs)
 		}
 	}
 	for _, l := range lines {
 		p, priced := out[l.SKUID]
 		if _, hasSubs := bySKU[l.SKUID]; !hasSubs && l.ActiveOn(now) && (!priced || p.unit == nil && l.UnitPrice != nil) {
-			out[l.SKUID] = customerPrice(l, "")
+			out[l.SKUID] = customerPrice(l, "", nil)
 		}
 	}
 	return out
 }
 
-// customerPrice is what the customer pays for a seat under a contract line.
-func customerPrice(l contracts.Line, when string) price {
-	if l.UnitPrice != nil {
+// customerPrice is what the customer pays for a seat under a contract line: its fixed
+// price, or Microsoft's price locked for the subscription's term (cost, from the price
+// list; nil when unknown) plus the line's markup.
+func customerPrice(l contracts.Line, when string, cost *decimal.Decimal) price {
+	switch {
+	case l.UnitPrice != nil:
 		return price{unit: l.UnitPrice, whose: ForCustomer, note: when}
+	case cost != nil && l.MarkupPercent != nil:
+		unit := cost.Mul(decimal.NewFromInt(1).Add(l.MarkupPercent.Div(decimal.NewFromInt(100))))
+		note := "priced at Microsoft's price locked for the term (price list) plus the contract's markup"
+		if when != "" {
+			note = when + "; " + note
+		}
+		return price{unit: &unit, whose: ForCustomer, note: note}
 	}
 	return price{note: l.MarkupNote(), whose: ForCustomer}
+}
+
+// costOf is the partner's cost of a seat of a subscription per month, from the price
+// list in force when its term began; nil when not known.
+func costOf(costs map[string]decimal.Decimal, sh share) *decimal.Decimal {
+	if c, ok := costs[sh.sub.ID]; ok {
+		return &c
+	}
+	return nil
 }
 
 // userSeatPrice prices a licence taken from a user: the customer pays less from the
 // next bill where the contract bills as assigned, and once the committed quantity is
 // lowered (with the contract's notice) where it commits to a number of seats.
-func userSeatPrice(sh share) price {
+func userSeatPrice(sh share, costs map[string]decimal.Decimal) price {
+	cost := costOf(costs, sh)
+	if sh.sub.Owner == terms.OwnerPartner && sh.sub.Line == nil && cost != nil {
+		return price{unit: cost, whose: ForPartner, note: "no contract line bills it: the partner's cost at Microsoft's price (price list)"}
+	}
 	if p, ok := elsewhere(sh); ok {
 		return p
 	}
 	l := *sh.sub.Line
 	if l.AsAssigned() {
-		return customerPrice(l, "the customer's saving from the next bill (the contract bills seats as assigned); the partner's own cost ends when the subscription is reduced")
+		return customerPrice(l, "the customer's saving from the next bill (the contract bills seats as assigned); the partner's own cost ends when the subscription is reduced", cost)
 	}
-	return customerPrice(l, committedNote(l))
-}
-
-// idleSeatPrice prices a seat nobody holds. Under a contract billing as assigned the
-// customer does not pay for it: the partner does, at Microsoft's price, which
-// seatledger does not know yet. Under a committed quantity the customer pays for it,
-// and saves only once the contract is changed.
-func idleSeatPrice(sh share) price {
-	if p, ok := elsewhere(sh); ok {
-		return p
-	}
-	l := *sh.sub.Line
-	if l.AsAssigned() {
-		return price{whose: ForPartner, note: "the contract bills seats as assigned, so idle seats cost the partner Microsoft's price, which is not known until price lists are imported"}
-	}
-	return customerPrice(l, committedNote(l))
+	return customerPrice(l, committedNote(l), cost)
 }
 
 // elsewhere prices what seatledger cannot: seats of another seller, or of a
@@ -112,49 +120,66 @@ func committedNote(l contracts.Line) string {
 // shareSaving prices idle seats spread over subscriptions, plus seats of
 // subscriptions Graph did not list. The customer pays for idle seats only up to what
 // its committed contract lines bill (customerIdle: their seats above the assigned
-// ones); the others cost the partner Microsoft's price, not known until price lists
-// are imported. Seats held elsewhere, unlisted or the partner's make the amount a lower
-// bound ("at least"); any other unknown price makes it unknown.
+// ones), at the contract's price; the others cost the partner Microsoft's price, from
+// the price list locked for the term where one is imported. Seats held elsewhere,
+// unlisted, or the partner's at an unknown price make the amount a lower bound ("at
+// least"); a customer price that cannot be known makes it unknown.
 func (a *adviser) shareSaving(shares []share, unlisted, customerIdle int) (*money.Amount, string, string) {
-	total, aside, partnerOnly, priced := decimal.Zero, unlisted, 0, 0
+	customer, partner := decimal.Zero, decimal.Zero
+	aside, partnerUnknown, customerSeats, partnerSeats := unlisted, 0, 0, 0
 	var missing, notes []string
 	for _, sh := range shares {
-		p := idleSeatPrice(sh)
-		switch {
-		case p.elsewhere:
+		if sh.sub.Owner != terms.OwnerPartner {
 			aside += sh.seats
-		case p.whose == ForPartner:
-			partnerOnly += sh.seats
-		case p.unit == nil:
-			missing = append(missing, p.note)
-		default:
-			billed := min(sh.seats, customerIdle)
+			continue
+		}
+		cost := costOf(a.t.Costs, sh)
+		billed := 0
+		if l := sh.sub.Line; l != nil && !l.AsAssigned() {
+			billed = min(sh.seats, customerIdle)
 			customerIdle -= billed
-			partnerOnly += sh.seats - billed
-			if billed == 0 {
+		}
+		if billed > 0 {
+			p := customerPrice(*sh.sub.Line, committedNote(*sh.sub.Line), cost)
+			if p.unit == nil {
+				missing = append(missing, p.note)
 				continue
 			}
-			total = total.Add(p.unit.Mul(decimal.NewFromInt(int64(billed))))
-			priced++
-			if p.note != "" && !slices.Contains(notes, p.note) {
+			customer = customer.Add(p.unit.Mul(decimal.NewFromInt(int64(billed))))
+			customerSeats += billed
+			if !slices.Contains(notes, p.note) {
 				notes = append(notes, p.note)
 			}
+		}
+		if rest := sh.seats - billed; rest > 0 && cost != nil {
+			partner = partner.Add(cost.Mul(decimal.NewFromInt(int64(rest))))
+			partnerSeats += rest
+		} else if rest > 0 {
+			partnerUnknown += rest
 		}
 	}
 	const partnerCost = "idle seats the contract does not bill cost the partner Microsoft's price, which is not known until price lists are imported"
 	switch {
 	case len(missing) > 0:
 		return nil, "unknown: " + strings.Join(missing, "; "), ForCustomer
-	case priced == 0 && partnerOnly > 0:
+	case customerSeats == 0 && partnerSeats == 0 && partnerUnknown > 0:
 		return nil, "unknown: " + partnerCost, ForPartner
-	case priced == 0 && len(shares) == 0:
+	case customerSeats == 0 && partnerSeats == 0 && len(shares) == 0:
 		return nil, "unknown: the subscriptions behind the pool are unknown", ""
-	case priced == 0:
+	case customerSeats == 0 && partnerSeats == 0:
 		return nil, "unknown: the seats are held with another partner or bought direct", ""
 	}
+	whose := ForCustomer
+	if customerSeats == 0 {
+		whose = ForPartner
+	}
+	if partnerSeats > 0 {
+		notes = append(notes, fmt.Sprintf("%s the contract does not bill: the partner's cost at Microsoft's price locked for the term (price list), %s a month",
+			i18n.N(partnerSeats, "seat"), money.Of(partner)))
+	}
 	var lower []string
-	if partnerOnly > 0 {
-		lower = append(lower, fmt.Sprintf("%s of the idle seats the contract does not bill: they cost the partner Microsoft's price, not known until price lists are imported", i18n.N(partnerOnly, "seat")))
+	if partnerUnknown > 0 {
+		lower = append(lower, fmt.Sprintf("%s of the idle seats the contract does not bill: they cost the partner Microsoft's price, not known until price lists are imported", i18n.N(partnerUnknown, "seat")))
 	}
 	if aside > 0 {
 		lower = append(lower, fmt.Sprintf("%s held with another partner, bought direct or of unlisted subscriptions, at a price not known", i18n.N(aside, "seat")))
@@ -162,7 +187,7 @@ func (a *adviser) shareSaving(shares []share, unlisted, customerIdle int) (*mone
 	if len(lower) > 0 {
 		notes = append([]string{"at least: " + strings.Join(lower, "; ")}, notes...)
 	}
-	return money.Of(total), strings.Join(notes, "; "), ForCustomer
+	return money.Of(customer.Add(partner)), strings.Join(notes, "; "), whose
 }
 
 // customerIdle is how many idle seats of a SKU the customer pays for: the seats its

@@ -52,6 +52,24 @@ type scope struct {
 
 	mu     sync.Mutex
 	offers map[string]string // Partner Center ProductId:SkuId to Graph skuId
+	// byGraphSKU are the imported offers per Graph skuId, read once when needed.
+	byGraphSKU map[string][]catalog.Offer
+	// hasPrices tells whether a price list has been imported.
+	hasPrices bool
+}
+
+// offersByGraphSKU reads the offer matrix once per run.
+func (sc *scope) offersByGraphSKU(ctx context.Context, a *App) (map[string][]catalog.Offer, error) {
+	sc.mu.Lock()
+	defer sc.mu.Unlock()
+	if sc.byGraphSKU == nil {
+		offers, err := a.Store.OffersByGraphSKU(ctx)
+		if err != nil {
+			return nil, err
+		}
+		sc.byGraphSKU = offers
+	}
+	return sc.byGraphSKU, nil
 }
 
 func (a *App) scope(ctx context.Context, keys []string, now func() time.Time) (*scope, error) {
@@ -67,6 +85,9 @@ func (a *App) scope(ctx context.Context, keys []string, now func() time.Time) (*
 		return nil, err
 	}
 	sc := &scope{cat: res.cat, synced: map[string]store.TenantState{}, now: now().UTC()}
+	if sc.hasPrices, err = a.Store.HasPrices(ctx); err != nil {
+		return nil, err
+	}
 	for _, s := range states {
 		sc.synced[s.TenantID] = s
 	}
@@ -125,6 +146,9 @@ func (a *App) tenantInput(ctx context.Context, sc *scope, c customers.Customer, 
 	links := terms.Link(subs, partner, sc.offerSKU(ctx, a))
 	t.Subscriptions = terms.ResolveLinked(c.TenantID, a.Config.Partner.TenantID, subs, t.Contract, additions, links.ByGraphID, sc.now)
 	t.UnlinkedPartner = links.Unlinked
+	if t.Costs, err = a.costs(ctx, sc, c, t.Subscriptions); err != nil {
+		return t, err
+	}
 	return t, nil
 }
 

@@ -9,6 +9,8 @@ import (
 
 	"github.com/shopspring/decimal"
 
+	"github.com/seatledger/seatledger/internal/catalog"
+	"github.com/seatledger/seatledger/internal/customers"
 	"github.com/seatledger/seatledger/internal/pricing"
 	"github.com/seatledger/seatledger/internal/store"
 	"github.com/seatledger/seatledger/internal/terms"
@@ -20,7 +22,7 @@ import (
 // unknown (no Partner Center link, no imported offer matrix row) are left out and
 // counted.
 func (a *App) holdings(ctx context.Context, sc *scope) ([]pricing.Holding, int, error) {
-	offers, err := a.Store.OffersByGraphSKU(ctx)
+	offers, err := sc.offersByGraphSKU(ctx, a)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -35,26 +37,61 @@ func (a *App) holdings(ctx context.Context, sc *scope) ([]pricing.Holding, int, 
 			if !s.Paid() || s.Owner != terms.OwnerPartner {
 				continue
 			}
-			h := pricing.Holding{TenantID: c.TenantID, Customer: c.Name, Market: c.Market, Currency: c.Currency, Segment: "commercial",
-				SubscriptionID: s.ID, PartNumber: s.PartNumber, Term: s.Term.Length, Seats: s.TotalLicenses,
-				TermStart: s.Term.Start, Renewal: s.Term.Renewal, BillingPlan: billingPlanOf(s)}
-			switch {
-			case s.Partner != nil:
-				h.ProductSKU = s.Partner.Subscription.ProductSKU
-			case len(offers[s.SKUID]) == 1:
-				h.ProductSKU = offers[s.SKUID][0].Key()
-			}
-			if h.ProductSKU == "" || h.Term == "" {
+			h, ok := holdingOf(c, s, offers)
+			if !ok {
 				unknown++
 				continue
-			}
-			if s.Line != nil {
-				h.FixedPrice, h.MarkupPercent = s.Line.UnitPrice, s.Line.MarkupPercent
 			}
 			out = append(out, h)
 		}
 	}
 	return out, unknown, nil
+}
+
+// holdingOf is a subscription as the price list sees it; ok is false when its offer
+// or term is unknown.
+func holdingOf(c customers.Customer, s terms.Subscription, offers map[string][]catalog.Offer) (pricing.Holding, bool) {
+	h := pricing.Holding{TenantID: c.TenantID, Customer: c.Name, Market: c.Market, Currency: c.Currency, Segment: "commercial",
+		SubscriptionID: s.ID, PartNumber: s.PartNumber, Term: s.Term.Length, Seats: s.TotalLicenses,
+		TermStart: s.Term.Start, Renewal: s.Term.Renewal, BillingPlan: billingPlanOf(s)}
+	switch {
+	case s.Partner != nil:
+		h.ProductSKU = s.Partner.Subscription.ProductSKU
+	case len(offers[s.SKUID]) == 1:
+		h.ProductSKU = offers[s.SKUID][0].Key()
+	}
+	if s.Line != nil {
+		h.FixedPrice, h.MarkupPercent = s.Line.UnitPrice, s.Line.MarkupPercent
+	}
+	return h, h.ProductSKU != "" && h.Term != ""
+}
+
+// costs is, per subscription of a customer, the partner's cost of a seat per month
+// at Microsoft's price locked for its current term, where the price list has it.
+func (a *App) costs(ctx context.Context, sc *scope, c customers.Customer, subs []terms.Subscription) (map[string]decimal.Decimal, error) {
+	if !sc.hasPrices {
+		return nil, nil
+	}
+	prices, err := a.Store.Prices(ctx, store.PriceFilter{Market: c.Market, Currency: c.Currency})
+	if err != nil || len(prices) == 0 {
+		return nil, err
+	}
+	offers, err := sc.offersByGraphSKU(ctx, a)
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]decimal.Decimal{}
+	for _, s := range subs {
+		if !s.Paid() || s.Owner != terms.OwnerPartner {
+			continue
+		}
+		if h, ok := holdingOf(c, s, offers); ok {
+			if p, ok := pricing.Locked(prices, h, sc.now); ok {
+				out[s.ID] = p.Monthly()
+			}
+		}
+	}
+	return out, nil
 }
 
 // billingPlanOf is how a subscription is billed: Partner Center's billing cycle,

@@ -201,3 +201,19 @@ func addMonths(t time.Time, n int) time.Time {
 	last := first.AddDate(0, 1, -1).Day()
 	return time.Date(first.Year(), first.Month(), min(t.Day(), last), 0, 0, 0, 0, time.UTC)
 }
+
+// Locked is the price a holding pays under New Commerce's price lock: the row of its
+// offer, term, billing plan, market, currency and segment, for its number of seats,
+// in force on the first day of its current term (at when that is unknown).
+func Locked(prices []Price, h Holding, at time.Time) (Price, bool) {
+	if !h.TermStart.IsZero() {
+		at = h.TermStart
+	}
+	for _, p := range prices {
+		if sameOffer(p.Key, h) == offerSame && p.InForce(at) &&
+			(p.TierMin == 0 || h.Seats >= p.TierMin) && (p.TierMax == 0 || h.Seats <= p.TierMax) {
+			return p, true
+		}
+	}
+	return Price{}, false
+}

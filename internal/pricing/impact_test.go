@@ -8,7 +8,7 @@ import (
 	"github.com/shopspring/decimal"
 )
 
-func day(s string) time.Time {
+func isoDay(s string) time.Time {
 	t, err := time.Parse(time.DateOnly, s)
 	if err != nil {
 		panic(err)
@@ -33,14 +33,14 @@ func dec(s string) *decimal.Decimal { d := decimal.RequireFromString(s); return 
 func TestImpacts(t *testing.T) {
 	e3 := func(term, plan, currency, old, new string) Change {
 		return Change{Key: Key{ProductID: "CFQ7TTC0LFLZ", SKUID: "0001", TermDuration: term, BillingPlan: plan, Market: "NL", Currency: currency, Segment: "commercial"},
-			Kind: ChangeUp, Old: dec(old), New: dec(new), Effective: day("2026-07-01")}
+			Kind: ChangeUp, Old: dec(old), New: dec(new), Effective: isoDay("2026-07-01")}
 	}
 	changes := []Change{e3("P1Y", "Annual", "EUR", "432", "468"), e3("P1M", "Monthly", "EUR", "43.20", "46.80"), e3("P1Y", "Annual", "GBP", "360", "396")}
 	holding := func(sub, term, plan, currency, start, renewal string) Holding {
 		h := Holding{TenantID: "t", Customer: "C " + sub, Market: "NL", Currency: currency, SubscriptionID: sub, PartNumber: "SPE_E3",
-			ProductSKU: "CFQ7TTC0LFLZ:0001", Term: term, BillingPlan: plan, Seats: 10, TermStart: day(start)}
+			ProductSKU: "CFQ7TTC0LFLZ:0001", Term: term, BillingPlan: plan, Seats: 10, TermStart: isoDay(start)}
 		if renewal != "" {
-			h.Renewal = day(renewal)
+			h.Renewal = isoDay(renewal)
 		}
 		return h
 	}
@@ -85,7 +85,7 @@ func TestImpacts(t *testing.T) {
 
 	// A retired offer held by a customer: its own line, dated to the renewal before
 	// which the customer must move.
-	retired := Change{Key: changes[0].Key, Kind: ChangeRetired, Old: dec("432"), Effective: day("2026-07-01")}
+	retired := Change{Key: changes[0].Key, Kind: ChangeRetired, Old: dec("432"), Effective: isoDay("2026-07-01")}
 	got := Impacts([]Change{retired}, []Holding{holding("r", "P1Y", "annual", "EUR", "2026-03-15", "2027-03-15")}, decimal.Zero)
 	if len(got) != 1 || !strings.Contains(got[0].Note, "retired") || got[0].Reaches.Format(time.DateOnly) != "2027-03-15" {
 		t.Errorf("retired: %+v", got)
@@ -97,5 +97,26 @@ func TestImpacts(t *testing.T) {
 		if all[i].Reaches.Before(all[i-1].Reaches) {
 			t.Errorf("not sorted by the day it lands: %s before %s", all[i-1].Reaches, all[i].Reaches)
 		}
+	}
+}
+
+// A subscription pays the price in force when its term began, not today's.
+func TestLocked(t *testing.T) {
+	key := Key{ProductID: "CFQ7TTC0LFLZ", SKUID: "0001", TermDuration: "P1Y", BillingPlan: "Annual", Market: "NL", Currency: "EUR", Segment: "commercial"}
+	june := isoDay("2026-06-30")
+	prices := []Price{{Key: key, UnitPrice: decimal.RequireFromString("432"), From: isoDay("2023-04-01"), To: &june},
+		{Key: key, UnitPrice: decimal.RequireFromString("468"), From: isoDay("2026-07-01")}}
+	h := Holding{Market: "NL", Currency: "EUR", ProductSKU: "CFQ7TTC0LFLZ:0001", Term: "P1Y", BillingPlan: "annual", Seats: 10, TermStart: isoDay("2026-03-15")}
+	p, ok := Locked(prices, h, isoDay("2026-11-30"))
+	if !ok || p.Monthly().String() != "36" {
+		t.Errorf("locked at the term's start: %v %s", ok, p.Monthly())
+	}
+	h.TermStart = isoDay("2026-07-15")
+	if p, ok := Locked(prices, h, isoDay("2026-11-30")); !ok || p.Monthly().String() != "39" {
+		t.Errorf("bought after the rise: %v %s", ok, p.Monthly())
+	}
+	h.Currency = "GBP"
+	if _, ok := Locked(prices, h, isoDay("2026-11-30")); ok {
+		t.Error("priced in another currency")
 	}
 }

@@ -389,3 +389,12 @@ func (s *Store) OffersForSKU(ctx context.Context, graphSKUID string) ([]catalog.
 	}
 	return out, nil
 }
+
+// HasPrices tells whether any price list has been imported.
+func (s *Store) HasPrices(ctx context.Context) (bool, error) {
+	var n int64
+	if err := s.db.WithContext(ctx).Raw("SELECT COUNT(*) FROM (SELECT 1 FROM prices LIMIT 1) p").Scan(&n).Error; err != nil {
+		return false, fmt.Errorf("read prices: %w", err)
+	}
+	return n > 0, nil
+}
