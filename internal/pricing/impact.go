@@ -9,6 +9,7 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/seatledger/seatledger/internal/money"
+	"github.com/seatledger/seatledger/internal/terms"
 )
 
 // Holding is one subscription of a customer that a price change may reach, with what
@@ -190,16 +191,9 @@ func reaches(effective time.Time, h Holding) time.Time {
 	n := max(Months(h.Term), 1)
 	r := h.Renewal
 	for k := 1; r.Before(day); k++ {
-		r = addMonths(h.Renewal, k*n)
+		r = terms.AddMonths(h.Renewal, k*n)
 	}
 	return r
-}
-
-// addMonths moves t by n calendar months, keeping to the last day of a shorter month.
-func addMonths(t time.Time, n int) time.Time {
-	first := time.Date(t.Year(), t.Month()+time.Month(n), 1, 0, 0, 0, 0, time.UTC)
-	last := first.AddDate(0, 1, -1).Day()
-	return time.Date(first.Year(), first.Month(), min(t.Day(), last), 0, 0, 0, 0, time.UTC)
 }
 
 // Locked is the price a holding pays under New Commerce's price lock: the row of its

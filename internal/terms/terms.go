@@ -106,6 +106,10 @@ func wholeMonths(a, b time.Time) int {
 // (March 31 minus a month is February 28, not March 3).
 func addMonths(t time.Time, n int) time.Time { return addMonthsOnDay(t, n, t.Day()) }
 
+// AddMonths moves t by n calendar months, keeping to the last day of a shorter month
+// (January 31 plus a month is February 28), as renewals do.
+func AddMonths(t time.Time, n int) time.Time { return addMonths(t, n) }
+
 // addMonthsOnDay moves t by n calendar months onto the given day of the month, or
 // the month's last day when it is shorter.
 func addMonthsOnDay(t time.Time, n, day int) time.Time {
