@@ -23,21 +23,7 @@ func hostileSandbox(t *testing.T) sandboxFiles {
 		t.Fatal(err)
 	}
 	world.Tenants[0].Name, world.Tenants[1].Name = formulaName, terminalName
-	srv, err := sandbox.NewServer(world, sandbox.ServerOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(srv.Close)
-	files, err := writeSandboxFiles(t.TempDir(), srv, world)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Setenv("SEATLEDGER_CONFIG", "")
-	t.Setenv("SEATLEDGER_GRAPH_BASE_URL", srv.GraphBaseURL())
-	t.Setenv("SEATLEDGER_GRAPH_AUTHORITY_HOST", srv.AuthorityHost())
-	t.Setenv("SEATLEDGER_GRAPH_CA_FILE", files.CA)
-	t.Setenv("SEATLEDGER_GRAPH_CLIENT_ID", srv.ClientID())
-	t.Setenv("SEATLEDGER_GRAPH_CLIENT_SECRET", srv.ClientSecret())
+	_, files := serveWorld(t, world, sandbox.ServerOptions{})
 	t.Setenv("SEATLEDGER_PARTNER_TENANT_ID", sandbox.PartnerTenantID)
 	return files
 }

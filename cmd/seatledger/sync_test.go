@@ -27,6 +27,14 @@ func sandboxEnvWith(t *testing.T, tenants int, opts sandbox.ServerOptions) (*san
 	if err != nil {
 		t.Fatal(err)
 	}
+	srv, files := serveWorld(t, world, opts)
+	return srv, world, files
+}
+
+// serveWorld serves a world as the simulated cloud, writes its files and points the
+// configuration at it.
+func serveWorld(t *testing.T, world *sandbox.World, opts sandbox.ServerOptions) (*sandbox.Server, sandboxFiles) {
+	t.Helper()
 	srv, err := sandbox.NewServer(world, opts)
 	if err != nil {
 		t.Fatal(err)
@@ -42,7 +50,7 @@ func sandboxEnvWith(t *testing.T, tenants int, opts sandbox.ServerOptions) (*san
 	t.Setenv("SEATLEDGER_GRAPH_CA_FILE", files.CA)
 	t.Setenv("SEATLEDGER_GRAPH_CLIENT_ID", srv.ClientID())
 	t.Setenv("SEATLEDGER_GRAPH_CLIENT_SECRET", srv.ClientSecret())
-	return srv, world, files
+	return srv, files
 }
 
 func TestSyncAndInventoryCommands(t *testing.T) {

@@ -16,6 +16,7 @@ import (
 	"github.com/seatledger/seatledger/internal/catalog"
 	"github.com/seatledger/seatledger/internal/customers"
 	"github.com/seatledger/seatledger/internal/money"
+	"github.com/seatledger/seatledger/internal/pricing"
 	"github.com/seatledger/seatledger/internal/reconcile"
 	"github.com/seatledger/seatledger/internal/store"
 	"github.com/seatledger/seatledger/internal/terms"
@@ -54,8 +55,29 @@ type scope struct {
 	offers map[string]string // Partner Center ProductId:SkuId to Graph skuId
 	// byGraphSKU are the imported offers per Graph skuId, read once when needed.
 	byGraphSKU map[string][]catalog.Offer
-	// hasPrices tells whether a price list has been imported.
+	// hasPrices tells whether a price list has been imported; prices holds the rows
+	// of each market and currency read so far (customers share them).
 	hasPrices bool
+	prices    map[string][]pricing.Price
+}
+
+// pricesOf reads the price rows of a market and currency once per run.
+func (sc *scope) pricesOf(ctx context.Context, a *App, market, currency string) ([]pricing.Price, error) {
+	sc.mu.Lock()
+	defer sc.mu.Unlock()
+	key := market + "|" + currency
+	if p, ok := sc.prices[key]; ok {
+		return p, nil
+	}
+	p, err := a.Store.Prices(ctx, store.PriceFilter{Market: market, Currency: currency})
+	if err != nil {
+		return nil, err
+	}
+	if sc.prices == nil {
+		sc.prices = map[string][]pricing.Price{}
+	}
+	sc.prices[key] = p
+	return p, nil
 }
 
 // offersByGraphSKU reads the offer matrix once per run.

@@ -72,7 +72,7 @@ func (a *App) costs(ctx context.Context, sc *scope, c customers.Customer, subs [
 	if !sc.hasPrices {
 		return nil, nil
 	}
-	prices, err := a.Store.Prices(ctx, store.PriceFilter{Market: c.Market, Currency: c.Currency})
+	prices, err := sc.pricesOf(ctx, a, c.Market, c.Currency)
 	if err != nil || len(prices) == 0 {
 		return nil, err
 	}

@@ -6,22 +6,18 @@ package graph
 
 import (
 	"context"
-	"crypto/x509"
 	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
 	"net/url"
-	"os"
 	"sync"
 	"time"
 
-	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
-	"github.com/Azure/azure-sdk-for-go/sdk/azcore/cloud"
-	"github.com/Azure/azure-sdk-for-go/sdk/azidentity"
 	kiotaauth "github.com/microsoft/kiota-authentication-azure-go"
 	kiotahttp "github.com/microsoft/kiota-http-go"
 	msgraph "github.com/microsoftgraph/msgraph-sdk-go"
+	"github.com/seatledger/seatledger/internal/entra"
 	"github.com/seatledger/seatledger/internal/mshttp"
 )
 
@@ -66,8 +62,7 @@ type Client struct {
 	graphHost string
 	authHTTP  *http.Client
 	graphHTTP *http.Client
-	certs     []*x509.Certificate
-	key       any
+	app       *entra.App
 	mu        sync.Mutex
 	perTenant map[string]*tenantClient
 
@@ -91,8 +86,9 @@ func New(cfg Config) (*Client, error) {
 	if cfg.ClientID == "" {
 		return nil, errors.New("graph.client_id is required to read tenants")
 	}
-	if (cfg.ClientSecret == "") == (cfg.CertificateFile == "") {
-		return nil, errors.New("graph: set exactly one of graph.client_secret and graph.certificate_file")
+	app, err := entra.NewApp(cfg.ClientID, cfg.ClientSecret, cfg.CertificateFile)
+	if err != nil {
+		return nil, fmt.Errorf("graph: %w", err)
 	}
 	if cfg.RequestTimeout <= 0 {
 		cfg.RequestTimeout = 60 * time.Second
@@ -100,7 +96,7 @@ func New(cfg Config) (*Client, error) {
 	if cfg.PageSize <= 0 || cfg.PageSize > 999 {
 		cfg.PageSize = 999
 	}
-	c := &Client{cfg: cfg, baseURL: hosts.graph, authority: hosts.authority, perTenant: map[string]*tenantClient{}}
+	c := &Client{cfg: cfg, app: app, baseURL: hosts.graph, authority: hosts.authority, perTenant: map[string]*tenantClient{}}
 	if cfg.BaseURL != "" {
 		c.baseURL = cfg.BaseURL
 	}
@@ -126,16 +122,6 @@ func New(cfg Config) (*Client, error) {
 		Timeout:       cfg.RequestTimeout * 4,
 	}
 
-	if cfg.CertificateFile != "" {
-		pemBytes, err := os.ReadFile(cfg.CertificateFile)
-		if err != nil {
-			return nil, fmt.Errorf("graph.certificate_file: %w", err)
-		}
-		c.certs, c.key, err = azidentity.ParseCertificates(pemBytes, nil)
-		if err != nil {
-			return nil, fmt.Errorf("graph.certificate_file %s: %w", cfg.CertificateFile, err)
-		}
-	}
 	return c, nil
 }
 
@@ -153,21 +139,7 @@ func (c *Client) forTenant(tenantID string) (*tenantClient, error) {
 	if tc, ok := c.perTenant[tenantID]; ok {
 		return tc, nil
 	}
-	clientOpts := azcore.ClientOptions{
-		Cloud:     cloud.Configuration{ActiveDirectoryAuthorityHost: c.authority},
-		Transport: c.authHTTP,
-	}
-	var (
-		cred azcore.TokenCredential
-		err  error
-	)
-	if c.cfg.ClientSecret != "" {
-		cred, err = azidentity.NewClientSecretCredential(tenantID, c.cfg.ClientID, c.cfg.ClientSecret,
-			&azidentity.ClientSecretCredentialOptions{ClientOptions: clientOpts, DisableInstanceDiscovery: c.cfg.AuthorityHost != ""})
-	} else {
-		cred, err = azidentity.NewClientCertificateCredential(tenantID, c.cfg.ClientID, c.certs, c.key,
-			&azidentity.ClientCertificateCredentialOptions{ClientOptions: clientOpts, DisableInstanceDiscovery: c.cfg.AuthorityHost != ""})
-	}
+	cred, err := c.app.Credential(tenantID, c.authority, c.cfg.AuthorityHost != "", c.authHTTP)
 	if err != nil {
 		return nil, fmt.Errorf("credential for tenant %s: %w", tenantID, err)
 	}

@@ -48,9 +48,6 @@ func loadBundle(fsys fs.FS) (*Bundle, error) {
 	return &Bundle{b: b}, nil
 }
 
-// Languages lists the languages that have messages.
-func (b *Bundle) Languages() []language.Tag { return b.b.LanguageTags() }
-
 // Localizer speaks one language, falling back to English for a message the language
 // lacks.
 type Localizer struct {
@@ -68,11 +65,6 @@ func (b *Bundle) Localizer(langs ...string) *Localizer {
 // a reader.
 func (l *Localizer) Count(id string, n int) (string, error) {
 	return l.localize(&goi18n.LocalizeConfig{MessageID: id, PluralCount: n, TemplateData: map[string]any{"Count": n}})
-}
-
-// Text renders a message with its template data.
-func (l *Localizer) Text(id string, data map[string]any) (string, error) {
-	return l.localize(&goi18n.LocalizeConfig{MessageID: id, TemplateData: data})
 }
 
 func (l *Localizer) localize(c *goi18n.LocalizeConfig) (string, error) {

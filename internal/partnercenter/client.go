@@ -14,16 +14,14 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
-	"os"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
-	"github.com/Azure/azure-sdk-for-go/sdk/azcore/cloud"
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
-	"github.com/Azure/azure-sdk-for-go/sdk/azidentity"
 
+	"github.com/seatledger/seatledger/internal/entra"
 	"github.com/seatledger/seatledger/internal/ids"
 	"github.com/seatledger/seatledger/internal/inventory"
 	"github.com/seatledger/seatledger/internal/mshttp"
@@ -101,8 +99,9 @@ func New(cfg Config) (*Client, error) {
 	if cfg.ClientID == "" {
 		return nil, errors.New("graph.client_id is required to read Partner Center")
 	}
-	if (cfg.ClientSecret == "") == (cfg.CertificateFile == "") {
-		return nil, errors.New("partner center: set exactly one of graph.client_secret and graph.certificate_file")
+	app, err := entra.NewApp(cfg.ClientID, cfg.ClientSecret, cfg.CertificateFile)
+	if err != nil {
+		return nil, fmt.Errorf("partner center: %w", err)
 	}
 	if cfg.RequestTimeout <= 0 {
 		cfg.RequestTimeout = 60 * time.Second
@@ -133,23 +132,7 @@ func New(cfg Config) (*Client, error) {
 			// A redirect would carry the partner's token to wherever it points.
 			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}
 
-	clientOpts := azcore.ClientOptions{Cloud: cloud.Configuration{ActiveDirectoryAuthorityHost: authority},
-		Transport: &http.Client{Transport: transport, Timeout: cfg.RequestTimeout}}
-	if cfg.ClientSecret != "" {
-		c.cred, err = azidentity.NewClientSecretCredential(tenant, cfg.ClientID, cfg.ClientSecret,
-			&azidentity.ClientSecretCredentialOptions{ClientOptions: clientOpts, DisableInstanceDiscovery: cfg.AuthorityHost != ""})
-	} else {
-		pemBytes, readErr := os.ReadFile(cfg.CertificateFile)
-		if readErr != nil {
-			return nil, fmt.Errorf("graph.certificate_file: %w", readErr)
-		}
-		certs, key, parseErr := azidentity.ParseCertificates(pemBytes, nil)
-		if parseErr != nil {
-			return nil, fmt.Errorf("graph.certificate_file %s: %w", cfg.CertificateFile, parseErr)
-		}
-		c.cred, err = azidentity.NewClientCertificateCredential(tenant, cfg.ClientID, certs, key,
-			&azidentity.ClientCertificateCredentialOptions{ClientOptions: clientOpts, DisableInstanceDiscovery: cfg.AuthorityHost != ""})
-	}
+	c.cred, err = app.Credential(tenant, authority, cfg.AuthorityHost != "", &http.Client{Transport: transport, Timeout: cfg.RequestTimeout})
 	if err != nil {
 		return nil, fmt.Errorf("partner center credential: %w", err)
 	}
