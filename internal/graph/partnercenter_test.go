@@ -2,6 +2,7 @@ package graph_test
 
 import (
 	"context"
+	"maps"
 	"slices"
 	"testing"
 	"time"
@@ -124,7 +125,7 @@ func TestSyncReadsPartnerCenter(t *testing.T) {
 		}
 		again := w.syncWithPartner(t, pc)
 		after, _ := w.app.Store.InventoryCounts(ctx)
-		if again.Changes != 0 || !equalCounts(before, after) {
+		if again.Changes != 0 || !maps.Equal(before, after) {
 			t.Errorf("unchanged re-sync wrote %d changes: %v then %v", again.Changes, before, after)
 		}
 
@@ -242,16 +243,4 @@ func samePartnerMaps(a, b map[string]inventory.PartnerSubscription) bool {
 		}
 	}
 	return len(a) == len(b)
-}
-
-func equalCounts(a, b map[string]int64) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for k, v := range a {
-		if b[k] != v {
-			return false
-		}
-	}
-	return true
 }

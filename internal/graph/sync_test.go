@@ -2,6 +2,7 @@ package graph_test
 
 import (
 	"context"
+	"maps"
 	"os"
 	"path/filepath"
 	"sort"
@@ -121,7 +122,7 @@ func checkAgainstTruth(t *testing.T, w *world) {
 		for _, p := range tt.Pools {
 			want[p.PartNumber] = strconv.Itoa(p.Enabled) + "/" + strconv.Itoa(p.Consumed)
 		}
-		if !equalMaps(got, want) {
+		if !maps.Equal(got, want) {
 			t.Errorf("%s: pools (enabled/consumed) %v, truth %v", tt.Name, got, want)
 		}
 		subs, err := w.app.Store.Subscriptions(ctx, tt.ID)
@@ -147,18 +148,6 @@ func checkAgainstTruth(t *testing.T, w *world) {
 			t.Errorf("%s: %d trials and %d subscriptions held with another partner; truth %d and %d", tt.Name, trials, elsewhere, len(tt.Trials), len(tt.OtherPartnerSubs))
 		}
 	}
-}
-
-func equalMaps(a, b map[string]string) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for k, v := range a {
-		if b[k] != v {
-			return false
-		}
-	}
-	return true
 }
 
 func TestSyncMatchesTruthAndResyncWritesNothing(t *testing.T) {

@@ -103,13 +103,7 @@ func (s *Store) ImportPrices(ctx context.Context, list pricing.List, actor, sour
 		return s.audit(tx, actor, "prices.import", source, fmt.Sprintf("%d prices read, %d written, %d unchanged, %d ranges closed, %d changes, %d overridden in the file",
 			res.Read, res.Written, res.Unchanged, res.Closed, res.Changes, res.Overridden))
 	}
-	var err error
-	if s.dialect == Postgres {
-		err = s.inCopyTransaction(ctx, c, apply)
-	} else {
-		err = s.db.WithContext(ctx).Transaction(apply)
-	}
-	if err != nil {
+	if err := s.bulkTransaction(ctx, c, apply); err != nil {
 		return PriceImport{}, fmt.Errorf("import prices from %s: %w", source, err)
 	}
 	return res, nil

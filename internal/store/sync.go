@@ -41,16 +41,19 @@ func (s *Store) ApplySnapshot(ctx context.Context, snap *inventory.Snapshot, at 
 		}
 		return nil
 	}
-	var err error
-	if s.dialect == Postgres {
-		err = s.inCopyTransaction(ctx, c, apply)
-	} else {
-		err = s.db.WithContext(ctx).Transaction(apply)
-	}
-	if err != nil {
+	if err := s.bulkTransaction(ctx, c, apply); err != nil {
 		return 0, fmt.Errorf("store tenant %s: %w", snap.TenantID, err)
 	}
 	return c.changes, nil
+}
+
+// bulkTransaction runs apply in one transaction that may write many rows: on
+// PostgreSQL on a pinned connection that can COPY, elsewhere as usual.
+func (s *Store) bulkTransaction(ctx context.Context, c *changeSet, apply func(tx *gorm.DB) error) error {
+	if s.dialect == Postgres {
+		return s.inCopyTransaction(ctx, c, apply)
+	}
+	return s.db.WithContext(ctx).Transaction(apply)
 }
 
 // inCopyTransaction runs fn in a PostgreSQL transaction on one pinned connection, so
