@@ -125,7 +125,8 @@ type NotBilled struct {
 	// ContractLine is the contract file line of a line that could not be priced; 0
 	// when no contract line covers the seats.
 	ContractLine int `json:"contractLine,omitempty"`
-	// SeatDays are the seats × days left unbilled in the period.
+	// SeatDays are the seats × days left unbilled: days of the period, or of the term
+	// for an upfront plan.
 	SeatDays int64  `json:"seatDays"`
 	Reason   string `json:"reason"`
 }
