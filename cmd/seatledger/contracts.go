@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"slices"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -97,29 +96,28 @@ func customerNames(cmd *cobra.Command, a *app.App) (map[string]string, error) {
 }
 
 func seatsText(l contracts.Line) string {
-	if l.AsAssigned() {
+	switch {
+	case l.AsPurchased:
+		return "as purchased"
+	case l.AsAssigned():
 		return "as assigned"
 	}
 	return strconv.Itoa(*l.Quantity)
 }
 
-// priceText shows a unit price with every decimal it has (up to 6), at least 2.
-func priceText(l contracts.Line) string {
-	if l.UnitPrice != nil {
-		// String drops trailing zeros (the database may pad to 6 decimals).
-		if s := l.UnitPrice.String(); len(s)-strings.IndexByte(s, '.') > 3 && strings.Contains(s, ".") {
-			return s
-		}
-		return l.UnitPrice.StringFixed(2)
-	}
-	return "cost+" + l.MarkupPercent.String() + "%"
-}
+// priceText shows a unit price with every decimal it has (up to 6), at least 2, or
+// how the price list prices the line.
+func priceText(l contracts.Line) string { return l.PriceText() }
 
 func billingText(l contracts.Line) string {
+	text := "day " + strconv.Itoa(l.BillingDay)
 	if l.Policy == contracts.PolicyProrated {
-		return "prorated"
+		text = "prorated"
 	}
-	return "day " + strconv.Itoa(l.BillingDay)
+	if l.Arrears() {
+		text += ", arrears"
+	}
+	return text
 }
 
 func dateText(t *time.Time) string {

@@ -46,13 +46,25 @@ func requireClearError(t *testing.T, err error, file string) {
 func requireValid(t *testing.T, got []Line) {
 	t.Helper()
 	for _, l := range got {
-		if l.TenantID == "" || l.SKUID == "" || l.Term == "" || l.Start.IsZero() || (l.UnitPrice == nil) == (l.MarkupPercent == nil) {
+		if l.TenantID == "" || l.SKUID == "" || l.Term == "" || l.Start.IsZero() || !onePricing(l) || (l.Timing != TimingAdvance && l.Timing != TimingArrears) {
 			t.Fatalf("line accepted with a missing field: %+v", l)
 		}
 		if l.End != nil && l.End.Before(l.Start) {
 			t.Fatalf("line accepted ending before it starts: %+v", l)
 		}
 	}
+}
+
+// onePricing tells whether a line is priced exactly one way, and a discount goes
+// only with the ERP price.
+func onePricing(l Line) bool {
+	n := 0
+	for _, set := range []bool{l.UnitPrice != nil, l.MarkupPercent != nil, l.ERP} {
+		if set {
+			n++
+		}
+	}
+	return n == 1 && (l.DiscountPercent == nil || l.ERP) && !(l.AsPurchased && l.Quantity != nil)
 }
 
 func seed(f *testing.F, path string) {

@@ -29,8 +29,8 @@ type Resolver interface {
 const DefaultNoticeDays = 30
 
 var format = records.Format{
-	Fields: []string{"customer", "reference", "sku", "term", "billing_plan", "quantity", "unit_price",
-		"markup_percent", "billing", "start", "end", "notice_days"},
+	Fields: []string{"customer", "reference", "sku", "term", "billing_plan", "quantity", "pricing", "unit_price",
+		"markup_percent", "discount_percent", "billing", "timing", "start", "end", "notice_days"},
 	Required: []string{"customer", "sku", "term", "billing_plan", "quantity", "billing", "start"},
 	YAMLKey:  "contracts",
 }
@@ -115,48 +115,21 @@ func validate(recs []records.Record, res Resolver, probs *problems.Collector) ([
 		}
 		switch q := strings.ToLower(strings.ReplaceAll(v["quantity"], " ", "-")); {
 		case q == "as-assigned":
+		case q == "as-purchased":
+			l.AsPurchased = true
 		case q == "":
-			add("quantity", "required: a number of seats, or as-assigned")
+			add("quantity", "required: a number of seats, as-assigned or as-purchased")
 		default:
 			n, err := strconv.Atoi(q)
 			if err != nil || n < 0 {
-				add("quantity", "%q is neither a number of seats nor as-assigned", v["quantity"])
+				add("quantity", "%q is neither a number of seats, as-assigned nor as-purchased", v["quantity"])
 			} else if n == 0 {
-				add("quantity", "0 seats bills nothing: leave the line out, give it an end date, or use as-assigned")
+				add("quantity", "0 seats bills nothing: leave the line out, give it an end date, or use as-assigned or as-purchased")
 			} else {
 				l.Quantity = &n
 			}
 		}
-		switch price, markup := v["unit_price"], v["markup_percent"]; {
-		case price != "" && markup != "":
-			add("markup_percent", "give either unit_price or markup_percent, not both")
-		case price == "" && markup == "":
-			add("unit_price", "required: a fixed unit price per month, or markup_percent over Microsoft's cost")
-		case price != "":
-			d, err := parseMoney(price)
-			switch {
-			case err != nil:
-				add("unit_price", "%s", err)
-			case d.IsNegative():
-				add("unit_price", "%s is negative", price)
-			case -d.Exponent() > maxPriceDecimals:
-				add("unit_price", "%s has more than %d decimals", price, maxPriceDecimals)
-			default:
-				l.UnitPrice = &d
-			}
-		default:
-			d, err := parseMoney(strings.TrimSuffix(markup, "%"))
-			switch {
-			case err != nil:
-				add("markup_percent", "%q is not a percentage such as 15 or 12.5", markup)
-			case -d.Exponent() > maxMarkupDecimals:
-				add("markup_percent", "%s has more than %d decimals", markup, maxMarkupDecimals)
-			case d.LessThanOrEqual(decimal.NewFromInt(-100)) || d.GreaterThan(decimal.NewFromInt(1000)):
-				add("markup_percent", "%s is outside -100 to 1000", markup)
-			default:
-				l.MarkupPercent = &d
-			}
-		}
+		parsePrice(&l, v, parseMoney, add)
 		if b := strings.ToLower(v["billing"]); b == PolicyProrated || b == "daily" || b == "prorated-daily" {
 			l.Policy = PolicyProrated
 		} else if m := billingDay.FindStringSubmatch(b); m != nil {
@@ -167,6 +140,14 @@ func validate(recs []records.Record, res Resolver, probs *problems.Collector) ([
 			l.Policy, l.BillingDay = PolicyFixedDay, n
 		} else {
 			add("billing", "%q is neither \"day N\" (seats counted on day N of the month) nor \"prorated\"", v["billing"])
+		}
+		switch t := strings.ToLower(v["timing"]); t {
+		case "", TimingAdvance:
+			l.Timing = TimingAdvance
+		case TimingArrears:
+			l.Timing = TimingArrears
+		default:
+			add("timing", "%q is neither advance (the month billed at its start) nor arrears (billed after it ends)", v["timing"])
 		}
 		if t, err := parseDate(v["start"]); err != nil {
 			add("start", "%v", err)
@@ -203,6 +184,93 @@ func validate(recs []records.Record, res Resolver, probs *problems.Collector) ([
 	return out, nil
 }
 
+// parsePrice reads how a line is priced. pricing may be left out: a unit_price makes
+// the line fixed, a markup_percent cost-plus, as in files written before it existed.
+func parsePrice(l *Line, v map[string]string, parseMoney func(string) (decimal.Decimal, error), add func(field, format string, args ...any)) {
+	price, markup, discount := v["unit_price"], v["markup_percent"], v["discount_percent"]
+	pricing := strings.ToLower(v["pricing"])
+	switch pricing {
+	case "":
+		switch {
+		case price != "" && markup != "":
+			add("markup_percent", "give either unit_price or markup_percent, not both")
+		case price == "" && markup == "":
+			add("unit_price", "required: a fixed unit price per month, markup_percent over Microsoft's cost, or pricing: erp")
+		case price != "":
+			pricing = PricingFixed
+		default:
+			pricing = PricingCostPlus
+		}
+	case PricingFixed:
+		if price == "" {
+			add("unit_price", "required with pricing fixed: the price per seat per month")
+		}
+		if markup != "" {
+			add("markup_percent", "a fixed price takes no markup_percent")
+		}
+	case PricingCostPlus, "cost+markup", "markup":
+		pricing = PricingCostPlus
+		if markup == "" {
+			add("markup_percent", "required with pricing cost-plus: the percentage over Microsoft's cost (0 for none)")
+		}
+		if price != "" {
+			add("unit_price", "a cost-plus line takes no unit_price: its price follows Microsoft's cost")
+		}
+	case PricingERP:
+		l.ERP = true
+		if price != "" {
+			add("unit_price", "an ERP-priced line takes no unit_price: its price is the price list's ERP price")
+		}
+		if markup != "" {
+			add("markup_percent", "an ERP-priced line takes discount_percent, not markup_percent")
+		}
+	default:
+		add("pricing", "%q is not a pricing: fixed (unit_price), cost-plus (markup_percent) or erp (the price list's ERP price, less discount_percent)", v["pricing"])
+	}
+	if discount != "" && pricing != PricingERP {
+		add("discount_percent", "a discount applies to ERP-priced lines only (pricing: erp)")
+	}
+	if pricing == PricingFixed && price != "" {
+		d, err := parseMoney(price)
+		switch {
+		case err != nil:
+			add("unit_price", "%s", err)
+		case d.IsNegative():
+			add("unit_price", "%s is negative", price)
+		case -d.Exponent() > maxPriceDecimals:
+			add("unit_price", "%s has more than %d decimals", price, maxPriceDecimals)
+		default:
+			l.UnitPrice = &d
+		}
+	}
+	if pricing == PricingCostPlus && markup != "" {
+		d, err := parseMoney(strings.TrimSuffix(markup, "%"))
+		switch {
+		case err != nil:
+			add("markup_percent", "%q is not a percentage such as 15 or 12.5", markup)
+		case -d.Exponent() > maxMarkupDecimals:
+			add("markup_percent", "%s has more than %d decimals", markup, maxMarkupDecimals)
+		case d.LessThanOrEqual(decimal.NewFromInt(-100)) || d.GreaterThan(decimal.NewFromInt(1000)):
+			add("markup_percent", "%s is outside -100 to 1000", markup)
+		default:
+			l.MarkupPercent = &d
+		}
+	}
+	if pricing == PricingERP && discount != "" {
+		d, err := parseMoney(strings.TrimSuffix(discount, "%"))
+		switch {
+		case err != nil:
+			add("discount_percent", "%q is not a percentage such as 10 or 7.5", discount)
+		case -d.Exponent() > maxMarkupDecimals:
+			add("discount_percent", "%s has more than %d decimals", discount, maxMarkupDecimals)
+		case d.IsNegative() || d.GreaterThanOrEqual(decimal.NewFromInt(100)):
+			add("discount_percent", "%s is outside 0 to 100 (a discount of 100%% or more bills nothing)", discount)
+		default:
+			l.DiscountPercent = &d
+		}
+	}
+}
+
 // checkOverlaps refuses two lines billing the same SKU on the same term for the same
 // customer on the same day (billing could not tell which one applies), and two lines
 // billing the same SKU's assigned seats (they would bill them twice).
@@ -220,9 +288,19 @@ func checkOverlaps(lines []Line, probs *problems.Collector) {
 				probs.Add(a.SourceLine, "sku", "%s on %s overlaps the line on line %d for the same customer", a.PartNumber, a.Term, b.SourceLine)
 			case a.AsAssigned() && b.AsAssigned():
 				probs.Add(a.SourceLine, "quantity", "line %d already bills the assigned seats of %s for this customer: give one of them a committed quantity", b.SourceLine, a.PartNumber)
+			case a.Quantity == nil && b.Quantity == nil:
+				// Purchased seats include the assigned ones: both would bill them.
+				probs.Add(a.SourceLine, "quantity", "line %d already bills the %s seats of %s for this customer: give one of them a committed quantity", b.SourceLine, countName(b), a.PartNumber)
 			}
 		}
 	}
+}
+
+func countName(l Line) string {
+	if l.AsPurchased {
+		return "purchased"
+	}
+	return "assigned"
 }
 
 func overlap(a, b Line) bool {

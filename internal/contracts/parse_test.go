@@ -213,3 +213,129 @@ func TestParseSemicolonCSV(t *testing.T) {
 		t.Errorf("got %q", err)
 	}
 }
+
+const billingHeader = "customer,sku,term,billing_plan,quantity,pricing,unit_price,markup_percent,discount_percent,billing,timing,start\n"
+
+// Files written before pricing and timing existed keep their meaning: a unit price
+// is a fixed price, a markup cost-plus, and every month is billed in advance.
+func TestParseCSVOldFilesKeepTheirMeaning(t *testing.T) {
+	in := header +
+		"DEB-1,,SPB,P1Y,monthly,25,22.00,,day 1,2026-01-01,,\n" +
+		"DEB-1,,SPE_E3,P1M,monthly,as-assigned,,15,prorated,2026-01-01,,\n"
+	lines, err := ParseCSV(strings.NewReader(in), "c.csv", fakeResolver{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, want := range []string{PricingFixed, PricingCostPlus} {
+		l := lines[i]
+		if l.Pricing() != want || l.Timing != TimingAdvance || l.Arrears() || l.AsPurchased || l.ERP || l.DiscountPercent != nil {
+			t.Errorf("line %d: %+v, pricing %s", i, l, l.Pricing())
+		}
+	}
+	if !lines[1].AsAssigned() {
+		t.Error("as-assigned lost")
+	}
+}
+
+func TestParseCSVBillingFields(t *testing.T) {
+	in := billingHeader +
+		"DEB-1,SPB,P1Y,monthly,as-purchased,erp,,,10,prorated,arrears,2026-01-01\n" +
+		"DEB-1,SPE_E3,P1Y,annual,20,ERP,,,,day 1,Advance,2026-01-01\n" +
+		"DEB-1,SPE_E3,P1M,monthly,5,cost-plus,,12.5,,day 1,,2026-01-01\n" +
+		"DEB-1,SPE_E3,P3Y,triennial,5,fixed,30,,,day 1,,2026-01-01\n"
+	lines, err := ParseCSV(strings.NewReader(in), "c.csv", fakeResolver{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, b, c, d := lines[0], lines[1], lines[2], lines[3]
+	if !a.AsPurchased || a.AsAssigned() || a.Quantity != nil || a.Pricing() != PricingERP || a.DiscountPercent.String() != "10" || !a.Arrears() {
+		t.Errorf("as-purchased ERP line: %+v", a)
+	}
+	if a.BilledSeats(7, 9) != 9 || b.BilledSeats(7, 9) != 20 || (Line{}).BilledSeats(7, 9) != 7 {
+		t.Error("BilledSeats does not follow the quantity")
+	}
+	if b.Pricing() != PricingERP || b.DiscountPercent != nil || b.Arrears() || b.PriceText() != "ERP" || a.PriceText() != "ERP-10%" {
+		t.Errorf("ERP line without discount: %+v %s", b, b.PriceText())
+	}
+	if c.Pricing() != PricingCostPlus || c.MarkupPercent.String() != "12.5" || c.PriceText() != "cost+12.5%" {
+		t.Errorf("cost-plus line: %+v", c)
+	}
+	if d.Pricing() != PricingFixed || d.UnitPrice.String() != "30" || d.PriceText() != "30.00" {
+		t.Errorf("fixed line: %+v", d)
+	}
+	if a.SameAs(b) || !a.SameAs(a) {
+		t.Error("SameAs ignores the billing fields")
+	}
+	noDiscount := a
+	noDiscount.DiscountPercent = nil
+	if a.SameAs(noDiscount) {
+		t.Error("SameAs ignores the discount")
+	}
+	implicit := b
+	implicit.Timing = ""
+	if !b.SameAs(implicit) {
+		t.Error("an empty timing is advance")
+	}
+}
+
+func TestParseCSVBillingFieldProblems(t *testing.T) {
+	cases := []struct {
+		name, row, want string
+	}{
+		{"unknown pricing", "DEB-1,SPB,P1Y,monthly,5,retail,,,,day 1,,2026-01-01", `c.csv:2: pricing: "retail" is not a pricing`},
+		{"erp with a price", "DEB-1,SPB,P1Y,monthly,5,erp,22,,,day 1,,2026-01-01", `c.csv:2: unit_price: an ERP-priced line takes no unit_price`},
+		{"erp with a markup", "DEB-1,SPB,P1Y,monthly,5,erp,,10,,day 1,,2026-01-01", `c.csv:2: markup_percent: an ERP-priced line takes discount_percent`},
+		{"discount without erp", "DEB-1,SPB,P1Y,monthly,5,,22,,10,day 1,,2026-01-01", `c.csv:2: discount_percent: a discount applies to ERP-priced lines only`},
+		{"discount of 100", "DEB-1,SPB,P1Y,monthly,5,erp,,,100,day 1,,2026-01-01", `c.csv:2: discount_percent: 100 is outside 0 to 100`},
+		{"negative discount", "DEB-1,SPB,P1Y,monthly,5,erp,,,-5,day 1,,2026-01-01", `c.csv:2: discount_percent: -5 is outside 0 to 100`},
+		{"discount not a number", "DEB-1,SPB,P1Y,monthly,5,erp,,,ten,day 1,,2026-01-01", `c.csv:2: discount_percent: "ten" is not a percentage`},
+		{"fixed without a price", "DEB-1,SPB,P1Y,monthly,5,fixed,,,,day 1,,2026-01-01", `c.csv:2: unit_price: required with pricing fixed`},
+		{"cost-plus without a markup", "DEB-1,SPB,P1Y,monthly,5,cost-plus,,,,day 1,,2026-01-01", `c.csv:2: markup_percent: required with pricing cost-plus`},
+		{"cost-plus with a price", "DEB-1,SPB,P1Y,monthly,5,cost-plus,22,10,,day 1,,2026-01-01", `c.csv:2: unit_price: a cost-plus line takes no unit_price`},
+		{"unknown timing", "DEB-1,SPB,P1Y,monthly,5,,22,,,day 1,upfront,2026-01-01", `c.csv:2: timing: "upfront" is neither advance`},
+		{"bad quantity names as-purchased", "DEB-1,SPB,P1Y,monthly,all,,22,,,day 1,,2026-01-01", `c.csv:2: quantity: "all" is neither a number of seats, as-assigned nor as-purchased`},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			_, err := ParseCSV(strings.NewReader(billingHeader+c.row+"\n"), "c.csv", fakeResolver{})
+			if err == nil || !strings.Contains(err.Error(), c.want) {
+				t.Fatalf("got %v, want %q", err, c.want)
+			}
+		})
+	}
+}
+
+// Purchased seats include the assigned ones: two lines billing either for one SKU
+// on the same days would bill them twice.
+func TestParseCSVRefusesPurchasedTwice(t *testing.T) {
+	in := billingHeader +
+		"DEB-1,SPB,P1Y,monthly,as-purchased,,22,,,day 1,,2026-01-01\n" +
+		"DEB-1,SPB,P1M,monthly,as-assigned,,25,,,day 1,,2026-01-01\n"
+	_, err := ParseCSV(strings.NewReader(in), "c.csv", fakeResolver{})
+	if err == nil || !strings.Contains(err.Error(), "c.csv:3: quantity: line 2 already bills the purchased seats of SPB") {
+		t.Fatalf("got %v", err)
+	}
+}
+
+func TestParseYAMLBillingFields(t *testing.T) {
+	in := `contracts:
+  - customer: DEB-1
+    sku: SPB
+    term: P1Y
+    billing_plan: annual
+    quantity: as-purchased
+    pricing: erp
+    discount_percent: 7.5
+    billing: prorated
+    timing: arrears
+    start: 2026-01-01
+`
+	lines, err := ParseYAML([]byte(in), "c.yaml", fakeResolver{})
+	if err != nil || len(lines) != 1 || !lines[0].AsPurchased || !lines[0].ERP || lines[0].DiscountPercent.String() != "7.5" || !lines[0].Arrears() {
+		t.Fatalf("got %v %+v", err, lines)
+	}
+	_, err = ParseYAML([]byte(strings.Replace(in, "timing: arrears", "timing: later", 1)), "c.yaml", fakeResolver{})
+	if err == nil || !strings.Contains(err.Error(), `c.yaml:10: timing: "later"`) {
+		t.Fatalf("a bad timing in YAML: %v", err)
+	}
+}

@@ -188,7 +188,13 @@ func Reconcile(in Input) []Row {
 		r := row(l.SKUID, l.PartNumber)
 		r.ContractLines++
 		r.AsAssigned = r.AsAssigned || l.AsAssigned()
-		r.ContractSeats += l.BilledSeats(r.Assigned)
+		// Purchased as the contract's as-purchased quantity reads it: Partner Center's
+		// quantity, else Graph's paid seats of the partner.
+		purchased := r.PartnerSeats
+		if r.PartnerCenter {
+			purchased = r.PurchasedSeats
+		}
+		r.ContractSeats += l.BilledSeats(r.Assigned, purchased)
 		lines[l.SKUID] = append(lines[l.SKUID], l)
 	}
 	for _, n := range notes {

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"time"
@@ -23,13 +24,18 @@ type contractLineRow struct {
 	Quantity      *int
 	UnitPrice     decimal.NullDecimal
 	MarkupPercent decimal.NullDecimal
-	BillingPolicy string
-	BillingDay    int
-	StartDate     time.Time
-	EndDate       *time.Time
-	NoticeDays    int
-	SourceLine    int
-	ImportedAt    time.Time
+	AsPurchased   bool
+	ERP           bool `gorm:"column:erp"`
+	// DiscountPercent is the discount off the ERP price of an ERP-priced line.
+	DiscountPercent decimal.NullDecimal
+	Timing          string
+	BillingPolicy   string
+	BillingDay      int
+	StartDate       time.Time
+	EndDate         *time.Time
+	NoticeDays      int
+	SourceLine      int
+	ImportedAt      time.Time
 }
 
 func (contractLineRow) TableName() string { return "contract_lines" }
@@ -51,7 +57,8 @@ func fromNullDecimal(d decimal.NullDecimal) *decimal.Decimal {
 
 func (r contractLineRow) line() contracts.Line {
 	return contracts.Line{TenantID: r.TenantID, Reference: r.Reference, SKUID: r.SKUID, PartNumber: r.PartNumber, Term: r.Term,
-		BillingPlan: r.BillingPlan, Quantity: r.Quantity, UnitPrice: fromNullDecimal(r.UnitPrice), MarkupPercent: fromNullDecimal(r.MarkupPercent),
+		BillingPlan: r.BillingPlan, Quantity: r.Quantity, AsPurchased: r.AsPurchased, UnitPrice: fromNullDecimal(r.UnitPrice),
+		MarkupPercent: fromNullDecimal(r.MarkupPercent), ERP: r.ERP, DiscountPercent: fromNullDecimal(r.DiscountPercent), Timing: r.Timing,
 		Policy: r.BillingPolicy, BillingDay: r.BillingDay, Start: r.StartDate.UTC(), End: inventory.UTC(r.EndDate), NoticeDays: r.NoticeDays, SourceLine: r.SourceLine}
 }
 
@@ -133,7 +140,8 @@ func (s *Store) ReplaceContracts(ctx context.Context, lines []contracts.Line, ac
 			rows := make([]contractLineRow, len(byTenant[tenant]))
 			for i, l := range byTenant[tenant] {
 				rows[i] = contractLineRow{TenantID: l.TenantID, Reference: l.Reference, SKUID: l.SKUID, PartNumber: l.PartNumber, Term: l.Term,
-					BillingPlan: l.BillingPlan, Quantity: l.Quantity, UnitPrice: nullDecimal(l.UnitPrice), MarkupPercent: nullDecimal(l.MarkupPercent),
+					BillingPlan: l.BillingPlan, Quantity: l.Quantity, AsPurchased: l.AsPurchased, UnitPrice: nullDecimal(l.UnitPrice),
+					MarkupPercent: nullDecimal(l.MarkupPercent), ERP: l.ERP, DiscountPercent: nullDecimal(l.DiscountPercent), Timing: cmp.Or(l.Timing, contracts.TimingAdvance),
 					BillingPolicy: l.Policy, BillingDay: l.BillingDay, StartDate: l.Start, EndDate: l.End, NoticeDays: l.NoticeDays, SourceLine: l.SourceLine, ImportedAt: now}
 			}
 			if err := tx.Create(&rows).Error; err != nil {

@@ -1,0 +1,457 @@
+package billing
+
+import (
+	"cmp"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/shopspring/decimal"
+
+	"github.com/seatledger/seatledger/internal/contracts"
+	"github.com/seatledger/seatledger/internal/pricing"
+)
+
+// Lines works out period p's billing lines for every customer, what is held but not
+// billed, and the totals per customer and currency (sums of the rounded lines).
+func Lines(p Period, customers []Customer) Run {
+	run := Run{Period: p, Lines: []Line{}, NotBilled: []NotBilled{}}
+	for i := range customers {
+		b := newBiller(p, &customers[i])
+		b.run()
+		run.Lines = append(run.Lines, b.lines...)
+		run.NotBilled = append(run.NotBilled, b.notBilled...)
+	}
+	slices.SortStableFunc(run.Lines, func(x, y Line) int {
+		return cmp.Or(cmp.Compare(x.Customer, y.Customer), cmp.Compare(x.TenantID, y.TenantID), cmp.Compare(x.PartNumber, y.PartNumber),
+			cmp.Compare(x.Source.ContractLine, y.Source.ContractLine), cmp.Compare(x.Source.SubscriptionID, y.Source.SubscriptionID),
+			x.From.Compare(y.From), cmp.Compare(x.Kind, y.Kind))
+	})
+	run.Totals = Totals(run.Lines)
+	return run
+}
+
+// biller bills one customer.
+type biller struct {
+	p         Period
+	c         *Customer
+	holdings  map[string]*Holding
+	lines     []Line
+	notBilled []NotBilled
+}
+
+func newBiller(p Period, c *Customer) *biller {
+	b := &biller{p: p, c: c, holdings: map[string]*Holding{}}
+	for i := range c.Holdings {
+		h := c.Holdings[i]
+		// Subscriptions in a fixed order, so that seats are always shared out alike.
+		h.Subscriptions = slices.Clone(h.Subscriptions)
+		slices.SortFunc(h.Subscriptions, func(x, y Subscription) int { return cmp.Compare(x.ID, y.ID) })
+		b.holdings[h.SKUID] = &h
+	}
+	return b
+}
+
+func (b *biller) run() {
+	places, known := MinorUnit(b.c.Currency)
+	for i := range b.c.Contract {
+		l := &b.c.Contract[i]
+		h := b.holdings[l.SKUID]
+		if h == nil {
+			h = &Holding{SKUID: l.SKUID, PartNumber: l.PartNumber}
+		}
+		if !known {
+			if n := b.seatDays(l, h, nil, b.p); n != 0 {
+				b.skip(l, h, nil, n, fmt.Sprintf("the customer's currency %q has no known minor unit: set an ISO 4217 currency", b.c.Currency))
+			}
+			continue
+		}
+		payers := []*Subscription{nil}
+		for j := range h.Subscriptions {
+			payers = append(payers, &h.Subscriptions[j])
+		}
+		for _, s := range payers {
+			if l.BillingPlan == contracts.PlanMonthly {
+				b.monthly(l, h, s, b.p, false, places)
+				if !l.Arrears() {
+					b.monthly(l, h, s, b.p.Prev(), true, places)
+				}
+				continue
+			}
+			b.upfront(l, h, s, places)
+		}
+	}
+	b.unbilledSeats()
+}
+
+// covers tells whether contract line l is the one that bills subscription s on day d:
+// the line of its SKU in force that day, the one on the subscription's term first.
+func (b *biller) covers(l *contracts.Line, h *Holding, s *Subscription, d time.Time) bool {
+	found, ok := contracts.For(b.c.Contract, h.SKUID, s.Term, d)
+	return ok && found.SourceLine == l.SourceLine && found.SameAs(*l)
+}
+
+// share is the seats contract line l bills for payer s on day d. The line's count —
+// committed, assigned or purchased — is shared out over the subscriptions it covers
+// that day in id order, each up to its own seats; seats beyond them all go with the
+// first (billed, priced like it). With no subscription, the nil payer takes them.
+func (b *biller) share(l *contracts.Line, h *Holding, s *Subscription, d time.Time) int {
+	if !l.ActiveOn(d) {
+		return 0
+	}
+	var subs []*Subscription
+	purchased := 0
+	for i := range h.Subscriptions {
+		if x := &h.Subscriptions[i]; b.covers(l, h, x, d) {
+			subs = append(subs, x)
+			purchased += seatsOn(x.Seats, d)
+		}
+	}
+	count := l.BilledSeats(seatsOn(h.Assigned, d), purchased)
+	if len(subs) == 0 {
+		if s == nil {
+			return count
+		}
+		return 0
+	}
+	if s == nil {
+		return 0
+	}
+	rest, mine := count, 0
+	for _, x := range subs {
+		take := min(rest, seatsOn(x.Seats, d))
+		rest -= take
+		if x == s {
+			mine = take
+		}
+	}
+	if s == subs[0] {
+		mine += rest
+	}
+	return mine
+}
+
+// seatDays is the seats × days line l bills payer s over period w.
+func (b *biller) seatDays(l *contracts.Line, h *Holding, s *Subscription, w Period) int64 {
+	var n int64
+	for _, d := range days(w.First(), w.Last()) {
+		n += int64(b.share(l, h, s, d))
+	}
+	return n
+}
+
+// billingDay is the day of period w whose seats are billed in advance, or in
+// arrears by a "day N" line.
+func billingDay(l *contracts.Line, w Period) time.Time {
+	day := 1
+	if l.Policy == contracts.PolicyFixedDay && l.BillingDay > 0 {
+		day = min(l.BillingDay, w.Days())
+	}
+	return time.Date(w.Year, w.Month, day, 0, 0, 0, 0, time.UTC)
+}
+
+// monthly bills a monthly billing plan over period w: the run's month, or with
+// adjust the month before, against what was billed for it in advance. The days are
+// split by the subscription's term, since each term has its own locked price.
+func (b *biller) monthly(l *contracts.Line, h *Holding, s *Subscription, w Period, adjust bool, places int32) {
+	total := w.Days()
+	var active []time.Time
+	for _, d := range days(w.First(), w.Last()) {
+		if l.ActiveOn(d) && (s == nil || b.covers(l, h, s, d)) {
+			active = append(active, d)
+		}
+	}
+	if len(active) == 0 {
+		return
+	}
+	bday := billingDay(l, w)
+	base := b.share(l, h, s, bday)
+	point := !adjust && (!l.Arrears() || l.Policy == contracts.PolicyFixedDay)
+	for _, seg := range segments(s, active) {
+		var seatDays int64
+		var seats []SeatSpan
+		var counting string
+		count := func(d time.Time) int { return b.share(l, h, s, d) }
+		switch {
+		case adjust:
+			for _, d := range seg.days {
+				seatDays += int64(count(d) - base)
+			}
+			seats = append([]SeatSpan{{From: bday, To: bday, Seats: base}}, spansOf(seg.days, count)...)
+			counting = fmt.Sprintf("Σ (seats held − %d billed in advance on %s) × days ÷ %d days in %s", base, bday.Format(time.DateOnly), total, w)
+		case point:
+			seatDays = int64(base) * int64(len(seg.days))
+			seats = []SeatSpan{{From: bday, To: bday, Seats: base}}
+			counting = fmt.Sprintf("%d seats on %s × %d days ÷ %d days in %s", base, bday.Format(time.DateOnly), len(seg.days), total, w)
+		default:
+			for _, d := range seg.days {
+				seatDays += int64(count(d))
+			}
+			seats = spansOf(seg.days, count)
+			counting = fmt.Sprintf("Σ seats × days held ÷ %d days in %s", total, w)
+		}
+		if seatDays == 0 {
+			continue
+		}
+		kind := KindMonthly
+		if adjust {
+			kind = KindAdjustment
+		}
+		b.emit(l, h, s, seg, kind, PerMonth, seatDays, total, seats, counting, places)
+	}
+}
+
+// upfront bills an annual or triennial billing plan: the whole term in the month it
+// starts or renews, and each change of seats during a term prorated to its end — the
+// run's month's changes in arrears, last month's in advance.
+func (b *biller) upfront(l *contracts.Line, h *Holding, s *Subscription, places int32) {
+	if _, ok := termOn(s, b.p.First()); !ok {
+		if n := b.seatDays(l, h, s, b.p); n != 0 {
+			reason := "an upfront plan bills a subscription's whole term, and no subscription of the partner's covers these seats"
+			if s != nil {
+				reason = "an upfront plan bills the whole term, and the subscription's term start is unknown"
+			}
+			b.skip(l, h, s, n, reason)
+		}
+		return
+	}
+	for _, d := range days(b.p.First(), b.p.Last()) {
+		t, _ := termOn(s, d)
+		if !t.start.Equal(d) || !b.covers(l, h, s, d) {
+			continue
+		}
+		if n := b.share(l, h, s, d); n != 0 {
+			seg := segment{term: t, known: true, days: []time.Time{d}, to: t.end}
+			counting := fmt.Sprintf("%d seats on the term's first day %s, for the whole term to %s", n, d.Format(time.DateOnly), t.end.Format(time.DateOnly))
+			b.emit(l, h, s, seg, KindUpfront, PerTerm, int64(n)*int64(t.days()), t.days(), []SeatSpan{{From: d, To: d, Seats: n}}, counting, places)
+		}
+	}
+	changes := b.p
+	if !l.Arrears() {
+		changes = b.p.Prev()
+	}
+	for _, d := range days(changes.First(), changes.Last()) {
+		t, _ := termOn(s, d)
+		if t.start.Equal(d) {
+			continue // the term's first day is billed upfront
+		}
+		before, after := b.share(l, h, s, d.AddDate(0, 0, -1)), b.share(l, h, s, d)
+		if before == after {
+			continue
+		}
+		left := t.days() - int(d.Sub(t.start).Hours()/24)
+		seg := segment{term: t, known: true, days: []time.Time{d}, to: t.end}
+		counting := fmt.Sprintf("%+d seats on %s × %d days left in the term ÷ %d days in the term", after-before, d.Format(time.DateOnly), left, t.days())
+		seats := []SeatSpan{{From: d.AddDate(0, 0, -1), To: d.AddDate(0, 0, -1), Seats: before}, {From: d, To: d, Seats: after}}
+		b.emit(l, h, s, seg, KindMidTerm, PerTerm, int64(after-before)*int64(left), t.days(), seats, counting, places)
+	}
+}
+
+// segment is a run of days of one subscription term.
+type segment struct {
+	term  term
+	known bool
+	days  []time.Time
+	// to is the last day the line bills: the last of days, or the term's end for an
+	// upfront or mid-term line.
+	to time.Time
+}
+
+// segments splits days (in order) by the payer's term; one segment when the term is
+// unknown or there is no subscription.
+func segments(s *Subscription, ds []time.Time) []segment {
+	var out []segment
+	for _, d := range ds {
+		t, known := termOn(s, d)
+		if k := len(out) - 1; k >= 0 && out[k].known == known && out[k].term == t {
+			out[k].days = append(out[k].days, d)
+			out[k].to = d
+			continue
+		}
+		out = append(out, segment{term: t, known: known, days: []time.Time{d}, to: d})
+	}
+	return out
+}
+
+// emit prices and writes one line, or lists it as not billed when it cannot be priced.
+func (b *biller) emit(l *contracts.Line, h *Holding, s *Subscription, seg segment, kind, unit string, seatDays int64, total int,
+	seats []SeatSpan, counting string, places int32) {
+	pr := b.price(l, s, seg)
+	if pr.reason != "" {
+		b.skip(l, h, s, seatDays, pr.reason)
+		return
+	}
+	line := Line{TenantID: b.c.TenantID, Customer: b.c.Name, Currency: b.c.Currency, Period: b.p, From: seg.days[0], To: seg.to, Kind: kind,
+		SKUID: l.SKUID, PartNumber: cmp.Or(l.PartNumber, h.PartNumber), Term: l.Term, BillingPlan: l.BillingPlan,
+		Quantity: decimal.NewFromInt(seatDays).DivRound(decimal.NewFromInt(int64(total)), unitPlaces), SeatDays: seatDays, Days: total, Unit: unit}
+	line.UnitPrice = pr.perMonth
+	if unit == PerTerm {
+		line.UnitPrice = pr.perTerm
+	}
+	line.Amount = lineAmount(seatDays, line.UnitPrice, total, places)
+	if pr.costPerTerm != nil {
+		uc := *pr.costPerMonth
+		if unit == PerTerm {
+			uc = *pr.costPerTerm
+		}
+		cost := lineAmount(seatDays, uc, total, places)
+		margin := line.Amount.Sub(cost)
+		line.UnitCost, line.Cost, line.Margin = &uc, &cost, &margin
+	} else {
+		line.CostNote = pr.costNote
+	}
+	line.Source = Provenance{ContractLine: l.SourceLine, ContractRef: l.Reference, Pricing: l.Pricing(), QuantityBasis: quantityBasis(l),
+		Policy: l.Policy, Timing: cmp.Or(l.Timing, contracts.TimingAdvance), Seats: seats, SeatsFrom: seatsFrom(l, s), Counting: counting}
+	if s != nil {
+		line.Source.SubscriptionID, line.Source.PartnerCenterID = s.ID, s.PartnerCenterID
+	}
+	if seg.known {
+		start, end := seg.term.start, seg.term.end
+		line.Source.TermStart, line.Source.TermEnd = &start, &end
+	}
+	if pr.row != nil {
+		line.Source.Price = &PriceRow{Source: pr.row.Source, From: pr.row.From, LockedOn: pr.lockedOn, UnitPrice: pr.row.UnitPrice, ERPPrice: pr.row.ERPPrice}
+	}
+	b.lines = append(b.lines, line)
+}
+
+func quantityBasis(l *contracts.Line) string {
+	switch {
+	case l.Quantity != nil:
+		return fmt.Sprintf("committed %d", *l.Quantity)
+	case l.AsPurchased:
+		return "as-purchased"
+	}
+	return "as-assigned"
+}
+
+func seatsFrom(l *contracts.Line, s *Subscription) string {
+	switch {
+	case l.Quantity != nil:
+		return "contract quantity"
+	case l.AsPurchased && s != nil && s.SeatsFrom == SeatsPartnerCenter:
+		return "purchased: Partner Center quantity"
+	case l.AsPurchased:
+		return "purchased: Graph enabled units"
+	}
+	return "assigned: Graph consumed units"
+}
+
+// skip lists seats a contract line could not bill.
+func (b *biller) skip(l *contracts.Line, h *Holding, s *Subscription, seatDays int64, reason string) {
+	nb := NotBilled{TenantID: b.c.TenantID, Customer: b.c.Name, SKUID: h.SKUID, PartNumber: cmp.Or(l.PartNumber, h.PartNumber),
+		ContractLine: l.SourceLine, SeatDays: seatDays, Reason: reason}
+	if s != nil {
+		nb.SubscriptionID = s.ID
+	}
+	b.notBilled = append(b.notBilled, nb)
+}
+
+// unbilledSeats lists the seats of subscriptions no contract line covers during the
+// period, and the assigned seats of SKUs with neither a subscription nor a line.
+func (b *biller) unbilledSeats() {
+	for _, h := range b.c.Holdings {
+		for _, s := range h.Subscriptions {
+			var n int64
+			for _, d := range days(b.p.First(), b.p.Last()) {
+				if _, ok := contracts.For(b.c.Contract, h.SKUID, s.Term, d); !ok {
+					n += int64(seatsOn(s.Seats, d))
+				}
+			}
+			if n > 0 {
+				b.notBilled = append(b.notBilled, NotBilled{TenantID: b.c.TenantID, Customer: b.c.Name, SKUID: h.SKUID, PartNumber: h.PartNumber,
+					SubscriptionID: s.ID, SeatDays: n, Reason: fmt.Sprintf("no contract line bills %s (%s, %s)", h.PartNumber, s.Term, s.BillingPlan)})
+			}
+		}
+		if len(h.Subscriptions) > 0 {
+			continue
+		}
+		var n int64
+		for _, d := range days(b.p.First(), b.p.Last()) {
+			if _, ok := contracts.For(b.c.Contract, h.SKUID, "", d); !ok {
+				n += int64(seatsOn(h.Assigned, d))
+			}
+		}
+		if n > 0 {
+			b.notBilled = append(b.notBilled, NotBilled{TenantID: b.c.TenantID, Customer: b.c.Name, SKUID: h.SKUID, PartNumber: h.PartNumber,
+				SeatDays: n, Reason: fmt.Sprintf("users hold %s, and neither a contract line nor a subscription of the partner's is on record", h.PartNumber)})
+		}
+	}
+}
+
+// unitPrices is a line's price and the partner's cost, per seat per month and per
+// term, to 6 decimals; reason says why the line cannot be priced.
+type unitPrices struct {
+	perMonth, perTerm         decimal.Decimal
+	costPerMonth, costPerTerm *decimal.Decimal
+	costNote, reason          string
+	row                       *pricing.Price
+	lockedOn                  time.Time
+}
+
+// price prices contract line l for payer s over a segment: the price-list row is the
+// one in force on the first day of the subscription's term (New Commerce's price
+// lock), or on the segment's first day when the term is unknown.
+func (b *biller) price(l *contracts.Line, s *Subscription, seg segment) unitPrices {
+	months := pricing.Months(l.Term)
+	var out unitPrices
+	out.lockedOn = seg.days[0]
+	if seg.known {
+		out.lockedOn = seg.term.start
+	}
+	switch {
+	case s == nil:
+		out.costNote = "no subscription of the partner's covers these seats: their cost is unknown"
+	case s.ProductSKU == "":
+		out.costNote = "the subscription's Partner Center offer is unknown, so no price-list row gives its cost"
+	default:
+		months = max(pricing.Months(s.Term), 1)
+		h := pricing.Holding{Market: b.c.Market, Currency: b.c.Currency, Segment: b.c.Segment, ProductSKU: s.ProductSKU, Term: s.Term,
+			BillingPlan: s.BillingPlan, Seats: seatsOn(s.Seats, out.lockedOn), TermStart: out.lockedOn}
+		if row, ok := pricing.Locked(b.c.Prices, h, out.lockedOn); ok {
+			out.row = &row
+			cost := row.UnitPrice.Round(unitPlaces)
+			perMonth := row.UnitPrice.DivRound(decimal.NewFromInt(int64(months)), unitPlaces)
+			out.costPerTerm, out.costPerMonth = &cost, &perMonth
+		} else {
+			out.costNote = fmt.Sprintf("no price-list row of %s (%s, %s) in %s %s was in force on %s, the term's first day",
+				s.ProductSKU, s.Term, s.BillingPlan, b.c.Market, b.c.Currency, out.lockedOn.Format(time.DateOnly))
+		}
+	}
+	months = max(months, 1)
+	hundred := decimal.NewFromInt(100)
+	var perTerm decimal.Decimal
+	switch l.Pricing() {
+	case contracts.PricingFixed:
+		out.perMonth = l.UnitPrice.Round(unitPlaces)
+		out.perTerm = l.UnitPrice.Mul(decimal.NewFromInt(int64(months))).Round(unitPlaces)
+		return out
+	case contracts.PricingCostPlus:
+		if out.row == nil {
+			out.reason = "priced at Microsoft's cost plus markup, and " + out.costNote
+			return out
+		}
+		markup := decimal.Zero
+		if l.MarkupPercent != nil {
+			markup = *l.MarkupPercent
+		}
+		perTerm = out.row.UnitPrice.Mul(hundred.Add(markup)).DivRound(hundred, quotientPlaces)
+	case contracts.PricingERP:
+		switch {
+		case out.row == nil:
+			out.reason = "priced at the ERP price, and " + out.costNote
+			return out
+		case out.row.ERPPrice == nil:
+			out.reason = fmt.Sprintf("priced at the ERP price, and the price-list row (%s) has no ERP price", out.row.Source)
+			return out
+		}
+		discount := decimal.Zero
+		if l.DiscountPercent != nil {
+			discount = *l.DiscountPercent
+		}
+		perTerm = out.row.ERPPrice.Mul(hundred.Sub(discount)).DivRound(hundred, quotientPlaces)
+	}
+	out.perTerm = perTerm.Round(unitPlaces)
+	out.perMonth = perTerm.DivRound(decimal.NewFromInt(int64(months)), unitPlaces)
+	return out
+}
