@@ -1,8 +1,8 @@
-# seatledger: make demo | test | build | lint | fuzz | bench-sync | bench-advise | bench-prices
+# seatledger: make demo | test | build | lint | fuzz | bench-sync | bench-advise | bench-prices | bench-impact
 GO ?= go
 BIN := bin/seatledger
 
-.PHONY: build test lint fuzz demo bench-sync bench-advise bench-prices
+.PHONY: build test lint fuzz demo bench-sync bench-advise bench-prices bench-impact
 
 build:
 	CGO_ENABLED=0 $(GO) build -trimpath -o $(BIN) ./cmd/seatledger
@@ -58,3 +58,8 @@ bench-advise:
 
 bench-prices:
 	SEATLEDGER_TEST_REQUIRE_POSTGRES=1 $(GO) test -run '^$$' -bench 'BenchmarkImportPrices' -benchtime 1x -timeout 30m ./cmd/seatledger/
+
+# The price impact for 1,000 customers synced from the simulated cloud; IMPACT_PROFILE=FILE
+# writes a CPU profile of the timed calls.
+bench-impact:
+	SEATLEDGER_TEST_REQUIRE_POSTGRES=1 SEATLEDGER_TEST_IMPACT_CPUPROFILE=$(if $(IMPACT_PROFILE),$(abspath $(IMPACT_PROFILE))) $(GO) test -run '^$$' -bench 'BenchmarkPriceImpact' -benchtime 1x -timeout 30m ./cmd/seatledger/

@@ -33,13 +33,13 @@ func newCustomersCmd(g *globals) *cobra.Command {
 				if g.output == "json" {
 					return writeJSON(g.stdout, list)
 				}
-				t := newTable(g.stdout, "NAME", "TENANT ID", "DOMAIN", "STATUS", "CURRENCY", "LOCALE", "MARKET", "REF", "CONTACTS")
+				t := newTable(g.stdout, "NAME", "TENANT ID", "DOMAIN", "STATUS", "CURRENCY", "LOCALE", "MARKET", "SEGMENT", "REF", "CONTACTS")
 				for _, c := range list {
 					emails := make([]string, len(c.Contacts))
 					for i, ct := range c.Contacts {
 						emails[i] = ct.Email
 					}
-					t.row(c.Name, c.TenantID, c.PrimaryDomain, c.Status, c.Currency, c.Locale, c.Market, c.ExternalRef, strings.Join(emails, ", "))
+					t.row(c.Name, c.TenantID, c.PrimaryDomain, c.Status, c.Currency, c.Locale, c.Market, c.Segment, c.ExternalRef, strings.Join(emails, ", "))
 				}
 				if err := t.flush(); err != nil {
 					return err

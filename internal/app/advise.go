@@ -19,7 +19,6 @@ import (
 	"github.com/seatledger/seatledger/internal/pricing"
 	"github.com/seatledger/seatledger/internal/reconcile"
 	"github.com/seatledger/seatledger/internal/store"
-	"github.com/seatledger/seatledger/internal/terms"
 )
 
 // AdviseOptions choose the tenants and the day the rules judge by.
@@ -150,24 +149,11 @@ func (a *App) tenantInput(ctx context.Context, sc *scope, c customers.Customer, 
 	for _, p := range pools {
 		t.Pools = append(t.Pools, p.Pool)
 	}
-	subs, err := a.Store.Subscriptions(ctx, c.TenantID)
+	r, err := a.resolveSubscriptions(ctx, sc, c)
 	if err != nil {
 		return t, err
 	}
-	if t.Contract, err = a.Store.ContractLines(ctx, c.TenantID); err != nil {
-		return t, err
-	}
-	additions, err := a.Store.SeatAdditions(ctx, c.TenantID)
-	if err != nil {
-		return t, err
-	}
-	partner, err := a.Store.PartnerSubscriptions(ctx, c.TenantID)
-	if err != nil {
-		return t, err
-	}
-	links := terms.Link(subs, partner, sc.offerSKU(ctx, a))
-	t.Subscriptions = terms.ResolveLinked(c.TenantID, a.Config.Partner.TenantID, subs, t.Contract, additions, links.ByGraphID, sc.now)
-	t.UnlinkedPartner = links.Unlinked
+	t.Subscriptions, t.Contract, t.UnlinkedPartner = r.subs, r.contract, r.unlinked
 	if t.Costs, err = a.costs(ctx, sc, c, t.Subscriptions); err != nil {
 		return t, err
 	}

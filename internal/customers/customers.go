@@ -1,7 +1,7 @@
 // Package customers holds the partner's customer registry as values: who the customer
-// is (its Entra tenant), how it is billed (currency, market), in which language it gets
-// notices and who receives them. It parses and validates the registry files; it does
-// not store them.
+// is (its Entra tenant), how it is billed (currency, market, segment), in which
+// language it gets notices and who receives them. It parses and validates the registry
+// files; it does not store them.
 package customers
 
 import (
@@ -21,15 +21,18 @@ type Contact struct {
 
 // Customer is one customer tenant of the partner.
 type Customer struct {
-	ID            int64     `json:"id,omitempty" yaml:"-"`
-	TenantID      string    `json:"tenantId" yaml:"tenant_id"`
-	Name          string    `json:"name" yaml:"name"`
-	PrimaryDomain string    `json:"primaryDomain,omitempty" yaml:"primary_domain,omitempty"`
-	Currency      string    `json:"currency" yaml:"currency"`
-	Locale        string    `json:"locale" yaml:"locale"`
-	Market        string    `json:"market" yaml:"market"`
-	ExternalRef   string    `json:"externalRef,omitempty" yaml:"external_ref,omitempty"`
-	Contacts      []Contact `json:"contacts" yaml:"contacts"`
+	ID            int64  `json:"id,omitempty" yaml:"-"`
+	TenantID      string `json:"tenantId" yaml:"tenant_id"`
+	Name          string `json:"name" yaml:"name"`
+	PrimaryDomain string `json:"primaryDomain,omitempty" yaml:"primary_domain,omitempty"`
+	Currency      string `json:"currency" yaml:"currency"`
+	Locale        string `json:"locale" yaml:"locale"`
+	Market        string `json:"market" yaml:"market"`
+	// Segment is the customer's Partner Center price list segment (one of Segments):
+	// an education or charity customer pays its segment's prices, not commercial ones.
+	Segment     string    `json:"segment" yaml:"segment,omitempty"`
+	ExternalRef string    `json:"externalRef,omitempty" yaml:"external_ref,omitempty"`
+	Contacts    []Contact `json:"contacts" yaml:"contacts"`
 	// Status is active, discovered (found in Partner Center, waiting for finance to
 	// complete currency, locale, market and contacts) or ended (no longer listed by
 	// Partner Center). Imports set it; empty means active.
@@ -39,6 +42,25 @@ type Customer struct {
 	Source    string    `json:"source,omitempty" yaml:"-"`
 	CreatedAt time.Time `json:"createdAt,omitzero" yaml:"-"`
 	UpdatedAt time.Time `json:"updatedAt,omitzero" yaml:"-"`
+}
+
+// DefaultSegment is the segment of a customer the registry file gives none: most of a
+// partner's customers buy at commercial prices.
+const DefaultSegment = "commercial"
+
+// Segments are the values of the Segment column of Partner Center's New Commerce price
+// lists (DOMAIN.md: Commercial, Education, Government, Charity), lower-cased as the
+// price list import stores them, so that a customer's segment meets its price rows.
+var Segments = []string{DefaultSegment, "education", "government", "charity"}
+
+// Segment is the registry's spelling of a price list segment, matched regardless of
+// case; empty means DefaultSegment. ok is false for a segment price lists do not use.
+func Segment(s string) (segment string, ok bool) {
+	s = strings.ToLower(strings.TrimSpace(s))
+	if s == "" {
+		return DefaultSegment, true
+	}
+	return s, slices.Contains(Segments, s)
 }
 
 // Customer statuses.
@@ -56,7 +78,7 @@ func (c Customer) Complete() bool { return c.Currency != "" && c.Locale != "" &&
 // fields (id, source, timestamps).
 func (c Customer) SameAs(o Customer) bool {
 	return c.TenantID == o.TenantID && c.Name == o.Name && c.PrimaryDomain == o.PrimaryDomain &&
-		c.Currency == o.Currency && c.Locale == o.Locale && c.Market == o.Market &&
+		c.Currency == o.Currency && c.Locale == o.Locale && c.Market == o.Market && c.Segment == o.Segment &&
 		c.ExternalRef == o.ExternalRef && slices.Equal(c.Contacts, o.Contacts)
 }
 

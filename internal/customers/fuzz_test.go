@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 
@@ -30,7 +31,8 @@ func requireValid(t *testing.T, got []Customer) {
 		t.Fatal("no customers and no error")
 	}
 	for _, c := range got {
-		if _, ok := ids.ParseGUID(c.TenantID); !ok || c.Name == "" || c.Currency == "" || c.Locale == "" || c.Market == "" {
+		if _, ok := ids.ParseGUID(c.TenantID); !ok || c.Name == "" || c.Currency == "" || c.Locale == "" || c.Market == "" ||
+			!slices.Contains(Segments, c.Segment) {
 			t.Fatalf("customer accepted with a missing or bad field: %+v", c)
 		}
 		for _, ct := range c.Contacts {
@@ -52,6 +54,7 @@ func seed(f *testing.F, path string) {
 func FuzzParseCSV(f *testing.F) {
 	seed(f, "../../config/customers.example.csv")
 	f.Add([]byte("\ufeffName, Tenant_ID ,currency,locale,market,contacts\nA,6f1d2a7e-3c4b-4e8f-9a1d-2b3c4d5e6f70,eur,nl-BE,nl,\"A <a@x.nl> (en); b@x.nl\"\n\n"))
+	f.Add([]byte("name,tenant_id,currency,locale,market,segment\nA,6f1d2a7e-3c4b-4e8f-9a1d-2b3c4d5e6f70,EUR,nl,NL,Education\nB,0a9b8c7d-6e5f-4a3b-8c2d-1e0f9a8b7c6d,EUR,nl,NL,\n"))
 	f.Add([]byte("name,tenant_id,currency,locale,market\nA,{6F1D2A7E-3C4B-4E8F-9A1D-2B3C4D5E6F70},EUR,hr,HR,extra\n\"cut"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		got, err := ParseCSV(bytes.NewReader(data), "c.csv")

@@ -19,7 +19,7 @@ import (
 )
 
 // The fields of a customer, in file order; CSV headers and YAML keys use these names.
-var fields = []string{"name", "tenant_id", "primary_domain", "currency", "locale", "market", "external_ref", "contacts"}
+var fields = []string{"name", "tenant_id", "primary_domain", "currency", "locale", "market", "segment", "external_ref", "contacts"}
 
 // ParseFile reads a customer registry, CSV or YAML chosen by the file's extension,
 // and validates all of it. On any problem it returns a problems.List with every one.
@@ -224,6 +224,9 @@ func validate(rows []raw, probs *problems.Collector, registered []Customer) ([]C
 		}
 		if c.Market, ok = iso.Country(r.values["market"]); !ok {
 			probs.Add(r.lineOf("market"), "market", "%q is not an ISO 3166 country code (NL, DE, US, ...)", r.values["market"])
+		}
+		if c.Segment, ok = Segment(r.values["segment"]); !ok {
+			probs.Add(r.lineOf("segment"), "segment", "%q is not a Partner Center price list segment (%s)", r.values["segment"], strings.Join(Segments, ", "))
 		}
 		if c.ExternalRef != "" {
 			if first, dup := seenRef[c.ExternalRef]; dup {

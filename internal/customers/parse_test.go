@@ -104,6 +104,26 @@ func TestValidationNamesEveryProblem(t *testing.T) {
 			},
 		},
 		{
+			name: "csv with a segment price lists do not use",
+			file: "c.csv",
+			in: "name,tenant_id,currency,locale,market,segment\n" +
+				"A,6f1d2a7e-3c4b-4e8f-9a1d-2b3c4d5e6f70,EUR,nl,NL,Education\n" +
+				"B,0a9b8c7d-6e5f-4a3b-8c2d-1e0f9a8b7c6d,EUR,nl,NL,nonprofit\n",
+			want: []string{`c.csv:3: segment: "nonprofit" is not a Partner Center price list segment (commercial, education, government, charity)`},
+		},
+		{
+			name: "yaml with a segment price lists do not use",
+			file: "c.yaml",
+			in: "customers:\n" +
+				"  - name: A\n" +
+				"    tenant_id: 6f1d2a7e-3c4b-4e8f-9a1d-2b3c4d5e6f70\n" +
+				"    currency: EUR\n" +
+				"    locale: nl\n" +
+				"    market: NL\n" +
+				"    segment: academic\n",
+			want: []string{`c.yaml:7: segment: "academic" is not a Partner Center price list segment`},
+		},
+		{
 			name: "yaml without a customers list",
 			file: "c.yaml",
 			in:   "- name: A\n",
@@ -147,5 +167,44 @@ func TestNamesAreUniqueInAFile(t *testing.T) {
 	_, err := ParseCSV(strings.NewReader(in), "c.csv")
 	if err == nil || !strings.Contains(err.Error(), `c.csv:3: name: "CONTOSO" appears again (first on line 2)`) {
 		t.Errorf("err = %v", err)
+	}
+}
+
+// The segment is optional: absent or empty it is commercial; given, it is one of the
+// price lists' segments in any case, kept lower-case as the price rows are.
+func TestSegment(t *testing.T) {
+	csv := "name,tenant_id,currency,locale,market,segment\n" +
+		"School,6f1d2a7e-3c4b-4e8f-9a1d-2b3c4d5e6f70,EUR,nl,NL,Education\n" +
+		"Shop,0a9b8c7d-6e5f-4a3b-8c2d-1e0f9a8b7c6d,EUR,nl,NL,\n" +
+		"Charity,3c2b1a09-8f7e-4d6c-b5a4-93827160f5e4,EUR,nl,NL, CHARITY \n"
+	got, err := ParseCSV(strings.NewReader(csv), "c.csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got[0].Segment != "education" || got[1].Segment != DefaultSegment || got[2].Segment != "charity" {
+		t.Errorf("segments from CSV: %q, %q, %q", got[0].Segment, got[1].Segment, got[2].Segment)
+	}
+	without, err := ParseCSV(strings.NewReader("name,tenant_id,currency,locale,market\nShop,0a9b8c7d-6e5f-4a3b-8c2d-1e0f9a8b7c6d,EUR,nl,NL\n"), "c.csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if without[0].Segment != DefaultSegment {
+		t.Errorf("a file without the column: segment %q, want %q", without[0].Segment, DefaultSegment)
+	}
+	yml := "customers:\n" +
+		"  - {name: Gov, tenant_id: 6f1d2a7e-3c4b-4e8f-9a1d-2b3c4d5e6f70, currency: EUR, locale: nl, market: NL, segment: Government}\n" +
+		"  - {name: Shop, tenant_id: 0a9b8c7d-6e5f-4a3b-8c2d-1e0f9a8b7c6d, currency: EUR, locale: nl, market: NL}\n"
+	fromYAML, err := ParseYAML([]byte(yml), "c.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fromYAML[0].Segment != "government" || fromYAML[1].Segment != DefaultSegment {
+		t.Errorf("segments from YAML: %q, %q", fromYAML[0].Segment, fromYAML[1].Segment)
+	}
+	// A change of segment alone is a change of the customer.
+	other := got[1]
+	other.Segment = "education"
+	if got[1].SameAs(other) {
+		t.Error("customers differing only in segment are the same")
 	}
 }

@@ -125,7 +125,10 @@ func sameOffer(k Key, h Holding) offerMatch {
 	if segment == "" {
 		segment = "commercial"
 	}
-	if !strings.EqualFold(k.ProductID+":"+k.SKUID, h.ProductSKU) || k.TermDuration != h.Term ||
+	// Product and SKU are compared apart, not joined: Locked runs this over every price
+	// row of a market for every subscription, and the joined string was most of its time.
+	product, sku, _ := strings.Cut(h.ProductSKU, ":")
+	if k.TermDuration != h.Term || !strings.EqualFold(k.ProductID, product) || !strings.EqualFold(k.SKUID, sku) ||
 		!strings.EqualFold(k.BillingPlan, h.BillingPlan) || !strings.EqualFold(k.Market, h.Market) ||
 		!strings.EqualFold(cmp.Or(k.Segment, "commercial"), segment) {
 		return offerOther

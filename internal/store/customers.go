@@ -20,6 +20,7 @@ type customerRow struct {
 	Currency      string
 	Locale        string
 	Market        string
+	Segment       string
 	ExternalRef   string
 	Source        string
 	Status        string
@@ -115,7 +116,7 @@ func (s *Store) ImportCustomers(ctx context.Context, list []customers.Customer, 
 func toCustomerRow(c customers.Customer) customerRow {
 	return customerRow{
 		TenantID: c.TenantID, Name: c.Name, PrimaryDomain: c.PrimaryDomain, Currency: c.Currency,
-		Locale: c.Locale, Market: c.Market, ExternalRef: c.ExternalRef, Source: c.Source, Status: customers.StatusActive,
+		Locale: c.Locale, Market: c.Market, Segment: cmp.Or(c.Segment, customers.DefaultSegment), ExternalRef: c.ExternalRef, Source: c.Source, Status: customers.StatusActive,
 	}
 }
 
@@ -165,7 +166,7 @@ func loadCustomers(db *gorm.DB) ([]customers.Customer, error) {
 		// and market with blanks.
 		out[i] = customers.Customer{
 			ID: r.ID, TenantID: r.TenantID, Name: r.Name, PrimaryDomain: r.PrimaryDomain, Currency: strings.TrimSpace(r.Currency),
-			Locale: r.Locale, Market: strings.TrimSpace(r.Market), ExternalRef: r.ExternalRef, Source: r.Source, Status: cmp.Or(r.Status, customers.StatusActive), Contacts: contacts,
+			Locale: r.Locale, Market: strings.TrimSpace(r.Market), Segment: cmp.Or(r.Segment, customers.DefaultSegment), ExternalRef: r.ExternalRef, Source: r.Source, Status: cmp.Or(r.Status, customers.StatusActive), Contacts: contacts,
 			CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC(),
 		}
 	}

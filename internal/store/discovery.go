@@ -53,7 +53,7 @@ func (s *Store) DiscoverCustomers(ctx context.Context, listed []inventory.Partne
 			case !found:
 				name := uniqueName(p, taken)
 				taken[strings.ToLower(name)] = true
-				row := customerRow{TenantID: p.TenantID, Name: name, PrimaryDomain: p.Domain, Status: customers.StatusDiscovered,
+				row := customerRow{TenantID: p.TenantID, Name: name, PrimaryDomain: p.Domain, Segment: customers.DefaultSegment, Status: customers.StatusDiscovered,
 					Source: "partner center", CreatedAt: now, UpdatedAt: now}
 				if err := tx.Create(&row).Error; err != nil {
 					return fmt.Errorf("register discovered customer %s: %w", p.TenantID, err)
