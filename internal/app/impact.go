@@ -53,7 +53,7 @@ func (a *App) holdings(ctx context.Context, sc *scope) ([]pricing.Holding, int, 
 func holdingOf(c customers.Customer, s terms.Subscription, offers map[string][]catalog.Offer) (pricing.Holding, bool) {
 	h := pricing.Holding{TenantID: c.TenantID, Customer: c.Name, Market: c.Market, Currency: c.Currency, Segment: "commercial",
 		SubscriptionID: s.ID, PartNumber: s.PartNumber, Term: s.Term.Length, Seats: s.TotalLicenses,
-		TermStart: s.Term.Start, Renewal: s.Term.Renewal, BillingPlan: billingPlanOf(s)}
+		TermStart: s.Term.Start, Renewal: s.Term.Renewal, BillingPlan: billingPlanOf(s), AutoRenewOff: s.AutoRenewOff()}
 	switch {
 	case s.Partner != nil:
 		h.ProductSKU = s.Partner.Subscription.ProductSKU
@@ -155,6 +155,9 @@ func (a *App) PriceImpact(ctx context.Context, q ImpactQuery) (ImpactReport, err
 	}
 	held, unmatched, err := a.holdings(ctx, sc)
 	if err != nil {
+		return ImpactReport{}, err
+	}
+	if err := a.markUnlisted(ctx, changes, held); err != nil {
 		return ImpactReport{}, err
 	}
 	return ImpactReport{Impacts: pricing.Impacts(changes, held, q.MarginFloorPercent), Unmatched: unmatched}, nil

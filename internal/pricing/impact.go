@@ -38,6 +38,12 @@ type Holding struct {
 	// line's markup over Microsoft's cost; both nil without a contract line.
 	FixedPrice    *decimal.Decimal `json:"fixedPrice,omitempty"`
 	MarkupPercent *decimal.Decimal `json:"markupPercent,omitempty"`
+	// AutoRenewOff is set when the subscription will not renew: a price effective
+	// after its term began never reaches it.
+	AutoRenewOff bool `json:"autoRenewOff,omitempty"`
+	// NoPriceList is set when no imported price list prices the offer in the
+	// customer's market.
+	NoPriceList bool `json:"noPriceList,omitempty"`
 }
 
 // Impact is what one price change does to one subscription: from which day, and by
@@ -69,10 +75,19 @@ type Impact struct {
 // Impacts works out, for every change and every holding it reaches, the day it lands
 // and what it costs, sorted by that day. A holding whose offer, term and market the
 // changes name, but in other currencies only, gets one impact saying so: no rate is
-// guessed. floorPercent is the lowest acceptable margin of a fixed-price line.
+// guessed; so does a holding whose market no list prices its offer in, when a change
+// in another market names it. A holding that will not renew is reached only by
+// changes effective on or before its term's start. floorPercent is the lowest
+// acceptable margin of a fixed-price line.
 func Impacts(changes []Change, holdings []Holding, floorPercent decimal.Decimal) []Impact {
 	var out []Impact
 	for _, h := range holdings {
+		if h.NoPriceList {
+			if slices.ContainsFunc(changes, func(c Change) bool { return sameOfferElsewhere(c.Key, h) }) {
+				out = append(out, Impact{Holding: h, Note: "no price list imported prices this offer in market " + h.Market + ": nothing is guessed from other markets"})
+			}
+			continue
+		}
 		otherCurrency := false
 		matched := false
 		for _, c := range changes {
@@ -84,6 +99,9 @@ func Impacts(changes []Change, holdings []Holding, floorPercent decimal.Decimal)
 				continue
 			}
 			matched = true
+			if h.AutoRenewOff && (h.TermStart.IsZero() || h.TermStart.Before(c.Effective.UTC().Truncate(24*time.Hour))) {
+				continue // the term ends before the price reaches it
+			}
 			out = append(out, impact(c, h, floorPercent))
 		}
 		if otherCurrency && !matched {
@@ -134,6 +152,14 @@ func sameOffer(k Key, h Holding) offerMatch {
 		return offerOtherCurrency
 	}
 	return offerSame
+}
+
+// sameOfferElsewhere tells whether a price key is the holding's offer, term, billing
+// plan and segment, in whatever market and currency.
+func sameOfferElsewhere(k Key, h Holding) bool {
+	o := h
+	o.Market, o.Currency = k.Market, k.Currency
+	return sameOffer(k, o) == offerSame
 }
 
 func impact(c Change, h Holding, floorPercent decimal.Decimal) Impact {

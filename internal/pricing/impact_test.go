@@ -91,6 +91,31 @@ func TestImpacts(t *testing.T) {
 		t.Errorf("retired: %+v", got)
 	}
 
+	// A term that will not renew ends before a later rise reaches it; one that began
+	// after the rise pays it from its start all the same.
+	off := holding("o", "P1Y", "annual", "EUR", "2026-03-15", "2027-03-15")
+	off.AutoRenewOff = true
+	if got := Impacts(changes, []Holding{off}, decimal.Zero); len(got) != 0 {
+		t.Errorf("auto-renew off, reached: %+v", got)
+	}
+	off.TermStart, off.Renewal = isoDay("2026-07-10"), isoDay("2027-07-10")
+	if got := Impacts(changes, []Holding{off}, decimal.Zero); len(got) != 1 || got[0].Reaches.Format(time.DateOnly) != "2026-07-10" {
+		t.Errorf("auto-renew off, bought after the rise: %+v", got)
+	}
+
+	// A customer in a market no list prices the offer in: one line, nothing guessed;
+	// none when no change names its offer, term and billing plan anywhere.
+	fr := holding("fr", "P1Y", "annual", "EUR", "2026-03-15", "2027-03-15")
+	fr.Market, fr.NoPriceList = "FR", true
+	if got := Impacts(changes, []Holding{fr}, decimal.Zero); len(got) != 1 || got[0].CostChange != nil || !got[0].Reaches.IsZero() ||
+		!strings.Contains(got[0].Note, "no price list") || !strings.Contains(got[0].Note, "FR") {
+		t.Errorf("no list in the market: %+v", got)
+	}
+	fr.BillingPlan = "triennial"
+	if got := Impacts(changes, []Holding{fr}, decimal.Zero); len(got) != 0 {
+		t.Errorf("no list in the market, offer unchanged elsewhere: %+v", got)
+	}
+
 	// Sorted by the day the change lands.
 	all := Impacts(changes, []Holding{cases[0].h, cases[1].h, cases[3].h}, decimal.Zero)
 	for i := 1; i < len(all); i++ {
