@@ -62,16 +62,29 @@ func describe(tenant, sub, productSKU, term, plan string, seats int, currency, k
 // its five markets, imported as Partner Center's files, give the impact the world's
 // own truth states for every subscription the changes reach, to the day and the cent,
 // with the retired offer and the customers of a market without a list reported.
+//
+// On day 0 (2026-11-02) the preview month's rise is still to come; 51 days later
+// (2026-12-23) the monthly terms that renewed on or after 2026-12-01 began under it
+// and pay it from their term's start, as a subscription bought after it would.
 func TestPriceImpactEqualsTheSandboxTruth(t *testing.T) {
+	for _, days := range []int{0, 51} {
+		t.Run(fmt.Sprintf("day %d", days), func(t *testing.T) { priceImpactEqualsTruth(t, days) })
+	}
+}
+
+func priceImpactEqualsTruth(t *testing.T, days int) {
 	// Eight tenants: every market, the cost-plus customer, an annual term billed
 	// monthly, a monthly term renewing on the day a change takes effect, an annual term
 	// that will not renew, and the holder of the retired offer.
 	srv, world, files := sandboxEnv(t, 8)
+	for range days {
+		srv.Advance()
+	}
 	// Partner Center states the terms, billing plans and auto-renewal the truth rests on.
 	t.Setenv("SEATLEDGER_PARTNER_TENANT_ID", sandbox.PartnerTenantID)
 	t.Setenv("SEATLEDGER_PARTNER_CENTER_ENABLED", "true")
 	t.Setenv("SEATLEDGER_PARTNER_CENTER_BASE_URL", srv.PartnerCenterBaseURL())
-	t.Setenv("SEATLEDGER_NOW", world.Now().Format(time.RFC3339))
+	t.Setenv("SEATLEDGER_NOW", srv.Now().Format(time.RFC3339))
 	sheets, err := world.PriceSheetFiles(t.TempDir())
 	if err != nil {
 		t.Fatal(err)
@@ -84,6 +97,15 @@ func TestPriceImpactEqualsTheSandboxTruth(t *testing.T) {
 	}
 	if kinds[sandbox.ImpactUp] == 0 || kinds[sandbox.ImpactRetired] == 0 || kinds[sandbox.ImpactNoList] == 0 {
 		t.Fatalf("the world's truth lacks a case: %v", kinds)
+	}
+	startedAfter := 0
+	for _, im := range truth {
+		if im.Kind == sandbox.ImpactUp && im.Effective.Equal(time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)) && !im.Reaches.After(srv.Now()) {
+			startedAfter++
+		}
+	}
+	if days > 0 && startedAfter == 0 {
+		t.Fatal("no term began under the rise of 2026-12-01")
 	}
 	var want []string
 	for _, im := range truth {

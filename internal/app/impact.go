@@ -53,7 +53,7 @@ func (a *App) holdings(ctx context.Context, sc *scope) ([]pricing.Holding, int, 
 func holdingOf(c customers.Customer, s terms.Subscription, offers map[string][]catalog.Offer) (pricing.Holding, bool) {
 	h := pricing.Holding{TenantID: c.TenantID, Customer: c.Name, Market: c.Market, Currency: c.Currency, Segment: "commercial",
 		SubscriptionID: s.ID, PartNumber: s.PartNumber, Term: s.Term.Length, Seats: s.TotalLicenses,
-		TermStart: s.Term.Start, Renewal: s.Term.Renewal, BillingPlan: billingPlanOf(s), AutoRenewOff: s.AutoRenewOff()}
+		TermStart: s.Term.Start, Renewal: s.Term.Renewal, BillingPlan: billingPlanOf(s), AutoRenewOff: s.AutoRenewOff(), Created: s.Created}
 	switch {
 	case s.Partner != nil:
 		h.ProductSKU = s.Partner.Subscription.ProductSKU

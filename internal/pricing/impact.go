@@ -34,6 +34,8 @@ type Holding struct {
 	// next (zero when unknown).
 	TermStart time.Time `json:"termStart"`
 	Renewal   time.Time `json:"renewal"`
+	// Created is the day the subscription was bought (zero when unknown).
+	Created time.Time `json:"created"`
 	// FixedPrice is the contract's price per seat per month, or MarkupPercent the
 	// line's markup over Microsoft's cost; both nil without a contract line.
 	FixedPrice    *decimal.Decimal `json:"fixedPrice,omitempty"`
@@ -204,17 +206,29 @@ func impact(c Change, h Holding, floorPercent decimal.Decimal) Impact {
 }
 
 // reaches is the first day a holding pays a price effective from a day: a term is
-// locked, so the first renewal on or after it; a term that began on or after it
-// already pays it.
+// locked, so the first renewal on or after it; a subscription bought on or after it
+// pays it from its purchase; a term that began on or after it pays it, and so did
+// the earlier terms that began on or after it, back to the first.
 func reaches(effective time.Time, h Holding) time.Time {
 	day := effective.UTC().Truncate(24 * time.Hour)
+	n := max(Months(h.Term), 1)
+	if created := h.Created.UTC().Truncate(24 * time.Hour); !h.Created.IsZero() && !created.Before(day) {
+		return created
+	}
 	if !h.TermStart.IsZero() && !h.TermStart.Before(day) {
-		return h.TermStart
+		first := h.TermStart
+		for k := 1; !h.Created.IsZero(); k++ {
+			prev := terms.AddMonths(h.TermStart, -k*n)
+			if prev.Before(day) {
+				break
+			}
+			first = prev
+		}
+		return first
 	}
 	if h.Renewal.IsZero() {
 		return time.Time{}
 	}
-	n := max(Months(h.Term), 1)
 	r := h.Renewal
 	for k := 1; r.Before(day); k++ {
 		r = terms.AddMonths(h.Renewal, k*n)

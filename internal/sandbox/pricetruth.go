@@ -37,8 +37,8 @@ type ImpactTruth struct {
 	Kind        string `json:"kind"`
 	// Effective is the first day of the month whose list changes the price (zero for
 	// ImpactNoList); Reaches the first day the subscription pays the new price, or by
-	// which it must move off a retired offer: the start of a term that began on or
-	// after Effective, else its first renewal on or after Effective.
+	// which it must move off a retired offer: its purchase when it was bought on or
+	// after Effective, else its first renewal (past or coming) on or after Effective.
 	Effective time.Time `json:"effective"`
 	Reaches   time.Time `json:"reaches"`
 	// OldPrice and NewPrice are the term prices of one seat (UnitPrice).
@@ -237,23 +237,28 @@ func termMonths(term string) int {
 	return 12
 }
 
-// reachDay is the first day a subscription pays a price effective from a day: the
-// start of a term that began on or after it, else the first renewal on or after it,
-// renewals falling on the first term's day of the month (the month's last day when
-// it has fewer). ok is false when the term began before the day and does not renew:
-// it ends before the price reaches it.
+// reachDay is the first day a subscription pays a price effective from a day: its
+// purchase when it was bought on or after the day; else its first renewal on or
+// after the day, renewals falling every term from the current one on the purchase's
+// day of the month (the month's last day when it has fewer), past ones included. ok
+// is false when that renewal is still to come and the subscription does not renew.
 func reachDay(s *Subscription, effective time.Time) (time.Time, bool) {
-	start := dayOf(s.termStart())
-	if !start.Before(effective) {
-		return start, true
+	created := dayOf(s.Created)
+	if !created.Before(effective) {
+		return created, true
 	}
-	if s.AutoRenewOff {
-		return time.Time{}, false
-	}
+	n, day := termMonths(s.Term), s.Created.Day()
 	renewal := dayOf(s.NextLifecycle)
-	r := renewal
-	for k := 1; r.Before(effective); k++ {
-		r = addMonthsOnDay(renewal, k*termMonths(s.Term), s.Created.Day())
+	k := 0
+	for addMonthsOnDay(renewal, k*n, day).Before(effective) {
+		k++
+	}
+	for k > -1000 && !addMonthsOnDay(renewal, (k-1)*n, day).Before(effective) {
+		k--
+	}
+	r := addMonthsOnDay(renewal, k*n, day)
+	if s.AutoRenewOff && r.After(dayOf(s.termStart())) {
+		return time.Time{}, false
 	}
 	return r, true
 }

@@ -91,7 +91,8 @@ func TestPriceImpactTruth(t *testing.T) {
 	}
 }
 
-// Renewals fall on the first term's day of the month, or the month's last day.
+// Renewals fall on the purchase's day of the month, or the month's last day; past
+// renewals count.
 func TestReachDay(t *testing.T) {
 	d := func(s string) time.Time { t, _ := time.Parse(time.DateOnly, s); return t }
 	for _, c := range []struct {
@@ -104,6 +105,9 @@ func TestReachDay(t *testing.T) {
 		{"P1Y", "2026-12-05", "2027-12-05", "2026-12-01", "2026-12-05", false}, // bought after the change
 		{"P1Y", "2025-12-20", "2026-12-20", "2026-12-01", "", true},            // ends first, will not renew
 		{"P1Y", "2026-12-05", "2027-12-05", "2026-12-01", "2026-12-05", true},  // bought after, renewal irrelevant
+		{"P1M", "2026-10-01", "2027-01-01", "2026-11-01", "2026-11-01", false}, // renewed twice since: the first renewal under it
+		{"P1M", "2026-10-01", "2027-01-01", "2026-11-01", "2026-11-01", true},  // which happened, auto-renew off or not
+		{"P1M", "2026-01-31", "2026-12-31", "2026-09-15", "2026-09-30", false},
 	} {
 		s := &Subscription{Term: c.term, Created: d(c.created), NextLifecycle: d(c.next), AutoRenewOff: c.off}
 		got, ok := reachDay(s, d(c.effective))
