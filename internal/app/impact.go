@@ -124,7 +124,7 @@ func (a *App) resolveSubscriptions(ctx context.Context, sc *scope, c customers.C
 func holdingOf(c customers.Customer, s terms.Subscription, offers map[string][]catalog.Offer) (pricing.Holding, bool) {
 	h := pricing.Holding{TenantID: c.TenantID, Customer: c.Name, Market: c.Market, Currency: c.Currency, Segment: cmp.Or(c.Segment, customers.DefaultSegment),
 		SubscriptionID: s.ID, PartNumber: s.PartNumber, Term: s.Term.Length, Seats: s.TotalLicenses,
-		TermStart: s.Term.Start, Renewal: s.Term.Renewal, BillingPlan: billingPlanOf(s)}
+		TermStart: s.Term.Start, Renewal: s.Term.Renewal, BillingPlan: billingPlanOf(s), AutoRenewOff: s.AutoRenewOff(), Created: s.Created}
 	switch {
 	case s.Partner != nil:
 		h.ProductSKU = s.Partner.Subscription.ProductSKU
@@ -226,6 +226,9 @@ func (a *App) PriceImpact(ctx context.Context, q ImpactQuery) (ImpactReport, err
 	}
 	held, unmatched, err := a.holdings(ctx, sc)
 	if err != nil {
+		return ImpactReport{}, err
+	}
+	if err := a.markUnlisted(ctx, changes, held); err != nil {
 		return ImpactReport{}, err
 	}
 	return ImpactReport{Impacts: pricing.Impacts(changes, held, q.MarginFloorPercent), Unmatched: unmatched}, nil

@@ -34,10 +34,18 @@ type Holding struct {
 	// next (zero when unknown).
 	TermStart time.Time `json:"termStart"`
 	Renewal   time.Time `json:"renewal"`
+	// Created is the day the subscription was bought (zero when unknown).
+	Created time.Time `json:"created"`
 	// FixedPrice is the contract's price per seat per month, or MarkupPercent the
 	// line's markup over Microsoft's cost; both nil without a contract line.
 	FixedPrice    *decimal.Decimal `json:"fixedPrice,omitempty"`
 	MarkupPercent *decimal.Decimal `json:"markupPercent,omitempty"`
+	// AutoRenewOff is set when the subscription will not renew: a price effective
+	// after its term began never reaches it.
+	AutoRenewOff bool `json:"autoRenewOff,omitempty"`
+	// NoPriceList is set when no imported price list prices the offer in the
+	// customer's market.
+	NoPriceList bool `json:"noPriceList,omitempty"`
 }
 
 // Impact is what one price change does to one subscription: from which day, and by
@@ -69,10 +77,19 @@ type Impact struct {
 // Impacts works out, for every change and every holding it reaches, the day it lands
 // and what it costs, sorted by that day. A holding whose offer, term and market the
 // changes name, but in other currencies only, gets one impact saying so: no rate is
-// guessed. floorPercent is the lowest acceptable margin of a fixed-price line.
+// guessed; so does a holding whose market no list prices its offer in, when a change
+// in another market names it. A holding that will not renew is reached only by
+// changes effective on or before its term's start. floorPercent is the lowest
+// acceptable margin of a fixed-price line.
 func Impacts(changes []Change, holdings []Holding, floorPercent decimal.Decimal) []Impact {
 	var out []Impact
 	for _, h := range holdings {
+		if h.NoPriceList {
+			if slices.ContainsFunc(changes, func(c Change) bool { return sameOfferElsewhere(c.Key, h) }) {
+				out = append(out, Impact{Holding: h, Note: "no price list imported prices this offer in market " + h.Market + ": nothing is guessed from other markets"})
+			}
+			continue
+		}
 		otherCurrency := false
 		matched := false
 		for _, c := range changes {
@@ -84,6 +101,9 @@ func Impacts(changes []Change, holdings []Holding, floorPercent decimal.Decimal)
 				continue
 			}
 			matched = true
+			if h.AutoRenewOff && (h.TermStart.IsZero() || h.TermStart.Before(c.Effective.UTC().Truncate(24*time.Hour))) {
+				continue // the term ends before the price reaches it
+			}
 			out = append(out, impact(c, h, floorPercent))
 		}
 		if otherCurrency && !matched {
@@ -139,6 +159,14 @@ func sameOffer(k Key, h Holding) offerMatch {
 	return offerSame
 }
 
+// sameOfferElsewhere tells whether a price key is the holding's offer, term, billing
+// plan and segment, in whatever market and currency.
+func sameOfferElsewhere(k Key, h Holding) bool {
+	o := h
+	o.Market, o.Currency = k.Market, k.Currency
+	return sameOffer(k, o) == offerSame
+}
+
 func impact(c Change, h Holding, floorPercent decimal.Decimal) Impact {
 	im := Impact{Change: c, Holding: h, Reaches: reaches(c.Effective, h)}
 	if c.Kind == ChangeRetired {
@@ -181,17 +209,29 @@ func impact(c Change, h Holding, floorPercent decimal.Decimal) Impact {
 }
 
 // reaches is the first day a holding pays a price effective from a day: a term is
-// locked, so the first renewal on or after it; a term that began on or after it
-// already pays it.
+// locked, so the first renewal on or after it; a subscription bought on or after it
+// pays it from its purchase; a term that began on or after it pays it, and so did
+// the earlier terms that began on or after it, back to the first.
 func reaches(effective time.Time, h Holding) time.Time {
 	day := effective.UTC().Truncate(24 * time.Hour)
+	n := max(Months(h.Term), 1)
+	if created := h.Created.UTC().Truncate(24 * time.Hour); !h.Created.IsZero() && !created.Before(day) {
+		return created
+	}
 	if !h.TermStart.IsZero() && !h.TermStart.Before(day) {
-		return h.TermStart
+		first := h.TermStart
+		for k := 1; !h.Created.IsZero(); k++ {
+			prev := terms.AddMonths(h.TermStart, -k*n)
+			if prev.Before(day) {
+				break
+			}
+			first = prev
+		}
+		return first
 	}
 	if h.Renewal.IsZero() {
 		return time.Time{}
 	}
-	n := max(Months(h.Term), 1)
 	r := h.Renewal
 	for k := 1; r.Before(day); k++ {
 		r = terms.AddMonths(h.Renewal, k*n)

@@ -91,6 +91,48 @@ func TestImpacts(t *testing.T) {
 		t.Errorf("retired: %+v", got)
 	}
 
+	// A term that will not renew ends before a later rise reaches it; one that began
+	// after the rise pays it from its start all the same.
+	off := holding("o", "P1Y", "annual", "EUR", "2026-03-15", "2027-03-15")
+	off.AutoRenewOff = true
+	if got := Impacts(changes, []Holding{off}, decimal.Zero); len(got) != 0 {
+		t.Errorf("auto-renew off, reached: %+v", got)
+	}
+	off.TermStart, off.Renewal = isoDay("2026-07-10"), isoDay("2027-07-10")
+	if got := Impacts(changes, []Holding{off}, decimal.Zero); len(got) != 1 || got[0].Reaches.Format(time.DateOnly) != "2026-07-10" {
+		t.Errorf("auto-renew off, bought after the rise: %+v", got)
+	}
+
+	// Terms that began under the change, with the purchase known: a monthly term
+	// bought before it pays it from its first renewal on or after it, not from the
+	// current term's start; one bought after it from its purchase.
+	since := holding("s", "P1M", "monthly", "EUR", "2026-09-20", "2026-10-20")
+	since.Created = isoDay("2026-02-20")
+	bought := holding("b", "P1M", "monthly", "EUR", "2026-09-12", "2026-10-12")
+	bought.Created = isoDay("2026-07-12")
+	for _, c := range []struct {
+		h    Holding
+		want string
+	}{{since, "2026-07-20"}, {bought, "2026-07-12"}} {
+		got := Impacts(changes, []Holding{c.h}, decimal.Zero)
+		if len(got) != 1 || got[0].Reaches.Format(time.DateOnly) != c.want {
+			t.Errorf("%s: %+v, want reaching %s", c.h.SubscriptionID, got, c.want)
+		}
+	}
+
+	// A customer in a market no list prices the offer in: one line, nothing guessed;
+	// none when no change names its offer, term and billing plan anywhere.
+	fr := holding("fr", "P1Y", "annual", "EUR", "2026-03-15", "2027-03-15")
+	fr.Market, fr.NoPriceList = "FR", true
+	if got := Impacts(changes, []Holding{fr}, decimal.Zero); len(got) != 1 || got[0].CostChange != nil || !got[0].Reaches.IsZero() ||
+		!strings.Contains(got[0].Note, "no price list") || !strings.Contains(got[0].Note, "FR") {
+		t.Errorf("no list in the market: %+v", got)
+	}
+	fr.BillingPlan = "triennial"
+	if got := Impacts(changes, []Holding{fr}, decimal.Zero); len(got) != 0 {
+		t.Errorf("no list in the market, offer unchanged elsewhere: %+v", got)
+	}
+
 	// Sorted by the day the change lands.
 	all := Impacts(changes, []Holding{cases[0].h, cases[1].h, cases[3].h}, decimal.Zero)
 	for i := 1; i < len(all); i++ {

@@ -1,0 +1,173 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/shopspring/decimal"
+
+	"github.com/seatledger/seatledger/internal/sandbox"
+)
+
+// impactLine is one line of `prices impact --output json`, as much of it as the
+// sandbox's truth states.
+type impactLine struct {
+	Change struct {
+		Kind      string    `json:"kind"`
+		Effective time.Time `json:"effective"`
+	} `json:"change"`
+	Holding struct {
+		TenantID       string `json:"tenantId"`
+		SubscriptionID string `json:"subscriptionId"`
+		ProductSKU     string `json:"productSku"`
+		Term           string `json:"term"`
+		BillingPlan    string `json:"billingPlan"`
+		Seats          int    `json:"seats"`
+		Currency       string `json:"currency"`
+	} `json:"holding"`
+	Reaches        time.Time        `json:"reaches"`
+	CostChange     *decimal.Decimal `json:"costChange"`
+	CustomerChange *decimal.Decimal `json:"customerChange"`
+	Margin         *decimal.Decimal `json:"margin"`
+	MarginPercent  *decimal.Decimal `json:"marginPercent"`
+	BelowFloor     bool             `json:"belowFloor"`
+	Note           string           `json:"note"`
+}
+
+// describe writes an impact line and a truth line alike, so that they compare as text.
+func describe(tenant, sub, productSKU, term, plan string, seats int, currency, kind string, effective, reaches time.Time,
+	cost, customer, margin, pct *decimal.Decimal, below bool) string {
+	day := func(t time.Time) string {
+		if t.IsZero() {
+			return "-"
+		}
+		return t.Format(time.DateOnly)
+	}
+	amount := func(d *decimal.Decimal, places int32) string {
+		if d == nil {
+			return "-"
+		}
+		return d.StringFixed(places)
+	}
+	return fmt.Sprintf("%s %s %s %s/%s %d seats in %s: %s effective %s reaches %s, cost %s, customer %s, margin %s (%s %%), below floor %v",
+		tenant, sub, productSKU, term, strings.ToLower(plan), seats, currency, kind, day(effective), day(reaches),
+		amount(cost, 2), amount(customer, 2), amount(margin, 2), amount(pct, 2), below)
+}
+
+// End to end against the simulated cloud: the world's three months of price lists for
+// its five markets, imported as Partner Center's files, give the impact the world's
+// own truth states for every subscription the changes reach, to the day and the cent,
+// with the retired offer and the customers of a market without a list reported.
+//
+// On day 0 (2026-11-02) the preview month's rise is still to come; 51 days later
+// (2026-12-23) the monthly terms that renewed on or after 2026-12-01 began under it
+// and pay it from their term's start, as a subscription bought after it would.
+func TestPriceImpactEqualsTheSandboxTruth(t *testing.T) {
+	for _, days := range []int{0, 51} {
+		t.Run(fmt.Sprintf("day %d", days), func(t *testing.T) { priceImpactEqualsTruth(t, days) })
+	}
+}
+
+func priceImpactEqualsTruth(t *testing.T, days int) {
+	// Eight tenants: every market, the cost-plus customer, an annual term billed
+	// monthly, a monthly term renewing on the day a change takes effect, an annual term
+	// that will not renew, and the holder of the retired offer.
+	srv, world, files := sandboxEnv(t, 8)
+	for range days {
+		srv.Advance()
+	}
+	// Partner Center states the terms, billing plans and auto-renewal the truth rests on.
+	t.Setenv("SEATLEDGER_PARTNER_TENANT_ID", sandbox.PartnerTenantID)
+	t.Setenv("SEATLEDGER_PARTNER_CENTER_ENABLED", "true")
+	t.Setenv("SEATLEDGER_PARTNER_CENTER_BASE_URL", srv.PartnerCenterBaseURL())
+	t.Setenv("SEATLEDGER_NOW", srv.Now().Format(time.RFC3339))
+	sheets, err := world.PriceSheetFiles(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	floor := decimal.Zero
+	truth := world.PriceImpactTruth(floor)
+	kinds := map[string]int{}
+	for _, im := range truth {
+		kinds[im.Kind]++
+	}
+	if kinds[sandbox.ImpactUp] == 0 || kinds[sandbox.ImpactRetired] == 0 || kinds[sandbox.ImpactNoList] == 0 {
+		t.Fatalf("the world's truth lacks a case: %v", kinds)
+	}
+	startedAfter := 0
+	for _, im := range truth {
+		if im.Kind == sandbox.ImpactUp && im.Effective.Equal(time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)) && !im.Reaches.After(srv.Now()) {
+			startedAfter++
+		}
+	}
+	if days > 0 && startedAfter == 0 {
+		t.Fatal("no term began under the rise of 2026-12-01")
+	}
+	var want []string
+	for _, im := range truth {
+		kind := im.Kind
+		if kind == sandbox.ImpactNoList {
+			kind = "-"
+		}
+		want = append(want, describe(im.TenantID, im.SubscriptionID, im.ProductSKU, im.Term, im.BillingPlan, im.Seats, im.Currency, kind,
+			im.Effective, im.Reaches, im.CostChange, im.CustomerChange, im.Margin, im.MarginPercent, im.BelowFloor))
+	}
+	slices.Sort(want)
+
+	eachDatabase(t, func(t *testing.T, db string) {
+		mustRun(t, "--db", db, "migrate", "up")
+		mustRun(t, "--db", db, "customers", "import", files.Customers)
+		mustRun(t, "--db", db, "contracts", "import", files.Contracts)
+		mustRun(t, "--db", db, "sync", "--all")
+		mustRun(t, "--db", db, "catalog", "offers", "--file", files.Offers)
+		mustRun(t, append([]string{"--db", db, "prices", "import"}, sheets...)...)
+
+		var rep struct {
+			Impacts []impactLine `json:"impacts"`
+		}
+		out := mustRun(t, "--db", db, "prices", "impact", "--output", "json", "--margin-floor", floor.String())
+		if err := json.Unmarshal([]byte(out), &rep); err != nil {
+			t.Fatalf("%v\n%s", err, out)
+		}
+		var got []string
+		for _, im := range rep.Impacts {
+			h := im.Holding
+			kind := im.Change.Kind
+			if kind == "" {
+				kind = "-"
+				if !strings.Contains(im.Note, "no price list") {
+					t.Errorf("%s %s: no change named and the note says %q", h.TenantID, h.SubscriptionID, im.Note)
+				}
+			}
+			if kind == sandbox.ImpactRetired && !strings.Contains(im.Note, "retired") {
+				t.Errorf("%s %s: retired, noted %q", h.TenantID, h.SubscriptionID, im.Note)
+			}
+			got = append(got, describe(h.TenantID, h.SubscriptionID, h.ProductSKU, h.Term, h.BillingPlan, h.Seats, h.Currency, kind,
+				im.Change.Effective, im.Reaches, im.CostChange, im.CustomerChange, im.Margin, im.MarginPercent, im.BelowFloor))
+		}
+		slices.Sort(got)
+		if !slices.Equal(got, want) {
+			for _, g := range got {
+				if !slices.Contains(want, g) {
+					t.Errorf("seatledger, not the truth: %s", g)
+				}
+			}
+			for _, w := range want {
+				if !slices.Contains(got, w) {
+					t.Errorf("the truth, not seatledger: %s", w)
+				}
+			}
+		}
+		// In the order the impacts land.
+		for i := 1; i < len(rep.Impacts); i++ {
+			a, b := rep.Impacts[i-1].Reaches, rep.Impacts[i].Reaches
+			if !a.IsZero() && !b.IsZero() && b.Before(a) || a.IsZero() && !b.IsZero() {
+				t.Errorf("impact %d reaches %s after one reaching %s", i, b.Format(time.DateOnly), a.Format(time.DateOnly))
+			}
+		}
+	})
+}
