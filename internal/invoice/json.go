@@ -38,6 +38,7 @@ func parseJSON(br *bufio.Reader, name string, probs *problems.Collector) ([]Line
 		syntax(err)
 		return nil, nil
 	}
+	root := tok
 	if tok == json.Delim('{') {
 		found := false
 		for dec.More() {
@@ -88,16 +89,35 @@ func parseJSON(br *bufio.Reader, name string, probs *problems.Collector) ([]Line
 			items = append(items, it)
 		}
 	}
-	// The rest of the answer (links, attributes) is not read, but a file cut short
-	// or broken after the items is not a whole answer.
-	for probs.Len() == 0 {
-		if _, err := dec.Token(); errors.Is(err, io.EOF) {
-			break
-		} else if err != nil {
-			syntax(err)
-		}
+	if probs.Len() == 0 && !closed(dec, root) {
+		probs.Add(lines.at(len(data)), "", "not JSON: the answer is cut short or broken after its items")
 	}
 	return items, nil
+}
+
+// closed reads the rest of an answer after its items — the list's end, the root
+// object's other keys (links, attributes), its end — and tells whether the answer is
+// whole: a file cut short after the items is not.
+func closed(dec *json.Decoder, root json.Token) bool {
+	if tok, err := dec.Token(); err != nil || tok != json.Delim(']') {
+		return false
+	}
+	if root == json.Delim('{') {
+		for dec.More() {
+			var skip json.RawMessage
+			if _, err := dec.Token(); err != nil {
+				return false
+			}
+			if err := dec.Decode(&skip); err != nil {
+				return false
+			}
+		}
+		if tok, err := dec.Token(); err != nil || tok != json.Delim('}') {
+			return false
+		}
+	}
+	_, err := dec.Token()
+	return errors.Is(err, io.EOF)
 }
 
 // nextValue is the offset of the next value after off, past blanks and a comma.
