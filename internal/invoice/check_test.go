@@ -175,10 +175,13 @@ func TestCheck(t *testing.T) {
 		{
 			// 100.00 a year billed monthly: 8.333… a month, which Microsoft writes
 			// 8.33; 3 seats, 24.99.
-			name:   "a twelfth of an annual price",
-			lines:  []LineItem{with(ms("cycleCharge", "2026-11-01", "2026-11-30", "3", "8.33", "24.99"), func(l *LineItem) { l.UnitPrice = mustDec("8.33") })},
-			cycles: []Cycle{with2(november(), func(c *Cycle) { c.TermPrice = mustDec("100"); c.Seats = []Seats{{day0("2026-11-01"), day0("2026-11-30"), 3}} })},
-			want:   []want{{amount: "24.99", expected: "24.99", quantity: "3", expQty: "3", isExpected: true}},
+			name:  "a twelfth of an annual price",
+			lines: []LineItem{with(ms("cycleCharge", "2026-11-01", "2026-11-30", "3", "8.33", "24.99"), func(l *LineItem) { l.UnitPrice = mustDec("8.33") })},
+			cycles: []Cycle{with2(november(), func(c *Cycle) {
+				c.TermPrice = mustDec("100")
+				c.Seats = []Seats{{day0("2026-11-01"), day0("2026-11-30"), 3}}
+			})},
+			want: []want{{amount: "24.99", expected: "24.99", quantity: "3", expQty: "3", isExpected: true}},
 		},
 		{
 			// Priced in USD, billed in EUR at 0.92: 10.00 × 0.92 = 9.20 a seat.
