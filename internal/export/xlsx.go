@@ -1,6 +1,8 @@
 package export
 
 import (
+	"archive/zip"
+	"compress/flate"
 	"fmt"
 	"io"
 	"strconv"
@@ -39,6 +41,15 @@ func writeXLSX(w io.Writer, run Run) (err error) {
 		return fmt.Errorf("%d lines do not fit a sheet of %d rows", len(run.Lines), maxRows)
 	}
 	f := excelize.NewFile()
+	// Deflate at its fastest level: level 6, excelize's, spent a quarter of the
+	// export's time compressing for a file a fifth smaller.
+	f.ZipWriter = func(w io.Writer) excelize.ZipWriter {
+		zw := zip.NewWriter(w)
+		zw.RegisterCompressor(zip.Deflate, func(out io.Writer) (io.WriteCloser, error) {
+			return flate.NewWriter(out, flate.BestSpeed)
+		})
+		return zw
+	}
 	defer func() {
 		if cerr := f.Close(); err == nil && cerr != nil {
 			err = fmt.Errorf("removing the workbook's temporary files: %w", cerr)
@@ -50,7 +61,7 @@ func writeXLSX(w io.Writer, run Run) (err error) {
 	if _, err := f.NewSheet(TotalsSheet); err != nil {
 		return fmt.Errorf("adding the totals sheet: %w", err)
 	}
-	st := &styles{f: f, ids: map[string]int{}}
+	st := &styles{f: f, ids: map[string]int{}, numbers: map[numberStyle]int{}}
 	if err := writeLines(f, st, &run); err != nil {
 		return fmt.Errorf("sheet %s: %w", LinesSheet, err)
 	}
@@ -202,6 +213,13 @@ func writeTotals(f *excelize.File, st *styles, run *Run) error {
 type styles struct {
 	f   *excelize.File
 	ids map[string]int
+	// numbers are the number styles by currency and decimals shown.
+	numbers map[numberStyle]int
+}
+
+type numberStyle struct {
+	currency string
+	places   int32
 }
 
 func (s *styles) id(numFmt string) (int, error) {
@@ -240,8 +258,15 @@ func (s *styles) number(d decimal.Decimal, currency string, minPlaces int32) (ex
 	if err != nil {
 		return excelize.Cell{}, err
 	}
-	id, err := s.id(numberFormat(currency, max(minPlaces, places(d))))
-	return excelize.Cell{StyleID: id, Value: v}, err
+	key := numberStyle{currency, max(minPlaces, places(d))}
+	id, ok := s.numbers[key]
+	if !ok {
+		if id, err = s.id(numberFormat(key.currency, key.places)); err != nil {
+			return excelize.Cell{}, err
+		}
+		s.numbers[key] = id
+	}
+	return excelize.Cell{StyleID: id, Value: v}, nil
 }
 
 // exactFloat is the float64 whose shortest decimal form is d's: excelize writes a
