@@ -1,8 +1,8 @@
-# seatledger: make demo | test | build | lint | fuzz | bench-sync | bench-advise | bench-prices | bench-impact
+# seatledger: make demo | test | build | lint | fuzz | bench-sync | bench-advise | bench-prices | bench-impact | bench-export
 GO ?= go
 BIN := bin/seatledger
 
-.PHONY: build test lint fuzz demo bench-sync bench-advise bench-prices bench-impact
+.PHONY: build test lint fuzz demo bench-sync bench-advise bench-prices bench-impact bench-export
 
 build:
 	CGO_ENABLED=0 $(GO) build -trimpath -o $(BIN) ./cmd/seatledger
@@ -63,3 +63,9 @@ bench-prices:
 # writes a CPU profile of the timed calls.
 bench-impact:
 	SEATLEDGER_TEST_REQUIRE_POSTGRES=1 SEATLEDGER_TEST_IMPACT_CPUPROFILE=$(if $(IMPACT_PROFILE),$(abspath $(IMPACT_PROFILE))) $(GO) test -run '^$$' -bench 'BenchmarkPriceImpact' -benchtime 1x -timeout 30m ./cmd/seatledger/
+
+# The XLSX export of 10,000 and of 50,000 billing lines, each size in a process of its
+# own so that the peak RSS reported is that size's (see the README's performance section).
+bench-export:
+	$(GO) test -run '^$$' -bench 'BenchmarkXLSXExport/lines=10000$$' -benchtime 1x ./internal/export/
+	$(GO) test -run '^$$' -bench 'BenchmarkXLSXExport/lines=50000$$' -benchtime 1x ./internal/export/
