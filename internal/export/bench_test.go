@@ -3,7 +3,6 @@ package export
 import (
 	"bufio"
 	"fmt"
-	"io"
 	"os"
 	"runtime"
 	"runtime/metrics"
@@ -129,5 +128,3 @@ func BenchmarkXLSXExport(b *testing.B) {
 		})
 	}
 }
-
-var _ io.Writer = (*countingWriter)(nil)
