@@ -144,7 +144,7 @@ func TestANewClientFetchesSilentlyAndKeepsTheRotatedRefreshToken(t *testing.T) {
 	login(t, delegated(t, cfg))
 	first := refreshTokens(t, cfg.CacheFile, cfg.CacheKey)
 	for i := range 3 {
-		got, err := delegated(t, cfg).OfferMatrix(context.Background(), srv.Now(), srv.Now())
+		got, err := delegated(t, cfg).OfferMatrix(context.Background(), srv.Now())
 		if err != nil {
 			t.Fatalf("download %d: %v", i+1, err)
 		}
@@ -163,7 +163,7 @@ func TestWrongKeyOrDamagedCacheSaysSignInAgain(t *testing.T) {
 	login(t, delegated(t, cfg))
 	wrong := cfg
 	wrong.CacheKey = newKey(t)
-	_, err := delegated(t, wrong).OfferMatrix(context.Background(), srv.Now(), srv.Now())
+	_, err := delegated(t, wrong).OfferMatrix(context.Background(), srv.Now())
 	if !errors.Is(err, partnercenter.ErrSignIn) || !strings.Contains(err.Error(), "sign in again") || !strings.Contains(err.Error(), "cannot be decrypted") {
 		t.Errorf("wrong key: %v", err)
 	}
@@ -177,7 +177,7 @@ func TestWrongKeyOrDamagedCacheSaysSignInAgain(t *testing.T) {
 	}
 	// A new sign-in replaces what cannot be read.
 	login(t, delegated(t, wrong))
-	if _, err := delegated(t, wrong).OfferMatrix(context.Background(), srv.Now(), srv.Now()); err != nil {
+	if _, err := delegated(t, wrong).OfferMatrix(context.Background(), srv.Now()); err != nil {
 		t.Errorf("after signing in again: %v", err)
 	}
 }
@@ -187,7 +187,7 @@ func TestRevokedSignInSaysSignInAgain(t *testing.T) {
 	srv.SetUserTokenLifetime(time.Minute)
 	login(t, delegated(t, cfg))
 	srv.RevokeSignIns()
-	_, err := delegated(t, cfg).OfferMatrix(context.Background(), srv.Now(), srv.Now())
+	_, err := delegated(t, cfg).OfferMatrix(context.Background(), srv.Now())
 	if !errors.Is(err, partnercenter.ErrSignIn) || !strings.Contains(err.Error(), "expired or was revoked") || !strings.Contains(err.Error(), "AADSTS50173") {
 		t.Errorf("revoked: %v", err)
 	}
@@ -199,7 +199,7 @@ func TestRevokedSignInSaysSignInAgain(t *testing.T) {
 func TestNobodySignedIn(t *testing.T) {
 	srv, cfg := signInCloud(t)
 	d := delegated(t, cfg)
-	_, err := d.PriceSheet(context.Background(), partnercenter.PriceSheet{Market: "NL"}, srv.Now())
+	_, err := d.PriceSheet(context.Background(), "NL", srv.Now(), srv.Now())
 	if !errors.Is(err, partnercenter.ErrSignIn) || !strings.Contains(err.Error(), "nobody is signed in") {
 		t.Errorf("not signed in: %v", err)
 	}
@@ -251,7 +251,7 @@ func TestThrottledAndCutOffDownloadsAreRetried(t *testing.T) {
 	d := delegated(t, cfg)
 	login(t, d)
 	srv.FailNextDownloads(sandbox.DownloadThrottled, sandbox.DownloadCutOff, sandbox.DownloadCutOffClean)
-	got, err := d.OfferMatrix(context.Background(), srv.Now(), srv.Now())
+	got, err := d.OfferMatrix(context.Background(), srv.Now())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -264,7 +264,7 @@ func TestThrottledAndCutOffDownloadsAreRetried(t *testing.T) {
 
 	cfg.MaxRetries = 2
 	srv.FailNextDownloads(sandbox.DownloadCutOffClean, sandbox.DownloadCutOff, sandbox.DownloadCutOffClean)
-	_, err = delegated(t, cfg).OfferMatrix(context.Background(), srv.Now(), srv.Now())
+	_, err = delegated(t, cfg).OfferMatrix(context.Background(), srv.Now())
 	if err == nil || !strings.Contains(err.Error(), "cut off") {
 		t.Errorf("three cut-off downloads with 2 retries: %v", err)
 	}
@@ -275,13 +275,16 @@ func TestUnpublishedMonthAndMarket(t *testing.T) {
 	d := delegated(t, cfg)
 	login(t, d)
 	now := srv.Now()
-	for _, sheet := range []partnercenter.PriceSheet{{Market: "ZZ"}, {Market: "NL", Month: now.AddDate(-3, 0, 0)}} {
-		_, err := d.PriceSheet(context.Background(), sheet, now)
+	for _, tc := range []struct {
+		market string
+		month  time.Time
+	}{{"ZZ", now}, {"NL", now.AddDate(-3, 0, 0)}} {
+		_, err := d.PriceSheet(context.Background(), tc.market, tc.month, now)
 		if err == nil || !strings.Contains(err.Error(), "not published") || !strings.Contains(err.Error(), "HTTP 404") {
-			t.Errorf("%+v: %v", sheet, err)
+			t.Errorf("%s %s: %v", tc.market, tc.month.Format("2006-01"), err)
 		}
 	}
-	if _, err := d.PriceSheet(context.Background(), partnercenter.PriceSheet{Market: "NL", Month: now.AddDate(0, 2, 0)}, now); err == nil {
+	if _, err := d.PriceSheet(context.Background(), "NL", now.AddDate(0, 2, 0), now); err == nil {
 		t.Error("a month after next was asked for")
 	}
 }

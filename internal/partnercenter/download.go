@@ -18,59 +18,48 @@ import (
 // few MB, uncompressed.
 const maxDownload = 256 << 20
 
-// PriceSheet selects a month of one market's New Commerce licence-based price list.
-type PriceSheet struct {
-	// Market is the two-letter market code (NL, DE, GB, ...).
-	Market string
-	// Month is the list's month (any day in it); with Preview unset, the current
-	// month is downloaded as current and earlier months as history.
-	Month time.Time
-	// Preview asks for next month's list as Partner Center previews it
-	// (timeline=future); Month is then ignored.
-	Preview bool
-}
-
 var marketCode = regexp.MustCompile(`^[A-Z]{2}$`)
 
-// PriceSheet downloads a month of a market's updatedlicensebased price list as CSV.
-// now is today, which decides whether Month is current or history.
-func (d *Delegated) PriceSheet(ctx context.Context, sheet PriceSheet, now time.Time) ([]byte, error) {
-	market := strings.ToUpper(strings.TrimSpace(sheet.Market))
-	if !marketCode.MatchString(market) {
-		return nil, fmt.Errorf("price sheet: market %q is not a two-letter country code such as NL", sheet.Market)
+// PriceSheet downloads one market's New Commerce licence-based price list
+// (updatedlicensebased) of a month as CSV: the current month (now's) as current,
+// earlier months as history, and next month as Partner Center's preview (future).
+func (d *Delegated) PriceSheet(ctx context.Context, market string, month, now time.Time) ([]byte, error) {
+	code := strings.ToUpper(strings.TrimSpace(market))
+	if !marketCode.MatchString(code) {
+		return nil, fmt.Errorf("price sheet: market %q is not a two-letter country code such as NL", market)
 	}
-	q := "timeline=current"
-	this := time.Date(now.Year(), now.Month(), 1, 0, 0, 0, 0, time.UTC)
-	switch month := time.Date(sheet.Month.Year(), sheet.Month.Month(), 1, 0, 0, 0, 0, time.UTC); {
-	case sheet.Preview:
-		q = "timeline=future"
-	case sheet.Month.IsZero() || month.Equal(this):
-	case month.Before(this):
-		q = "timeline=history&month=" + month.Format("200601")
-	case month.Equal(this.AddDate(0, 1, 0)):
+	this := firstOfMonth(now)
+	var q string
+	switch m := firstOfMonth(month); {
+	case m.Equal(this):
+		q = "timeline=current"
+	case m.Before(this):
+		q = "timeline=history&month=" + m.Format("200601")
+	case m.Equal(this.AddDate(0, 1, 0)):
 		q = "timeline=future"
 	default:
-		return nil, fmt.Errorf("price sheet %s %s: Partner Center publishes the current month, past months and next month's preview only", market, month.Format("2006-01"))
+		return nil, fmt.Errorf("price sheet %s %s: Partner Center publishes the current month, past months and next month's preview only", code, m.Format("2006-01"))
 	}
-	path := "/v1.0/sales/pricesheets(Market='" + market + "',PricesheetView='updatedlicensebased')/$value"
-	body, err := d.download(ctx, path, q)
+	resource := "/v1.0/sales/pricesheets(Market='" + code + "',PricesheetView='updatedlicensebased')/$value"
+	body, err := d.download(ctx, resource, q)
 	if err != nil {
-		return nil, fmt.Errorf("price sheet %s (%s): %w", market, q, err)
+		return nil, fmt.Errorf("price sheet %s %s: %w", code, firstOfMonth(month).Format("2006-01"), err)
 	}
 	return body, nil
 }
 
-// OfferMatrix downloads the offer matrix of a month (zero: the current one) as CSV.
-func (d *Delegated) OfferMatrix(ctx context.Context, month, now time.Time) ([]byte, error) {
-	if month.IsZero() {
-		month = now
-	}
-	path := "/v1.0/sales/offermatrix(Month='" + month.Format("200601") + "')/$value"
-	body, err := d.download(ctx, path, "")
+// OfferMatrix downloads the offer matrix of a month as CSV.
+func (d *Delegated) OfferMatrix(ctx context.Context, month time.Time) ([]byte, error) {
+	resource := "/v1.0/sales/offermatrix(Month='" + month.Format("200601") + "')/$value"
+	body, err := d.download(ctx, resource, "")
 	if err != nil {
 		return nil, fmt.Errorf("offer matrix %s: %w", month.Format("2006-01"), err)
 	}
 	return body, nil
+}
+
+func firstOfMonth(t time.Time) time.Time {
+	return time.Date(t.Year(), t.Month(), 1, 0, 0, 0, 0, time.UTC)
 }
 
 // download GETs one CSV file from the Partner API, retrying throttling, server
