@@ -6,7 +6,6 @@ import (
 	"encoding/csv"
 	"hash/fnv"
 	"net/http"
-	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -60,26 +59,20 @@ func inventedCode(skuID, salt string) string {
 	return string(out)
 }
 
-// OfferMatrixCSV is an offer matrix, in Partner Center's columns, holding every paid
-// SKU the world's partner sells, so that `seatledger` can link its Partner Center
+// OfferMatrixCSV is an offer matrix, in Partner Center's columns, holding every
+// SKU the world's partner sells (and the offer its price lists add next month,
+// NewOfferSKUID), so that `seatledger` can link its Partner Center
 // subscriptions to Graph's SKUs.
 func (w *World) OfferMatrixCSV() []byte {
-	seen := map[string]bool{}
-	var skus []string
-	for _, t := range w.Tenants {
-		for _, s := range t.Subscriptions {
-			if s.OwnerTenantID == PartnerTenantID && !seen[s.SKUID] {
-				seen[s.SKUID] = true
-				skus = append(skus, s.SKUID)
-			}
-		}
-	}
-	sort.Strings(skus)
+	skus := w.offeredSKUs()
 	var buf bytes.Buffer
 	cw := csv.NewWriter(&buf)
 	_ = cw.Write([]string{"ProductTitle", "ProductId", "SkuId", "SkuTitle", "ProvisioningId", "ProvisioningString", "MinLicenses", "MaxLicenses"})
 	for _, id := range skus {
 		sku, _ := w.gen.cat.ByID(id)
+		if id == NewOfferSKUID {
+			sku.DisplayName, sku.PartNumber = NewOfferTitle, NewOfferPartNumber
+		}
 		ps := strings.SplitN(ProductSKU(id), ":", 2)
 		_ = cw.Write([]string{sku.DisplayName, ps[0], ps[1], sku.DisplayName, id, sku.PartNumber, "1", "300"})
 	}
