@@ -304,3 +304,30 @@ func TestCacheKey(t *testing.T) {
 		}
 	}
 }
+
+// Every market's three published months come down whole, through the sandbox's
+// occasional throttling and cut-off downloads.
+func TestPriceSheetsOfEveryMarketAndMonth(t *testing.T) {
+	srv, cfg := signInCloud(t)
+	srv.SetDownloadFaults(true)
+	d := delegated(t, cfg)
+	login(t, d)
+	var months []time.Time
+	srv.Mutate(func(w *sandbox.World) { months = w.PriceSheetMonths() })
+	for _, market := range sandbox.PriceSheetMarkets {
+		for _, month := range months {
+			got, err := d.PriceSheet(context.Background(), market, month, srv.Now())
+			if err != nil {
+				t.Fatalf("%s %s: %v", market, month.Format("2006-01"), err)
+			}
+			var want []byte
+			srv.Mutate(func(w *sandbox.World) { want, _ = w.PriceSheetCSV(market, month) })
+			if !bytes.Equal(got, want) {
+				t.Errorf("%s %s: the download differs from the world's list", market, month.Format("2006-01"))
+			}
+		}
+	}
+	if n, files := srv.PartnerAPIDownloads(), len(sandbox.PriceSheetMarkets)*len(months); n <= files {
+		t.Errorf("%d downloads for %d files: no fault was met", n, files)
+	}
+}
