@@ -182,13 +182,25 @@ func TestPricesFetchAndOffersFetch(t *testing.T) {
 			}
 		}
 
-		// The same list again: nothing written, the file left as it was.
-		out = mustRun(t, "--db", db, "prices", "fetch", "--market", "NL", "--month", this.Format("2006-01"))
-		if !strings.Contains(out, "unchanged since it was last downloaded") || !strings.Contains(out, " 0 written") {
-			t.Errorf("re-fetch:\n%s", out)
+		// The same lists again: nothing written, the files left as they were.
+		before := priceSnapshot(t, db)
+		for _, args := range [][]string{{"--month", this.Format("2006-01")}, {"--preview"}} {
+			out = mustRun(t, append([]string{"--db", db, "prices", "fetch", "--market", "NL"}, args...)...)
+			if !strings.Contains(out, "unchanged since it was last downloaded") || !strings.Contains(out, "already imported: nothing written") {
+				t.Errorf("re-fetch %s:\n%s", args, out)
+			}
+		}
+		if after := priceSnapshot(t, db); after != before {
+			t.Errorf("a re-fetch changed the stored prices")
 		}
 	})
 	if n := srv.PartnerAPIDownloads(); n <= 2*(1+3+1) {
 		t.Errorf("%d downloads for 10 files: the sandbox's throttling and cut-offs were never met", n)
 	}
+}
+
+// priceSnapshot is every stored price and change.
+func priceSnapshot(t *testing.T, db string) string {
+	t.Helper()
+	return mustRun(t, "--db", db, "-o", "json", "prices", "list") + mustRun(t, "--db", db, "-o", "json", "prices", "changes")
 }

@@ -437,6 +437,10 @@ func newPricesFetchCmd(g *globals) *cobra.Command {
 						note = ", unchanged since it was last downloaded"
 					}
 					textf(g.stdout, "fetched the %s %s %s: %s, %d bytes%s\n", kind, r.Market, r.Month, r.File, r.Bytes, note)
+					if r.AlreadyImported {
+						fmt.Fprintln(g.stdout, "  already imported: nothing written")
+						continue
+					}
 					textf(g.stdout, "  imported: %s read, %d written, %d unchanged, %d ranges closed, %s\n",
 						i18n.N(r.Import.Read, "price"), r.Import.Written, r.Import.Unchanged, r.Import.Closed, i18n.N(r.Import.Changes, "change"))
 					if r.Import.Overridden > 0 {
