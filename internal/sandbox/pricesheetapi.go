@@ -216,7 +216,6 @@ func (s *Server) userToken(w http.ResponseWriter, r *http.Request, tenant string
 	access, refresh := randomToken("sandboxuser.", 24), randomToken("RT.", 32)
 	u.access[access] = time.Now().Add(lifetime)
 	u.refresh[refresh] = true
-	s.stats.Tokens.Add(1)
 	writeJSON(w, http.StatusOK, map[string]any{
 		"token_type": "Bearer", "scope": resourceScopes(scope),
 		"expires_in": int(lifetime.Seconds()), "ext_expires_in": int(lifetime.Seconds()),
