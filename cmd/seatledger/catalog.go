@@ -148,15 +148,49 @@ func newCatalogCmd(g *globals) *cobra.Command {
 			})
 		},
 	}
-	var offersFile string
+	var (
+		offersFile, offersMonth string
+		offersFetch             bool
+	)
 	offersCmd := &cobra.Command{
-		Use:   "offers --file FILE",
+		Use:   "offers (--file FILE | --fetch [--month 2026-12])",
 		Short: "Import Partner Center's offer matrix: which Graph SKU each ProductId:SkuId provisions",
 		Long: "Contract lines and price lists may name a SKU by its Partner Center id (CFQ7TTC0LCHC:0002);\n" +
-			"the offer matrix links it to the Graph SKU. The whole file is checked before anything is written.",
+			"the offer matrix links it to the Graph SKU. The whole file is checked before anything is written.\n" +
+			"--fetch downloads the month's matrix from Partner Center as the user signed in with\n" +
+			"`partner-center login` and keeps it as offermatrix-2026-12.csv in partner_center.download_dir.",
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
+			switch {
+			case offersFetch == (offersFile != ""):
+				return errors.New("give --file FILE, or --fetch to download the offer matrix from Partner Center")
+			case offersMonth != "" && !offersFetch:
+				return errors.New("--month goes with --fetch")
+			}
+			month, err := monthFlag(offersMonth)
+			if err != nil {
+				return err
+			}
 			return g.withApp(cmd, false, func(a *app.App) error {
+				if offersFetch {
+					api, err := newPartnerAPI(a.Config, a.Log)
+					if err != nil {
+						return err
+					}
+					res, err := a.FetchOffers(cmd.Context(), api, month)
+					if err != nil {
+						return err
+					}
+					if g.output == "json" {
+						return writeJSON(g.stdout, res)
+					}
+					note := ""
+					if !res.Saved {
+						note = ", unchanged since it was last downloaded"
+					}
+					textf(g.stdout, "fetched the offer matrix %s: %s, %d bytes%s\nimported %s: %s\n", res.Month, res.File, res.Bytes, note, res.File, i18n.N(res.Offers, "offer"))
+					return nil
+				}
 				n, err := a.ImportOffersFile(cmd.Context(), offersFile)
 				if err != nil {
 					return err
@@ -170,7 +204,8 @@ func newCatalogCmd(g *globals) *cobra.Command {
 		},
 	}
 	offersCmd.Flags().StringVar(&offersFile, "file", "", "path of the offer matrix CSV")
-	_ = offersCmd.MarkFlagRequired("file")
+	offersCmd.Flags().BoolVar(&offersFetch, "fetch", false, "download the offer matrix from Partner Center (needs `partner-center login`)")
+	offersCmd.Flags().StringVar(&offersMonth, "month", "", "month of the matrix to fetch, 2026-12 (default: the current month)")
 	cmd.AddCommand(importCmd, showCmd, listCmd, offersCmd)
 	return cmd
 }

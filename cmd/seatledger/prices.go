@@ -20,7 +20,7 @@ import (
 
 func newPricesCmd(g *globals) *cobra.Command {
 	cmd := &cobra.Command{Use: "prices", Short: "Partner Center's New Commerce price lists: prices in force, their history and changes"}
-	cmd.AddCommand(newPricesImportCmd(g), newPricesListCmd(g), newPricesShowCmd(g), newPricesChangesCmd(g), newPricesImpactCmd(g))
+	cmd.AddCommand(newPricesImportCmd(g), newPricesFetchCmd(g), newPricesListCmd(g), newPricesShowCmd(g), newPricesChangesCmd(g), newPricesImpactCmd(g))
 	return cmd
 }
 
@@ -394,4 +394,66 @@ func amountText(a *money.Amount, currency string) string {
 		return "-"
 	}
 	return currency + " " + a.String()
+}
+
+func newPricesFetchCmd(g *globals) *cobra.Command {
+	var (
+		markets []string
+		month   string
+		preview bool
+	)
+	c := &cobra.Command{
+		Use:   "fetch --market NL [--market DE ...] [--month 2026-12 | --preview]",
+		Short: "Download Partner Center's New Commerce price lists and import them",
+		Long: "Downloads each market's licence-based price list of the month (default: the current one; --preview:\n" +
+			"next month's) from Partner Center's price sheet API as the user signed in with `partner-center\n" +
+			"login`, keeps it as pricesheet-NL-2026-12.csv in partner_center.download_dir, and imports it as\n" +
+			"`prices import` does. A list already imported unchanged writes no price.",
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			m, err := monthFlag(month)
+			if err != nil {
+				return err
+			}
+			return g.withApp(cmd, false, func(a *app.App) error {
+				api, err := newPartnerAPI(a.Config, a.Log)
+				if err != nil {
+					return err
+				}
+				res, err := a.FetchPrices(cmd.Context(), api, markets, m, preview)
+				if g.output == "json" && len(res) > 0 {
+					if werr := writeJSON(g.stdout, map[string]any{"fetches": res}); werr != nil {
+						return werr
+					}
+					return err
+				}
+				for _, r := range res {
+					kind := "price list"
+					if r.Preview {
+						kind = "price list preview"
+					}
+					note := ""
+					if !r.Saved {
+						note = ", unchanged since it was last downloaded"
+					}
+					textf(g.stdout, "fetched the %s %s %s: %s, %d bytes%s\n", kind, r.Market, r.Month, r.File, r.Bytes, note)
+					if r.AlreadyImported {
+						fmt.Fprintln(g.stdout, "  already imported: nothing written")
+						continue
+					}
+					textf(g.stdout, "  imported: %s read, %d written, %d unchanged, %d ranges closed, %s\n",
+						i18n.N(r.Import.Read, "price"), r.Import.Written, r.Import.Unchanged, r.Import.Closed, i18n.N(r.Import.Changes, "change"))
+					if r.Import.Overridden > 0 {
+						fmt.Fprintf(g.stdout, "  %d rows overridden in the file by a row of the same key starting later\n", r.Import.Overridden)
+					}
+				}
+				return err
+			})
+		},
+	}
+	c.Flags().StringSliceVar(&markets, "market", nil, "market (two-letter country code); repeat or separate with commas for several")
+	c.Flags().StringVar(&month, "month", "", "month of the list, 2026-12 (default: the current month)")
+	c.Flags().BoolVar(&preview, "preview", false, "next month's list, as Partner Center previews it")
+	_ = c.MarkFlagRequired("market")
+	return c
 }

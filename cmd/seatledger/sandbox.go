@@ -72,6 +72,7 @@ func newSandboxCmd(g *globals) *cobra.Command {
 			fmt.Fprintf(w, "  export SEATLEDGER_GRAPH_CLIENT_ID=%s SEATLEDGER_GRAPH_CLIENT_SECRET=%s\n", srv.ClientID(), srv.ClientSecret())
 			fmt.Fprintf(w, "  export SEATLEDGER_PARTNER_TENANT_ID=%s\n", sandbox.PartnerTenantID)
 			fmt.Fprintf(w, "  export SEATLEDGER_PARTNER_CENTER_ENABLED=true SEATLEDGER_PARTNER_CENTER_BASE_URL=%s\n", srv.PartnerCenterBaseURL())
+			fmt.Fprintf(w, "  export SEATLEDGER_PARTNER_CENTER_PARTNER_API_BASE_URL=%s  # price lists and offer matrix: after partner-center login\n", srv.PartnerCenterBaseURL())
 			fmt.Fprintf(w, "  seatledger --db sqlite:sandbox.db migrate up\n  seatledger --db sqlite:sandbox.db customers import %s\n", files.Customers)
 			fmt.Fprintf(w, "  seatledger --db sqlite:sandbox.db catalog offers --file %s\n", files.Offers)
 			fmt.Fprintf(w, "  seatledger --db sqlite:sandbox.db contracts import %s\n  seatledger --db sqlite:sandbox.db sync --all\n", files.Contracts)

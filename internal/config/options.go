@@ -54,6 +54,12 @@ type Config struct {
 		Enabled       bool
 		BaseURL       string
 		AuthorityHost string
+		// The Partner API (price sheets, offer matrix) and its delegated sign-in.
+		DelegatedClientID string
+		PartnerAPIBaseURL string
+		TokenCacheFile    string
+		TokenCacheKey     string
+		DownloadDir       string
 	}
 	Advice struct {
 		InactiveDays    int
@@ -236,6 +242,45 @@ var options = []option{
 		doc: "overrides the sign-in host for Partner Center tokens (default: graph.authority_host, else the cloud's)",
 		set: urlSetter(func(c *Config, v string) { c.PartnerCenter.AuthorityHost = v }),
 		get: func(c *Config) string { return c.PartnerCenter.AuthorityHost },
+	},
+	{
+		key: "partner_center.delegated_client_id", def: "",
+		doc:     "client id of the app registration a Partner Center user signs in to with `partner-center login` (device code; public client flows allowed); default graph.client_id",
+		private: true,
+		set: func(c *Config, v string) error {
+			if v != "" {
+				if _, ok := ids.ParseGUID(v); !ok {
+					return errors.New("not a GUID such as 00000000-0000-0000-0000-000000000000 (the value is not shown: it may be a secret put in the wrong key)")
+				}
+			}
+			c.PartnerCenter.DelegatedClientID = v
+			return nil
+		},
+		get: func(c *Config) string { return c.PartnerCenter.DelegatedClientID },
+	},
+	{
+		key: "partner_center.partner_api_base_url", def: "",
+		doc: "overrides the Partner API root that serves price sheets and the offer matrix (https://api.partner.microsoft.com), e.g. https://127.0.0.1:8443 for the simulated cloud",
+		set: urlSetter(func(c *Config, v string) { c.PartnerCenter.PartnerAPIBaseURL = v }),
+		get: func(c *Config) string { return c.PartnerCenter.PartnerAPIBaseURL },
+	},
+	{
+		key: "partner_center.token_cache_file", def: "",
+		doc: "where the signed-in Partner Center user's tokens are kept, encrypted (default partner-center.tokens beside the SQLite database, else in the working folder)",
+		set: func(c *Config, v string) error { c.PartnerCenter.TokenCacheFile = v; return nil },
+		get: func(c *Config) string { return c.PartnerCenter.TokenCacheFile },
+	},
+	{
+		key: "partner_center.token_cache_key", def: "", secret: true, private: true,
+		doc: "32 random bytes in base64 that encrypt the token cache (AES-256-GCM); make one with `head -c 32 /dev/urandom | base64`",
+		set: func(c *Config, v string) error { c.PartnerCenter.TokenCacheKey = v; return nil },
+		get: func(c *Config) string { return c.PartnerCenter.TokenCacheKey },
+	},
+	{
+		key: "partner_center.download_dir", def: "",
+		doc: "folder where `prices fetch` and `catalog offers --fetch` keep the files they download (default downloads/ beside the SQLite database, else in the working folder)",
+		set: func(c *Config, v string) error { c.PartnerCenter.DownloadDir = v; return nil },
+		get: func(c *Config) string { return c.PartnerCenter.DownloadDir },
 	},
 	{
 		key: "advice.inactive_days", def: "90",

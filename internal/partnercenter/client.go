@@ -250,31 +250,14 @@ func (c *Client) get(ctx context.Context, ref, continuation string) ([]byte, err
 	if err != nil {
 		return nil, err
 	}
-	for attempt := 0; ; attempt++ {
+	return c.retry().do(ctx, u.Path, func() answer {
 		body, status, retryAfter, err := c.once(ctx, u.String(), continuation)
-		if err == nil && status >= 200 && status < 300 {
-			return body, nil
-		}
-		if ctx.Err() != nil {
-			return nil, ctx.Err()
-		}
-		var tokenErr *TokenError
-		retry := err != nil && !errors.As(err, &tokenErr) || status == http.StatusTooManyRequests || status >= 500
-		if !retry || attempt >= c.cfg.MaxRetries {
-			if errors.As(err, &tokenErr) {
-				return nil, err
-			}
-			if err != nil {
-				return nil, fmt.Errorf("GET %s: %w", u.Path, err)
-			}
-			return nil, fmt.Errorf("GET %s: %w", u.Path, &StatusError{Status: status, Description: errorDescription(body)})
-		}
-		wait := delay(retryAfter, attempt+1, time.Now(), c.cfg.MaxDelay)
-		c.cfg.Log.Debug("partner center request retried", "path", u.Path, "status", status, "attempt", attempt+1, "wait", wait)
-		if err := c.sleep(ctx, wait); err != nil {
-			return nil, err
-		}
-	}
+		return answer{body: body, status: status, retryAfter: retryAfter, err: err}
+	})
+}
+
+func (c *Client) retry() retrier {
+	return retrier{max: c.cfg.MaxRetries, maxDelay: c.cfg.MaxDelay, sleep: c.sleep, log: c.cfg.Log}
 }
 
 // once sends one request; a transport error (a dropped connection) is returned as

@@ -73,6 +73,9 @@ type Server struct {
 	pcRetryAfter string
 	pcLog        []PartnerCenterRequest
 
+	// signIn is the device code sign-in and the Partner API (pricesheetapi.go).
+	signIn userSignIn
+
 	stats Stats
 }
 
@@ -226,6 +229,8 @@ func (s *Server) routes() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /{tenant}/v2.0/.well-known/openid-configuration", s.openIDConfiguration)
 	mux.HandleFunc("POST /{tenant}/oauth2/v2.0/token", s.token)
+	mux.HandleFunc("POST /{tenant}/oauth2/v2.0/devicecode", s.deviceCode)
+	mux.HandleFunc("GET /v1.0/sales/{resource}/{value}", s.partnerAPI)
 	mux.HandleFunc("GET /v1.0/subscribedSkus", s.graph(s.subscribedSkus))
 	mux.HandleFunc("GET /v1.0/directory/subscriptions", s.graph(s.subscriptions))
 	mux.HandleFunc("GET /v1.0/users", s.graph(s.users))
@@ -269,6 +274,9 @@ func (s *Server) token(w http.ResponseWriter, r *http.Request) {
 	tenant := r.PathValue("tenant")
 	if err := r.ParseForm(); err != nil {
 		graphError(w, http.StatusBadRequest, "invalid_request", err.Error())
+		return
+	}
+	if s.userToken(w, r, tenant) {
 		return
 	}
 	if r.PostForm.Get("client_id") != s.opts.ClientID || r.PostForm.Get("client_secret") != s.opts.ClientSecret {
