@@ -117,11 +117,14 @@ func (d *Delegated) once(ctx context.Context, target string) answer {
 	case resp.ContentLength >= 0 && int64(len(body)) < resp.ContentLength:
 		return answer{err: fmt.Errorf("%w: %d of %d bytes", errCutOff, len(body), resp.ContentLength)}
 	}
-	csv, err := unpack(body)
+	csv, zipped, err := unpack(body)
 	if err != nil {
 		return answer{err: err}
 	}
-	if err := wholeCSV(csv); err != nil {
+	// A body with a Content-Length or in chunks, and a zip, say where they end; a body
+	// that ends when the connection closes says nothing, and is checked line by line.
+	framed := resp.ContentLength >= 0 || len(resp.TransferEncoding) > 0 || zipped
+	if err := wholeCSV(csv, framed); err != nil {
 		return answer{err: err}
 	}
 	return answer{body: csv, status: resp.StatusCode}
@@ -129,44 +132,49 @@ func (d *Delegated) once(ctx context.Context, target string) answer {
 
 // unpack returns the CSV of a zip-compressed answer (the first .csv in it), or the
 // body itself when it is not a zip. A zip that does not open was cut off.
-func unpack(body []byte) ([]byte, error) {
+func unpack(body []byte) (csv []byte, zipped bool, err error) {
 	if !bytes.HasPrefix(body, []byte("PK\x03\x04")) {
-		return body, nil
+		return body, false, nil
 	}
 	zr, err := zip.NewReader(bytes.NewReader(body), int64(len(body)))
 	if err != nil {
-		return nil, fmt.Errorf("%w: the zip does not open: %w", errCutOff, err)
+		return nil, true, fmt.Errorf("%w: the zip does not open: %w", errCutOff, err)
 	}
 	for _, f := range zr.File {
 		if !strings.EqualFold(path.Ext(f.Name), ".csv") {
 			continue
 		}
 		if f.UncompressedSize64 > maxDownload {
-			return nil, fmt.Errorf("%s in the zip is larger than %d MB", f.Name, maxDownload>>20)
+			return nil, true, fmt.Errorf("%s in the zip is larger than %d MB", f.Name, maxDownload>>20)
 		}
 		rc, err := f.Open()
 		if err != nil {
-			return nil, fmt.Errorf("%w: %s in the zip: %w", errCutOff, f.Name, err)
+			return nil, true, fmt.Errorf("%w: %s in the zip: %w", errCutOff, f.Name, err)
 		}
 		defer rc.Close()
 		out, err := io.ReadAll(io.LimitReader(rc, maxDownload+1))
 		if err != nil {
-			return nil, fmt.Errorf("%w: %s in the zip: %w", errCutOff, f.Name, err)
+			return nil, true, fmt.Errorf("%w: %s in the zip: %w", errCutOff, f.Name, err)
 		}
-		return out, nil
+		return out, true, nil
 	}
-	return nil, errors.New("the zip holds no .csv file")
+	return nil, true, errors.New("the zip holds no .csv file")
 }
 
 // wholeCSV catches a transfer that ended cleanly mid-file, as a connection closed
-// without a Content-Length does: a file that does not end with a line break must end
-// with a whole record, as many fields as the header and no quote left open.
-func wholeCSV(b []byte) error {
+// without a Content-Length does. Partner Center's files end with a line break: an
+// unframed one that does not was cut, even where the cut fell inside the last field
+// and left a line of the right shape. A framed file that does not must still end with
+// a whole record, as many fields as the header and no quote left open.
+func wholeCSV(b []byte, framed bool) error {
 	if len(b) == 0 {
 		return fmt.Errorf("%w: the file is empty", errCutOff)
 	}
 	if b[len(b)-1] == '\n' {
 		return nil
+	}
+	if !framed {
+		return fmt.Errorf("%w: the connection closed before the file's last line break", errCutOff)
 	}
 	header, _, _ := bytes.Cut(b, []byte("\n"))
 	last := b[bytes.LastIndexByte(b, '\n')+1:]

@@ -377,11 +377,9 @@ func serveFault(w http.ResponseWriter, fault DownloadFault, body []byte) {
 			return
 		}
 		defer conn.Close()
-		cut := len(body) / 2
-		// Mid-line, so that the last line is visibly short.
-		for cut > 0 && (body[cut-1] == '\n' || body[cut] == '\n') {
-			cut--
-		}
+		// Inside the last field of a line, so that the last line keeps the header's
+		// number of fields and only a missing line break tells it was cut.
+		cut := max(bytes.IndexByte(body[len(body)/2:], '\n')+len(body)/2-2, 1)
 		_, _ = buf.WriteString("HTTP/1.1 200 OK\r\nContent-Type: application/octet-stream\r\nConnection: close\r\n\r\n")
 		_, _ = buf.Write(body[:cut])
 		_ = buf.Flush()
