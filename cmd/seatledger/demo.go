@@ -1,6 +1,8 @@
 package main
 
 import (
+	"crypto/rand"
+	"encoding/base64"
 	"fmt"
 	"io"
 	"log/slog"
@@ -86,6 +88,9 @@ func runDemo(cmd *cobra.Command, g *globals, wf worldFlags, dir string, days int
 		"graph.client_id": srv.ClientID(), "graph.client_secret": srv.ClientSecret(),
 		"graph.base_url": srv.GraphBaseURL(), "graph.authority_host": srv.AuthorityHost(), "graph.ca_file": files.CA,
 		"partner.tenant_id": sandbox.PartnerTenantID, "partner_center.enabled": "true", "partner_center.base_url": srv.PartnerCenterBaseURL(),
+		// The Partner API's price lists take a signed-in user; the demo's sign-in is kept
+		// under a key of its own, which ends with it.
+		"partner_center.partner_api_base_url": srv.PartnerCenterBaseURL(), "partner_center.token_cache_key": demoCacheKey(),
 	})
 	if err != nil {
 		return err
@@ -192,6 +197,10 @@ func runDemo(cmd *cobra.Command, g *globals, wf worldFlags, dir string, days int
 	if err := printReconcile(g, rows, false); err != nil {
 		return err
 	}
+	a.Now = srv.Now
+	if err := demoPrices(ctx, g, a, cfg, world, srv.Now()); err != nil {
+		return err
+	}
 	sl := "bin/seatledger --config " + configFile
 	fmt.Fprintf(w, "\nexplore further, for example:\n  %s findings list --customer %s\n", sl, world.Customers()[0].ExternalRef)
 	fmt.Fprintf(w, "  %s findings list --sort act-by --limit 20\n", sl)
@@ -200,7 +209,16 @@ func runDemo(cmd *cobra.Command, g *globals, wf worldFlags, dir string, days int
 	fmt.Fprintf(w, "  %s inventory user --tenant %s %s\n", sl, world.Tenants[0].ID, world.Tenants[0].Users[0].UPN)
 	fmt.Fprintf(w, "  %s inventory subscriptions --tenant %s\n", sl, world.Customers()[0].ExternalRef)
 	fmt.Fprintf(w, "  %s customers status\n", sl)
+	fmt.Fprintf(w, "  %s prices changes --since %s\n", sl, srv.Now().Format(time.DateOnly))
+	fmt.Fprintf(w, "  %s prices impact --customer %s\n", sl, world.Customers()[0].ExternalRef)
 	return nil
+}
+
+// demoCacheKey is a fresh key for the demo's encrypted Partner Center sign-in.
+func demoCacheKey() string {
+	key := make([]byte, 32)
+	_, _ = rand.Read(key) // since Go 1.24 it never returns an error
+	return base64.StdEncoding.EncodeToString(key)
 }
 
 // writeDemoConfig keeps what the demo configured beside its database, so that commands

@@ -294,8 +294,9 @@ func endString(t *time.Time) string {
 func newPricesImpactCmd(g *globals) *cobra.Command {
 	var since, customer, floor string
 	var change int64
+	var byCustomer bool
 	c := &cobra.Command{
-		Use:   "impact [--change ID] [--customer X] [--since DATE] [--margin-floor PERCENT]",
+		Use:   "impact [--change ID] [--customer X] [--since DATE] [--margin-floor PERCENT] [--by-customer]",
 		Short: "What each recorded price change does to each customer's subscriptions, sorted by the day it lands",
 		Long: "A price is locked for a subscription's term: the new price reaches it at its first renewal on or\n" +
 			"after the change (monthly terms at their next monthly renewal), or at its start when bought after.\n" +
@@ -321,6 +322,9 @@ func newPricesImpactCmd(g *globals) *cobra.Command {
 				rep, err := a.PriceImpact(cmd.Context(), q)
 				if err != nil {
 					return err
+				}
+				if byCustomer {
+					return printCustomerImpacts(g, pricing.ByCustomer(rep.Impacts), 0)
 				}
 				switch g.output {
 				case "json":
@@ -372,7 +376,49 @@ func newPricesImpactCmd(g *globals) *cobra.Command {
 	c.Flags().StringVar(&customer, "customer", "", "one customer (tenant id, external reference or name)")
 	c.Flags().StringVar(&since, "since", "", "only changes effective on or after this day (2026-12-01)")
 	c.Flags().StringVar(&floor, "margin-floor", "0", "lowest acceptable margin of a fixed-price line, in percent")
+	c.Flags().BoolVar(&byCustomer, "by-customer", false, "one line per customer and currency, the most costly first")
 	return c
+}
+
+// printCustomerImpacts writes the impact per customer, the first limit of them (all
+// when limit is 0).
+func printCustomerImpacts(g *globals, rows []pricing.CustomerImpact, limit int) error {
+	if limit > 0 {
+		rows = rows[:min(limit, len(rows))]
+	}
+	switch g.output {
+	case "json":
+		return writeJSON(g.stdout, map[string]any{"customers": rows})
+	case "csv":
+		w := csvout.NewWriter(g.stdout)
+		_ = w.Write("first_reaches", "customer", "tenant_id", "currency", "subscriptions", "cost_change_monthly", "customer_change_monthly",
+			"retired", "below_floor", "unpriced")
+		for _, c := range rows {
+			_ = w.Write(dayCell(c.FirstReaches), c.Customer, c.TenantID, c.Currency, strconv.Itoa(c.Subscriptions), c.CostChange.String(),
+				amountCell(c.CustomerChange), strconv.Itoa(c.Retired), strconv.Itoa(c.BelowFloor), strconv.Itoa(c.Unpriced))
+		}
+		return w.Flush()
+	}
+	t := newTable(g.stdout, "CUSTOMER", "FIRST REACHES", "SUBSCRIPTIONS", "COST/MONTH", "CUSTOMER/MONTH", "ALSO")
+	for _, c := range rows {
+		var also []string
+		if c.Retired > 0 {
+			also = append(also, i18n.N(c.Retired, "subscription")+" on a retired offer")
+		}
+		if c.BelowFloor > 0 {
+			also = append(also, i18n.N(c.BelowFloor, "line")+" below the margin floor")
+		}
+		if c.Unpriced > 0 {
+			also = append(also, i18n.N(c.Unpriced, "subscription")+" without a price list in its market or currency")
+		}
+		first := dayCell(c.FirstReaches)
+		if first == "" {
+			first = "unknown"
+		}
+		t.row(c.Customer, first, strconv.Itoa(c.Subscriptions), amountText(&c.CostChange, c.Currency), amountText(c.CustomerChange, c.Currency),
+			strings.Join(also, "; "))
+	}
+	return t.flush()
 }
 
 func dayCell(t time.Time) string {
