@@ -142,7 +142,7 @@ type builder struct {
 
 func newBuilder(name string, probs *problems.Collector) *builder {
 	return &builder{
-		rowParser: rowParser{name: name, probs: probs, ids: map[string]uint32{}},
+		rowParser: rowParser{probs: probs, ids: map[string]uint32{}},
 		list:      List{file: name},
 	}
 }
@@ -210,7 +210,6 @@ func (b *builder) finish() (List, error) {
 }
 
 type rowParser struct {
-	name  string
 	col   map[string]int
 	probs *problems.Collector
 	// ids numbers each title and code once: a 200,000-row list repeats the same few
