@@ -27,10 +27,11 @@ func newPricesCmd(g *globals) *cobra.Command {
 func newPricesImportCmd(g *globals) *cobra.Command {
 	return &cobra.Command{
 		Use:   "import FILE [FILE...]",
-		Short: "Import Partner Center's New Commerce licence-based price list (CSV)",
+		Short: "Import Partner Center's New Commerce licence-based price list (CSV or XLSX)",
 		Long: "Every file is checked before anything is written. Files are stored in the order given: give\n" +
 			"an earlier month before a later one. A re-imported file writes nothing; next month's list closes\n" +
-			"the ranges it supersedes and records each change against the prices in force before it.",
+			"the ranges it supersedes and records each change against the prices in force before it. A file is\n" +
+			"read as XLSX or CSV by its content; in a workbook, the first sheet with a ProductId and SkuId header.",
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return g.withApp(cmd, false, func(a *app.App) error {

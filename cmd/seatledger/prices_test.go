@@ -1,11 +1,17 @@
 package main
 
 import (
+	"bytes"
+	"encoding/csv"
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/xuri/excelize/v2"
 )
 
 const priceSheet = "../../../shared/data/partner-center-samples/pc-pricesheet-nce.csv"
@@ -99,6 +105,97 @@ func TestPricesImportShowAndChanges(t *testing.T) {
 		}
 		if code, _, stderr := seatledger(t, "--db", db, "prices", "show", "SPB"); code == 0 || !strings.Contains(stderr, "no Partner Center offer provisions SPB") {
 			t.Errorf("show of a SKU without an offer: exit %d %s", code, stderr)
+		}
+	})
+}
+
+// xlsxFromCSV writes a CSV's rows into an XLSX below a title row, as Partner Center's
+// workbook has them: prices as number cells, start dates as date cells. It returns
+// the workbook's path; the CSV's line n is the workbook's row n+1.
+func xlsxFromCSV(t *testing.T, csvPath, name string, edit func(row []any)) string {
+	t.Helper()
+	data, err := os.ReadFile(csvPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	recs, err := csv.NewReader(bytes.NewReader(data)).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := excelize.NewFile()
+	defer f.Close()
+	if err := f.SetCellStr("Sheet1", "A1", "Microsoft New Commerce license-based price list"); err != nil {
+		t.Fatal(err)
+	}
+	for i, rec := range recs {
+		row := make([]any, len(rec))
+		for j, v := range rec {
+			row[j] = v
+			if i == 0 {
+				continue
+			}
+			switch recs[0][j] {
+			case "UnitPrice", "ERP Price":
+				if n, err := strconv.ParseFloat(v, 64); err == nil {
+					row[j] = n
+				}
+			case "EffectiveStartDate":
+				if d, err := time.Parse("1/2/2006 15:04", v); err == nil {
+					row[j] = d
+				}
+			}
+		}
+		if i > 0 && edit != nil {
+			edit(row)
+		}
+		if err := f.SetSheetRow("Sheet1", "A"+strconv.Itoa(i+2), &row); err != nil {
+			t.Fatal(err)
+		}
+	}
+	path := filepath.Join(t.TempDir(), name)
+	if err := f.SaveAs(path); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+func TestPricesImportXLSX(t *testing.T) {
+	t.Setenv("SEATLEDGER_CONFIG", "")
+	eachDatabase(t, func(t *testing.T, db string) {
+		mustRun(t, "--db", db, "migrate", "up")
+
+		// A broken row refuses the workbook, naming its spreadsheet row, and writes nothing.
+		broken := xlsxFromCSV(t, "testdata/prices-2026-06.csv", "broken.xlsx", func(row []any) {
+			if row[1] == "CFQ7TTC0LH18" && row[4] == "P1M" {
+				row[8] = "7,20"
+			}
+		})
+		code, stdout, stderr := seatledger(t, "--db", db, "prices", "import", broken)
+		if code == 0 || !strings.Contains(stderr, broken+":5: UnitPrice: \"7,20\" is not a plain number") {
+			t.Errorf("broken workbook: exit %d\n%s%s", code, stdout, stderr)
+		}
+		if out := mustRun(t, "--db", db, "prices", "list"); !strings.Contains(out, "0 prices stored") {
+			t.Errorf("a refused workbook wrote prices:\n%s", out)
+		}
+
+		june := xlsxFromCSV(t, "testdata/prices-2026-06.csv", "june.xlsx", nil)
+		if out := mustRun(t, "--db", db, "prices", "import", june); !strings.Contains(out, "5 prices read, 5 written") {
+			t.Errorf("import of the workbook: %s", out)
+		}
+		// The CSV it was made from holds the same prices: nothing to write.
+		if out := mustRun(t, "--db", db, "prices", "import", "testdata/prices-2026-06.csv"); !strings.Contains(out, "5 prices read, 0 written, 5 unchanged") {
+			t.Errorf("the CSV after its workbook: %s", out)
+		}
+		csvOut := mustRun(t, "--db", db, "--output", "csv", "prices", "list", "--market", "NL")
+		for _, want := range []string{"CFQ7TTC0LCHC,0002,P1Y,annual,NL,EUR,commercial,0,0,100.123456,", "2023-04-01,open," + june + ":7"} {
+			if !strings.Contains(csvOut, want) {
+				t.Errorf("prices list lacks %q:\n%s", want, csvOut)
+			}
+		}
+		// July's workbook after June's: the same changes as July's CSV records.
+		july := xlsxFromCSV(t, "testdata/prices-2026-07.csv", "july.xlsx", nil)
+		if out := mustRun(t, "--db", db, "prices", "import", july); !strings.Contains(out, "5 prices read, 6 written, 1 unchanged, 2 ranges closed, 4 changes") {
+			t.Errorf("july workbook: %s", out)
 		}
 	})
 }

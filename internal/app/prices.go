@@ -1,16 +1,17 @@
 package app
 
 import (
-	"bytes"
 	"context"
 	"fmt"
+	"io"
+	"os"
 	"strings"
 	"time"
 
 	"github.com/seatledger/seatledger/internal/catalog"
 	"github.com/seatledger/seatledger/internal/ids"
 	"github.com/seatledger/seatledger/internal/pricing"
-	"github.com/seatledger/seatledger/internal/records"
+	"github.com/seatledger/seatledger/internal/problems"
 	"github.com/seatledger/seatledger/internal/store"
 )
 
@@ -26,15 +27,13 @@ type PriceFileImport struct {
 
 // ImportPriceFiles reads and checks every file before it stores any, so that a broken
 // row in the last file leaves the database as it was; then stores them in the order
-// given, each in its own transaction, a later month after an earlier one.
+// given, each in its own transaction, a later month after an earlier one. A file is
+// CSV or XLSX, told apart by its content.
 func (a *App) ImportPriceFiles(ctx context.Context, paths []string) ([]PriceFileImport, error) {
 	lists := make([]pricing.List, len(paths))
 	for i, path := range paths {
-		data, err := records.ReadFile(path, maxPriceListBytes)
-		if err != nil {
-			return nil, fmt.Errorf("import price list: %w", err)
-		}
-		if lists[i], err = pricing.ParseCSV(bytes.NewReader(data), path); err != nil {
+		var err error
+		if lists[i], err = readPriceFile(path); err != nil {
 			return nil, err
 		}
 	}
@@ -50,6 +49,47 @@ func (a *App) ImportPriceFiles(ctx context.Context, paths []string) ([]PriceFile
 			"closed", res.Closed, "changes", res.Changes, "overridden", res.Overridden)
 	}
 	return out, nil
+}
+
+// readPriceFile parses a price list file as it streams from disk: a list of every
+// market runs to tens of MB, and holding the file beside its parsed prices would
+// double what the import needs. Anything but a regular file of at most
+// maxPriceListBytes is refused, as records.ReadFile refuses it.
+func readPriceFile(path string) (pricing.List, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return pricing.List{}, fmt.Errorf("import price list: %w", err)
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return pricing.List{}, fmt.Errorf("import price list: %w", err)
+	}
+	if !st.Mode().IsRegular() {
+		return pricing.List{}, problems.List{{File: path, Message: "not a regular file: name a file, not a device, pipe or folder"}}
+	}
+	tooLarge := problems.List{{File: path, Field: "size", Message: fmt.Sprintf("larger than the %d MiB allowed", maxPriceListBytes>>20)}}
+	if st.Size() > maxPriceListBytes {
+		return pricing.List{}, tooLarge
+	}
+	// The file may grow between Stat and the read: read no more than the limit.
+	r := &countingReader{r: io.LimitReader(f, maxPriceListBytes+1)}
+	list, err := pricing.Parse(r, path)
+	if r.n > maxPriceListBytes {
+		return pricing.List{}, tooLarge
+	}
+	return list, err
+}
+
+type countingReader struct {
+	r io.Reader
+	n int64
+}
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n += int64(n)
+	return n, err
 }
 
 // Prices lists stored prices, every range of every key the filter matches.

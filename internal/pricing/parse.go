@@ -2,6 +2,7 @@ package pricing
 
 import (
 	"bufio"
+	"bytes"
 	"cmp"
 	"errors"
 	"fmt"
@@ -27,19 +28,6 @@ const DefaultSegment = "commercial"
 type Market struct {
 	Market   string `json:"market"`
 	Currency string `json:"currency"`
-}
-
-// List is one price list file, read and checked.
-type List struct {
-	Prices []Price
-	// Overridden counts rows cut short or replaced by a row of the same key whose
-	// range starts later and overlaps theirs.
-	Overridden int
-	Markets    []Market
-	// Effective is, per market, the latest first day of any of its prices: the day
-	// the list as a whole takes effect, from which an offer it no longer carries is
-	// retired.
-	Effective map[Market]time.Time
 }
 
 // columns are the header names the list is read by, as records.HeaderKey writes them.
@@ -78,9 +66,32 @@ var (
 	blanksAfterEnd = regexp.MustCompile(`"[ \t]+([,;\t]|\r?$)`)
 )
 
-// ParseCSV reads a New Commerce licence-based price list. Columns are found by header
-// name. Any broken row stops the read: every problem is returned as a problems.List
-// naming file, line and column, and no price is returned.
+// Parse reads a price list as CSV or XLSX, told apart by content rather than by the
+// file's name: an XLSX workbook is a zip archive. Anything else is refused with a
+// problem naming the file.
+func Parse(r io.Reader, name string) (List, error) {
+	br := bufio.NewReaderSize(r, 64<<10)
+	head, err := br.Peek(512)
+	if err != nil && !errors.Is(err, io.EOF) && !errors.Is(err, bufio.ErrBufferFull) {
+		return List{}, fmt.Errorf("read price list %s: %w", name, err)
+	}
+	switch {
+	case bytes.HasPrefix(head, []byte("PK\x03\x04")):
+		return ParseXLSX(br, name)
+	case bytes.HasPrefix(head, []byte("\xd0\xcf\x11\xe0")):
+		return List{}, problems.List{{File: name, Message: "an Excel 97-2003 workbook (.xls) or an encrypted workbook: save it as .xlsx or CSV"}}
+	case bytes.HasPrefix(head, []byte("\xff\xfe")) || bytes.HasPrefix(head, []byte("\xfe\xff")):
+		return List{}, problems.List{{File: name, Message: "UTF-16 text: save it as CSV UTF-8 or as .xlsx"}}
+	case bytes.IndexByte(head, 0) >= 0:
+		// Text has no NUL bytes; a PDF, an image or an archive other than XLSX does.
+		return List{}, problems.List{{File: name, Message: "neither a CSV nor an XLSX price list"}}
+	}
+	return ParseCSV(br, name)
+}
+
+// ParseCSV reads a New Commerce licence-based price list from CSV, streaming. Columns
+// are found by header name. Any broken row stops the read: every problem is returned
+// as a problems.List naming file, line and column, and no price is returned.
 func ParseCSV(r io.Reader, name string) (List, error) {
 	probs := &problems.Collector{File: name}
 	br := bufio.NewReaderSize(r, 64<<10)
@@ -101,21 +112,11 @@ func ParseCSV(r io.Reader, name string) (List, error) {
 		records.AddCSVError(probs, err)
 		return List{}, probs.Err()
 	}
-	col := map[string]int{}
-	for i, h := range header {
-		col[records.HeaderKey(strings.Trim(h, "\"'"))] = i
-	}
-	for _, need := range required {
-		if _, ok := col[need]; !ok {
-			probs.Add(1, columnNames[need], "column missing from the header")
-		}
-	}
-	if probs.Len() > 0 {
+	b := newBuilder(name, probs)
+	if !b.header(header, 1) {
 		return List{}, probs.Err()
 	}
-	p := rowParser{col: col, probs: probs, strs: map[string]string{}}
-	var prices []Price
-	for {
+	for !b.enough() {
 		rec, err := cr.Read()
 		if errors.Is(err, io.EOF) {
 			break
@@ -128,45 +129,93 @@ func ParseCSV(r io.Reader, name string) (List, error) {
 		if len(rec) == 1 && strings.TrimSpace(rec[0]) == "" {
 			continue
 		}
-		price, ok := p.row(rec, line, name)
-		if ok {
-			prices = append(prices, price)
-		}
-		// A list with a broken column breaks on every row: a few lines say enough.
-		if probs.Len() >= 20 {
-			break
+		b.row(rec, line)
+	}
+	return b.finish()
+}
+
+// builder checks rows, whichever file they come from, and keeps them compact.
+type builder struct {
+	rowParser
+	list List
+}
+
+func newBuilder(name string, probs *problems.Collector) *builder {
+	return &builder{
+		rowParser: rowParser{probs: probs, ids: map[string]uint32{}},
+		list:      List{file: name},
+	}
+}
+
+// header finds the columns in a header row at line; false when one it needs is missing.
+func (b *builder) header(cells []string, line int) bool {
+	b.col = headerColumns(cells)
+	before := b.probs.Len()
+	for _, need := range required {
+		if _, ok := b.col[need]; !ok {
+			b.probs.Add(line, columnNames[need], "column missing from the header")
 		}
 	}
-	if err := probs.Err(); err != nil {
+	return b.probs.Len() == before
+}
+
+// headerColumns maps each header cell, as records.HeaderKey writes it, to its index.
+func headerColumns(cells []string) map[string]int {
+	col := map[string]int{}
+	for i, h := range cells {
+		col[records.HeaderKey(strings.Trim(curlyQuote.Replace(strings.TrimSpace(h)), "\"'"))] = i
+	}
+	return col
+}
+
+func (b *builder) row(rec []string, line int) {
+	if pr, ok := b.parse(rec, line); ok {
+		b.list.rows = append(b.list.rows, b.compact(pr, line))
+	}
+}
+
+// enough tells when to stop reading: a list with a broken column breaks on every
+// row, and a few lines say enough.
+func (b *builder) enough() bool { return b.probs.Len() >= 20 }
+
+func (b *builder) finish() (List, error) {
+	if err := b.probs.Err(); err != nil {
 		return List{}, err
 	}
-	if len(prices) == 0 {
-		probs.Add(0, "", "no prices in the file")
-		return List{}, probs.Err()
+	l := b.list
+	if len(l.rows) == 0 {
+		b.probs.Add(0, "", "no prices in the file")
+		return List{}, b.probs.Err()
 	}
-	list := List{Effective: map[Market]time.Time{}}
-	list.Prices, list.Overridden = resolveOverlaps(prices)
-	for _, pr := range list.Prices {
-		m := Market{pr.Market, pr.Currency}
-		if e, ok := list.Effective[m]; !ok || pr.From.After(e) {
+	l.strs = b.strs
+	l.rank = ranks(l.strs)
+	l.rows = slices.Clip(l.rows)
+	l.resolveOverlaps()
+	l.Effective = map[Market]time.Time{}
+	for i := range l.rows {
+		r := &l.rows[i]
+		m := Market{l.strs[r.market], l.strs[r.currency]}
+		from := fromDays(r.from)
+		if e, ok := l.Effective[m]; !ok || from.After(e) {
 			if !ok {
-				list.Markets = append(list.Markets, m)
+				l.Markets = append(l.Markets, m)
 			}
-			list.Effective[m] = pr.From
+			l.Effective[m] = from
 		}
 	}
-	slices.SortFunc(list.Markets, func(a, b Market) int {
+	slices.SortFunc(l.Markets, func(a, b Market) int {
 		return cmp.Or(cmp.Compare(a.Market, b.Market), cmp.Compare(a.Currency, b.Currency))
 	})
-	return list, nil
+	return l, nil
 }
 
 type rowParser struct {
 	col   map[string]int
 	probs *problems.Collector
-	// strs keeps one copy of each title and code: a 200,000-row list repeats the
-	// same few thousand, and each row would otherwise hold its own.
-	strs map[string]string
+	// ids numbers each title and code once: a 200,000-row list repeats the same few
+	// thousand, and each row would otherwise hold its own.
+	ids  map[string]uint32
+	strs []string
 }
 
 func (p *rowParser) get(rec []string, key string) string {
@@ -177,30 +226,50 @@ func (p *rowParser) get(rec []string, key string) string {
 }
 
 func (p *rowParser) intern(s string) string {
-	if v, ok := p.strs[s]; ok {
-		return v
+	if id, ok := p.ids[s]; ok {
+		return p.strs[id]
 	}
 	s = strings.Clone(s)
-	p.strs[s] = s
+	p.ids[s] = uint32(len(p.strs))
+	p.strs = append(p.strs, s)
 	return s
 }
 
-var (
-	productIDPattern = regexp.MustCompile(`^[A-Z0-9]{12}$`)
-	skuIDPattern     = regexp.MustCompile(`^[A-Z0-9]{4}$`)
-	codePattern      = regexp.MustCompile(`^[A-Z]{2,3}$`)
-)
+// id is the number of a string, interned if it was not yet.
+func (p *rowParser) id(s string) uint32 {
+	if id, ok := p.ids[s]; ok {
+		return id
+	}
+	p.intern(s)
+	return p.ids[s]
+}
 
-func (p *rowParser) row(rec []string, line int, name string) (Price, bool) {
+// isCode tells whether s is n to m characters, each an upper-case letter or, where
+// digits are allowed, a digit. Checked by hand: a regular expression per field cost a
+// tenth of a large list's read.
+func isCode(s string, n, m int, digits bool) bool {
+	if len(s) < n || len(s) > m {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; !('A' <= c && c <= 'Z' || digits && '0' <= c && c <= '9') {
+			return false
+		}
+	}
+	return true
+}
+
+// parse checks one row, whichever reader it came from; the problems go to p.probs.
+func (p *rowParser) parse(rec []string, line int) (Price, bool) {
 	before := p.probs.Len()
 	bad := func(key, format string, args ...any) { p.probs.Add(line, columnNames[key], format, args...) }
 	var pr Price
 	pr.ProductID = p.intern(strings.ToUpper(p.get(rec, colProductID)))
-	if !productIDPattern.MatchString(pr.ProductID) {
+	if !isCode(pr.ProductID, 12, 12, true) {
 		bad(colProductID, "%q is not a Partner Center ProductId (12 letters and digits)", pr.ProductID)
 	}
 	pr.SKUID = p.intern(strings.ToUpper(p.get(rec, colSKUID)))
-	if !skuIDPattern.MatchString(pr.SKUID) {
+	if !isCode(pr.SKUID, 4, 4, true) {
 		bad(colSKUID, "%q is not a Partner Center SkuId (4 letters and digits)", pr.SKUID)
 	}
 	pr.TermDuration = p.intern(strings.ToUpper(p.get(rec, colTerm)))
@@ -212,11 +281,11 @@ func (p *rowParser) row(rec []string, line int, name string) (Price, bool) {
 		bad(colBillingPlan, "missing")
 	}
 	pr.Market = p.intern(strings.ToUpper(p.get(rec, colMarket)))
-	if !codePattern.MatchString(pr.Market) {
+	if !isCode(pr.Market, 2, 3, false) {
 		bad(colMarket, "%q is not a country code", pr.Market)
 	}
 	pr.Currency = p.intern(strings.ToUpper(p.get(rec, colCurrency)))
-	if len(pr.Currency) != 3 || !codePattern.MatchString(pr.Currency) {
+	if !isCode(pr.Currency, 3, 3, false) {
 		bad(colCurrency, "%q is not an ISO 4217 currency code", pr.Currency)
 	}
 	pr.Segment = DefaultSegment
@@ -270,7 +339,6 @@ func (p *rowParser) row(rec []string, line int, name string) (Price, bool) {
 	}
 	pr.ProductTitle = p.intern(p.get(rec, colProductTitle))
 	pr.SKUTitle = p.intern(p.get(rec, colSKUTitle))
-	pr.Source = name + ":" + strconv.Itoa(line)
 	return pr, true
 }
 
@@ -320,36 +388,6 @@ func lastDay(raw string, end time.Time) time.Time {
 		return d.AddDate(0, 0, -1)
 	}
 	return d
-}
-
-// resolveOverlaps orders the prices of each key by start, and resolves rows whose
-// ranges overlap in favour of the one that starts later: the earlier one ends the day
-// before, or gives way entirely when both start on the same day (the later line wins).
-func resolveOverlaps(prices []Price) ([]Price, int) {
-	for i := range prices {
-		prices[i].From = day(prices[i].From)
-	}
-	slices.SortStableFunc(prices, func(a, b Price) int {
-		return cmp.Or(CompareKeys(a.Key, b.Key), a.From.Compare(b.From))
-	})
-	out := prices[:0]
-	overridden := 0
-	for _, p := range prices {
-		if n := len(out); n > 0 && out[n-1].Key == p.Key {
-			prev := &out[n-1]
-			if prev.To == nil || !prev.To.Before(p.From) {
-				overridden++
-				if prev.From.Equal(p.From) {
-					*prev = p
-					continue
-				}
-				end := p.From.AddDate(0, 0, -1)
-				prev.To = &end
-			}
-		}
-		out = append(out, p)
-	}
-	return slices.Clip(out), overridden
 }
 
 // CompareKeys orders keys by product, SKU, term, billing plan, market, currency,

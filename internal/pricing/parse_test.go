@@ -66,7 +66,7 @@ func TestParseCSVRows(t *testing.T) {
 			name: "curly quote closing the header and a blank after a quote",
 			in:   strings.Replace(header, "ERP Price\n", "\"ERP Price\u201c\n", 1) + "E3,CFQ7TTC0LFLX,0001,E3,P1Y,Annual,NL,EUR,431.28,,,2/1/2023 0:00,,478.80\n",
 			check: func(t *testing.T, l List) {
-				p := l.Prices[0]
+				p := l.Prices()[0]
 				if p.ERPPrice == nil || p.ERPPrice.String() != "478.8" || p.UnitPrice.String() != "431.28" {
 					t.Errorf("prices %+v", p)
 				}
@@ -76,8 +76,8 @@ func TestParseCSVRows(t *testing.T) {
 			name: "blank after a closing quote in the header",
 			in:   strings.Replace(header, "Currency,", `"Currency"  ,`, 1) + "E3,CFQ7TTC0LFLX,0001,E3,P1Y,Annual,NL,EUR,431.28,,,2/1/2023 0:00,,\n",
 			check: func(t *testing.T, l List) {
-				if l.Prices[0].Currency != "EUR" || l.Prices[0].ERPPrice != nil {
-					t.Errorf("price %+v", l.Prices[0])
+				if l.Prices()[0].Currency != "EUR" || l.Prices()[0].ERPPrice != nil {
+					t.Errorf("price %+v", l.Prices()[0])
 				}
 			},
 		},
@@ -85,7 +85,7 @@ func TestParseCSVRows(t *testing.T) {
 			name: "segment absent is commercial, billing plan lower-case, placeholder dates open",
 			in:   header + "E3,CFQ7TTC0LFLX,0001,E3,P1M,Monthly,NL,EUR,43.128,,,1/1/1753 12:00:00 AM,12/31/9999 11:59:59 PM,\n",
 			check: func(t *testing.T, l List) {
-				p := l.Prices[0]
+				p := l.Prices()[0]
 				if p.Segment != "commercial" || p.BillingPlan != "monthly" || !p.From.IsZero() || p.To != nil || p.UnitPrice.String() != "43.128" {
 					t.Errorf("price %+v", p)
 				}
@@ -100,10 +100,10 @@ func TestParseCSVRows(t *testing.T) {
 				"Education,E3,CFQ7TTC0LFLX,0001,E3,P1Y,Annual,NL,EUR,100,,,2023-02-01T00:00:00Z,,\n" +
 				"Commercial,E3,CFQ7TTC0LFLX,0001,E3,P1Y,Annual,GB,GBP,90,,,2023-02-01,2023-12-31,\n",
 			check: func(t *testing.T, l List) {
-				if len(l.Prices) != 2 || len(l.Markets) != 2 || l.Markets[0] != (Market{"GB", "GBP"}) {
+				if l.Len() != 2 || len(l.Markets) != 2 || l.Markets[0] != (Market{"GB", "GBP"}) {
 					t.Fatalf("list %+v", l)
 				}
-				gb, nl := l.Prices[0], l.Prices[1]
+				gb, nl := l.Prices()[0], l.Prices()[1]
 				if gb.Segment != "commercial" || nl.Segment != "education" || gb.To == nil || !gb.To.Equal(date("2023-12-31")) {
 					t.Errorf("prices %+v %+v", gb, nl)
 				}
@@ -114,8 +114,8 @@ func TestParseCSVRows(t *testing.T) {
 			in: header + "Tiered,CFQ7TTC0LH0Z,0001,T,P1Y,Annual,NL,EUR,10,1,2400,2/1/2023 0:00,,\n" +
 				"Tiered,CFQ7TTC0LH0Z,0001,T,P1Y,Annual,NL,EUR,9.5,2401,,2/1/2023 0:00,,\n",
 			check: func(t *testing.T, l List) {
-				if len(l.Prices) != 2 || l.Overridden != 0 || l.Prices[0].TierMin != 1 || l.Prices[0].TierMax != 2400 || l.Prices[1].TierMin != 2401 || l.Prices[1].TierMax != 0 {
-					t.Errorf("tiers %+v", l.Prices)
+				if l.Len() != 2 || l.Overridden != 0 || l.Prices()[0].TierMin != 1 || l.Prices()[0].TierMax != 2400 || l.Prices()[1].TierMin != 2401 || l.Prices()[1].TierMax != 0 {
+					t.Errorf("tiers %+v", l.Prices())
 				}
 			},
 		},
@@ -126,13 +126,13 @@ func TestParseCSVRows(t *testing.T) {
 				"E3,CFQ7TTC0LFLX,0001,E3,P1Y,Annual,NL,EUR,420,,,4/1/2023 0:00,,\n" +
 				"E3,CFQ7TTC0LFLX,0001,E3,P1Y,Annual,NL,EUR,425,,,4/1/2023 0:00,,\n",
 			check: func(t *testing.T, l List) {
-				if l.Overridden != 3 || len(l.Prices) != 3 {
-					t.Fatalf("overridden %d, prices %+v", l.Overridden, l.Prices)
+				if l.Overridden != 3 || l.Len() != 3 {
+					t.Fatalf("overridden %d, prices %+v", l.Overridden, l.Prices())
 				}
-				if !l.Prices[0].To.Equal(date("2023-01-31")) || !l.Prices[1].To.Equal(date("2023-03-31")) {
-					t.Errorf("ranges %v %v", *l.Prices[0].To, *l.Prices[1].To)
+				if !l.Prices()[0].To.Equal(date("2023-01-31")) || !l.Prices()[1].To.Equal(date("2023-03-31")) {
+					t.Errorf("ranges %v %v", *l.Prices()[0].To, *l.Prices()[1].To)
 				}
-				last := l.Prices[2]
+				last := l.Prices()[2]
 				if last.UnitPrice.String() != "425" || last.Source != "in.csv:5" || last.To != nil {
 					t.Errorf("latest %+v", last)
 				}
@@ -146,8 +146,8 @@ func TestParseCSVRows(t *testing.T) {
 			in: header + "E3,CFQ7TTC0LFLX,0001,E3,P1Y,Annual,NL,EUR,400,,,2/1/2019 12:00:00 AM,2/1/2023 0:00,\n" +
 				"E3,CFQ7TTC0LFLX,0001,E3,P1M,Monthly,NL,EUR,40,,,2/1/2019 12:00:00 AM,2/4/2021 8:35:31 PM,\n",
 			check: func(t *testing.T, l List) {
-				if !l.Prices[0].To.Equal(date("2021-02-04")) || !l.Prices[1].To.Equal(date("2023-01-31")) {
-					t.Errorf("ends %v %v", *l.Prices[0].To, *l.Prices[1].To)
+				if !l.Prices()[0].To.Equal(date("2021-02-04")) || !l.Prices()[1].To.Equal(date("2023-01-31")) {
+					t.Errorf("ends %v %v", *l.Prices()[0].To, *l.Prices()[1].To)
 				}
 			},
 		},
@@ -184,8 +184,8 @@ func TestParseCSVRows(t *testing.T) {
 						t.Errorf("problem %d = %q, want %q...", i, list[i].String(), want)
 					}
 				}
-				if l.Prices != nil {
-					t.Errorf("prices returned with problems: %+v", l.Prices)
+				if l.Len() != 0 {
+					t.Errorf("prices returned with problems: %+v", l.Prices())
 				}
 				return
 			}
@@ -208,10 +208,10 @@ func TestParseMicrosoftSample(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(l.Prices) != 1 {
-		t.Fatalf("prices %+v", l.Prices)
+	if l.Len() != 1 {
+		t.Fatalf("prices %+v", l.Prices())
 	}
-	p := l.Prices[0]
+	p := l.Prices()[0]
 	if p.ProductID != "CFQ7TTC0HDK0" || p.SKUID != "0001" || p.TermDuration != "P1Y" || p.BillingPlan != "annual" || p.Market != "US" || p.Currency != "USD" ||
 		p.UnitPrice.String() != "115.2" || p.ERPPrice == nil || p.ERPPrice.String() != "144" || !p.From.Equal(date("2019-02-01")) || !p.To.Equal(date("2021-02-04")) {
 		t.Errorf("sample price %+v", p)

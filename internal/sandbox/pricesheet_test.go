@@ -40,7 +40,7 @@ func sheetPrices(t *testing.T, w *World, market string, m time.Time) map[pricing
 		t.Errorf("%s %s: %d rows overridden", market, m.Format("2006-01"), list.Overridden)
 	}
 	out := map[pricing.Key]pricing.Price{}
-	for _, p := range list.Prices {
+	for _, p := range list.Prices() {
 		if !p.From.Equal(m) || p.To != nil {
 			t.Errorf("%s %s: %v runs %s to %v, want from the month's first day, open", market, m.Format("2006-01"), p.Key, p.From, p.To)
 		}
