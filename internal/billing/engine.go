@@ -22,13 +22,19 @@ func Lines(p Period, customers []Customer) Run {
 		run.Lines = append(run.Lines, b.lines...)
 		run.NotBilled = append(run.NotBilled, b.notBilled...)
 	}
-	slices.SortStableFunc(run.Lines, func(x, y Line) int {
+	SortLines(run.Lines)
+	run.Totals = Totals(run.Lines)
+	return run
+}
+
+// SortLines puts lines in the order a run lists them: by customer, SKU, contract
+// line, subscription, first day and kind.
+func SortLines(lines []Line) {
+	slices.SortStableFunc(lines, func(x, y Line) int {
 		return cmp.Or(cmp.Compare(x.Customer, y.Customer), cmp.Compare(x.TenantID, y.TenantID), cmp.Compare(x.PartNumber, y.PartNumber),
 			cmp.Compare(x.Source.ContractLine, y.Source.ContractLine), cmp.Compare(x.Source.SubscriptionID, y.Source.SubscriptionID),
 			x.From.Compare(y.From), cmp.Compare(x.Kind, y.Kind))
 	})
-	run.Totals = Totals(run.Lines)
-	return run
 }
 
 // biller bills one customer.
