@@ -219,7 +219,7 @@ func TestBillingRunEndToEnd(t *testing.T) {
 			t.Fatalf("no correction of %s in November:\n%+v", picks[0].sub.ID, november.Lines)
 		}
 		// Rounded once as a whole: what October should have been less what it billed.
-		should := decimal.NewFromInt(arrears.SeatDays + 18).Mul(arrears.UnitPrice).DivRound(decimal.NewFromInt(31), 16).Round(2)
+		should := decimal.NewFromInt(arrears.SeatDays+18).Mul(arrears.UnitPrice).DivRound(decimal.NewFromInt(31), 16).Round(2)
 		if c.Corrects != arrears.ID || c.CorrectsPeriod == nil || c.CorrectsPeriod.String() != "2026-10" || c.SeatDays != 18 ||
 			c.Amount.String() != should.Sub(arrears.Amount.Decimal).StringFixed(2) {
 			t.Errorf("correction = corrects %d (want %d), %d seat-days (want 18), amount %s (want %s − %s)", c.Corrects, arrears.ID, c.SeatDays, c.Amount,
