@@ -43,11 +43,12 @@ func (a *App) Bill(ctx context.Context, p billing.Period) (BillResult, error) {
 	a.warnPartnerTenant()
 	// The history from two months back: last month's advance adjustments read the
 	// month before it, and a correction of last month works it out again.
-	in, err := a.billingCustomers(ctx, p.Prev().Prev().First(), p.Last().AddDate(0, 0, 1))
+	in, vanished, err := a.billingCustomers(ctx, p, p.Prev().Prev().First(), p.Last().AddDate(0, 0, 1))
 	if err != nil {
 		return BillResult{}, err
 	}
 	run := billing.Lines(p, in)
+	run.NotBilled = append(run.NotBilled, vanished...)
 	var res BillResult
 	prev, err := a.Store.BillRun(ctx, p.Prev().String())
 	switch {
@@ -145,43 +146,45 @@ func (a *App) DiffBill(ctx context.Context, p billing.Period) (BillDiff, error) 
 // their seats over [from, to) — Partner Center's quantity where the subscription is
 // linked and its history covers the days, else Graph's — the seats assigned, and the
 // price-list rows of the customer's market and currency. Each table is read once for
-// all customers.
-func (a *App) billingCustomers(ctx context.Context, from, to time.Time) ([]billing.Customer, error) {
+// all customers. Subscriptions Graph no longer lists (deleted since) have no owner
+// on record, so whether they were the partner's is unknown: their seats in period p
+// are returned as not billed.
+func (a *App) billingCustomers(ctx context.Context, p billing.Period, from, to time.Time) ([]billing.Customer, []billing.NotBilled, error) {
 	registry, err := a.Customers(ctx)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	cat, _, err := a.Catalog(ctx)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	lines, err := a.Store.ContractLinesByTenant(ctx)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	subs, err := a.Store.SubscriptionsByTenant(ctx)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	history, err := a.Store.SubscriptionHistoryBetween(ctx, from, to)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	consumed, err := a.Store.ConsumedBetween(ctx, from, to)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	partner, err := a.Store.PartnerSubscriptionsByTenant(ctx)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	partnerHistory, err := a.Store.PartnerHistoryBetween(ctx, from, to)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	offers, err := a.Store.OffersByGraphSKU(ctx)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	graphSKU := map[string]string{}
 	for id, list := range offers {
@@ -193,19 +196,56 @@ func (a *App) billingCustomers(ctx context.Context, from, to time.Time) ([]billi
 	prices := map[string][]pricing.Price{}
 	now := a.clock()()
 	out := make([]billing.Customer, 0, len(registry))
+	var vanished []billing.NotBilled
 	for _, c := range registry {
 		key := c.Market + "|" + c.Currency
 		if _, ok := prices[key]; !ok {
 			if prices[key], err = a.Store.Prices(ctx, store.PriceFilter{Market: c.Market, Currency: c.Currency}); err != nil {
-				return nil, err
+				return nil, nil, err
 			}
 		}
 		bc := billing.Customer{TenantID: c.TenantID, Name: c.Name, Currency: c.Currency, Market: c.Market, Contract: lines[c.TenantID], Prices: prices[key]}
 		bc.Holdings = holdingsOf(c, a.partnerTenant(), subs[c.TenantID], lines[c.TenantID], partner[c.TenantID], history[c.TenantID],
 			partnerHistory, consumed[c.TenantID], offers, skuOf, cat, now)
 		out = append(out, bc)
+		vanished = append(vanished, vanishedSeats(c, p, subs[c.TenantID], history[c.TenantID], cat)...)
 	}
-	return out, nil
+	return out, vanished, nil
+}
+
+// vanishedSeats lists the seats in period p of a customer's subscriptions that the
+// history holds and Graph no longer lists.
+func vanishedSeats(c customers.Customer, p billing.Period, subs []inventory.Subscription, history []store.SubscriptionPeriod,
+	cat *catalog.Catalog) []billing.NotBilled {
+	listed := map[string]bool{}
+	for _, s := range subs {
+		listed[s.ID] = true
+	}
+	spans := map[string][]billing.Span{}
+	var ids []string
+	sku := map[string]string{}
+	for _, h := range history {
+		if listed[h.SubscriptionID] || h.Status != terms.StatusEnabled {
+			continue
+		}
+		if _, seen := spans[h.SubscriptionID]; !seen {
+			ids = append(ids, h.SubscriptionID)
+		}
+		spans[h.SubscriptionID] = append(spans[h.SubscriptionID], billing.Span{From: h.From, To: h.To, Seats: h.TotalLicenses})
+		sku[h.SubscriptionID] = h.SKUID
+	}
+	var out []billing.NotBilled
+	for _, id := range ids {
+		info, known := cat.ByID(sku[id])
+		if known && info.Free {
+			continue
+		}
+		if n := billing.SeatDays(spans[id], p); n > 0 {
+			out = append(out, billing.NotBilled{TenantID: c.TenantID, Customer: c.Name, SKUID: sku[id], PartNumber: info.PartNumber, SubscriptionID: id,
+				SeatDays: n, Reason: "Graph no longer lists the subscription, so whose it was is unknown: its seats in the period are not billed"})
+		}
+	}
+	return out
 }
 
 func (a *App) partnerTenant() string {
@@ -242,8 +282,11 @@ func holdingsOf(c customers.Customer, partnerTenant string, subs []inventory.Sub
 		}
 		graphSeats[p.SubscriptionID] = append(graphSeats[p.SubscriptionID], billing.Span{From: p.From, To: p.To, Seats: n})
 	}
+	// Free SKUs (Power Automate Free and the like) cost nothing and are never billed:
+	// listing their seats as not billed would bury the seats that are.
+	free := func(skuID string) bool { sku, ok := cat.ByID(skuID); return ok && sku.Free }
 	for _, v := range views {
-		if v.IsTrial || v.Owner != terms.OwnerPartner {
+		if v.IsTrial || v.Owner != terms.OwnerPartner || free(v.SKUID) {
 			continue
 		}
 		s := billing.Subscription{ID: v.ID, Term: v.Term.Length, BillingPlan: billingPlanOf(v), TermStart: v.Term.Start, Renewal: v.Term.Renewal,
@@ -265,6 +308,9 @@ func holdingsOf(c customers.Customer, partnerTenant string, subs []inventory.Sub
 		h.Subscriptions = append(h.Subscriptions, s)
 	}
 	for _, p := range consumed {
+		if free(p.SKUID) {
+			continue
+		}
 		h := holding(p.SKUID, "")
 		h.Assigned = append(h.Assigned, billing.Span{From: p.From, To: p.To, Seats: p.Consumed})
 	}
