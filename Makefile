@@ -1,8 +1,8 @@
-# seatledger: make demo | test | build | lint | fuzz | bench-sync | bench-advise | bench-prices
+# seatledger: make demo | test | build | lint | fuzz | bench-sync | bench-advise | bench-prices | bench-billing
 GO ?= go
 BIN := bin/seatledger
 
-.PHONY: build test lint fuzz demo bench-sync bench-advise bench-prices
+.PHONY: build test lint fuzz demo bench-sync bench-advise bench-prices bench-billing
 
 build:
 	CGO_ENABLED=0 $(GO) build -trimpath -o $(BIN) ./cmd/seatledger
@@ -58,3 +58,8 @@ bench-advise:
 
 bench-prices:
 	SEATLEDGER_TEST_REQUIRE_POSTGRES=1 $(GO) test -run '^$$' -bench 'BenchmarkImportPrices' -benchtime 1x -timeout 30m ./cmd/seatledger/
+
+# A billing run of 10,000 customers × 5 contract lines with a month of seat history,
+# read, worked out and stored (SEATLEDGER_BENCH_CUSTOMERS overrides the 10,000).
+bench-billing:
+	SEATLEDGER_TEST_REQUIRE_POSTGRES=1 $(GO) test -run '^$$' -bench 'BenchmarkBillingRun' -benchtime 1x -timeout 30m ./internal/store/

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"runtime"
 	"slices"
 	"strings"
 	"time"
@@ -47,8 +48,10 @@ func (a *App) Bill(ctx context.Context, p billing.Period) (BillResult, error) {
 	if err != nil {
 		return BillResult{}, err
 	}
-	run := billing.Lines(p, in)
+	a.Log.Debug("billing inputs read", "period", p.String(), "customers", len(in), "took", time.Since(started).Round(time.Millisecond))
+	run := billing.LinesConcurrently(p, in, runtime.GOMAXPROCS(0))
 	run.NotBilled = append(run.NotBilled, vanished...)
+	a.Log.Debug("billing lines worked out", "period", p.String(), "lines", len(run.Lines), "took", time.Since(started).Round(time.Millisecond))
 	var res BillResult
 	prev, err := a.Store.BillRun(ctx, p.Prev().String())
 	switch {
@@ -57,7 +60,7 @@ func (a *App) Bill(ctx context.Context, p billing.Period) (BillResult, error) {
 		if err != nil {
 			return BillResult{}, err
 		}
-		again := billing.Lines(p.Prev(), in)
+		again := billing.LinesConcurrently(p.Prev(), in, runtime.GOMAXPROCS(0))
 		corrections := billing.Corrections(p, approved, again.Lines)
 		run.Lines = append(run.Lines, corrections...)
 		billing.SortLines(run.Lines)

@@ -53,6 +53,18 @@ type billLineRow struct {
 
 func (billLineRow) TableName() string { return "bill_lines" }
 
+var billLineColumns = []string{"run_id", "seq", "tenant_id", "kind", "sku_id", "subscription_id", "currency", "amount", "corrects_line_id", "line"}
+
+func (billLineRow) columns() []string { return billLineColumns }
+
+func (r billLineRow) values() []any {
+	var corrects any
+	if r.CorrectsLineID != nil {
+		corrects = *r.CorrectsLineID
+	}
+	return []any{r.RunID, r.Seq, r.TenantID, r.Kind, r.SKUID, r.SubscriptionID, r.Currency, r.Amount, corrects, r.Line}
+}
+
 // BillRun is a stored billing run of one period, without its lines.
 type BillRun struct {
 	ID         int64      `json:"id"`
@@ -154,7 +166,12 @@ func (s *Store) SaveBillDraft(ctx context.Context, run *billing.Run, actor strin
 	}
 	now := s.nowUTC()
 	var saved billRunRow
-	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	var ids []int64
+	// A month of a large partner is a hundred thousand lines and more: they go in
+	// with COPY on PostgreSQL, their ids read back in their order.
+	c := &changeSet{dialect: s.dialect, tenant: "billing run " + period, at: now}
+	err = s.bulkTransaction(ctx, c, func(tx *gorm.DB) error {
+		c.tx = tx
 		fresh := billRunRow{Period: period, Status: RunDraft, CreatedAt: now, CreatedBy: actor, Totals: "[]", NotBilled: "[]"}
 		if err := tx.Clauses(clause.OnConflict{Columns: []clause.Column{{Name: "period"}}, DoNothing: true}).Create(&fresh).Error; err != nil {
 			return err
@@ -176,13 +193,17 @@ func (s *Store) SaveBillDraft(ctx context.Context, run *billing.Run, actor strin
 		for i := range rows {
 			rows[i].RunID = row.ID
 		}
-		if len(rows) > 0 {
-			if err := tx.CreateInBatches(rows, 500).Error; err != nil {
-				return err
-			}
+		if err := insertAll(c, rows); err != nil {
+			return err
+		}
+		if err := tx.Model(&billLineRow{}).Where("run_id = ?", row.ID).Order("seq").Pluck("id", &ids).Error; err != nil {
+			return err
+		}
+		if len(ids) != len(rows) {
+			return fmt.Errorf("%d lines written, %d read back", len(rows), len(ids))
 		}
 		saved = row
-		return s.audit(tx, actor, "bill draft", period, fmt.Sprintf("%d lines, %d customers not billed in full", len(rows), len(run.NotBilled)))
+		return s.audit(tx, actor, "bill draft", period, fmt.Sprintf("%d lines, %d entries not billed", len(rows), len(run.NotBilled)))
 	})
 	if err != nil {
 		var approved *ApprovedError
@@ -192,7 +213,7 @@ func (s *Store) SaveBillDraft(ctx context.Context, run *billing.Run, actor strin
 		return BillRun{}, fmt.Errorf("store the billing run of %s: %w", period, err)
 	}
 	for i := range run.Lines {
-		run.Lines[i].ID = rows[i].ID
+		run.Lines[i].ID = ids[i]
 	}
 	return saved.run()
 }
