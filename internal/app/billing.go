@@ -36,8 +36,13 @@ type BillResult struct {
 // and every difference goes into this draft as a correction line.
 func (a *App) Bill(ctx context.Context, p billing.Period) (BillResult, error) {
 	started := time.Now()
+	// Refused before the work; the store refuses again in the transaction that saves.
 	if r, err := a.Store.BillRun(ctx, p.String()); err == nil && r.Status == store.RunApproved {
-		return BillResult{}, &store.ApprovedError{Period: r.Period, By: r.ApprovedBy, At: *r.ApprovedAt}
+		refused := &store.ApprovedError{Period: r.Period, By: r.ApprovedBy}
+		if r.ApprovedAt != nil {
+			refused.At = *r.ApprovedAt
+		}
+		return BillResult{}, refused
 	} else if err != nil && !errors.Is(err, store.ErrNotFound) {
 		return BillResult{}, err
 	}
