@@ -1,8 +1,8 @@
-# seatledger: make demo | test | build | lint | fuzz | bench-sync | bench-advise | bench-prices | bench-impact | bench-export
+# seatledger: make demo | test | build | lint | fuzz | bench-sync | bench-advise | bench-prices | bench-impact | bench-export | bench-billing
 GO ?= go
 BIN := bin/seatledger
 
-.PHONY: build test lint fuzz demo bench-sync bench-advise bench-prices bench-impact bench-export
+.PHONY: build test lint fuzz demo bench-sync bench-advise bench-prices bench-impact bench-export bench-billing
 
 build:
 	CGO_ENABLED=0 $(GO) build -trimpath -o $(BIN) ./cmd/seatledger
@@ -69,3 +69,8 @@ bench-impact:
 bench-export:
 	$(GO) test -run '^$$' -bench 'BenchmarkXLSXExport/lines=10000$$' -benchtime 1x ./internal/export/
 	$(GO) test -run '^$$' -bench 'BenchmarkXLSXExport/lines=50000$$' -benchtime 1x ./internal/export/
+
+# A billing run of 10,000 customers × 5 contract lines with a month of seat history,
+# read, worked out and stored (SEATLEDGER_BENCH_CUSTOMERS overrides the 10,000).
+bench-billing:
+	SEATLEDGER_TEST_REQUIRE_POSTGRES=1 $(GO) test -run '^$$' -bench 'BenchmarkBillingRun' -benchtime 1x -timeout 30m ./internal/store/

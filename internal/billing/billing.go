@@ -29,6 +29,12 @@
 //   - Rounding: each line's amount and cost are rounded once, half away from zero, to
 //     the currency's minor unit (2 decimals for EUR, GBP, USD; none for JPY); margin
 //     is amount − cost; totals are sums of rounded lines.
+//   - Corrections: an approved run never changes. When the history or price lists
+//     later say otherwise for an approved month, the next month's draft bills the
+//     difference as correction lines pointing at the lines they correct
+//     (Corrections). Advance adjustments count seats held against the billing day's
+//     seats as today's history gives them; a correction of the approved advance line
+//     bills any difference from what was actually billed.
 //   - Nothing held goes silently unbilled: seats of a subscription no contract line
 //     covers, and lines that cannot be priced, are listed as not billed, with why.
 package billing
@@ -36,6 +42,7 @@ package billing
 import (
 	"encoding/json"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/shopspring/decimal"
@@ -175,6 +182,34 @@ func (m Money) String() string { return m.StringFixed(m.places) }
 
 // MarshalJSON writes the amount as a string, so that no reader makes it a float.
 func (m Money) MarshalJSON() ([]byte, error) { return json.Marshal(m.String()) }
+
+// UnmarshalJSON reads an amount as MarshalJSON writes it ("597.40"), keeping its
+// number of decimals as its minor unit, so that a stored line reads back as written.
+func (m *Money) UnmarshalJSON(b []byte) error {
+	var s string
+	if err := json.Unmarshal(b, &s); err != nil {
+		return fmt.Errorf("amount %s: not a quoted decimal", b)
+	}
+	d, err := decimal.NewFromString(s)
+	if err != nil {
+		return fmt.Errorf("amount %q: %w", s, err)
+	}
+	places := int32(0)
+	if i := strings.IndexByte(s, '.'); i >= 0 {
+		places = int32(len(s) - i - 1)
+	}
+	*m = Money{d, places}
+	return nil
+}
+
+// Zero is an amount of nothing in a currency of the given minor unit.
+func Zero(places int32) Money { return Money{decimal.Zero, places} }
+
+// Places is the number of decimals the amount is written with: its minor unit.
+func (m Money) Places() int32 { return m.places }
+
+// Neg is the amount with its sign turned.
+func (m Money) Neg() Money { return Money{m.Decimal.Neg(), m.places} }
 
 // Add sums two amounts of one currency.
 func (m Money) Add(o Money) Money { return Money{m.Decimal.Add(o.Decimal), max(m.places, o.places)} }

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"fmt"
 	"slices"
+	"sync"
 	"time"
 
 	"github.com/shopspring/decimal"
@@ -22,13 +23,19 @@ func Lines(p Period, customers []Customer) Run {
 		run.Lines = append(run.Lines, b.lines...)
 		run.NotBilled = append(run.NotBilled, b.notBilled...)
 	}
-	slices.SortStableFunc(run.Lines, func(x, y Line) int {
+	SortLines(run.Lines)
+	run.Totals = Totals(run.Lines)
+	return run
+}
+
+// SortLines puts lines in the order a run lists them: by customer, SKU, contract
+// line, subscription, first day and kind.
+func SortLines(lines []Line) {
+	slices.SortStableFunc(lines, func(x, y Line) int {
 		return cmp.Or(cmp.Compare(x.Customer, y.Customer), cmp.Compare(x.TenantID, y.TenantID), cmp.Compare(x.PartNumber, y.PartNumber),
 			cmp.Compare(x.Source.ContractLine, y.Source.ContractLine), cmp.Compare(x.Source.SubscriptionID, y.Source.SubscriptionID),
 			x.From.Compare(y.From), cmp.Compare(x.Kind, y.Kind))
 	})
-	run.Totals = Totals(run.Lines)
-	return run
 }
 
 // biller bills one customer.
@@ -38,10 +45,11 @@ type biller struct {
 	holdings  map[string]*Holding
 	lines     []Line
 	notBilled []NotBilled
+	cover     map[coverKey]int
 }
 
 func newBiller(p Period, c *Customer) *biller {
-	b := &biller{p: p, c: c, holdings: map[string]*Holding{}}
+	b := &biller{p: p, c: c, holdings: map[string]*Holding{}, cover: map[coverKey]int{}}
 	for i := range c.Holdings {
 		h := c.Holdings[i]
 		// Subscriptions in a fixed order, so that seats are always shared out alike.
@@ -87,8 +95,35 @@ func (b *biller) run() {
 // covers tells whether contract line l is the one that bills subscription s on day d:
 // the line of its SKU in force that day, the one on the subscription's term first.
 func (b *biller) covers(l *contracts.Line, h *Holding, s *Subscription, d time.Time) bool {
-	found, ok := contracts.For(b.c.Contract, h.SKUID, s.Term, d)
-	return ok && found.SourceLine == l.SourceLine && found.SameAs(*l)
+	found := b.lineFor(h.SKUID, s.Term, d)
+	return found >= 0 && &b.c.Contract[found] == l
+}
+
+// coverKey is a question lineFor answers: the line of a SKU on a term on a day.
+type coverKey struct {
+	sku, term string
+	day       int64
+}
+
+// lineFor is the index in the customer's contract of the line contracts.For picks
+// for a SKU on a term on day d, or -1; remembered, since every day of a month asks
+// it once per subscription and line.
+func (b *biller) lineFor(sku, term string, d time.Time) int {
+	k := coverKey{sku, term, d.Unix()}
+	if i, ok := b.cover[k]; ok {
+		return i
+	}
+	i := -1
+	if found, ok := contracts.For(b.c.Contract, sku, term, d); ok {
+		for j := range b.c.Contract {
+			if c := &b.c.Contract[j]; c.SourceLine == found.SourceLine && c.SameAs(found) {
+				i = j
+				break
+			}
+		}
+	}
+	b.cover[k] = i
+	return i
 }
 
 // share is the seats contract line l bills for payer s on day d. The line's count —
@@ -454,4 +489,28 @@ func (b *biller) price(l *contracts.Line, s *Subscription, seg segment) unitPric
 	out.perTerm = perTerm.Round(unitPlaces)
 	out.perMonth = perTerm.DivRound(decimal.NewFromInt(int64(months)), unitPlaces)
 	return out
+}
+
+// LinesConcurrently is Lines worked out by up to workers goroutines, each over a
+// slice of the customers (who are billed independently); the run is the same.
+func LinesConcurrently(p Period, customers []Customer, workers int) Run {
+	workers = max(1, min(workers, len(customers)))
+	size := (len(customers) + workers - 1) / workers
+	parts := make([]Run, workers)
+	var wg sync.WaitGroup
+	for w := range workers {
+		lo, hi := min(w*size, len(customers)), min((w+1)*size, len(customers))
+		wg.Go(func() { parts[w] = Lines(p, customers[lo:hi]) })
+	}
+	wg.Wait()
+	run := Run{Period: p, Lines: []Line{}, NotBilled: []NotBilled{}}
+	for _, part := range parts {
+		run.Lines = append(run.Lines, part.Lines...)
+		run.NotBilled = append(run.NotBilled, part.NotBilled...)
+	}
+	// Lines of different customers never tie, so sorting the parts' sorted lines
+	// again orders them exactly as one pass would.
+	SortLines(run.Lines)
+	run.Totals = Totals(run.Lines)
+	return run
 }

@@ -20,6 +20,10 @@ const (
 	// KindMidTerm bills (or credits) seats added to (or returned from) an upfront
 	// term, prorated to the term's end.
 	KindMidTerm = "mid-term"
+	// KindCorrection bills (or credits) the difference between a line of an
+	// approved run and what the seat history and price lists now say for it; it
+	// points at the line it corrects.
+	KindCorrection = "correction"
 )
 
 // Units a quantity is counted in: seats for a month, or seats for a whole term.
@@ -31,6 +35,9 @@ const (
 // Line is one billing line: what one contract line bills for one subscription over
 // one stretch of one term.
 type Line struct {
+	// ID is the stored line's id: 0 until its run is stored, and never part of the
+	// stored line itself.
+	ID       int64  `json:"id,omitempty"`
 	TenantID string `json:"tenantId"`
 	Customer string `json:"customer"`
 	Currency string `json:"currency"`
@@ -63,6 +70,11 @@ type Line struct {
 	Margin   *Money           `json:"margin,omitempty"`
 	CostNote string           `json:"costNote,omitempty"`
 	Source   Provenance       `json:"provenance"`
+	// Corrects is, on a correction line, the id of the approved line it corrects (0
+	// when the approved run had no line for these days), and CorrectsPeriod that
+	// run's period.
+	Corrects       int64   `json:"corrects,omitempty"`
+	CorrectsPeriod *Period `json:"correctsPeriod,omitempty"`
 }
 
 // Provenance says where a line's numbers came from.

@@ -1,6 +1,7 @@
 package billing
 
 import (
+	"encoding/json"
 	"fmt"
 	"math/rand/v2"
 	"strings"
@@ -186,4 +187,30 @@ func randomSeats(r *rand.Rand, p Period) []Span {
 		at = at.Add(time.Duration(1+r.IntN(30*24)) * time.Hour)
 	}
 	return out
+}
+
+// Billing customers on several goroutines gives the run one goroutine gives, line
+// for line and in the same order.
+func TestLinesConcurrentlyIsLines(t *testing.T) {
+	for seed := range uint64(50) {
+		r := rand.New(rand.NewPCG(seed, 15))
+		period := Period{2026 + r.IntN(3), time.Month(1 + r.IntN(12))}
+		var customers []Customer
+		for i := range 1 + r.IntN(9) {
+			customers = append(customers, randomCustomer(r, i, period))
+		}
+		one, err := json.Marshal(Lines(period, customers))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, workers := range []int{2, 3, 16} {
+			many, err := json.Marshal(LinesConcurrently(period, customers, workers))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if string(many) != string(one) {
+				t.Fatalf("seed %d, %d workers: the run differs from one goroutine's", seed, workers)
+			}
+		}
+	}
 }

@@ -26,6 +26,15 @@ func seatsOn(spans []Span, d time.Time) int {
 	return best.Seats
 }
 
+// SeatDays is Σ seats × days of a timeline over period p, each day counted at its end.
+func SeatDays(spans []Span, p Period) int64 {
+	var n int64
+	for _, d := range days(p.First(), p.Last()) {
+		n += int64(seatsOn(spans, d))
+	}
+	return n
+}
+
 // term is one term of a subscription: its first and last day.
 type term struct{ start, end time.Time }
 
