@@ -59,7 +59,7 @@ func describe(tenant, sub, productSKU, term, plan string, seats int, currency, k
 }
 
 // End to end against the simulated cloud: the world's three months of price lists for
-// its five markets, imported as Partner Center's files, give the impact the world's
+// its five markets, fetched from Partner Center's price sheet API, give the impact the world's
 // own truth states for every subscription the changes reach, to the day and the cent,
 // with the retired offer and the customers of a market without a list reported.
 //
@@ -84,11 +84,8 @@ func priceImpactEqualsTruth(t *testing.T, days int) {
 	t.Setenv("SEATLEDGER_PARTNER_TENANT_ID", sandbox.PartnerTenantID)
 	t.Setenv("SEATLEDGER_PARTNER_CENTER_ENABLED", "true")
 	t.Setenv("SEATLEDGER_PARTNER_CENTER_BASE_URL", srv.PartnerCenterBaseURL())
-	t.Setenv("SEATLEDGER_NOW", srv.Now().Format(time.RFC3339))
-	sheets, err := world.PriceSheetFiles(t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
+	partnerAPIEnv(t, srv)
+	mustRun(t, "partner-center", "login")
 	floor := decimal.Zero
 	truth := world.PriceImpactTruth(floor)
 	kinds := map[string]int{}
@@ -124,7 +121,12 @@ func priceImpactEqualsTruth(t *testing.T, days int) {
 		mustRun(t, "--db", db, "contracts", "import", files.Contracts)
 		mustRun(t, "--db", db, "sync", "--all")
 		mustRun(t, "--db", db, "catalog", "offers", "--file", files.Offers)
-		mustRun(t, append([]string{"--db", db, "prices", "import"}, sheets...)...)
+		// Fetched from the simulated Partner API as the signed-in user, through its
+		// throttling and cut-off downloads, month by month as Partner Center publishes.
+		t.Setenv("SEATLEDGER_PARTNER_CENTER_DOWNLOAD_DIR", t.TempDir())
+		for _, month := range world.PriceSheetMonths() {
+			mustRun(t, "--db", db, "prices", "fetch", "--market", strings.Join(sandbox.PriceSheetMarkets, ","), "--month", month.Format("2006-01"))
+		}
 
 		var rep struct {
 			Impacts []impactLine `json:"impacts"`

@@ -212,7 +212,7 @@ func (a *App) billingCustomers(ctx context.Context, p billing.Period, from, to t
 				return nil, nil, err
 			}
 		}
-		bc := billing.Customer{TenantID: c.TenantID, Name: c.Name, Currency: c.Currency, Market: c.Market, Contract: lines[c.TenantID], Prices: prices[key]}
+		bc := billing.Customer{TenantID: c.TenantID, Name: c.Name, Currency: c.Currency, Market: c.Market, Segment: c.Segment, Contract: lines[c.TenantID], Prices: prices[key]}
 		bc.Holdings = holdingsOf(c, a.partnerTenant(), subs[c.TenantID], lines[c.TenantID], partner[c.TenantID], history[c.TenantID],
 			partnerHistory, consumed[c.TenantID], offers, skuOf, cat, now)
 		out = append(out, bc)
