@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"encoding/pem"
+	"io/fs"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -160,13 +161,21 @@ func TestDemoFilesPrivateAndLinksNotFollowed(t *testing.T) {
 	fresh := filepath.Join(t.TempDir(), "new", "demo")
 	mustRun(t, "demo", "--dir", fresh, "--tenants", "2", "--days", "0")
 	for _, d := range []string{dir, fresh} {
-		entries, err := os.ReadDir(d)
+		// Folders (the demo's, and the downloaded price lists') are the owner's alone,
+		// and so is every file in them.
+		err := filepath.WalkDir(d, func(path string, e fs.DirEntry, err error) error {
+			if err != nil {
+				return err
+			}
+			if e.IsDir() {
+				assertPrivate(t, path, 0o700)
+			} else {
+				assertPrivate(t, path, 0o600)
+			}
+			return nil
+		})
 		if err != nil {
 			t.Fatal(err)
-		}
-		assertPrivate(t, d, 0o700)
-		for _, e := range entries {
-			assertPrivate(t, filepath.Join(d, e.Name()), 0o600)
 		}
 	}
 }
