@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"regexp"
 	"strconv"
 	"strings"
 
@@ -155,13 +154,6 @@ func shape(br *bufio.Reader) int {
 	return shapeCSV
 }
 
-// Partner Center's CSV headers may end with a curly quote or put blanks after a
-// closing quote, as its price lists do; a strict CSV reader fails on both.
-var (
-	curlyQuote     = strings.NewReplacer("\u201c", `"`, "\u201d", `"`)
-	blanksAfterEnd = regexp.MustCompile(`"[ \t]+([,;\t]|\r?$)`)
-)
-
 // csvRow is one CSV record, read by folded header name.
 type csvRow struct {
 	col map[string]int
@@ -176,26 +168,13 @@ func (c csvRow) value(k string) (string, bool) {
 }
 
 func parseCSV(br *bufio.Reader, name string, probs *problems.Collector) ([]LineItem, error) {
-	head, err := br.ReadString('\n')
-	if err != nil && !errors.Is(err, io.EOF) {
+	cr, header, err := records.OpenMicrosoftCSV(br, probs)
+	if cr == nil || err != nil {
 		return nil, err
-	}
-	if strings.TrimSpace(strings.TrimPrefix(head, "\ufeff")) == "" {
-		probs.Add(0, "", "the file is empty")
-		return nil, nil
-	}
-	nl := head[len(strings.TrimRight(head, "\r\n")):]
-	head = blanksAfterEnd.ReplaceAllString(curlyQuote.Replace(strings.TrimRight(head, "\r\n")), `"$1`) + nl
-	cr := records.NewCSVReader(io.MultiReader(strings.NewReader(head), br))
-	cr.ReuseRecord = true
-	header, err := cr.Read()
-	if err != nil {
-		records.AddCSVError(probs, err)
-		return nil, nil
 	}
 	col := map[string]int{}
 	for i, h := range header {
-		col[key(strings.Trim(h, "\"'"))] = i
+		col[key(records.UnquoteHeader(h))] = i
 	}
 	for _, f := range requiredFields {
 		if _, ok := col[key(f)]; ok {

@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -59,13 +58,6 @@ var columnNames = map[string]string{
 	colSegment: "Segment",
 }
 
-// Partner Center's own files end the header with a curly quote ("ERP Price“) and may
-// put blanks after a closing quote; a strict CSV reader fails on both.
-var (
-	curlyQuote     = strings.NewReplacer("\u201c", `"`, "\u201d", `"`)
-	blanksAfterEnd = regexp.MustCompile(`"[ \t]+([,;\t]|\r?$)`)
-)
-
 // Parse reads a price list as CSV or XLSX, told apart by content rather than by the
 // file's name: an XLSX workbook is a zip archive. Anything else is refused with a
 // problem naming the file.
@@ -94,22 +86,11 @@ func Parse(r io.Reader, name string) (List, error) {
 // as a problems.List naming file, line and column, and no price is returned.
 func ParseCSV(r io.Reader, name string) (List, error) {
 	probs := &problems.Collector{File: name}
-	br := bufio.NewReaderSize(r, 64<<10)
-	head, err := br.ReadString('\n')
-	if err != nil && !errors.Is(err, io.EOF) {
+	cr, header, err := records.OpenMicrosoftCSV(r, probs)
+	if err != nil {
 		return List{}, fmt.Errorf("read price list %s: %w", name, err)
 	}
-	if strings.TrimSpace(strings.TrimPrefix(head, "\ufeff")) == "" {
-		probs.Add(0, "", "the file is empty")
-		return List{}, probs.Err()
-	}
-	nl := head[len(strings.TrimRight(head, "\r\n")):]
-	head = blanksAfterEnd.ReplaceAllString(curlyQuote.Replace(strings.TrimRight(head, "\r\n")), `"$1`) + nl
-	cr := records.NewCSVReader(io.MultiReader(strings.NewReader(head), br))
-	cr.ReuseRecord = true
-	header, err := cr.Read()
-	if err != nil {
-		records.AddCSVError(probs, err)
+	if cr == nil {
 		return List{}, probs.Err()
 	}
 	b := newBuilder(name, probs)
@@ -163,7 +144,7 @@ func (b *builder) header(cells []string, line int) bool {
 func headerColumns(cells []string) map[string]int {
 	col := map[string]int{}
 	for i, h := range cells {
-		col[records.HeaderKey(strings.Trim(curlyQuote.Replace(strings.TrimSpace(h)), "\"'"))] = i
+		col[records.HeaderKey(records.UnquoteHeader(h))] = i
 	}
 	return col
 }

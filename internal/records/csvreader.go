@@ -4,7 +4,12 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/csv"
+	"errors"
 	"io"
+	"regexp"
+	"strings"
+
+	"github.com/seatledger/seatledger/internal/problems"
 )
 
 // NewCSVReader reads a CSV file as spreadsheets save it: a byte-order mark is dropped
@@ -45,4 +50,42 @@ func Delimiter(header []byte) rune {
 		}
 	}
 	return rune(best)
+}
+
+// Partner Center's own files end a header with a curly quote ("ERP Price“) and may put
+// blanks after a closing quote; a strict CSV reader fails on both.
+var (
+	curlyQuote     = strings.NewReplacer("\u201c", `"`, "\u201d", `"`)
+	blanksAfterEnd = regexp.MustCompile(`"[ \t]+([,;\t]|\r?$)`)
+)
+
+// UnquoteHeader is a header cell without the quotes and curly quotes around it.
+func UnquoteHeader(cell string) string {
+	return strings.Trim(curlyQuote.Replace(strings.TrimSpace(cell)), "\"'")
+}
+
+// OpenMicrosoftCSV reads the header of a CSV file as Partner Center writes it, mended
+// as above, and returns the reader positioned at the first record (ReuseRecord set)
+// with the header cells. A file without a header, or a header that is not CSV, is
+// added to probs as a problem and gives a nil reader; only a failing read is an error.
+func OpenMicrosoftCSV(r io.Reader, probs *problems.Collector) (*csv.Reader, []string, error) {
+	br := bufio.NewReaderSize(r, 64<<10)
+	head, err := br.ReadString('\n')
+	if err != nil && !errors.Is(err, io.EOF) {
+		return nil, nil, err
+	}
+	if strings.TrimSpace(strings.TrimPrefix(head, "\ufeff")) == "" {
+		probs.Add(0, "", "the file is empty")
+		return nil, nil, nil
+	}
+	nl := head[len(strings.TrimRight(head, "\r\n")):]
+	head = blanksAfterEnd.ReplaceAllString(curlyQuote.Replace(strings.TrimRight(head, "\r\n")), `"$1`) + nl
+	cr := NewCSVReader(io.MultiReader(strings.NewReader(head), br))
+	cr.ReuseRecord = true
+	header, err := cr.Read()
+	if err != nil {
+		AddCSVError(probs, err)
+		return nil, nil, nil
+	}
+	return cr, header, nil
 }
