@@ -5,6 +5,7 @@
 package partnercenter
 
 import (
+	"cmp"
 	"context"
 	"crypto/rand"
 	"encoding/json"
@@ -63,6 +64,16 @@ var clouds = map[string]cloudHosts{
 	"china":    {"https://login.chinacloudapi.cn/", "https://partner.partnercenterapi.microsoftonline.cn", "https://partnercenterapi.microsoftonline.cn/.default"},
 }
 
+// cloudOf is a Microsoft cloud's hosts by graph.cloud's name, the global cloud's when
+// the name is empty.
+func cloudOf(name string) (cloudHosts, error) {
+	hosts, ok := clouds[cmp.Or(name, "global")]
+	if !ok {
+		return cloudHosts{}, fmt.Errorf("graph.cloud: %q is not allowed (allowed: global, usgov, usgovdod, china)", name)
+	}
+	return hosts, nil
+}
+
 // Client reads the partner's customers and subscriptions. It is safe for concurrent
 // use. One client serves one run: its MS-CorrelationId ties the run's requests
 // together in Partner Center's logs.
@@ -85,12 +96,9 @@ func New(cfg Config) (*Client, error) {
 	if cfg.Log == nil {
 		cfg.Log = slog.Default()
 	}
-	if cfg.Cloud == "" {
-		cfg.Cloud = "global"
-	}
-	hosts, ok := clouds[cfg.Cloud]
-	if !ok {
-		return nil, fmt.Errorf("graph.cloud: %q is not allowed (allowed: global, usgov, usgovdod, china)", cfg.Cloud)
+	hosts, err := cloudOf(cfg.Cloud)
+	if err != nil {
+		return nil, err
 	}
 	tenant, ok := ids.ParseGUID(cfg.PartnerTenantID)
 	if !ok {

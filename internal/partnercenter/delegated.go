@@ -1,6 +1,7 @@
 package partnercenter
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -91,12 +92,10 @@ func NewDelegated(cfg DelegatedConfig) (*Delegated, error) {
 	if cfg.Log == nil {
 		cfg.Log = slog.Default()
 	}
-	if cfg.Cloud == "" {
-		cfg.Cloud = "global"
-	}
-	hosts, ok := clouds[cfg.Cloud]
-	if !ok {
-		return nil, fmt.Errorf("graph.cloud: %q is not allowed (allowed: global, usgov, usgovdod, china)", cfg.Cloud)
+	cfg.Cloud = cmp.Or(cfg.Cloud, "global")
+	hosts, err := cloudOf(cfg.Cloud)
+	if err != nil {
+		return nil, err
 	}
 	tenant, ok := ids.ParseGUID(cfg.PartnerTenantID)
 	if !ok {
