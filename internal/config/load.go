@@ -40,18 +40,22 @@ func Load(path string, environ []string, overrides map[string]string) (*Loaded, 
 	l := &Loaded{File: path, sources: map[string]Source{}}
 	var errs []error
 	values := map[string]string{}
+	// nodes are the file's values of list options, kept as YAML so that their
+	// problems can name the file's lines.
+	var nodes map[string]*yaml.Node
 	for _, o := range options {
 		values[o.key] = o.def
 		l.sources[o.key] = FromDefault
 	}
 
 	if path != "" {
-		fileValues, fileErrs, err := readFile(path)
+		fileValues, fileNodes, fileErrs, err := readFile(path)
 		if err != nil {
 			return nil, err
 		}
 		// Unknown keys are reported with every other problem, not instead of them.
 		errs = append(errs, fileErrs...)
+		nodes = fileNodes
 		if v, ok := fileValues["database.url"]; ok {
 			fileValues["database.url"] = besideFile(v, filepath.Dir(path))
 		}
@@ -108,6 +112,10 @@ func Load(path string, environ []string, overrides map[string]string) (*Loaded, 
 	}
 
 	for _, o := range options {
+		if o.list {
+			errs = append(errs, l.setList(o, path, values[o.key], nodes[o.key])...)
+			continue
+		}
 		v := strings.TrimSpace(values[o.key])
 		if len(o.allowed) > 0 && !slices.Contains(o.allowed, v) {
 			errs = append(errs, fmt.Errorf("%s: %q is not allowed (allowed: %s)", o.key, v, strings.Join(o.allowed, ", ")))
@@ -133,6 +141,34 @@ func Load(path string, environ []string, overrides map[string]string) (*Loaded, 
 	return l, nil
 }
 
+// setList sets a list option from the file's node or, when it came from the
+// environment, from its text; problems from the file name the file and the line.
+func (l *Loaded) setList(o option, path, text string, fromFile *yaml.Node) []error {
+	node, where := fromFile, ""
+	switch l.sources[o.key] {
+	case FromFile:
+		where = fmt.Sprintf("%s:%d: ", path, fromFile.Line)
+	case FromEnv:
+		where = EnvName(o.key) + ": "
+	}
+	if l.sources[o.key] != FromFile {
+		var err error
+		if node, err = parseListValue(text); err != nil {
+			return []error{fmt.Errorf("%s (from %s): %w", o.key, l.sources[o.key], err)}
+		}
+	}
+	errs := o.setList(&l.Config, node)
+	for i, err := range errs {
+		var at *lineError
+		if l.sources[o.key] == FromFile && errors.As(err, &at) {
+			errs[i] = fmt.Errorf("%s:%d: %w", path, at.line, err)
+		} else {
+			errs[i] = fmt.Errorf("%s%w", where, err)
+		}
+	}
+	return errs
+}
+
 // besideFile resolves a relative sqlite: path against the folder of the configuration
 // file that names it, so that the file means the same database from any folder.
 func besideFile(url, dir string) string {
@@ -143,32 +179,35 @@ func besideFile(url, dir string) string {
 	return "sqlite:" + filepath.Join(dir, p)
 }
 
-// readFile returns the file's values and the problems of its keys; err is for a file
-// that cannot be read at all.
-func readFile(path string) (map[string]string, []error, error) {
+// readFile returns the file's values, the nodes of its list options and the problems
+// of its keys; err is for a file that cannot be read at all.
+func readFile(path string) (map[string]string, map[string]*yaml.Node, []error, error) {
 	f, err := os.Open(path)
 	if err != nil {
-		return nil, nil, fmt.Errorf("configuration file: %w", err)
+		return nil, nil, nil, fmt.Errorf("configuration file: %w", err)
 	}
 	defer f.Close()
 	// Decoded as nodes, not into a map: yaml.v3's type errors quote the value, which
 	// may be a password written under the wrong indentation.
 	var doc yaml.Node
 	if err := yaml.NewDecoder(f).Decode(&doc); err != nil && !errors.Is(err, io.EOF) {
-		return nil, nil, fmt.Errorf("configuration file %s: %w", path, err)
+		return nil, nil, nil, fmt.Errorf("configuration file %s: %w", path, err)
 	}
 	known := map[string]bool{}
+	list := map[string]bool{}
 	for _, o := range options {
 		known[o.key] = true
+		list[o.key] = o.list
 	}
 	out := map[string]string{}
+	nodes := map[string]*yaml.Node{}
 	var errs []error
 	if len(doc.Content) == 0 {
-		return out, nil, nil
+		return out, nodes, nil, nil
 	}
 	root := doc.Content[0]
 	if root.Kind != yaml.MappingNode {
-		return nil, nil, fmt.Errorf("configuration file %s:%d: must be sections of keys, such as database: url: ...", path, root.Line)
+		return nil, nil, nil, fmt.Errorf("configuration file %s:%d: must be sections of keys, such as database: url: ...", path, root.Line)
 	}
 	for i := 0; i+1 < len(root.Content); i += 2 {
 		section, keys := root.Content[i], root.Content[i+1]
@@ -183,6 +222,10 @@ func readFile(path string) (map[string]string, []error, error) {
 				errs = append(errs, fmt.Errorf("%s:%d: %s: unknown key (known keys: %s)", path, key.Line, name, strings.Join(knownKeys(), ", ")))
 				continue
 			}
+			if list[name] {
+				nodes[name], out[name] = node, ""
+				continue
+			}
 			if node.Kind != yaml.ScalarNode {
 				errs = append(errs, fmt.Errorf("%s:%d: %s: must be a single value", path, node.Line, name))
 				continue
@@ -190,7 +233,7 @@ func readFile(path string) (map[string]string, []error, error) {
 			out[name] = node.Value
 		}
 	}
-	return out, errs, nil
+	return out, nodes, errs, nil
 }
 
 func knownKeys() []string {

@@ -14,7 +14,10 @@ import (
 	"strings"
 	"time"
 
+	"gopkg.in/yaml.v3"
+
 	"github.com/seatledger/seatledger/internal/dburl"
+	"github.com/seatledger/seatledger/internal/export"
 	"github.com/seatledger/seatledger/internal/ids"
 )
 
@@ -68,6 +71,11 @@ type Config struct {
 		SharedMailboxGB int
 		BusinessSeatCap int
 	}
+	Export struct {
+		// Profiles are the CSV export profiles defined in the configuration, checked,
+		// in the file's order; the built-in ones are not among them.
+		Profiles []export.Profile
+	}
 }
 
 type option struct {
@@ -83,6 +91,11 @@ type option struct {
 	url bool
 	set func(c *Config, v string) error
 	get func(c *Config) string
+	// list options hold a YAML list, not one value: in the file under their key, in
+	// the environment as YAML or JSON text. They are set by setList (set is unused),
+	// which returns every problem, each naming its key ("export.profiles[1].name").
+	list    bool
+	setList func(c *Config, n *yaml.Node) []error
 }
 
 var options = []option{
@@ -311,6 +324,18 @@ var options = []option{
 		doc: "seats of one Business plan a tenant may hold before it needs Enterprise plans",
 		set: intSetter(1, 100000, func(c *Config, n int) { c.Advice.BusinessSeatCap = n }),
 		get: func(c *Config) string { return strconv.Itoa(c.Advice.BusinessSeatCap) },
+	},
+	{
+		key: "export.profiles", def: "",
+		doc:  "CSV export profiles besides the built-in default, excel-eu and xero: a list of {name, base, separator, decimal_mark, date_format, quote, bom, columns, ...}; `seatledger export --profile NAME` uses one",
+		list: true, setList: setExportProfiles,
+		get: func(c *Config) string {
+			names := make([]string, len(c.Export.Profiles))
+			for i, p := range c.Export.Profiles {
+				names[i] = p.Name
+			}
+			return strings.Join(names, ", ")
+		},
 	},
 }
 

@@ -7,8 +7,10 @@
 package privfile
 
 import (
+	"bufio"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -55,6 +57,15 @@ func Dir(dir string) error {
 // temporary name created exclusively (never an existing file or link), then renamed
 // over name: a link planted at name is replaced, and a reader never sees half a file.
 func Write(dir, name string, data []byte) (string, error) {
+	return WriteFrom(dir, name, func(w io.Writer) error {
+		_, err := w.Write(data)
+		return err
+	})
+}
+
+// WriteFrom is Write for content produced by write as it goes (a large export),
+// which then needs no copy in memory. An error of write leaves nothing at name.
+func WriteFrom(dir, name string, write func(w io.Writer) error) (string, error) {
 	path := filepath.Join(dir, name)
 	f, err := os.CreateTemp(dir, "."+name+".*")
 	if err != nil {
@@ -69,7 +80,11 @@ func Write(dir, name string, data []byte) (string, error) {
 	if err := f.Chmod(FileMode); err != nil {
 		return fail(err)
 	}
-	if _, err := f.Write(data); err != nil {
+	bw := bufio.NewWriterSize(f, 64<<10)
+	if err := write(bw); err != nil {
+		return fail(err)
+	}
+	if err := bw.Flush(); err != nil {
 		return fail(err)
 	}
 	if err := f.Sync(); err != nil {

@@ -1,6 +1,8 @@
 package privfile
 
 import (
+	"errors"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -75,5 +77,26 @@ func TestDirRefusesFoldersOthersControl(t *testing.T) {
 	}
 	if err := Dir(theirs); err == nil || !strings.Contains(err.Error(), "belongs to another user") {
 		t.Errorf("folder of another user: %v", err)
+	}
+}
+
+// A write that fails half-way leaves the earlier file as it was and no temporary file.
+func TestWriteFromFailureKeepsTheOldFile(t *testing.T) {
+	dir := t.TempDir()
+	if _, err := Write(dir, "export.csv", []byte("old")); err != nil {
+		t.Fatal(err)
+	}
+	_, err := WriteFrom(dir, "export.csv", func(w io.Writer) error {
+		_, _ = w.Write([]byte("half"))
+		return errors.New("the database went away")
+	})
+	if err == nil || !strings.Contains(err.Error(), "the database went away") {
+		t.Fatalf("err = %v", err)
+	}
+	if b, _ := os.ReadFile(filepath.Join(dir, "export.csv")); string(b) != "old" {
+		t.Errorf("export.csv holds %q", b)
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 1 {
+		t.Errorf("left in the folder: %v", entries)
 	}
 }
