@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -123,7 +124,8 @@ func priceImpactEqualsTruth(t *testing.T, days int) {
 		mustRun(t, "--db", db, "catalog", "offers", "--file", files.Offers)
 		// Fetched from the simulated Partner API as the signed-in user, through its
 		// throttling and cut-off downloads, month by month as Partner Center publishes.
-		t.Setenv("SEATLEDGER_PARTNER_CENTER_DOWNLOAD_DIR", t.TempDir())
+		downloads := t.TempDir()
+		t.Setenv("SEATLEDGER_PARTNER_CENTER_DOWNLOAD_DIR", downloads)
 		for _, month := range world.PriceSheetMonths() {
 			mustRun(t, "--db", db, "prices", "fetch", "--market", strings.Join(sandbox.PriceSheetMarkets, ","), "--month", month.Format("2006-01"))
 		}
@@ -170,6 +172,43 @@ func priceImpactEqualsTruth(t *testing.T, days int) {
 			if !a.IsZero() && !b.IsZero() && b.Before(a) || a.IsZero() && !b.IsZero() {
 				t.Errorf("impact %d reaches %s after one reaching %s", i, b.Format(time.DateOnly), a.Format(time.DateOnly))
 			}
+		}
+
+		// The months imported again, in any order, change nothing: no price written, no
+		// change recorded twice, the same impact lines.
+		changes := mustRun(t, "--db", db, "prices", "changes", "--output", "json")
+		months := world.PriceSheetMonths()
+		for _, k := range []int{1, 2, 0, 2, 1} {
+			var files []string
+			for _, m := range sandbox.PriceSheetMarkets {
+				files = append(files, filepath.Join(downloads, "pricesheet-"+m+"-"+months[k].Format("2006-01")+".csv"))
+			}
+			res := mustRun(t, append([]string{"--db", db, "prices", "import"}, files...)...)
+			if n := strings.Count(res, " 0 written, ") + strings.Count(res, " 0 ranges closed, 0 changes"); n != 2*len(files) {
+				t.Errorf("re-import of %s:\n%s", months[k].Format("2006-01"), res)
+			}
+		}
+		again := mustRun(t, "--db", db, "prices", "changes", "--output", "json")
+		if again != changes {
+			t.Errorf("re-imports changed the recorded changes:\n%s\nbefore:\n%s", again, changes)
+		}
+		var listed struct {
+			Changes []map[string]any `json:"changes"`
+		}
+		if err := json.Unmarshal([]byte(again), &listed); err != nil || len(listed.Changes) == 0 {
+			t.Fatalf("prices changes: %v\n%s", err, again)
+		}
+		seen := map[string]bool{}
+		for _, c := range listed.Changes {
+			delete(c, "id")
+			line := fmt.Sprint(c)
+			if seen[line] {
+				t.Errorf("change listed twice: %s", line)
+			}
+			seen[line] = true
+		}
+		if again := mustRun(t, "--db", db, "prices", "impact", "--output", "json", "--margin-floor", floor.String()); again != out {
+			t.Errorf("re-imports changed the price impact:\n%s\nbefore:\n%s", again, out)
 		}
 	})
 }

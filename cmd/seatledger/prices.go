@@ -29,9 +29,11 @@ func newPricesImportCmd(g *globals) *cobra.Command {
 		Use:   "import FILE [FILE...]",
 		Short: "Import Partner Center's New Commerce licence-based price list (CSV or XLSX)",
 		Long: "Every file is checked before anything is written. Files are stored in the order given: give\n" +
-			"an earlier month before a later one. A re-imported file writes nothing; next month's list closes\n" +
-			"the ranges it supersedes and records each change against the prices in force before it. A file is\n" +
-			"read as XLSX or CSV by its content; in a workbook, the first sheet with a ProductId and SkuId header.",
+			"an earlier month before a later one. A re-imported file writes nothing, in any order; a price a list\n" +
+			"restates unchanged continues its range. Next month's list closes the ranges it supersedes and\n" +
+			"records each change against the prices in force before it; an earlier month's list imported after\n" +
+			"a later one changes nothing from the later one's first day. A file is read as XLSX or CSV by its\n" +
+			"content; in a workbook, the first sheet with a ProductId and SkuId header.",
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return g.withApp(cmd, false, func(a *app.App) error {
@@ -455,7 +457,7 @@ func newPricesFetchCmd(g *globals) *cobra.Command {
 		Long: "Downloads each market's licence-based price list of the month (default: the current one; --preview:\n" +
 			"next month's) from Partner Center's price sheet API as the user signed in with `partner-center\n" +
 			"login`, keeps it as pricesheet-NL-2026-12.csv in partner_center.download_dir, and imports it as\n" +
-			"`prices import` does. A list already imported unchanged writes no price.",
+			"`prices import` does. A list already imported, in any order, writes no price and records no change.",
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			m, err := monthFlag(month)
@@ -484,10 +486,6 @@ func newPricesFetchCmd(g *globals) *cobra.Command {
 						note = ", unchanged since it was last downloaded"
 					}
 					textf(g.stdout, "fetched the %s %s %s: %s, %d bytes%s\n", kind, r.Market, r.Month, r.File, r.Bytes, note)
-					if r.AlreadyImported {
-						fmt.Fprintln(g.stdout, "  already imported: nothing written")
-						continue
-					}
 					textf(g.stdout, "  imported: %s read, %d written, %d unchanged, %d ranges closed, %s\n",
 						i18n.N(r.Import.Read, "price"), r.Import.Written, r.Import.Unchanged, r.Import.Closed, i18n.N(r.Import.Changes, "change"))
 					if r.Import.Overridden > 0 {

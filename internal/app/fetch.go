@@ -13,7 +13,6 @@ import (
 	"time"
 
 	"github.com/seatledger/seatledger/internal/privfile"
-	"github.com/seatledger/seatledger/internal/store"
 )
 
 // PartnerAPI downloads from Partner Center's Partner API as the signed-in Partner
@@ -43,10 +42,7 @@ type PriceFetch struct {
 	Month   string `json:"month"`
 	Preview bool   `json:"preview"`
 	Download
-	// AlreadyImported is set when the download is the file already kept and prices
-	// naming it are stored: it is not imported again, and nothing is written.
-	AlreadyImported bool            `json:"alreadyImported"`
-	Import          PriceFileImport `json:"import"`
+	Import PriceFileImport `json:"import"`
 }
 
 // OfferFetch is what fetching the offer matrix did.
@@ -62,7 +58,7 @@ var marketFlag = regexp.MustCompile(`^[A-Za-z]{2}$`)
 // one, or next month's preview with preview set) for each market, keeps each as pricesheet-NL-2026-12.csv in
 // the download folder, and imports them all as `prices import` does: every file
 // checked before any is stored, so that each stored price names its file and line.
-// A list already imported unchanged writes no price.
+// A list already imported, in any order, writes no price and records no change.
 func (a *App) FetchPrices(ctx context.Context, api PartnerAPI, markets []string, month time.Time, preview bool) ([]PriceFetch, error) {
 	if len(markets) == 0 {
 		return nil, errors.New("fetch prices: name at least one market, such as NL")
@@ -99,51 +95,17 @@ func (a *App) FetchPrices(ctx context.Context, api PartnerAPI, markets []string,
 			return nil, fmt.Errorf("fetch prices: %w", err)
 		}
 		a.Log.Info("price list downloaded", "market", m, "month", month.Format("2006-01"), "file", d.File, "bytes", d.Bytes, "saved", d.Saved)
-		f := PriceFetch{Market: m, Month: month.Format("2006-01"), Preview: month.After(this), Download: d}
-		if !d.Saved {
-			if f.AlreadyImported, err = a.pricesFrom(ctx, m, d.File); err != nil {
-				return nil, fmt.Errorf("fetch prices: %w", err)
-			}
-		}
-		out = append(out, f)
-		if !f.AlreadyImported {
-			paths = append(paths, d.File)
-		}
+		out = append(out, PriceFetch{Market: m, Month: month.Format("2006-01"), Preview: month.After(this), Download: d})
+		paths = append(paths, d.File)
 	}
 	imports, err := a.ImportPriceFiles(ctx, paths)
-	done := 0
-	for i := range out {
-		if out[i].AlreadyImported {
-			out[i].Import = PriceFileImport{File: out[i].File}
-			done++
-			continue
-		}
-		if len(imports) == 0 {
-			break
-		}
-		out[i].Import, imports = imports[0], imports[1:]
-		done++
+	for i := range imports {
+		out[i].Import = imports[i]
 	}
 	if err != nil {
-		return out[:done], err
+		return out[:len(imports)], err
 	}
 	return out, nil
-}
-
-// pricesFrom tells whether stored prices of the market came from file. Re-importing
-// an earlier month after a later one is not a no-op (the later one's closings are
-// redone), so a list already imported is not imported again.
-func (a *App) pricesFrom(ctx context.Context, market, file string) (bool, error) {
-	prices, err := a.Store.Prices(ctx, store.PriceFilter{Market: market})
-	if err != nil {
-		return false, err
-	}
-	for _, p := range prices {
-		if strings.HasPrefix(p.Source, file+":") {
-			return true, nil
-		}
-	}
-	return false, nil
 }
 
 // FetchOffers downloads the offer matrix of month (zero for the current one), keeps

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"database/sql/driver"
+	"errors"
 	"fmt"
 	"math/big"
 	"slices"
@@ -134,9 +135,12 @@ func nullTime(t *time.Time) any {
 
 // ImportPrices stores a price list in one transaction, effective-dated per key, and
 // records what it changed against the prices in force before it. A row already
-// stored with the same key and first day is compared, not written again, so that a
+// stored with the same key and first day is compared, not written again, and a row
+// restating the price in force on its first day continues that range, so that a
 // re-import writes nothing; a new range closes the one it follows; an offer the list
 // no longer carries in a market and currency it covers is closed and reported retired.
+// A list older than one already stored for its market says nothing past the day before
+// the newer one takes effect, and retires nothing.
 func (s *Store) ImportPrices(ctx context.Context, list pricing.List, actor, source string) (PriceImport, error) {
 	c := &changeSet{dialect: s.dialect, tenant: "price list", at: s.nowUTC()}
 	var res PriceImport
@@ -209,6 +213,10 @@ func (w *priceWork) market(m pricing.Market, rows []int32) error {
 	if err != nil {
 		return err
 	}
+	newer, err := w.newerList(m)
+	if err != nil {
+		return err
+	}
 	// Only against a list seen before is a new key an added offer; the first list of a
 	// market adds everything.
 	known := len(stored) > 0
@@ -237,12 +245,34 @@ func (w *priceWork) market(m pricing.Market, rows []int32) error {
 		for end < len(rows) && w.list.Key(int(rows[end])).ProductID <= products[hi-1] {
 			end++
 		}
-		if err := w.chunk(m, known, products[lo:hi], rows[start:end]); err != nil {
+		if err := w.chunk(m, known, newer, products[lo:hi], rows[start:end]); err != nil {
 			return err
 		}
 		lo, start = hi, end
 	}
 	return nil
+}
+
+// newerList is the first day of the newest list of the market stored before this one
+// when that list is newer than this one, else the zero time; and it records this
+// list's first day. The prices cannot tell it: a list restating every price unchanged
+// stores none of them.
+func (w *priceWork) newerList(m pricing.Market) (time.Time, error) {
+	effective := w.list.Effective[m]
+	var latest time.Time
+	err := w.c.tx.Raw("SELECT effective FROM price_lists WHERE market = ? AND currency = ? ORDER BY effective DESC LIMIT 1", m.Market, m.Currency).Row().Scan(&latest)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return time.Time{}, fmt.Errorf("read price lists of %s %s: %w", m.Market, m.Currency, err)
+	}
+	err = w.c.tx.Exec("INSERT INTO price_lists (market, currency, effective, source, imported_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+		m.Market, m.Currency, effective, w.source, w.c.at).Error
+	if err != nil {
+		return time.Time{}, fmt.Errorf("record the price list of %s %s: %w", m.Market, m.Currency, err)
+	}
+	if !latest.After(effective) {
+		return time.Time{}, nil
+	}
+	return latest.UTC(), nil
 }
 
 // storedProducts counts the stored prices of a market and currency per product.
@@ -271,9 +301,12 @@ func storedProducts(tx *gorm.DB, m pricing.Market) (map[string]int, error) {
 
 // chunk compares the list's prices of some products of one market (rows) with the
 // stored prices of the same products, and writes what differs. A row already stored
-// with the same key and first day is compared, not written again; a new range closes
-// the one it follows; a stored key the list no longer carries is closed and retired.
-func (w *priceWork) chunk(m pricing.Market, known bool, products []string, rows []int32) error {
+// with the same key and first day is compared, not written again; a row restating the
+// price in force on its first day continues that range; a new range closes the one it
+// follows; a stored key the list no longer carries is closed and retired. newer, when
+// set, is the first day of a newer list of the market already stored: this list's rows
+// end the day before it, and only the newer list retires.
+func (w *priceWork) chunk(m pricing.Market, known bool, newer time.Time, products []string, rows []int32) error {
 	c := w.c
 	// A range, not product_id IN (...): PostgreSQL plans a long IN list of parameters
 	// generically and compares each row with every product (3 s a chunk, measured).
@@ -311,6 +344,26 @@ func (w *priceWork) chunk(m pricing.Market, known bool, products []string, rows 
 	change := func(kind string, k pricing.Key, old, new *decimal.Decimal, effective time.Time, src string) {
 		w.changes = append(w.changes, priceChangeRow{Change: pricing.Change{Key: k, Kind: kind, Old: old, New: new, Effective: effective, Source: src}, recordedAt: c.at})
 	}
+	// tail keeps the part of stored range s from newer on, where this older list's row
+	// p ends s before it: the newer list carried that price on, and this one cannot
+	// retire it. Where p's price runs up to it, the tail is a change from p's.
+	tail := func(s *storedPrice, p *pricing.Price) *storedPrice {
+		if newer.IsZero() || !reaches(s.To, newer) || reaches(p.To, newer) {
+			return nil
+		}
+		t := *s.Price
+		t.From = newer
+		if s.To != nil {
+			to := *s.To
+			t.To = &to
+		}
+		if reaches(p.To, newer.AddDate(0, 0, -1)) && !p.UnitPrice.Equal(t.UnitPrice) {
+			old, new := p.UnitPrice, t.UnitPrice
+			change(direction(old, new), t.Key, &old, &new, newer, t.Source)
+		}
+		inserts = append(inserts, priceRow{Price: &t, importedAt: c.at})
+		return &storedPrice{Price: &t}
+	}
 	for j := range prices {
 		p := &prices[j]
 		if j == 0 || p.Key != curKey {
@@ -331,8 +384,19 @@ func (w *priceWork) chunk(m pricing.Market, known bool, products []string, rows 
 				p.To = &end
 			}
 		}
+		// An older list says nothing from the day a newer one takes effect: its rows end
+		// the day before, and a stored range reaching further keeps its end.
+		untilNewer := false
+		if !newer.IsZero() {
+			if end := newer.AddDate(0, 0, -1); reaches(p.To, end) {
+				p.To, untilNewer = &end, true
+			}
+		}
 		if found {
 			r := rows[i]
+			if sameAmounts(*r.Price, *p) && sameEnd(r.To, p.To, untilNewer) {
+				p.To = r.To
+			}
 			if samePrice(*r.Price, *p) {
 				w.res.Unchanged++
 				continue
@@ -341,24 +405,52 @@ func (w *priceWork) chunk(m pricing.Market, known bool, products []string, rows 
 				old, new := r.UnitPrice, p.UnitPrice
 				change(direction(old, new), p.Key, &old, &new, p.From, p.Source)
 			}
+			t := tail(r, p)
 			keep := r.Source
 			r.Price = p
 			r.Source = keep
 			updates = append(updates, r)
+			if t != nil {
+				cur = slices.Insert(rows, i+1, t)
+			}
 			continue
 		}
 		var prev *storedPrice
 		if i > 0 {
 			prev = rows[i-1]
 		}
+		// A restated price continues the range in force on its first day: that range
+		// and the line that first stated it stay. A row that ends it sooner (a list
+		// restating this month's price with next month's beside it) ends that range.
+		if prev != nil && reaches(prev.To, p.From) && sameAmounts(*prev.Price, *p) {
+			if sameEnd(prev.To, p.To, untilNewer) {
+				w.res.Unchanged++
+				continue
+			}
+			if p.To != nil && reaches(prev.To, *p.To) {
+				t := tail(prev, p)
+				end := *p.To
+				prev.To = &end
+				if prev.id != 0 {
+					closes[end] = append(closes[end], prev.id)
+					w.res.Closed++
+				}
+				if t != nil {
+					cur = slices.Insert(rows, i, t)
+				}
+				continue
+			}
+		}
 		dayBefore := p.From.AddDate(0, 0, -1)
+		var t *storedPrice
 		switch {
-		case prev != nil && (prev.To == nil || !prev.To.Before(dayBefore)):
+		case prev != nil && reaches(prev.To, dayBefore):
 			if !prev.UnitPrice.Equal(p.UnitPrice) {
 				old, new := prev.UnitPrice, p.UnitPrice
 				change(direction(old, new), p.Key, &old, &new, p.From, p.Source)
 			}
 			if prev.To == nil || prev.To.After(dayBefore) {
+				t = tail(prev, p)
 				prev.To = &dayBefore
 				if prev.id != 0 {
 					closes[dayBefore] = append(closes[dayBefore], prev.id)
@@ -370,11 +462,15 @@ func (w *priceWork) chunk(m pricing.Market, known bool, products []string, rows 
 			change(pricing.ChangeAdded, p.Key, nil, &new, p.From, p.Source)
 		}
 		inserts = append(inserts, priceRow{Price: p, importedAt: c.at})
-		cur = slices.Insert(rows, i, &storedPrice{Price: p})
+		if t != nil {
+			cur = slices.Insert(rows, i, &storedPrice{Price: p}, t)
+		} else {
+			cur = slices.Insert(rows, i, &storedPrice{Price: p})
+		}
 	}
 	effective := w.list.Effective[m]
 	for k, rows := range stored {
-		if carried[k] {
+		if carried[k] || !newer.IsZero() {
 			continue
 		}
 		last := rows[len(rows)-1]
@@ -417,9 +513,31 @@ func direction(old, new decimal.Decimal) string {
 }
 
 func samePrice(a, b pricing.Price) bool {
+	return sameAmounts(a, b) && sameDay(a.To, b.To) && a.ProductTitle == b.ProductTitle && a.SKUTitle == b.SKUTitle
+}
+
+// sameAmounts tells whether two prices of a key ask the same: unit price, ERP price
+// and the tier's top. Titles are not compared: a renamed offer is the same price.
+func sameAmounts(a, b pricing.Price) bool {
 	sameERP := a.ERPPrice == nil && b.ERPPrice == nil || a.ERPPrice != nil && b.ERPPrice != nil && a.ERPPrice.Equal(*b.ERPPrice)
-	sameTo := a.To == nil && b.To == nil || a.To != nil && b.To != nil && a.To.Equal(*b.To)
-	return a.UnitPrice.Equal(b.UnitPrice) && sameERP && sameTo && a.TierMax == b.TierMax && a.ProductTitle == b.ProductTitle && a.SKUTitle == b.SKUTitle
+	return a.UnitPrice.Equal(b.UnitPrice) && sameERP && a.TierMax == b.TierMax
+}
+
+// sameDay compares two last days, nil being open.
+func sameDay(a, b *time.Time) bool {
+	return a == nil && b == nil || a != nil && b != nil && a.Equal(*b)
+}
+
+// sameEnd tells whether a stored range ending on stored ends where a row ending on
+// row would: on the same day, or, for a row cut short by a newer list (untilNewer), on
+// that day or later, since the older list says nothing beyond it.
+func sameEnd(stored, row *time.Time, untilNewer bool) bool {
+	return sameDay(stored, row) || untilNewer && reaches(stored, *row)
+}
+
+// reaches tells whether a range ending on last (nil: open) is still in force on day.
+func reaches(last *time.Time, day time.Time) bool {
+	return last == nil || !last.Before(day)
 }
 
 // readPrices reads price rows ordered by key and first day. Rows are scanned by hand:
