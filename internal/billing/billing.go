@@ -42,6 +42,7 @@ package billing
 import (
 	"encoding/json"
 	"fmt"
+	"io"
 	"strings"
 	"time"
 
@@ -179,6 +180,16 @@ type Money struct {
 
 // String writes the amount with every decimal of its minor unit ("597.40", "1200").
 func (m Money) String() string { return m.StringFixed(m.places) }
+
+// Format makes %s and %v write String: the embedded decimal's own Format, which fmt
+// would otherwise prefer, drops the minor unit's trailing zeros ("28.4").
+func (m Money) Format(f fmt.State, verb rune) {
+	if verb == 's' || verb == 'v' {
+		_, _ = io.WriteString(f, m.String())
+		return
+	}
+	m.Decimal.Format(f, verb)
+}
 
 // MarshalJSON writes the amount as a string, so that no reader makes it a float.
 func (m Money) MarshalJSON() ([]byte, error) { return json.Marshal(m.String()) }

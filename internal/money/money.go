@@ -6,6 +6,7 @@ package money
 import (
 	"bytes"
 	"fmt"
+	"io"
 	"regexp"
 	"strings"
 
@@ -24,6 +25,16 @@ func Of(d decimal.Decimal) *Amount { return &Amount{d.Round(Places)} }
 
 // String writes the amount with every decimal.
 func (a Amount) String() string { return a.StringFixed(Places) }
+
+// Format makes %s and %v write String: the embedded decimal's own Format, which fmt
+// would otherwise prefer, drops the cents' trailing zeros ("597.4").
+func (a Amount) Format(f fmt.State, verb rune) {
+	if verb == 's' || verb == 'v' {
+		_, _ = io.WriteString(f, a.String())
+		return
+	}
+	a.Decimal.Format(f, verb)
+}
 
 // MarshalJSON writes the amount as a string with every decimal ("597.40"), so that
 // no reader turns it into a float.

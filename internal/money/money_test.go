@@ -2,6 +2,7 @@ package money
 
 import (
 	"encoding/json"
+	"fmt"
 	"testing"
 
 	"github.com/shopspring/decimal"
@@ -19,6 +20,17 @@ func TestAmountJSON(t *testing.T) {
 		var back Amount
 		if err := json.Unmarshal([]byte(want), &back); err != nil || back.String() != want[1:len(want)-1] {
 			t.Errorf("read back %s: %s %v", want, back, err)
+		}
+	}
+}
+
+// fmt prefers a Formatter to a Stringer, and the embedded decimal is one: an amount
+// printed with %s or %v must still show every cent.
+func TestAmountPrintsEveryCent(t *testing.T) {
+	a := Of(decimal.RequireFromString("28.4"))
+	for _, verb := range []string{"%s", "%v"} {
+		if got := fmt.Sprintf(verb, *a); got != "28.40" {
+			t.Errorf("%s of 28.4: %q, want 28.40", verb, got)
 		}
 	}
 }
