@@ -201,6 +201,9 @@ func runDemo(cmd *cobra.Command, g *globals, wf worldFlags, dir string, days int
 	if err := demoPrices(ctx, g, a, cfg, world, srv.Now()); err != nil {
 		return err
 	}
+	if err := demoBilling(ctx, g, a, dir, srv.Now()); err != nil {
+		return err
+	}
 	sl := "bin/seatledger --config " + configFile
 	fmt.Fprintf(w, "\nexplore further, for example:\n  %s findings list --customer %s\n", sl, world.Customers()[0].ExternalRef)
 	fmt.Fprintf(w, "  %s findings list --sort act-by --limit 20\n", sl)

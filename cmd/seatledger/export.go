@@ -49,7 +49,7 @@ func newExportCmd(g *globals) *cobra.Command {
 				if dest == "" {
 					dest = e.FileName()
 				}
-				path, err := privfile.WriteFrom(filepath.Dir(dest), filepath.Base(dest), e.Write)
+				path, err := writeExport(e, dest)
 				if err != nil {
 					return err
 				}
@@ -71,4 +71,10 @@ func newExportCmd(g *globals) *cobra.Command {
 	cmd.Flags().StringVar(&out, "out", "", "the file written (default billing-YYYY-MM[-DRAFT].FORMAT in the working folder; - for standard output)")
 	_ = cmd.MarkFlagRequired("period")
 	return cmd
+}
+
+// writeExport writes an export to the file dest, readable by its owner only, and
+// returns the file's path.
+func writeExport(e app.Export, dest string) (string, error) {
+	return privfile.WriteFrom(filepath.Dir(dest), filepath.Base(dest), e.Write)
 }
