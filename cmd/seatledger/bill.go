@@ -95,7 +95,7 @@ func newBillDiffCmd(g *globals) *cobra.Command {
 				if err != nil {
 					return err
 				}
-				return printBillDiff(g, d)
+				return printBillDiff(g, d, 0)
 			})
 		},
 	}
@@ -313,7 +313,9 @@ func figuresText(f *billing.Figures, currency string) string {
 	return fmt.Sprintf("%s × %s = %s %s", f.Quantity.StringFixed(2), f.UnitPrice.StringFixed(2), currency, f.Amount)
 }
 
-func printBillDiff(g *globals, d app.BillDiff) error {
+// printBillDiff writes the review of a run against the previous month's; text output
+// shows the first limit changes (all when limit is 0) after the count of them all.
+func printBillDiff(g *globals, d app.BillDiff, limit int) error {
 	switch g.output {
 	case "json":
 		return writeJSON(g.stdout, d)
@@ -342,8 +344,12 @@ func printBillDiff(g *globals, d app.BillDiff) error {
 	if len(d.Changes) == 0 {
 		return nil
 	}
+	shown := d.Changes
+	if limit > 0 {
+		shown = shown[:min(limit, len(shown))]
+	}
 	t := newTable(g.stdout, "CUSTOMER", "SKU", "SUBSCRIPTION", "KIND", "BEFORE", "AFTER", "CHANGE", "WHY")
-	for _, c := range d.Changes {
+	for _, c := range shown {
 		t.row(c.Customer, c.PartNumber, cmp.Or(c.SubscriptionID, "-"), c.Kind, figuresText(c.Before, c.Currency), figuresText(c.After, c.Currency),
 			c.Currency+" "+c.AmountChange.String(), strings.Join(c.Reasons, "; "))
 	}

@@ -68,12 +68,10 @@ func demoBilling(ctx context.Context, g *globals, a *app.App, dir string, today 
 	if err != nil {
 		return err
 	}
-	shown := diff
-	shown.Changes = diff.Changes[:min(10, len(diff.Changes))]
-	if err := printBillDiff(g, shown); err != nil {
+	if err := printBillDiff(g, diff, 10); err != nil {
 		return err
 	}
-	if len(diff.Changes) > len(shown.Changes) {
+	if len(diff.Changes) > 10 {
 		fmt.Fprintf(w, "(the first 10 of %d; all with `seatledger bill diff --period %s`)\n", len(diff.Changes), this)
 	}
 	return nil
