@@ -27,6 +27,10 @@ func demoPrices(ctx context.Context, g *globals, a *app.App, cfg *config.Loaded,
 	if err != nil {
 		return err
 	}
+	// A previous demo's sign-in was kept under a key that ended with it.
+	if _, err := api.Logout(); err != nil {
+		return err
+	}
 	user, err := api.Login(ctx, func(message string) {
 		fmt.Fprintf(w, "%s\n(the simulated Partner Center user enters the code)\n", message)
 	})

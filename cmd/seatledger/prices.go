@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"fmt"
 	"io"
 	"strconv"
@@ -419,7 +420,7 @@ func printCustomerImpacts(g *globals, rows []pricing.CustomerImpact, limit int) 
 			first = "unknown"
 		}
 		t.row(c.Customer, first, strconv.Itoa(c.Subscriptions), amountText(&c.CostChange, c.Currency), amountText(c.CustomerChange, c.Currency),
-			strings.Join(also, "; "))
+			cmp.Or(strings.Join(also, "; "), "-"))
 	}
 	return t.flush()
 }
