@@ -108,6 +108,10 @@ func TestInvoiceReconcilesWithThePlantedDifferences(t *testing.T) {
 			t.Errorf("differences found:\n  %s\nplanted:\n  %s\nreport:\n%s", strings.Join(found, "\n  "), strings.Join(want, "\n  "), out)
 		}
 
+		rows := strings.Split(strings.TrimSpace(mustRun(t, "--db", db, "reconcile", "invoice", path, "--output", "csv")), "\n")
+		if len(rows) != len(planted)+1 || !strings.HasPrefix(rows[0], "customer,tenant_id,subscription_id,") {
+			t.Errorf("reconcile invoice --output csv: %d rows, want a header and %d:\n%s", len(rows), len(planted), strings.Join(rows, "\n"))
+		}
 		text := mustRun(t, "--db", db, "reconcile", "invoice", path)
 		for _, w := range []string{"CUSTOMER", "MICROSOFT", "EXPECTED", "6 differences", "not-invoiced", "price-differs"} {
 			if !strings.Contains(text, w) {
@@ -115,4 +119,20 @@ func TestInvoiceReconcilesWithThePlantedDifferences(t *testing.T) {
 			}
 		}
 	})
+}
+
+// A broken file stops the check before anything is read from the database: the
+// error names the file, line and field, and nothing is printed.
+func TestInvoiceBrokenFileChecksNothing(t *testing.T) {
+	t.Setenv("SEATLEDGER_CONFIG", "")
+	dir := t.TempDir()
+	good := filepath.Join(dir, "good.csv")
+	broken := filepath.Join(dir, "broken.csv")
+	header := "CustomerId,SubscriptionId,ChargeType,UnitPrice,EffectiveUnitPrice,Quantity,BillableQuantity,Subtotal,Currency,ChargeStartDate,ChargeEndDate\n"
+	writeFile(t, good, header+"c139c4bf-2e8b-4ab5-8bed-d9f50dcca7a2,a4c1340d-1111-2222-3333-444455556666,cycleCharge,10,10,1,1,10.00,EUR,2026-11-01,2026-11-30\n")
+	writeFile(t, broken, header+"c139c4bf-2e8b-4ab5-8bed-d9f50dcca7a2,a4c1340d-1111-2222-3333-444455556666,cycleCharge,ten,10,1,1,10.00,EUR,2026-11-01,2026-11-30\n")
+	code, out, errOut := seatledger(t, "--db", "sqlite:"+filepath.Join(dir, "none.db"), "reconcile", "invoice", good, broken)
+	if code == 0 || out != "" || !strings.Contains(errOut, "nothing was written") || !strings.Contains(errOut, broken+":2:") || !strings.Contains(errOut, "UnitPrice") {
+		t.Errorf("exit %d, stdout %q, stderr:\n%s", code, out, errOut)
+	}
 }
