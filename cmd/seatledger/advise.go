@@ -397,6 +397,7 @@ func newReconcileCmd(g *globals) *cobra.Command {
 	}
 	cmd.Flags().StringVar(&customer, "customer", "", "only this customer (tenant id, external reference or name)")
 	cmd.Flags().BoolVar(&all, "all", false, "show SKUs that agree too")
+	cmd.AddCommand(newReconcileInvoiceCmd(g))
 	return cmd
 }
 

@@ -49,7 +49,7 @@ func (a *App) Bill(ctx context.Context, p billing.Period) (BillResult, error) {
 	a.warnPartnerTenant()
 	// The history from two months back: last month's advance adjustments read the
 	// month before it, and a correction of last month works it out again.
-	in, vanished, err := a.billingCustomers(ctx, p, p.Prev().Prev().First(), p.Last().AddDate(0, 0, 1))
+	in, vanished, err := a.billingCustomers(ctx, p, p.Prev().Prev().First(), p.Last().AddDate(0, 0, 1), a.clock()())
 	if err != nil {
 		return BillResult{}, err
 	}
@@ -156,8 +156,8 @@ func (a *App) DiffBill(ctx context.Context, p billing.Period) (BillDiff, error) 
 // price-list rows of the customer's market and currency. Each table is read once for
 // all customers. Subscriptions Graph no longer lists (deleted since) have no owner
 // on record, so whether they were the partner's is unknown: their seats in period p
-// are returned as not billed.
-func (a *App) billingCustomers(ctx context.Context, p billing.Period, from, to time.Time) ([]billing.Customer, []billing.NotBilled, error) {
+// are returned as not billed. Terms are read as they stand at now.
+func (a *App) billingCustomers(ctx context.Context, p billing.Period, from, to, now time.Time) ([]billing.Customer, []billing.NotBilled, error) {
 	registry, err := a.Customers(ctx)
 	if err != nil {
 		return nil, nil, err
@@ -202,7 +202,6 @@ func (a *App) billingCustomers(ctx context.Context, p billing.Period, from, to t
 	}
 	skuOf := func(key string) (string, bool) { id, ok := graphSKU[catalog.NormalOfferKey(key)]; return id, ok }
 	prices := map[string][]pricing.Price{}
-	now := a.clock()()
 	out := make([]billing.Customer, 0, len(registry))
 	var vanished []billing.NotBilled
 	for _, c := range registry {

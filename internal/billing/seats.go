@@ -92,3 +92,15 @@ func spansOf(ds []time.Time, count func(time.Time) int) []SeatSpan {
 	}
 	return out
 }
+
+// SeatsOn is a timeline's seat count at the end of day d (see Span); 0 on days no
+// span covers.
+func SeatsOn(spans []Span, d time.Time) int { return seatsOn(spans, d) }
+
+// TermOn is the first and last day (inclusive, UTC) of subscription s's term that day
+// d lies in, counted as the billing run counts it: from the known term by whole
+// terms. ok is false when the term is unknown.
+func TermOn(s Subscription, d time.Time) (start, end time.Time, ok bool) {
+	t, ok := termOn(&s, d)
+	return t.start, t.end, ok
+}

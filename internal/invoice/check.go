@@ -152,7 +152,11 @@ func Check(items []LineItem, expected Expected) Report {
 		c := &expected.Cycles[i]
 		sub := guid(strings.TrimSpace(c.SubscriptionID))
 		known[sub] = c
-		bySub[sub] = append(bySub[sub], c.charges()...)
+		for _, ch := range c.charges() {
+			if expected.covers(ch.from) {
+				bySub[sub] = append(bySub[sub], ch)
+			}
+		}
 	}
 	ms := net(items)
 	rep := Report{Lines: len(items), Charges: make([]Charge, len(ms))}
@@ -256,6 +260,12 @@ func compare(m *msCharge, e *charge, subKnown, customerKnown bool) Charge {
 		m.rate = decimal.NewFromInt(1)
 	}
 	c.ExpectedAmount = e.amount(m.rate)
+	if cy.Unpriced != "" {
+		// No price to hold Microsoft's against: its days and seats are checked at its
+		// own price.
+		c.ExpectedUnitPrice = m.unit
+		c.ExpectedAmount = e.amountAt(m.unit, m.rate)
+	}
 	if md, ed := days(m.from, m.to), days(e.from, e.to); md != ed || !m.from.Equal(e.from) {
 		c.add(ReasonProration, "Microsoft charges %d days (%s to %s), seatledger expects %d (%s to %s)",
 			md, day(m.from), day(m.to), ed, day(e.from), day(e.to))
@@ -264,6 +274,11 @@ func compare(m *msCharge, e *charge, subKnown, customerKnown bool) Charge {
 		c.add(ReasonQuantity, "Microsoft charges %s seats, seatledger expects %d", m.qty, e.seats)
 	}
 	switch {
+	case cy.Unpriced != "":
+		if len(c.Reasons) == 0 && !m.amount.Equal(c.ExpectedAmount) {
+			c.add(ReasonPrice, "Microsoft's effective price per seat is %s, its unit price prorated gives %s (a discount, promotion or override)",
+				m.eup, e.unitAt(m.unit, days(e.from, e.to)).Round(6))
+		}
 	case m.pricingCurrency != "" && cy.Currency != "" && !strings.EqualFold(m.pricingCurrency, cy.Currency):
 		c.add(ReasonPrice, "Microsoft prices in %s, seatledger's price is in %s", m.pricingCurrency, cy.Currency)
 	case !samePrice(m.unit, c.ExpectedUnitPrice):
@@ -297,6 +312,10 @@ func notInvoiced(e charge) Charge {
 		Expected: true, ExpectedFrom: e.from, ExpectedTo: e.to, ExpectedQuantity: decimal.NewFromInt(int64(e.seats)),
 		ExpectedUnitPrice: cy.CyclePrice(), ExpectedAmount: e.amount(decimal.NewFromInt(1)), ExpectedSource: cy.Source}
 	c.add(ReasonNotInvoiced, "seatledger expects %d seats charged from %s to %s; Microsoft's invoice has no such charge", e.seats, day(e.from), day(e.to))
+	if cy.Unpriced != "" {
+		c.ExpectedUnitPrice, c.ExpectedAmount = decimal.Zero, decimal.Zero
+		c.Note += " (its amount is unknown: " + cy.Unpriced + ")"
+	}
 	return c
 }
 

@@ -269,3 +269,47 @@ func TestCycleCharges(t *testing.T) {
 		t.Errorf("P1Y billed annually: %s, want 120", p)
 	}
 }
+
+// An invoice's days: a cycle begun before them expects only the changes of seats
+// within them (the 5 seats of the 16th), not its first charge, which an earlier
+// invoice carried.
+func TestCheckExpectsOnlyChargesStartingInTheInvoiceDays(t *testing.T) {
+	rep := Check(addFive(), Expected{Tenants: []string{contoso}, Cycles: []Cycle{november()}, From: day0("2026-11-10"), To: day0("2026-11-30")})
+	if len(rep.Charges) != 1 || len(rep.Charges[0].Reasons) > 0 || rep.Charges[0].ExpectedAmount.String() != "25" {
+		for _, ch := range rep.Charges {
+			t.Logf("%v %s..%s %v %s", ch.Lines, day(ch.ExpectedFrom), day(ch.ExpectedTo), ch.Reasons, ch.Note)
+		}
+		t.Fatalf("%d charges, want the netted addition alone, agreeing", len(rep.Charges))
+	}
+}
+
+// A cycle seatledger cannot price: days and seats are checked at Microsoft's price
+// (10.00 a month: the month and the addition agree), a promotion on the effective
+// price is still seen (9.00 where 10.00 prorated gives 10.00), and a charge not
+// invoiced has no amount.
+func TestCheckUnpricedCycle(t *testing.T) {
+	unpriced := with2(november(), func(c *Cycle) { c.TermPrice, c.Unpriced = decimal.Zero, "no price-list row in force on 2026-11-01" })
+	for _, c := range []struct {
+		name    string
+		lines   []LineItem
+		reasons [][]Reason
+		amounts []string
+	}{
+		{"agrees", append([]LineItem{month()}, addFive()...), [][]Reason{nil, nil}, []string{"100", "25"}},
+		{"a promotion", append([]LineItem{ms("cycleCharge", "2026-11-01", "2026-11-30", "10", "9", "90.00")}, addFive()...),
+			[][]Reason{{ReasonPrice}, nil}, []string{"100", "25"}},
+		{"not invoiced", []LineItem{month()}, [][]Reason{nil, {ReasonNotInvoiced}}, []string{"100", "0"}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			rep := Check(c.lines, Expected{Tenants: []string{contoso}, Cycles: []Cycle{unpriced}})
+			if len(rep.Charges) != len(c.reasons) {
+				t.Fatalf("%d charges, want %d", len(rep.Charges), len(c.reasons))
+			}
+			for i, ch := range rep.Charges {
+				if !slices.Equal(ch.Reasons, c.reasons[i]) || ch.ExpectedAmount.String() != c.amounts[i] {
+					t.Errorf("charge %d: %v (%s) expected %s; want %v expected %s", i, ch.Reasons, ch.Note, ch.ExpectedAmount, c.reasons[i], c.amounts[i])
+				}
+			}
+		})
+	}
+}

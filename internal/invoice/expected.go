@@ -16,6 +16,17 @@ type Expected struct {
 	// Tenants are the tenant ids of the customers in seatledger's registry.
 	Tenants []string
 	Cycles  []Cycle
+	// From and To (inclusive UTC days; zero: any day) bound the days the invoice's
+	// charges start on: a cycle's charges starting outside them are another
+	// invoice's, so that a cycle begun last month still expects this month's seat
+	// additions and nothing else.
+	From time.Time
+	To   time.Time
+}
+
+// covers tells whether a charge starting on day d belongs to the invoice.
+func (e Expected) covers(d time.Time) bool {
+	return (e.From.IsZero() || !d.Before(e.From)) && (e.To.IsZero() || !d.After(e.To))
 }
 
 // Cycle is one charge cycle of one subscription as seatledger sees it: the seats the
@@ -43,6 +54,11 @@ type Cycle struct {
 	// price lock (the price-list row's UnitPrice, per term), in Currency.
 	TermPrice decimal.Decimal
 	Currency  string
+	// Unpriced says why seatledger knows no price under the lock (no price-list row
+	// in force on the term's first day); empty when TermPrice is the price. The days
+	// and seats of an unpriced cycle's charges are still checked, at Microsoft's
+	// price.
+	Unpriced string
 	// Source says where the numbers came from (a billing line, a price-list row).
 	Source string
 }
@@ -133,13 +149,21 @@ func (c *Cycle) charges() []charge {
 // amount is Microsoft's rule applied to what seatledger expects: the cycle price
 // prorated to the charge's days, converted at rate, cut to the cent, times the seats.
 func (ch charge) amount(rate decimal.Decimal) decimal.Decimal {
-	return ch.unitFor(days(ch.from, ch.to)).Mul(rate).Truncate(2).Mul(decimal.NewFromInt(int64(ch.seats)))
+	return ch.amountAt(ch.cycle.CyclePrice(), rate)
+}
+
+// amountAt is amount at another price per seat per cycle (Microsoft's, for a cycle
+// seatledger cannot price).
+func (ch charge) amountAt(unit, rate decimal.Decimal) decimal.Decimal {
+	return ch.unitAt(unit, days(ch.from, ch.to)).Mul(rate).Truncate(2).Mul(decimal.NewFromInt(int64(ch.seats)))
 }
 
 // unitFor is the effective price of one seat for n days of the cycle: Microsoft's
 // proration, unit price ÷ days in the charge cycle × billable days.
-func (ch charge) unitFor(n int) decimal.Decimal {
-	unit, all := ch.cycle.CyclePrice(), days(ch.cycle.From, ch.cycle.To)
+func (ch charge) unitFor(n int) decimal.Decimal { return ch.unitAt(ch.cycle.CyclePrice(), n) }
+
+func (ch charge) unitAt(unit decimal.Decimal, n int) decimal.Decimal {
+	all := days(ch.cycle.From, ch.cycle.To)
 	if n == all {
 		return unit
 	}

@@ -1,6 +1,7 @@
 package sandbox
 
 import (
+	"hash/fnv"
 	"sort"
 	"time"
 
@@ -73,9 +74,13 @@ func (b *tenantBuilder) fieldCases(i int) {
 // day is the simulated day at midnight.
 func (b *tenantBuilder) day() time.Time { return b.now.Truncate(24 * time.Hour) }
 
-// plantSubscription adds a partner subscription with the given status and dates.
+// plantSubscription adds a partner subscription with the given status and dates. Its
+// ids are drawn from a stream of the tenant's own: subscription ids are unique
+// across Microsoft's cloud, and the invoice and Partner Center key on them.
 func (b *tenantBuilder) plantSubscription(part string, seats int, status string, created, next time.Time) *Subscription {
-	r := b.g.rng(uint64(len(b.t.Subscriptions)), 0xF1E1D)
+	h := fnv.New64a()
+	h.Write([]byte(b.t.ID))
+	r := b.g.rng(uint64(len(b.t.Subscriptions)), 0xF1E1D, h.Sum64())
 	s := &Subscription{ID: guid(r), CommerceID: guid(r), SKUID: b.skuID(part), PartNumber: part, Status: status, Seats: seats,
 		OwnerTenantID: PartnerTenantID, Term: "P1Y", Created: created.Truncate(24 * time.Hour), NextLifecycle: next.Truncate(24 * time.Hour)}
 	b.t.Subscriptions = append(b.t.Subscriptions, s)
