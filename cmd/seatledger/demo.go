@@ -201,7 +201,7 @@ func runDemo(cmd *cobra.Command, g *globals, wf worldFlags, dir string, days int
 	if err := demoPrices(ctx, g, a, cfg, world, srv.Now()); err != nil {
 		return err
 	}
-	if err := demoBilling(ctx, g, a, dir, srv.Now()); err != nil {
+	if err := demoBilling(ctx, g, a, world, dir, srv.Now()); err != nil {
 		return err
 	}
 	sl := "bin/seatledger --config " + configFile
