@@ -107,7 +107,7 @@ func (a *App) InvoiceExpected(ctx context.Context, from, to time.Time) (invoice.
 // ok is false when its term is unknown.
 func invoiceCycles(c billing.Customer, s billing.Subscription, from, to time.Time) ([]invoice.Cycle, bool) {
 	termMonths := pricing.Months(s.Term)
-	cycleMonths := min(planMonths(s.BillingPlan), termMonths)
+	cycleMonths := min(pricing.PlanMonths(s.BillingPlan), termMonths)
 	if termMonths == 0 || cycleMonths == 0 {
 		return nil, false
 	}
@@ -192,17 +192,4 @@ func firstDay(spans []billing.Span) time.Time {
 	}
 	earliest := slices.MinFunc(spans, func(a, b billing.Span) int { return a.From.Compare(b.From) }).From
 	return terms.Day(earliest)
-}
-
-// planMonths is the months one billing cycle of a billing plan covers.
-func planMonths(plan string) int {
-	switch plan {
-	case "monthly":
-		return 1
-	case "annual":
-		return 12
-	case "triennial":
-		return 36
-	}
-	return 0
 }

@@ -70,19 +70,6 @@ type Seats struct {
 	Seats int
 }
 
-// planMonths is the number of months one billing cycle of a plan covers.
-func planMonths(plan string) int {
-	switch plan {
-	case "monthly":
-		return 1
-	case "annual":
-		return 12
-	case "triennial":
-		return 36
-	}
-	return 0
-}
-
 // divPlaces bounds the divisions below (a term price into cycles, a cycle price into
 // days) before Microsoft's cut to the cent. Prices have at most 6 decimals and
 // divisors at most 36 months or 1,096 days, so a quotient that is not exact lies
@@ -92,7 +79,7 @@ const divPlaces = 16
 // CyclePrice is the price of one seat for one whole billing cycle: the term price
 // spread over the term's cycles (a P1Y price billed monthly is a twelfth of it).
 func (c Cycle) CyclePrice() decimal.Decimal {
-	term, plan := pricing.Months(c.Term), planMonths(c.BillingPlan)
+	term, plan := pricing.Months(c.Term), pricing.PlanMonths(c.BillingPlan)
 	if term == 0 || plan == 0 || plan >= term {
 		return c.TermPrice
 	}

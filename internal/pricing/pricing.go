@@ -4,6 +4,7 @@
 package pricing
 
 import (
+	"strings"
 	"time"
 
 	"github.com/shopspring/decimal"
@@ -51,6 +52,20 @@ func Months(term string) int {
 	case "P1Y":
 		return 12
 	case "P3Y":
+		return 36
+	}
+	return 0
+}
+
+// PlanMonths is the number of months one billing cycle of a billing plan covers:
+// monthly 1, annual 12, triennial 36; 0 for another plan (one-time, none for trials).
+func PlanMonths(plan string) int {
+	switch strings.ToLower(plan) {
+	case "monthly":
+		return 1
+	case "annual":
+		return 12
+	case "triennial":
 		return 36
 	}
 	return 0
