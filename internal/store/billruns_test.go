@@ -81,6 +81,7 @@ func TestBillRunsOnePerPeriodAndFrozenOnceApproved(t *testing.T) {
 			"DELETE FROM bill_lines WHERE run_id = ?",
 			"UPDATE bill_runs SET status = 'draft' WHERE id = ?",
 			"DELETE FROM bill_runs WHERE id = ?",
+			"INSERT INTO bill_lines (run_id, seq, tenant_id, kind, sku_id, currency, amount, line) VALUES (?, 9999, 't', 'monthly', 's', 'EUR', '1.00', '{}')",
 		} {
 			if err := db.Exec(sql, approved.ID).Error; err == nil {
 				t.Errorf("the database let %q change an approved run", sql)

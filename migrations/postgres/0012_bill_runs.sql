@@ -61,6 +61,19 @@ BEGIN
 END;
 $$ LANGUAGE plpgsql;
 -- +goose StatementEnd
+-- +goose StatementBegin
+-- Checked once per statement against the rows it added, so that a run's COPY of
+-- thousands of lines pays for one lookup, not one per line.
+CREATE FUNCTION bill_lines_closed() RETURNS trigger AS $$
+BEGIN
+    IF EXISTS (SELECT 1 FROM added JOIN bill_runs r ON r.id = added.run_id WHERE r.status = 'approved') THEN
+        RAISE EXCEPTION 'the billing run is approved: no line is added to it';
+    END IF;
+    RETURN NULL;
+END;
+$$ LANGUAGE plpgsql;
+-- +goose StatementEnd
+CREATE TRIGGER bill_lines_closed AFTER INSERT ON bill_lines REFERENCING NEW TABLE AS added FOR EACH STATEMENT EXECUTE FUNCTION bill_lines_closed();
 CREATE TRIGGER bill_runs_frozen BEFORE UPDATE OR DELETE ON bill_runs FOR EACH ROW EXECUTE FUNCTION bill_runs_frozen();
 CREATE TRIGGER bill_lines_frozen BEFORE UPDATE OR DELETE ON bill_lines FOR EACH ROW EXECUTE FUNCTION bill_lines_frozen();
 
@@ -68,4 +81,5 @@ CREATE TRIGGER bill_lines_frozen BEFORE UPDATE OR DELETE ON bill_lines FOR EACH 
 DROP TABLE bill_lines;
 DROP TABLE bill_runs;
 DROP FUNCTION bill_lines_frozen();
+DROP FUNCTION bill_lines_closed();
 DROP FUNCTION bill_runs_frozen();

@@ -42,6 +42,9 @@ BEGIN SELECT RAISE(ABORT, 'the billing run is approved and never changes'); END;
 CREATE TRIGGER bill_lines_frozen_update BEFORE UPDATE ON bill_lines
 WHEN (SELECT status FROM bill_runs WHERE id = OLD.run_id) = 'approved'
 BEGIN SELECT RAISE(ABORT, 'the line belongs to an approved billing run and never changes'); END;
+CREATE TRIGGER bill_lines_closed BEFORE INSERT ON bill_lines
+WHEN (SELECT status FROM bill_runs WHERE id = NEW.run_id) = 'approved'
+BEGIN SELECT RAISE(ABORT, 'the billing run is approved: no line is added to it'); END;
 CREATE TRIGGER bill_lines_frozen_delete BEFORE DELETE ON bill_lines
 WHEN (SELECT status FROM bill_runs WHERE id = OLD.run_id) = 'approved'
 BEGIN SELECT RAISE(ABORT, 'the line belongs to an approved billing run and never changes'); END;
