@@ -168,6 +168,14 @@ func TestDescription(t *testing.T) {
 			t.Errorf("line %d: %q, want %q", i+1, got, want[i])
 		}
 	}
+	// A correction's amount is an approved line's error: it says which line it corrects.
+	oct := billing.Period{Year: 2026, Month: time.October}
+	correction := run.Lines[0]
+	correction.Kind, correction.From, correction.To, correction.Corrects, correction.CorrectsPeriod = billing.KindCorrection, day(2026, 10, 1), day(2026, 10, 31), 412, &oct
+	x := lineView{run: &run, profile: &p, line: &correction}
+	if got, want := x.description(), "Microsoft 365 E3, annual term billed monthly, correction of 1–31 Oct 2026 (2026-10, approved, line 412)"; got != want {
+		t.Errorf("correction: %q, want %q", got, want)
+	}
 	for _, c := range []struct {
 		from, to time.Time
 		want     string

@@ -130,6 +130,16 @@ func (x *lineView) description() string {
 	switch l.Kind {
 	case billing.KindAdjustment:
 		days = "adjustment for " + dayRange(l.From, l.To)
+	case billing.KindCorrection:
+		// A correction's amount is the approved line's error, not quantity × price.
+		days = "correction of " + dayRange(l.From, l.To)
+		if l.CorrectsPeriod != nil {
+			days += " (" + l.CorrectsPeriod.String() + ", approved"
+			if l.Corrects != 0 {
+				days += ", line " + strconv.FormatInt(l.Corrects, 10)
+			}
+			days += ")"
+		}
 	case billing.KindMidTerm:
 		if l.Quantity.IsNegative() {
 			days = "seats returned " + dayRange(l.From, l.To)
