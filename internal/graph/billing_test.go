@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -126,5 +127,22 @@ func TestExportBilledInvoiceFailures(t *testing.T) {
 		graph.ExportOptions{Timeout: 300 * time.Millisecond})
 	if err == nil || !strings.Contains(err.Error(), "not completed within 300ms") || time.Since(started) > 3*time.Second {
 		t.Errorf("export past its timeout, after %s: %v", time.Since(started), err)
+	}
+}
+
+// Blobs are read over https only, and the SAS token never shows in an error.
+func TestExportBilledInvoiceBlobsOverHTTPSOnly(t *testing.T) {
+	for _, c := range []struct{ base, want string }{
+		{"http://127.0.0.1:9", "over https only"},
+		{"https://127.0.0.1:9", "download blob part-00000-billed.json.gz"},
+	} {
+		world, _, client := billingCloud(t, sandbox.ServerOptions{ExportRetryAfter: "0.05", BlobBase: c.base})
+		_, err := client.ExportBilledInvoice(context.Background(), sandbox.PartnerTenantID, world.InvoiceID(world.Start), graph.ExportOptions{})
+		if err == nil || !strings.Contains(err.Error(), c.want) || strings.Contains(err.Error(), "sig=") && !strings.Contains(err.Error(), "sig=xxxxx") {
+			t.Errorf("blobs at %s: %v", c.base, err)
+		}
+		if err != nil && regexp.MustCompile(`sig=[0-9a-f]{8}`).MatchString(err.Error()) {
+			t.Errorf("the SAS signature shows in the error: %v", err)
+		}
 	}
 }

@@ -50,7 +50,7 @@ func (c *Client) downloadBlobs(ctx context.Context, m billingManifest) ([]Invoic
 			return err
 		})
 		if err != nil {
-			return nil, fmt.Errorf("download blob %s: %w", clean(b.Name), redact.Error(err, redact.Secrets(u.String())...))
+			return nil, fmt.Errorf("download blob %s: %w", clean(b.Name), redact.Error(err, sasSecrets(u.String())...))
 		}
 		out = append(out, InvoiceBlob{Name: b.Name, PartitionValue: b.PartitionValue, Data: data})
 	}
@@ -90,4 +90,18 @@ func (c *Client) getBlob(ctx context.Context, blobURL string) ([]byte, error) {
 		return nil, fmt.Errorf("%w: %d of %d bytes", errTruncated, len(data), resp.ContentLength)
 	}
 	return data, nil
+}
+
+// sasSecrets are the values of a SAS URL that would let someone read the blobs (the
+// signature, in the forms an error may quote it), for scrubbing text that quotes the
+// URL otherwise than *url.Error does. Short values (sr=c, sp=rl) are left alone:
+// masking them would garble every word holding those letters.
+func sasSecrets(rawURL string) []string {
+	var out []string
+	for _, s := range redact.Secrets(rawURL) {
+		if len(s) >= 16 {
+			out = append(out, s)
+		}
+	}
+	return out
 }

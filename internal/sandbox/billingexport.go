@@ -2,6 +2,7 @@ package sandbox
 
 import (
 	"bytes"
+	"cmp"
 	"compress/gzip"
 	"encoding/csv"
 	"encoding/json"
@@ -185,7 +186,7 @@ func (s *Server) billingOperation(w http.ResponseWriter, r *http.Request) {
 		}
 		body["resourceLocation"] = map[string]any{"@odata.type": odataType + "manifest", "id": op.id, "schemaVersion": "2",
 			"dataFormat": "compressedJSONLines", "createdDateTime": stamp(op.created), "eTag": op.sig[:12], "partnerTenantId": PartnerTenantID,
-			"rootDirectory": s.srv.URL + "/blobs/billed/" + op.id, "partitionType": "default", "blobCount": len(op.blobs), "blobs": blobs,
+			"rootDirectory": cmp.Or(s.opts.BlobBase, s.srv.URL) + "/blobs/billed/" + op.id, "partitionType": "default", "blobCount": len(op.blobs), "blobs": blobs,
 			"sasToken": "sv=2023-11-03&sr=c&sp=rl&se=" + op.created.Add(time.Hour).Format("2006-01-02T15:04:05Z") + "&sig=" + op.sig}
 	}
 	writeJSON(w, http.StatusOK, body)

@@ -44,6 +44,9 @@ type ServerOptions struct {
 	// @odata.nextLink and in reports' download redirects: links to elsewhere, as a
 	// compromised or spoofed answer would carry them.
 	NextLinkBase, ReportBase string
+	// BlobBase, when set, replaces the server's own root in the billed export's
+	// rootDirectory: blobs elsewhere, over http or on a host that does not answer.
+	BlobBase string
 	// ExportRetryAfter is the Retry-After of the billed invoice export's 202 and of
 	// its running operation, in seconds (default "1").
 	ExportRetryAfter string
