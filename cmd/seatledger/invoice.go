@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 	"fmt"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -16,32 +17,52 @@ import (
 )
 
 func newReconcileInvoiceCmd(g *globals) *cobra.Command {
-	return &cobra.Command{
-		Use:   "invoice FILE [FILE...]",
+	var fetch bool
+	var invoiceID string
+	var timeout time.Duration
+	cmd := &cobra.Command{
+		Use:   "invoice {FILE [FILE...] | --fetch --invoice ID}",
 		Short: "Check Microsoft's invoice (reconciliation line items) against what seatledger says the partner bought",
 		Long: "Reads Microsoft's New Commerce billed or unbilled reconciliation line items — Partner Center's CSV,\n" +
 			"the JSON of its line-item APIs, or Graph's gzip'd JSON-lines export blobs — and checks every charge\n" +
 			"against the subscriptions, seat history and locked prices seatledger holds for the months the charges\n" +
 			"start in. Prints the totals per customer and currency, then the differences, largest first, each with\n" +
-			"its reasons. Differences are findings: the exit status is 0 when the files could be read.",
+			"its reasons. Differences are findings: the exit status is 0 when the files could be read.\n\n" +
+			"With --fetch --invoice ID, Graph exports the billed invoice's line items (application permission\n" +
+			"PartnerBilling.Read.All in partner.tenant_id); the blobs are kept in the download folder, named on\n" +
+			"stderr, so that the check can be rerun from the files.",
 		Annotations: map[string]string{csvOutput: "yes"},
-		Args:        cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			// Every file is read before anything is checked: a broken one stops the check.
-			var items []invoice.LineItem
-			var errs []error
-			for _, path := range args {
-				lines, err := invoice.ParseFile(path)
-				if err != nil {
-					errs = append(errs, err)
-					continue
-				}
-				items = append(items, lines...)
+			switch {
+			case fetch && len(args) > 0:
+				return errors.New("either name invoice files or fetch one with --fetch --invoice ID, not both")
+			case !fetch && len(args) == 0:
+				return errors.New("name the invoice files to check, or fetch one from Graph with --fetch --invoice ID")
+			case fetch && invoiceID == "":
+				return errors.New("--fetch needs --invoice ID: the number of Microsoft's invoice (G016907411, say)")
+			case !fetch && invoiceID != "":
+				return errors.New("--invoice goes with --fetch: without it, name the invoice files to check")
+			case fetch && !validInvoiceID(invoiceID):
+				return fmt.Errorf("--invoice %q: an invoice number is letters and digits (G016907411, say)", invoiceID)
 			}
-			if len(errs) > 0 {
-				return fmt.Errorf("nothing checked: %w", errors.Join(errs...))
+			var items []invoice.LineItem
+			if !fetch {
+				var err error
+				if items, err = readInvoiceFiles(args); err != nil {
+					return err
+				}
 			}
 			return g.withApp(cmd, false, func(a *app.App) error {
+				if fetch {
+					files, err := fetchInvoice(cmd.Context(), a, invoiceID, timeout)
+					if err != nil {
+						return err
+					}
+					textf(g.stderr, "invoice %s: %s kept in %s\n", invoiceID, i18n.N(len(files), "blob"), filepath.Dir(files[0]))
+					if items, err = readInvoiceFiles(files); err != nil {
+						return err
+					}
+				}
 				rep, err := a.CheckInvoice(cmd.Context(), items)
 				if err != nil {
 					return err
@@ -57,6 +78,29 @@ func newReconcileInvoiceCmd(g *globals) *cobra.Command {
 			})
 		},
 	}
+	cmd.Flags().BoolVar(&fetch, "fetch", false, "fetch the invoice's line items from Microsoft Graph (with --invoice)")
+	cmd.Flags().StringVar(&invoiceID, "invoice", "", "number of Microsoft's invoice to fetch (with --fetch)")
+	cmd.Flags().DurationVar(&timeout, "timeout", 30*time.Minute, "how long to wait for Graph's export")
+	return cmd
+}
+
+// readInvoiceFiles reads every file before anything is checked: a broken one stops
+// the check.
+func readInvoiceFiles(paths []string) ([]invoice.LineItem, error) {
+	var items []invoice.LineItem
+	var errs []error
+	for _, path := range paths {
+		lines, err := invoice.ParseFile(path)
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		items = append(items, lines...)
+	}
+	if len(errs) > 0 {
+		return nil, fmt.Errorf("nothing checked: %w", errors.Join(errs...))
+	}
+	return items, nil
 }
 
 // invoiceOutput is a checked invoice as `reconcile invoice --output json` writes it.

@@ -62,6 +62,9 @@ type Client struct {
 	graphHost string
 	authHTTP  *http.Client
 	graphHTTP *http.Client
+	// blobHTTP reads the billed export's blobs from Azure Storage: no token, no
+	// redirects.
+	blobHTTP  *http.Client
 	app       *entra.App
 	mu        sync.Mutex
 	perTenant map[string]*tenantClient
@@ -115,6 +118,8 @@ func New(cfg Config) (*Client, error) {
 		return nil, err
 	}
 	c.authHTTP = &http.Client{Transport: transport, Timeout: cfg.RequestTimeout}
+	c.blobHTTP = &http.Client{Transport: transport, Timeout: cfg.RequestTimeout * 4,
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 
 	c.graphHTTP = &http.Client{
 		Transport:     kiotahttp.NewCustomTransportWithParentTransport(countRequests{bufferDiscardable{transport}}, middlewares()...),

@@ -68,6 +68,13 @@ const invoicePlaces = 10
 // promotion of 15 % on the effective price, a customer credit, and one charge left
 // out.
 func (w *World) InvoiceCSV(month time.Time) (csvData []byte, planted []PlantedDifference) {
+	lines, first, planted := w.invoiceLines(month)
+	return writeInvoice(lines, first), planted
+}
+
+// invoiceLines are the charges of the month holding month (see InvoiceCSV), with
+// the month's first day and what was planted.
+func (w *World) invoiceLines(month time.Time) ([]invoiceLine, time.Time, []PlantedDifference) {
 	first := time.Date(month.Year(), month.Month(), 1, 0, 0, 0, 0, time.UTC)
 	last := first.AddDate(0, 1, -1)
 	custs := w.Customers()
@@ -83,8 +90,8 @@ func (w *World) InvoiceCSV(month time.Time) (csvData []byte, planted []PlantedDi
 			lines = append(lines, w.chargesOf(t, s, custs[i].Market, custs[i].Currency, first, last)...)
 		}
 	}
-	lines, planted = w.plant(lines, first, last)
-	return writeInvoice(lines, first), planted
+	lines, planted := w.plant(lines, first, last)
+	return lines, first, planted
 }
 
 // chargesOf are one subscription's charges starting from first to last.

@@ -100,7 +100,7 @@ func writeInvoice(lines []invoiceLine, month time.Time) []byte {
 		"AvailabilityId", "SkuName", "ProductName", "ChargeType", "UnitPrice", "EffectiveUnitPrice", "Quantity", "BillableQuantity", "Subtotal",
 		"TaxTotal", "Total", "Currency", "PricingCurrency", "PCToBCExchangeRate", "SubscriptionId", "SubscriptionStartDate", "SubscriptionEndDate",
 		"ChargeStartDate", "ChargeEndDate", "TermAndBillingCycle", "BillingFrequency", "ReferenceId", "PriceAdjustmentDescription"})
-	invoiceNo := "G" + month.Format("200601") + "0001"
+	invoiceNo := invoiceID(month)
 	vat := decimal.RequireFromString("0.21")
 	day := func(t time.Time) string { return t.Format("2006-01-02T15:04:05Z") }
 	for _, l := range lines {

@@ -44,6 +44,12 @@ type ServerOptions struct {
 	// @odata.nextLink and in reports' download redirects: links to elsewhere, as a
 	// compromised or spoofed answer would carry them.
 	NextLinkBase, ReportBase string
+	// BlobBase, when set, replaces the server's own root in the billed export's
+	// rootDirectory: blobs elsewhere, over http or on a host that does not answer.
+	BlobBase string
+	// ExportRetryAfter is the Retry-After of the billed invoice export's 202 and of
+	// its running operation, in seconds (default "1").
+	ExportRetryAfter string
 }
 
 // Default credentials of the simulated partner app.
@@ -75,6 +81,9 @@ type Server struct {
 
 	// signIn is the device code sign-in and the Partner API (pricesheetapi.go).
 	signIn userSignIn
+
+	// Graph's billed invoice exports (billingexport.go).
+	exports billingExports
 
 	stats Stats
 }
@@ -238,6 +247,9 @@ func (s *Server) routes() http.Handler {
 	mux.HandleFunc("GET /v1.0/admin/reportSettings", s.graph(s.reportSettings))
 	mux.HandleFunc("GET /v1.0/reports/{report}", s.graph(s.report))
 	mux.HandleFunc("GET /download/{tenant}/{report}", s.download)
+	mux.HandleFunc("POST /v1.0/reports/partners/billing/reconciliation/billed/export", s.partnerGraph(s.billedExport))
+	mux.HandleFunc("GET /v1.0/reports/partners/billing/operations/{id}", s.partnerGraph(s.billingOperation))
+	mux.HandleFunc("GET /blobs/billed/{op}/{name}", s.billingBlob)
 	mux.HandleFunc("GET /v1/customers", s.partnerCenter(s.pcCustomers))
 	mux.HandleFunc("GET /v1/customers/{customer}/subscriptions", s.partnerCenter(s.pcSubscriptions))
 	// Control endpoints of the simulation itself, for a server run from the CLI.
