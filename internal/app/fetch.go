@@ -55,7 +55,7 @@ type OfferFetch struct {
 var marketFlag = regexp.MustCompile(`^[A-Za-z]{2}$`)
 
 // FetchPrices downloads the price list of month (any day of it; zero for the current
-// one, or next month's preview with preview set) for each market, keeps each as pricesheet-NL-2026-12.csv in
+// one, or next month's preview with preview set) for each market, keeps each as pricesheet-NL-2026-12.csv (a preview as pricesheet-NL-2026-12-preview.csv) in
 // the download folder, and imports them all as `prices import` does: every file
 // checked before any is stored, so that each stored price names its file and line.
 // A list already imported, in any order, writes no price and records no change.
@@ -90,7 +90,13 @@ func (a *App) FetchPrices(ctx context.Context, api PartnerAPI, markets []string,
 		if err != nil {
 			return nil, fmt.Errorf("fetch prices: %w", err)
 		}
-		d, err := a.keepDownload(fmt.Sprintf("pricesheet-%s-%s.csv", m, month.Format("2006-01")), csv)
+		// A preview is kept apart from the month's list proper, which replaces it when
+		// published: stored prices keep naming the file they came from.
+		name := fmt.Sprintf("pricesheet-%s-%s.csv", m, month.Format("2006-01"))
+		if month.After(this) {
+			name = fmt.Sprintf("pricesheet-%s-%s-preview.csv", m, month.Format("2006-01"))
+		}
+		d, err := a.keepDownload(name, csv)
 		if err != nil {
 			return nil, fmt.Errorf("fetch prices: %w", err)
 		}

@@ -16,7 +16,7 @@ type CustomerImpact struct {
 	TenantID string `json:"tenantId"`
 	Customer string `json:"customer"`
 	Currency string `json:"currency"`
-	// Subscriptions counts the subscriptions a change reaches.
+	// Subscriptions counts the subscriptions a change reaches, each once.
 	Subscriptions int `json:"subscriptions"`
 	// CostChange is the change in the partner's monthly cost for all of them, the sum
 	// of the subscriptions' rounded amounts.
@@ -41,6 +41,8 @@ type CustomerImpact struct {
 func ByCustomer(impacts []Impact) []CustomerImpact {
 	type key struct{ tenant, currency string }
 	by := map[key]*CustomerImpact{}
+	// A subscription two changes reach (a rise now, another at renewal) counts once.
+	seen := map[key]map[string]bool{}
 	var order []key
 	for _, im := range impacts {
 		h := im.Holding
@@ -49,9 +51,13 @@ func ByCustomer(impacts []Impact) []CustomerImpact {
 		if c == nil {
 			c = &CustomerImpact{TenantID: h.TenantID, Customer: h.Customer, Currency: h.Currency}
 			by[k] = c
+			seen[k] = map[string]bool{}
 			order = append(order, k)
 		}
-		c.Subscriptions++
+		if !seen[k][h.SubscriptionID] {
+			seen[k][h.SubscriptionID] = true
+			c.Subscriptions++
+		}
 		if im.CostChange != nil {
 			c.CostChange.Decimal = c.CostChange.Add(im.CostChange.Decimal)
 		}

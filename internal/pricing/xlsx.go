@@ -29,7 +29,9 @@ const headerSearchRows = 50
 // converted exactly (1900 or 1904 date system, as the workbook says).
 func ParseXLSX(r io.Reader, name string) (List, error) {
 	probs := &problems.Collector{File: name}
-	f, err := excelize.OpenReader(r)
+	// A workbook's parts are zip-compressed: bound what they may unpack to, so that a
+	// small hostile file cannot fill the disk with temporary files.
+	f, err := excelize.OpenReader(r, excelize.Options{UnzipSizeLimit: 1 << 30})
 	if err != nil {
 		probs.Add(0, "", "not a readable XLSX workbook: %v", err)
 		return List{}, probs.Err()
