@@ -3,7 +3,6 @@ package app
 import (
 	"cmp"
 	"context"
-	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -51,7 +50,7 @@ func (a *App) holdings(ctx context.Context, sc *scope) ([]pricing.Holding, int, 
 				c := sc.customers[i]
 				r, err := a.resolveSubscriptions(ctx, sc, c)
 				if err != nil {
-					errs[i] = err
+					errs[i] = fmt.Errorf("customer %s: %w", c.Name, err)
 					continue
 				}
 				for _, s := range r.subs {
@@ -73,8 +72,9 @@ func (a *App) holdings(ctx context.Context, sc *scope) ([]pricing.Holding, int, 
 	}
 	close(next)
 	wg.Wait()
-	if err := errors.Join(errs...); err != nil {
-		return nil, 0, err
+	// The first failure says which customer; after a cancel the rest only repeat it.
+	if i := slices.IndexFunc(errs, func(err error) bool { return err != nil }); i >= 0 {
+		return nil, 0, errs[i]
 	}
 	var out []pricing.Holding
 	total := 0
