@@ -457,6 +457,15 @@ func (w *priceWork) chunk(m pricing.Market, known bool, newer time.Time, product
 					w.res.Closed++
 				}
 			}
+		case known && i < len(rows):
+			// A list older than every stored range of its key (a month fetched after the
+			// next one): the offer is not new; what the change log lacks is the step from
+			// this price to the later range's, on the day that range begins.
+			next := rows[i]
+			if p.To != nil && !p.To.Before(next.From.AddDate(0, 0, -1)) && !next.UnitPrice.Equal(p.UnitPrice) {
+				old, new := p.UnitPrice, next.UnitPrice
+				change(direction(old, new), p.Key, &old, &new, next.From, next.Source)
+			}
 		case known:
 			new := p.UnitPrice
 			change(pricing.ChangeAdded, p.Key, nil, &new, p.From, p.Source)

@@ -272,3 +272,33 @@ func TestImportPricesRestatedWithItsEnd(t *testing.T) {
 		}
 	})
 }
+
+// A month fetched after the next one (history backfilled): the next month's rise is
+// recorded on its day, and the offers are not "added" in the older month.
+func TestImportPricesBackfilledMonth(t *testing.T) {
+	row := func(product, price, from string) string {
+		return "Offer " + product + "," + product + ",0001,Offer,P1Y,Annual,NL,EUR," + price + ",,," + from + ",,\n"
+	}
+	jan := priceHeader + row("CFQ7TTC0AAAA", "110", "1/1/2027 0:00") + row("CFQ7TTC0BBBB", "50", "1/1/2027 0:00")
+	dec := priceHeader + row("CFQ7TTC0AAAA", "100", "12/1/2026 0:00") + row("CFQ7TTC0BBBB", "50", "12/1/2026 0:00")
+	storetest.EachDB(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		for _, l := range []struct{ name, csv string }{{"jan.csv", jan}, {"dec.csv", dec}, {"jan.csv", jan}, {"dec.csv", dec}} {
+			if _, err := s.ImportPrices(ctx, parsePrices(t, l.csv, l.name), "test", l.name); err != nil {
+				t.Fatalf("%s: %v", l.name, err)
+			}
+		}
+		changes, err := s.PriceChanges(ctx, time.Time{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, c := range changes {
+			got = append(got, fmt.Sprintf("%s %s %s %s->%s %s", c.Effective.Format(time.DateOnly), c.ProductID, c.Kind, dec6(c.Old), dec6(c.New), c.Source))
+		}
+		want := []string{"2027-01-01 CFQ7TTC0AAAA up 100->110 jan.csv:2"}
+		if strings.Join(got, "\n") != strings.Join(want, "\n") {
+			t.Errorf("changes:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+		}
+	})
+}
