@@ -17,12 +17,19 @@ import (
 // Lines works out period p's billing lines for every customer, what is held but not
 // billed, and the totals per customer and currency (sums of the rounded lines).
 func Lines(p Period, customers []Customer) Run {
-	run := Run{Period: p, Lines: []Line{}, NotBilled: []NotBilled{}}
+	// A contract line bills a month, an adjustment of the month before and perhaps
+	// a split at a renewal: room for three lines each saves growing a slice of a
+	// hundred thousand lines again and again. Every customer's biller appends to it.
+	n := 0
+	for i := range customers {
+		n += len(customers[i].Contract)
+	}
+	run := Run{Period: p, Lines: make([]Line, 0, 3*n), NotBilled: []NotBilled{}}
 	for i := range customers {
 		b := newBiller(p, &customers[i])
+		b.lines, b.notBilled = run.Lines, run.NotBilled
 		b.run()
-		run.Lines = append(run.Lines, b.lines...)
-		run.NotBilled = append(run.NotBilled, b.notBilled...)
+		run.Lines, run.NotBilled = b.lines, b.notBilled
 	}
 	SortLines(run.Lines)
 	run.Totals = Totals(run.Lines)
@@ -545,7 +552,11 @@ func LinesConcurrently(p Period, customers []Customer, workers int) Run {
 		wg.Go(func() { parts[w] = Lines(p, customers[lo:hi]) })
 	}
 	wg.Wait()
-	run := Run{Period: p, Lines: []Line{}, NotBilled: []NotBilled{}}
+	lines, notBilled := 0, 0
+	for _, part := range parts {
+		lines, notBilled = lines+len(part.Lines), notBilled+len(part.NotBilled)
+	}
+	run := Run{Period: p, Lines: make([]Line, 0, lines), NotBilled: make([]NotBilled, 0, notBilled)}
 	for _, part := range parts {
 		run.Lines = append(run.Lines, part.Lines...)
 		run.NotBilled = append(run.NotBilled, part.NotBilled...)

@@ -82,26 +82,30 @@ func (st stretch) last() time.Time { return st.from.AddDate(0, 0, st.days-1) }
 
 // dayOf is the UTC day time t falls in, at midnight.
 func dayOf(t time.Time) time.Time {
-	y, m, d := t.UTC().Date()
-	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
+	// Time counts from midnight UTC of January 1 of year 1, so whole days of it are
+	// UTC days.
+	return t.UTC().Truncate(24 * time.Hour)
 }
 
 // stretchesOf splits period p into stretches at the days changes names (at may be
 // given any time of a day, and days outside p): the first day of the period and
 // each day named start a stretch.
 func stretchesOf(p Period, changes func(at func(time.Time))) []stretch {
-	first, last := p.First(), p.Last()
+	first, end := p.First(), p.Last().AddDate(0, 0, 1)
+	second := first.AddDate(0, 0, 1)
 	cuts := make([]time.Time, 1, 32)
 	cuts[0] = first
 	changes(func(t time.Time) {
-		if d := dayOf(t); d.After(first) && !d.After(last) {
-			cuts = append(cuts, d)
+		// Most changes lie outside the period: they are passed over before the day
+		// is worked out. A day after the first and in the period starts in
+		// [second, end).
+		if !t.Before(second) && t.Before(end) {
+			cuts = append(cuts, dayOf(t))
 		}
 	})
 	slices.SortFunc(cuts, time.Time.Compare)
 	cuts = slices.CompactFunc(cuts, time.Time.Equal)
 	out := make([]stretch, len(cuts))
-	end := last.AddDate(0, 0, 1)
 	for i := len(cuts) - 1; i >= 0; i-- {
 		out[i] = stretch{from: cuts[i], days: int(end.Sub(cuts[i]) / (24 * time.Hour))}
 		end = cuts[i]
