@@ -7,6 +7,7 @@ import (
 	"runtime"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/seatledger/seatledger/internal/billing"
@@ -166,33 +167,36 @@ func (a *App) billingCustomers(ctx context.Context, p billing.Period, from, to, 
 	if err != nil {
 		return nil, nil, err
 	}
-	lines, err := a.Store.ContractLinesByTenant(ctx)
-	if err != nil {
-		return nil, nil, err
+	// The five large tables are read at once, each on its own connection: while the
+	// database works out one query, the rows of another are scanned here.
+	var (
+		lines          map[string][]contracts.Line
+		subs           map[string][]inventory.Subscription
+		history        map[string][]store.SubscriptionPeriod
+		consumed       map[string][]store.ConsumedPeriod
+		partner        map[string][]inventory.PartnerSubscription
+		partnerHistory map[string][]store.PartnerHistory
+		offers         map[string][]catalog.Offer
+	)
+	reads := []func() error{
+		func() (err error) { lines, err = a.Store.ContractLinesByTenant(ctx); return err },
+		func() (err error) { subs, err = a.Store.SubscriptionsByTenant(ctx); return err },
+		func() (err error) { history, err = a.Store.SubscriptionHistoryBetween(ctx, from, to); return err },
+		func() (err error) { consumed, err = a.Store.ConsumedBetween(ctx, from, to); return err },
+		func() (err error) { partner, err = a.Store.PartnerSubscriptionsByTenant(ctx); return err },
+		func() (err error) { partnerHistory, err = a.Store.PartnerHistoryBetween(ctx, from, to); return err },
+		func() (err error) { offers, err = a.Store.OffersByGraphSKU(ctx); return err },
 	}
-	subs, err := a.Store.SubscriptionsByTenant(ctx)
-	if err != nil {
-		return nil, nil, err
+	errs := make([]error, len(reads))
+	var wg sync.WaitGroup
+	for i, read := range reads {
+		wg.Go(func() { errs[i] = read() })
 	}
-	history, err := a.Store.SubscriptionHistoryBetween(ctx, from, to)
-	if err != nil {
-		return nil, nil, err
-	}
-	consumed, err := a.Store.ConsumedBetween(ctx, from, to)
-	if err != nil {
-		return nil, nil, err
-	}
-	partner, err := a.Store.PartnerSubscriptionsByTenant(ctx)
-	if err != nil {
-		return nil, nil, err
-	}
-	partnerHistory, err := a.Store.PartnerHistoryBetween(ctx, from, to)
-	if err != nil {
-		return nil, nil, err
-	}
-	offers, err := a.Store.OffersByGraphSKU(ctx)
-	if err != nil {
-		return nil, nil, err
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			return nil, nil, err
+		}
 	}
 	graphSKU := map[string]string{}
 	for id, list := range offers {

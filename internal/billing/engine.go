@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"fmt"
 	"slices"
+	"strconv"
 	"sync"
 	"time"
 
@@ -16,12 +17,19 @@ import (
 // Lines works out period p's billing lines for every customer, what is held but not
 // billed, and the totals per customer and currency (sums of the rounded lines).
 func Lines(p Period, customers []Customer) Run {
-	run := Run{Period: p, Lines: []Line{}, NotBilled: []NotBilled{}}
+	// A contract line bills a month, an adjustment of the month before and perhaps
+	// a split at a renewal: room for three lines each saves growing a slice of a
+	// hundred thousand lines again and again. Every customer's biller appends to it.
+	n := 0
+	for i := range customers {
+		n += len(customers[i].Contract)
+	}
+	run := Run{Period: p, Lines: make([]Line, 0, 3*n), NotBilled: []NotBilled{}}
 	for i := range customers {
 		b := newBiller(p, &customers[i])
+		b.lines, b.notBilled = run.Lines, run.NotBilled
 		b.run()
-		run.Lines = append(run.Lines, b.lines...)
-		run.NotBilled = append(run.NotBilled, b.notBilled...)
+		run.Lines, run.NotBilled = b.lines, b.notBilled
 	}
 	SortLines(run.Lines)
 	run.Totals = Totals(run.Lines)
@@ -106,8 +114,8 @@ type coverKey struct {
 }
 
 // lineFor is the index in the customer's contract of the line contracts.For picks
-// for a SKU on a term on day d, or -1; remembered, since every day of a month asks
-// it once per subscription and line.
+// for a SKU on a term on day d, or -1; remembered, since every stretch of a month
+// asks it once per subscription and line.
 func (b *biller) lineFor(sku, term string, d time.Time) int {
 	k := coverKey{sku, term, d.Unix()}
 	if i, ok := b.cover[k]; ok {
@@ -134,7 +142,10 @@ func (b *biller) share(l *contracts.Line, h *Holding, s *Subscription, d time.Ti
 	if !l.ActiveOn(d) {
 		return 0
 	}
-	var subs []*Subscription
+	// Asked for every stretch of every line and payer: the covered subscriptions go
+	// in a buffer on the stack rather than a new slice each time.
+	var buf [8]*Subscription
+	subs := buf[:0]
 	purchased := 0
 	for i := range h.Subscriptions {
 		if x := &h.Subscriptions[i]; b.covers(l, h, x, d) {
@@ -169,8 +180,8 @@ func (b *biller) share(l *contracts.Line, h *Holding, s *Subscription, d time.Ti
 // seatDays is the seats × days line l bills payer s over period w.
 func (b *biller) seatDays(l *contracts.Line, h *Holding, s *Subscription, w Period) int64 {
 	var n int64
-	for _, d := range days(w.First(), w.Last()) {
-		n += int64(b.share(l, h, s, d))
+	for _, st := range b.stretches(h, s, w) {
+		n += int64(b.share(l, h, s, st.from)) * int64(st.days)
 	}
 	return n
 }
@@ -185,16 +196,30 @@ func billingDay(l *contracts.Line, w Period) time.Time {
 	return time.Date(w.Year, w.Month, day, 0, 0, 0, 0, time.UTC)
 }
 
+// held is a stretch of days of period w that line l bills payer s for: one seat
+// count, in one term.
+type held struct {
+	stretch
+	seats int
+	term  term
+	known bool
+}
+
 // monthly bills a monthly billing plan over period w: the run's month, or with
 // adjust the month before, against what was billed for it in advance. The days are
-// split by the subscription's term, since each term has its own locked price.
+// split by the subscription's term, since each term has its own locked price. Seat
+// counts change a few times a month, so the month is worked out stretch by stretch
+// (days over which nothing the count depends on changes), not day by day.
 func (b *biller) monthly(l *contracts.Line, h *Holding, s *Subscription, w Period, adjust bool, places int32) {
 	total := w.Days()
-	var active []time.Time
-	for _, d := range days(w.First(), w.Last()) {
-		if l.ActiveOn(d) && (s == nil || b.covers(l, h, s, d)) {
-			active = append(active, d)
+	stretches := b.stretches(h, s, w)
+	active := make([]held, 0, len(stretches))
+	for _, st := range stretches {
+		if !l.ActiveOn(st.from) || s != nil && !b.covers(l, h, s, st.from) {
+			continue
 		}
+		t, known := termOn(s, st.from)
+		active = append(active, held{stretch: st, seats: b.share(l, h, s, st.from), term: t, known: known})
 	}
 	if len(active) == 0 {
 		return
@@ -202,38 +227,74 @@ func (b *biller) monthly(l *contracts.Line, h *Holding, s *Subscription, w Perio
 	bday := billingDay(l, w)
 	base := b.share(l, h, s, bday)
 	point := !adjust && (!l.Arrears() || l.Policy == contracts.PolicyFixedDay)
-	for _, seg := range segments(s, active) {
+	kind := KindMonthly
+	if adjust {
+		kind = KindAdjustment
+	}
+	// The counting says the same of every segment of the line but a "day N" one's
+	// days, so it is written once.
+	var counting string
+	switch {
+	case adjust:
+		counting = "Σ (seats held − " + strconv.Itoa(base) + " billed in advance on " + bday.Format(time.DateOnly) + ") × days ÷ " +
+			strconv.Itoa(total) + " days in " + w.String()
+	case !point:
+		counting = "Σ seats × days held ÷ " + strconv.Itoa(total) + " days in " + w.String()
+	}
+	for len(active) > 0 {
+		// A segment is the stretches of one term, next to one another in the list of
+		// stretches billed (days not billed between them do not split it).
+		n := 1
+		for n < len(active) && active[n].known == active[0].known && active[n].term == active[0].term {
+			n++
+		}
+		seg, rest := active[:n], active[n:]
+		active = rest
 		var seatDays int64
 		var seats []SeatSpan
-		var counting string
-		count := func(d time.Time) int { return b.share(l, h, s, d) }
+		heldDays := 0
+		for _, st := range seg {
+			heldDays += st.days
+		}
 		switch {
 		case adjust:
-			for _, d := range seg.days {
-				seatDays += int64(count(d) - base)
+			seats = make([]SeatSpan, 1, 1+len(seg))
+			seats[0] = SeatSpan{From: bday, To: bday, Seats: base}
+			for _, st := range seg {
+				seatDays += int64(st.seats-base) * int64(st.days)
 			}
-			seats = append([]SeatSpan{{From: bday, To: bday, Seats: base}}, spansOf(seg.days, count)...)
-			counting = fmt.Sprintf("Σ (seats held − %d billed in advance on %s) × days ÷ %d days in %s", base, bday.Format(time.DateOnly), total, w)
+			seats = appendSpans(seats, seg)
 		case point:
-			seatDays = int64(base) * int64(len(seg.days))
+			seatDays = int64(base) * int64(heldDays)
 			seats = []SeatSpan{{From: bday, To: bday, Seats: base}}
-			counting = fmt.Sprintf("%d seats on %s × %d days ÷ %d days in %s", base, bday.Format(time.DateOnly), len(seg.days), total, w)
+			counting = strconv.Itoa(base) + " seats on " + bday.Format(time.DateOnly) + " × " + strconv.Itoa(heldDays) + " days ÷ " +
+				strconv.Itoa(total) + " days in " + w.String()
 		default:
-			for _, d := range seg.days {
-				seatDays += int64(count(d))
+			for _, st := range seg {
+				seatDays += int64(st.seats) * int64(st.days)
 			}
-			seats = spansOf(seg.days, count)
-			counting = fmt.Sprintf("Σ seats × days held ÷ %d days in %s", total, w)
+			seats = appendSpans(make([]SeatSpan, 0, len(seg)), seg)
 		}
 		if seatDays == 0 {
 			continue
 		}
-		kind := KindMonthly
-		if adjust {
-			kind = KindAdjustment
-		}
-		b.emit(l, h, s, seg, kind, PerMonth, seatDays, total, seats, counting, places)
+		span := segment{term: seg[0].term, known: seg[0].known, from: seg[0].from, to: seg[n-1].last()}
+		b.emit(l, h, s, span, kind, PerMonth, seatDays, total, seats, counting, places)
 	}
+}
+
+// appendSpans appends the seat counts of stretches (in order) to out, stretches next
+// to one another with one count as one span.
+func appendSpans(out []SeatSpan, stretches []held) []SeatSpan {
+	first := len(out)
+	for _, st := range stretches {
+		if k := len(out) - 1; k >= first && out[k].Seats == st.seats && out[k].To.AddDate(0, 0, 1).Equal(st.from) {
+			out[k].To = st.last()
+			continue
+		}
+		out = append(out, SeatSpan{From: st.from, To: st.last(), Seats: st.seats})
+	}
+	return out
 }
 
 // upfront bills an annual or triennial billing plan: the whole term in the month it
@@ -250,22 +311,25 @@ func (b *biller) upfront(l *contracts.Line, h *Holding, s *Subscription, places 
 		}
 		return
 	}
-	for _, d := range days(b.p.First(), b.p.Last()) {
+	// The terms that start in the month: the month's first day's, then each next one.
+	for d := b.p.First(); !d.After(b.p.Last()); {
 		t, _ := termOn(s, d)
-		if !t.start.Equal(d) || !b.covers(l, h, s, d) {
-			continue
+		if t.start.Equal(d) && b.covers(l, h, s, d) {
+			if n := b.share(l, h, s, d); n != 0 {
+				seg := segment{term: t, known: true, from: d, to: t.end}
+				counting := strconv.Itoa(n) + " seats on the term's first day " + d.Format(time.DateOnly) + ", for the whole term to " + t.end.Format(time.DateOnly)
+				b.emit(l, h, s, seg, KindUpfront, PerTerm, int64(n)*int64(t.days()), t.days(), []SeatSpan{{From: d, To: d, Seats: n}}, counting, places)
+			}
 		}
-		if n := b.share(l, h, s, d); n != 0 {
-			seg := segment{term: t, known: true, days: []time.Time{d}, to: t.end}
-			counting := fmt.Sprintf("%d seats on the term's first day %s, for the whole term to %s", n, d.Format(time.DateOnly), t.end.Format(time.DateOnly))
-			b.emit(l, h, s, seg, KindUpfront, PerTerm, int64(n)*int64(t.days()), t.days(), []SeatSpan{{From: d, To: d, Seats: n}}, counting, places)
-		}
+		d = t.end.AddDate(0, 0, 1)
 	}
 	changes := b.p
 	if !l.Arrears() {
 		changes = b.p.Prev()
 	}
-	for _, d := range days(changes.First(), changes.Last()) {
+	// Seats can differ from the day before only on the first day of a stretch.
+	for _, st := range b.stretches(h, s, changes) {
+		d := st.from
 		t, _ := termOn(s, d)
 		if t.start.Equal(d) {
 			continue // the term's first day is billed upfront
@@ -275,37 +339,20 @@ func (b *biller) upfront(l *contracts.Line, h *Holding, s *Subscription, places 
 			continue
 		}
 		left := t.days() - int(d.Sub(t.start).Hours()/24)
-		seg := segment{term: t, known: true, days: []time.Time{d}, to: t.end}
+		seg := segment{term: t, known: true, from: d, to: t.end}
 		counting := fmt.Sprintf("%+d seats on %s × %d days left in the term ÷ %d days in the term", after-before, d.Format(time.DateOnly), left, t.days())
 		seats := []SeatSpan{{From: d.AddDate(0, 0, -1), To: d.AddDate(0, 0, -1), Seats: before}, {From: d, To: d, Seats: after}}
 		b.emit(l, h, s, seg, KindMidTerm, PerTerm, int64(after-before)*int64(left), t.days(), seats, counting, places)
 	}
 }
 
-// segment is a run of days of one subscription term.
+// segment is the days a line bills of one subscription term.
 type segment struct {
 	term  term
 	known bool
-	days  []time.Time
-	// to is the last day the line bills: the last of days, or the term's end for an
-	// upfront or mid-term line.
-	to time.Time
-}
-
-// segments splits days (in order) by the payer's term; one segment when the term is
-// unknown or there is no subscription.
-func segments(s *Subscription, ds []time.Time) []segment {
-	var out []segment
-	for _, d := range ds {
-		t, known := termOn(s, d)
-		if k := len(out) - 1; k >= 0 && out[k].known == known && out[k].term == t {
-			out[k].days = append(out[k].days, d)
-			out[k].to = d
-			continue
-		}
-		out = append(out, segment{term: t, known: known, days: []time.Time{d}, to: d})
-	}
-	return out
+	// from is the first day billed; to the last: the last day held, or the term's
+	// end for an upfront or mid-term line.
+	from, to time.Time
 }
 
 // emit prices and writes one line, or lists it as not billed when it cannot be priced.
@@ -316,7 +363,7 @@ func (b *biller) emit(l *contracts.Line, h *Holding, s *Subscription, seg segmen
 		b.skip(l, h, s, seatDays, pr.reason)
 		return
 	}
-	line := Line{TenantID: b.c.TenantID, Customer: b.c.Name, Currency: b.c.Currency, Period: b.p, From: seg.days[0], To: seg.to, Kind: kind,
+	line := Line{TenantID: b.c.TenantID, Customer: b.c.Name, Currency: b.c.Currency, Period: b.p, From: seg.from, To: seg.to, Kind: kind,
 		SKUID: l.SKUID, PartNumber: cmp.Or(l.PartNumber, h.PartNumber), Term: l.Term, BillingPlan: l.BillingPlan,
 		Quantity: decimal.NewFromInt(seatDays).DivRound(decimal.NewFromInt(int64(total)), unitPlaces), SeatDays: seatDays, Days: total, Unit: unit}
 	line.UnitPrice = pr.perMonth
@@ -385,12 +432,14 @@ func (b *biller) skip(l *contracts.Line, h *Holding, s *Subscription, seatDays i
 // unbilledSeats lists the seats of subscriptions no contract line covers during the
 // period, and the assigned seats of SKUs with neither a subscription nor a line.
 func (b *biller) unbilledSeats() {
-	for _, h := range b.c.Holdings {
-		for _, s := range h.Subscriptions {
+	for i := range b.c.Holdings {
+		h := &b.c.Holdings[i]
+		for j := range h.Subscriptions {
+			s := &h.Subscriptions[j]
 			var n int64
-			for _, d := range days(b.p.First(), b.p.Last()) {
-				if _, ok := contracts.For(b.c.Contract, h.SKUID, s.Term, d); !ok {
-					n += int64(seatsOn(s.Seats, d))
+			for _, st := range b.stretches(h, nil, b.p) {
+				if _, ok := contracts.For(b.c.Contract, h.SKUID, s.Term, st.from); !ok {
+					n += int64(seatsOn(s.Seats, st.from)) * int64(st.days)
 				}
 			}
 			if n > 0 {
@@ -402,9 +451,9 @@ func (b *biller) unbilledSeats() {
 			continue
 		}
 		var n int64
-		for _, d := range days(b.p.First(), b.p.Last()) {
-			if _, ok := contracts.For(b.c.Contract, h.SKUID, "", d); !ok {
-				n += int64(seatsOn(h.Assigned, d))
+		for _, st := range b.stretches(h, nil, b.p) {
+			if _, ok := contracts.For(b.c.Contract, h.SKUID, "", st.from); !ok {
+				n += int64(seatsOn(h.Assigned, st.from)) * int64(st.days)
 			}
 		}
 		if n > 0 {
@@ -430,7 +479,7 @@ type unitPrices struct {
 func (b *biller) price(l *contracts.Line, s *Subscription, seg segment) unitPrices {
 	months := pricing.Months(l.Term)
 	var out unitPrices
-	out.lockedOn = seg.days[0]
+	out.lockedOn = seg.from
 	if seg.known {
 		out.lockedOn = seg.term.start
 	}
@@ -503,7 +552,11 @@ func LinesConcurrently(p Period, customers []Customer, workers int) Run {
 		wg.Go(func() { parts[w] = Lines(p, customers[lo:hi]) })
 	}
 	wg.Wait()
-	run := Run{Period: p, Lines: []Line{}, NotBilled: []NotBilled{}}
+	lines, notBilled := 0, 0
+	for _, part := range parts {
+		lines, notBilled = lines+len(part.Lines), notBilled+len(part.NotBilled)
+	}
+	run := Run{Period: p, Lines: make([]Line, 0, lines), NotBilled: make([]NotBilled, 0, notBilled)}
 	for _, part := range parts {
 		run.Lines = append(run.Lines, part.Lines...)
 		run.NotBilled = append(run.NotBilled, part.NotBilled...)

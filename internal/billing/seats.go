@@ -1,6 +1,7 @@
 package billing
 
 import (
+	"slices"
 	"time"
 
 	"github.com/seatledger/seatledger/internal/pricing"
@@ -29,8 +30,8 @@ func seatsOn(spans []Span, d time.Time) int {
 // SeatDays is Σ seats × days of a timeline over period p, each day counted at its end.
 func SeatDays(spans []Span, p Period) int64 {
 	var n int64
-	for _, d := range days(p.First(), p.Last()) {
-		n += int64(seatsOn(spans, d))
+	for _, st := range stretchesOf(p, func(at func(time.Time)) { spanChanges(spans, at) }) {
+		n += int64(seatsOn(spans, st.from)) * int64(st.days)
 	}
 	return n
 }
@@ -70,27 +71,89 @@ func termOn(s *Subscription, d time.Time) (term, bool) {
 	}
 }
 
-// days lists the days from a to b inclusive.
-func days(a, b time.Time) []time.Time {
-	var out []time.Time
-	for d := a; !d.After(b); d = d.AddDate(0, 0, 1) {
-		out = append(out, d)
+// stretch is a run of days, from its first for a number of days.
+type stretch struct {
+	from time.Time
+	days int
+}
+
+// last is the stretch's last day.
+func (st stretch) last() time.Time { return st.from.AddDate(0, 0, st.days-1) }
+
+// dayOf is the UTC day time t falls in, at midnight.
+func dayOf(t time.Time) time.Time {
+	// Time counts from midnight UTC of January 1 of year 1, so whole days of it are
+	// UTC days.
+	return t.UTC().Truncate(24 * time.Hour)
+}
+
+// stretchesOf splits period p into stretches at the days changes names (at may be
+// given any time of a day, and days outside p): the first day of the period and
+// each day named start a stretch.
+func stretchesOf(p Period, changes func(at func(time.Time))) []stretch {
+	first, end := p.First(), p.Last().AddDate(0, 0, 1)
+	second := first.AddDate(0, 0, 1)
+	cuts := make([]time.Time, 1, 32)
+	cuts[0] = first
+	changes(func(t time.Time) {
+		// Most changes lie outside the period: they are passed over before the day
+		// is worked out. A day after the first and in the period starts in
+		// [second, end).
+		if !t.Before(second) && t.Before(end) {
+			cuts = append(cuts, dayOf(t))
+		}
+	})
+	slices.SortFunc(cuts, time.Time.Compare)
+	cuts = slices.CompactFunc(cuts, time.Time.Equal)
+	out := make([]stretch, len(cuts))
+	for i := len(cuts) - 1; i >= 0; i-- {
+		out[i] = stretch{from: cuts[i], days: int(end.Sub(cuts[i]) / (24 * time.Hour))}
+		end = cuts[i]
 	}
 	return out
 }
 
-// spansOf compresses a count per day into spans of equal counts.
-func spansOf(ds []time.Time, count func(time.Time) int) []SeatSpan {
-	var out []SeatSpan
-	for _, d := range ds {
-		n := count(d)
-		if k := len(out) - 1; k >= 0 && out[k].Seats == n && out[k].To.AddDate(0, 0, 1).Equal(d) {
-			out[k].To = d
-			continue
+// spanChanges names the days a timeline's count may differ from the day before's:
+// a span counts on the days whose end lies in it, so from the day it starts to the
+// day before the one it ends.
+func spanChanges(spans []Span, at func(time.Time)) {
+	for _, x := range spans {
+		at(x.From)
+		if x.To != nil {
+			at(*x.To)
 		}
-		out = append(out, SeatSpan{From: d, To: d, Seats: n})
 	}
-	return out
+}
+
+// stretches splits period w into stretches over which nothing the seats of holding
+// h billed to payer s depend on changes: a contract line of the customer coming into
+// or out of force (which decides which line covers a subscription), a seat timeline
+// of the holding changing, and the payer's term. Each stretch is then counted at its
+// first day; a day named that changes nothing only splits a stretch in two.
+func (b *biller) stretches(h *Holding, s *Subscription, w Period) []stretch {
+	return stretchesOf(w, func(at func(time.Time)) {
+		for i := range b.c.Contract {
+			l := &b.c.Contract[i]
+			// In force from Start's day, or the next when Start is later that day;
+			// out of force from the day after End's.
+			at(l.Start)
+			at(l.Start.Add(24 * time.Hour))
+			if l.End != nil {
+				at(l.End.Add(24 * time.Hour))
+			}
+		}
+		spanChanges(h.Assigned, at)
+		for i := range h.Subscriptions {
+			spanChanges(h.Subscriptions[i].Seats, at)
+		}
+		if t, ok := termOn(s, w.First()); ok {
+			for last := w.Last(); t.end.Before(last); {
+				next := t.end.AddDate(0, 0, 1)
+				at(next)
+				t, _ = termOn(s, next)
+			}
+		}
+	})
 }
 
 // SeatsOn is a timeline's seat count at the end of day d (see Span); 0 on days no

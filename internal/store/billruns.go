@@ -1,10 +1,14 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"runtime"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/shopspring/decimal"
@@ -151,19 +155,8 @@ func (s *Store) SaveBillDraft(ctx context.Context, run *billing.Run, actor strin
 	if err != nil {
 		return BillRun{}, fmt.Errorf("billing run %s: not billed: %w", period, err)
 	}
-	rows := make([]billLineRow, len(run.Lines))
-	for i, l := range run.Lines {
-		l.ID = 0
-		text, err := json.Marshal(l)
-		if err != nil {
-			return BillRun{}, fmt.Errorf("billing run %s: line %d: %w", period, i+1, err)
-		}
-		rows[i] = billLineRow{Seq: i + 1, TenantID: l.TenantID, Kind: l.Kind, SKUID: l.SKUID, SubscriptionID: l.Source.SubscriptionID,
-			Currency: l.Currency, Amount: l.Amount.Decimal, Line: string(text)}
-		if l.Corrects != 0 {
-			rows[i].CorrectsLineID = &l.Corrects
-		}
-	}
+	rows, written, stop := billLineRows(run)
+	defer stop()
 	now := s.nowUTC()
 	var saved billRunRow
 	var ids []int64
@@ -196,6 +189,9 @@ func (s *Store) SaveBillDraft(ctx context.Context, run *billing.Run, actor strin
 		if err := insertAll(c, rows); err != nil {
 			return err
 		}
+		if err := written(); err != nil {
+			return err
+		}
 		if err := tx.Model(&billLineRow{}).Where("run_id = ?", row.ID).Order("seq").Pluck("id", &ids).Error; err != nil {
 			return err
 		}
@@ -216,6 +212,75 @@ func (s *Store) SaveBillDraft(ctx context.Context, run *billing.Run, actor strin
 		run.Lines[i].ID = ids[i]
 	}
 	return saved.run()
+}
+
+// pendingLine is a line's row whose JSON may still be being written: the rows go to
+// the database in order while workers write the JSON of the rows ahead, so that the
+// database's work on a hundred thousand lines and ours overlap.
+type pendingLine struct {
+	*billLineRow
+	ready <-chan struct{}
+}
+
+// TableName and columns read nothing of the row: its JSON may be being written.
+func (pendingLine) TableName() string { return billLineRow{}.TableName() }
+
+func (pendingLine) columns() []string { return billLineColumns }
+
+func (r pendingLine) values() []any {
+	<-r.ready
+	return r.billLineRow.values()
+}
+
+// lineChunk is how many lines a worker writes the JSON of at a time.
+const lineChunk = 512
+
+// billLineRows is a run's lines as rows, their JSON written by one worker per core,
+// chunk after chunk in order. wait waits for the workers and says whether a line's
+// JSON could not be written (its row then holds none); stop makes them give up.
+func billLineRows(run *billing.Run) (rows []pendingLine, wait func() error, stop func()) {
+	period := run.Period.String()
+	plain := make([]billLineRow, len(run.Lines))
+	rows = make([]pendingLine, len(run.Lines))
+	ready := make([]chan struct{}, (len(rows)+lineChunk-1)/lineChunk)
+	for c := range ready {
+		ready[c] = make(chan struct{})
+	}
+	for i, l := range run.Lines {
+		plain[i] = billLineRow{Seq: i + 1, TenantID: l.TenantID, Kind: l.Kind, SKUID: l.SKUID, SubscriptionID: l.Source.SubscriptionID,
+			Currency: l.Currency, Amount: l.Amount.Decimal}
+		if corrects := l.Corrects; corrects != 0 {
+			plain[i].CorrectsLineID = &corrects
+		}
+		rows[i] = pendingLine{&plain[i], ready[i/lineChunk]}
+	}
+	var next atomic.Int64
+	var stopped atomic.Bool
+	var mu sync.Mutex
+	var failed error
+	var wg sync.WaitGroup
+	for range max(1, min(runtime.GOMAXPROCS(0), len(ready))) {
+		wg.Go(func() {
+			for c := int(next.Add(1) - 1); c < len(ready); c = int(next.Add(1) - 1) {
+				for i := c * lineChunk; i < min((c+1)*lineChunk, len(rows)) && !stopped.Load(); i++ {
+					l := run.Lines[i]
+					l.ID = 0
+					text, err := json.Marshal(l)
+					if err != nil {
+						mu.Lock()
+						failed = cmp.Or(failed, fmt.Errorf("billing run %s: line %d: %w", period, i+1, err))
+						mu.Unlock()
+						continue
+					}
+					plain[i].Line = string(text)
+				}
+				close(ready[c])
+			}
+		})
+	}
+	wait = func() error { wg.Wait(); return failed }
+	stop = func() { stopped.Store(true); wg.Wait() }
+	return rows, wait, stop
 }
 
 // ApproveBillRun locks a period's draft: approved by actor, now, with an audit entry.
