@@ -144,6 +144,22 @@ func TestLines(t *testing.T) {
 			{KindMidTerm, day(2026, 11, 20), day(2027, 10, 31), "1.89589", "240", "455.01", "382.21", "72.80"},
 		},
 	}, {
+		// The same annual upfront term began 2026-03-01 and was billed then; seatledger's
+		// history of it begins at its first sync, 2026-11-10 06:00, with 20 seats. That
+		// is where knowledge starts, not 20 seats added: November bills nothing; two
+		// seats added on Nov 20 are billed for the 101 days left to 2027-02-28:
+		// 2 × 240.00 × 101 ÷ 365 = 132.821… → 132.82; cost 2 × 201.60 × 101 ÷ 365 =
+		// 111.569… → 111.57; margin 21.25.
+		name:   "annual upfront whose history begins mid-term",
+		period: nov,
+		customers: []Customer{customer(
+			[]contracts.Line{line("P1Y", "annual", func(l *contracts.Line) { l.AsPurchased, l.UnitPrice = true, dec("20.00") })},
+			[]pricing.Price{row("P1Y", "annual", "201.60", nil, day(2026, 1, 1), nil, "nl-2026-01.csv:9")},
+			sub("s1", "P1Y", "annual", day(2026, 3, 1), day(2027, 3, 1), seats(day(2026, 11, 10).Add(6*time.Hour), 20, day(2026, 11, 20), 22)))},
+		want: []want{
+			{KindMidTerm, day(2026, 11, 20), day(2027, 2, 28), "0.553425", "240", "132.82", "111.57", "21.25"},
+		},
+	}, {
 		// February 2028 has 29 days: 10 seats Feb 1-9, 20 seats Feb 10-29:
 		// 90 + 400 = 490 seat-days ÷ 29 = 16.896552; 490 × 10.00 ÷ 29 = 168.965… → 168.97.
 		// No subscription offer is known, so the cost is unknown.

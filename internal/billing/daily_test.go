@@ -200,6 +200,9 @@ func (b daily) upfront(l *contracts.Line, h *Holding, s *Subscription, places in
 		if t.start.Equal(d) {
 			continue
 		}
+		if !d.After(firstKnown(l, h, s)) {
+			continue
+		}
 		before, after := b.share(l, h, s, d.AddDate(0, 0, -1)), b.share(l, h, s, d)
 		if before == after {
 			continue

@@ -12,6 +12,7 @@ import (
 
 	"github.com/seatledger/seatledger/internal/contracts"
 	"github.com/seatledger/seatledger/internal/pricing"
+	"github.com/seatledger/seatledger/internal/terms"
 )
 
 // Lines works out period p's billing lines for every customer, what is held but not
@@ -334,6 +335,11 @@ func (b *biller) upfront(l *contracts.Line, h *Holding, s *Subscription, places 
 		if t.start.Equal(d) {
 			continue // the term's first day is billed upfront
 		}
+		if !d.After(firstKnown(l, h, s)) {
+			// The history begins here, mid-term: the seats were there before it, and
+			// their term was billed upfront when it began; nothing was added.
+			continue
+		}
 		before, after := b.share(l, h, s, d.AddDate(0, 0, -1)), b.share(l, h, s, d)
 		if before == after {
 			continue
@@ -344,6 +350,25 @@ func (b *biller) upfront(l *contracts.Line, h *Holding, s *Subscription, places 
 		seats := []SeatSpan{{From: d.AddDate(0, 0, -1), To: d.AddDate(0, 0, -1), Seats: before}, {From: d, To: d, Seats: after}}
 		b.emit(l, h, s, seg, KindMidTerm, PerTerm, int64(after-before)*int64(left), t.days(), seats, counting, places)
 	}
+}
+
+// firstKnown is the first day the history that counts a line's seats knows of: the
+// licence pool's for a line billing assigned seats, else the subscription's.
+func firstKnown(l *contracts.Line, h *Holding, s *Subscription) time.Time {
+	spans := s.Seats
+	if l.AsAssigned() {
+		spans = h.Assigned
+	}
+	if len(spans) == 0 {
+		return time.Time{}
+	}
+	first := spans[0].From
+	for _, sp := range spans[1:] {
+		if sp.From.Before(first) {
+			first = sp.From
+		}
+	}
+	return terms.Day(first)
 }
 
 // segment is the days a line bills of one subscription term.
