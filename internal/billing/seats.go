@@ -53,11 +53,24 @@ func termOn(s *Subscription, d time.Time) (term, bool) {
 	if !s.Renewal.IsZero() {
 		renewal = terms.Day(s.Renewal) // a first term co-termed to an end date may be shorter
 	}
+	// Terms keep the purchase's day of the month: a month's last day standing in for a
+	// later day (bought on the 31st: April 30, then May 31) is not the day to step by.
+	back, fwd := start.Day(), renewal.Day()
+	if fwd > back && monthEnd(start) {
+		back = fwd
+	}
+	if back > fwd && monthEnd(renewal) {
+		fwd = back
+	}
 	switch {
 	case d.Before(start):
 		for k := 1; ; k++ {
-			if from := terms.AddMonths(start, -k*n); !from.After(d) {
-				return term{from, terms.AddMonths(start, -(k-1)*n).AddDate(0, 0, -1)}, true
+			if from := terms.AddMonthsOnDay(start, -k*n, back); !from.After(d) {
+				end := start
+				if k > 1 {
+					end = terms.AddMonthsOnDay(start, -(k-1)*n, back)
+				}
+				return term{from, end.AddDate(0, 0, -1)}, true
 			}
 		}
 	case d.Before(renewal):
@@ -65,11 +78,18 @@ func termOn(s *Subscription, d time.Time) (term, bool) {
 	}
 	// Each step counts from the renewal, so that month ends do not drift.
 	for k := 1; ; k++ {
-		if next := terms.AddMonths(renewal, k*n); next.After(d) {
-			return term{terms.AddMonths(renewal, (k-1)*n), next.AddDate(0, 0, -1)}, true
+		if next := terms.AddMonthsOnDay(renewal, k*n, fwd); next.After(d) {
+			from := renewal
+			if k > 1 {
+				from = terms.AddMonthsOnDay(renewal, (k-1)*n, fwd)
+			}
+			return term{from, next.AddDate(0, 0, -1)}, true
 		}
 	}
 }
+
+// monthEnd tells whether d is the last day of its month.
+func monthEnd(d time.Time) bool { return d.AddDate(0, 0, 1).Day() == 1 }
 
 // stretch is a run of days, from its first for a number of days.
 type stretch struct {

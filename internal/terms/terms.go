@@ -110,6 +110,11 @@ func addMonths(t time.Time, n int) time.Time { return addMonthsOnDay(t, n, t.Day
 // (January 31 plus a month is February 28), as renewals do.
 func AddMonths(t time.Time, n int) time.Time { return addMonths(t, n) }
 
+// AddMonthsOnDay moves t by n calendar months onto the given day of the month, or
+// the month's last day when it is shorter: a subscription bought on the 31st renews
+// on February 28 and then on March 31.
+func AddMonthsOnDay(t time.Time, n, day int) time.Time { return addMonthsOnDay(t, n, day) }
+
 // addMonthsOnDay moves t by n calendar months onto the given day of the month, or
 // the month's last day when it is shorter.
 func addMonthsOnDay(t time.Time, n, day int) time.Time {
