@@ -59,8 +59,6 @@ func (billLineRow) TableName() string { return "bill_lines" }
 
 var billLineColumns = []string{"run_id", "seq", "tenant_id", "kind", "sku_id", "subscription_id", "currency", "amount", "corrects_line_id", "line"}
 
-func (billLineRow) columns() []string { return billLineColumns }
-
 func (r billLineRow) values() []any {
 	var corrects any
 	if r.CorrectsLineID != nil {
