@@ -17,9 +17,8 @@ import (
 )
 
 func newBillCmd(g *globals) *cobra.Command {
-	var period string
 	var lines bool
-	cmd := &cobra.Command{
+	cmd := periodCmd(g, &cobra.Command{
 		Use:   "bill --period YYYY-MM [--lines]",
 		Short: "Work out a month's billing and store it as the month's draft, replacing an earlier draft",
 		Long: "Bills every customer for the month from the contracts, the seat history and the price lists,\n" +
@@ -28,109 +27,81 @@ func newBillCmd(g *globals) *cobra.Command {
 			"are compared, and differences go into this draft as correction lines. Prints the totals per\n" +
 			"customer and the grand total per currency; --lines prints every line.",
 		Annotations: map[string]string{csvOutput: "yes"},
-		Args:        cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			p, err := app.ParsePeriod(period)
-			if err != nil {
-				return err
-			}
-			return g.withApp(cmd, false, func(a *app.App) error {
-				res, err := a.Bill(cmd.Context(), p)
-				if err != nil {
-					return err
-				}
-				return printBill(g, res, lines)
-			})
-		},
-	}
-	cmd.Flags().StringVar(&period, "period", "", "the month billed, as YYYY-MM (required)")
+	}, "billed", func(cmd *cobra.Command, a *app.App, p billing.Period) error {
+		res, err := a.Bill(cmd.Context(), p)
+		if err != nil {
+			return err
+		}
+		return printBill(g, res, lines)
+	})
 	cmd.Flags().BoolVar(&lines, "lines", false, "print every line, not only the totals")
-	_ = cmd.MarkFlagRequired("period")
 	cmd.AddCommand(newBillShowCmd(g), newBillDiffCmd(g), newBillApproveCmd(g), newBillListCmd(g))
 	return cmd
 }
 
-func newBillShowCmd(g *globals) *cobra.Command {
+// periodCmd gives cmd the required --period flag ("the month <what>, as YYYY-MM") and
+// runs run with the month parsed, in the application, once the flags are read.
+func periodCmd(g *globals, cmd *cobra.Command, what string, run func(cmd *cobra.Command, a *app.App, p billing.Period) error) *cobra.Command {
 	var period string
+	cmd.Args = cobra.NoArgs
+	cmd.RunE = func(cmd *cobra.Command, args []string) error {
+		p, err := app.ParsePeriod(period)
+		if err != nil {
+			return err
+		}
+		return g.withApp(cmd, false, func(a *app.App) error { return run(cmd, a, p) })
+	}
+	cmd.Flags().StringVar(&period, "period", "", "the month "+what+", as YYYY-MM (required)")
+	_ = cmd.MarkFlagRequired("period")
+	return cmd
+}
+
+func newBillShowCmd(g *globals) *cobra.Command {
 	var lines bool
-	cmd := &cobra.Command{
+	cmd := periodCmd(g, &cobra.Command{
 		Use:         "show --period YYYY-MM [--lines]",
 		Short:       "Show a month's stored run, as it was stored",
 		Annotations: map[string]string{csvOutput: "yes"},
-		Args:        cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			p, err := app.ParsePeriod(period)
-			if err != nil {
-				return err
-			}
-			return g.withApp(cmd, false, func(a *app.App) error {
-				res, err := a.StoredBill(cmd.Context(), p)
-				if err != nil {
-					return err
-				}
-				return printBill(g, res, lines)
-			})
-		},
-	}
-	cmd.Flags().StringVar(&period, "period", "", "the month, as YYYY-MM (required)")
+	}, "shown", func(cmd *cobra.Command, a *app.App, p billing.Period) error {
+		res, err := a.StoredBill(cmd.Context(), p)
+		if err != nil {
+			return err
+		}
+		return printBill(g, res, lines)
+	})
 	cmd.Flags().BoolVar(&lines, "lines", false, "print every line, not only the totals")
-	_ = cmd.MarkFlagRequired("period")
 	return cmd
 }
 
 func newBillDiffCmd(g *globals) *cobra.Command {
-	var period string
-	cmd := &cobra.Command{
+	return periodCmd(g, &cobra.Command{
 		Use:         "diff --period YYYY-MM",
 		Short:       "What changed in a month's run against last month's, line by line, and why",
 		Annotations: map[string]string{csvOutput: "yes"},
-		Args:        cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			p, err := app.ParsePeriod(period)
-			if err != nil {
-				return err
-			}
-			return g.withApp(cmd, false, func(a *app.App) error {
-				d, err := a.DiffBill(cmd.Context(), p)
-				if err != nil {
-					return err
-				}
-				return printBillDiff(g, d, 0)
-			})
-		},
-	}
-	cmd.Flags().StringVar(&period, "period", "", "the month reviewed, as YYYY-MM (required)")
-	_ = cmd.MarkFlagRequired("period")
-	return cmd
+	}, "reviewed", func(cmd *cobra.Command, a *app.App, p billing.Period) error {
+		d, err := a.DiffBill(cmd.Context(), p)
+		if err != nil {
+			return err
+		}
+		return printBillDiff(g, d, 0)
+	})
 }
 
 func newBillApproveCmd(g *globals) *cobra.Command {
-	var period string
-	cmd := &cobra.Command{
+	return periodCmd(g, &cobra.Command{
 		Use:   "approve --period YYYY-MM",
 		Short: "Approve a month's draft: it never changes again; later corrections go into the next month's draft",
-		Args:  cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			p, err := app.ParsePeriod(period)
-			if err != nil {
-				return err
-			}
-			return g.withApp(cmd, false, func(a *app.App) error {
-				r, err := a.ApproveBill(cmd.Context(), p)
-				if err != nil {
-					return err
-				}
-				if g.output == "json" {
-					return writeJSON(g.stdout, r)
-				}
-				textf(g.stdout, "%s approved by %s on %s: %d lines, %s\n", r.Period, r.ApprovedBy, r.ApprovedAt.Format(time.RFC3339), r.Lines, grandTotalText(r.Totals))
-				return nil
-			})
-		},
-	}
-	cmd.Flags().StringVar(&period, "period", "", "the month approved, as YYYY-MM (required)")
-	_ = cmd.MarkFlagRequired("period")
-	return cmd
+	}, "approved", func(cmd *cobra.Command, a *app.App, p billing.Period) error {
+		r, err := a.ApproveBill(cmd.Context(), p)
+		if err != nil {
+			return err
+		}
+		if g.output == "json" {
+			return writeJSON(g.stdout, r)
+		}
+		textf(g.stdout, "%s approved by %s on %s: %d lines, %s\n", r.Period, r.ApprovedBy, r.ApprovedAt.Format(time.RFC3339), r.Lines, grandTotalText(r.Totals))
+		return nil
+	})
 }
 
 func newBillListCmd(g *globals) *cobra.Command {

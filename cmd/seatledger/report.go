@@ -22,8 +22,7 @@ func newReportCmd(g *globals) *cobra.Command {
 }
 
 func newReportMarginCmd(g *globals) *cobra.Command {
-	var period string
-	cmd := &cobra.Command{
+	return periodCmd(g, &cobra.Command{
 		Use:   "margin --period YYYY-MM",
 		Short: "A month's seats, amount, cost and margin per customer and SKU, in each customer's currency",
 		Long: "Sums the month's stored run per customer and SKU (part number), per customer and per currency:\n" +
@@ -31,24 +30,13 @@ func newReportMarginCmd(g *globals) *cobra.Command {
 			"lines' rounded amounts. Lines whose cost is unknown (no price-list row gave it) are counted in\n" +
 			"COST UNKNOWN and left out of cost, margin and margin %; where no line's cost is known, they show \"?\".",
 		Annotations: map[string]string{csvOutput: "yes"},
-		Args:        cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			p, err := app.ParsePeriod(period)
-			if err != nil {
-				return err
-			}
-			return g.withApp(cmd, false, func(a *app.App) error {
-				r, err := a.Margins(cmd.Context(), p)
-				if err != nil {
-					return err
-				}
-				return printMargins(g, r)
-			})
-		},
-	}
-	cmd.Flags().StringVar(&period, "period", "", "the month, as YYYY-MM (required)")
-	_ = cmd.MarkFlagRequired("period")
-	return cmd
+	}, "reported", func(cmd *cobra.Command, a *app.App, p billing.Period) error {
+		r, err := a.Margins(cmd.Context(), p)
+		if err != nil {
+			return err
+		}
+		return printMargins(g, r)
+	})
 }
 
 func printMargins(g *globals, r app.MarginReport) error {
