@@ -27,11 +27,7 @@ func newPartnerCenterCmd(g *globals) *cobra.Command {
 		Short: "Sign a Partner Center user in with a device code and keep the sign-in, encrypted",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			cfg, log, err := g.partnerCenterConfig()
-			if err != nil {
-				return err
-			}
-			d, err := newPartnerAPI(cfg, log)
+			d, err := g.partnerAPI()
 			if err != nil {
 				return err
 			}
@@ -57,11 +53,7 @@ func newPartnerCenterCmd(g *globals) *cobra.Command {
 		Short: "Say whether a Partner Center user is signed in, who, and whether the sign-in still works",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			cfg, log, err := g.partnerCenterConfig()
-			if err != nil {
-				return err
-			}
-			d, err := newPartnerAPI(cfg, log)
+			d, err := g.partnerAPI()
 			if err != nil {
 				return err
 			}
@@ -93,7 +85,7 @@ func newPartnerCenterCmd(g *globals) *cobra.Command {
 		Short: "Forget the signed-in Partner Center user: remove the token cache",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			cfg, _, err := g.partnerCenterConfig()
+			cfg, err := g.loadConfig()
 			if err != nil {
 				return err
 			}
@@ -122,14 +114,13 @@ func newPartnerCenterCmd(g *globals) *cobra.Command {
 	return cmd
 }
 
-// partnerCenterConfig loads the configuration for the commands that need no
-// database.
-func (g *globals) partnerCenterConfig() (*config.Loaded, *slog.Logger, error) {
+// partnerAPI is the Partner API adapter for the commands that need no database.
+func (g *globals) partnerAPI() (*partnercenter.Delegated, error) {
 	cfg, err := g.loadConfig()
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
-	return cfg, newLogger(cfg, g.stderr), nil
+	return newPartnerAPI(cfg, newLogger(cfg, g.stderr))
 }
 
 // newPartnerAPI builds the Partner API adapter, signed in as the Partner Center user
