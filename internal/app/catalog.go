@@ -3,17 +3,15 @@ package app
 import (
 	"bytes"
 	"context"
-	"crypto/tls"
-	"crypto/x509"
 	"errors"
 	"fmt"
 	"io"
 	"net/http"
-	"os"
 	"time"
 
 	"github.com/seatledger/seatledger/internal/catalog"
 	"github.com/seatledger/seatledger/internal/config"
+	"github.com/seatledger/seatledger/internal/mshttp"
 	"github.com/seatledger/seatledger/internal/problems"
 	"github.com/seatledger/seatledger/internal/records"
 	"github.com/seatledger/seatledger/internal/redact"
@@ -94,23 +92,10 @@ func httpsOnly(req *http.Request, via []*http.Request) error {
 // downloadClient trusts the system's roots plus graph.ca_file, which names the
 // authorities of a TLS-inspecting proxy (or the simulated cloud) for every download.
 func downloadClient(caFile string) (*http.Client, error) {
-	tlsConfig := &tls.Config{MinVersion: tls.VersionTLS12}
-	if caFile != "" {
-		pemBytes, err := os.ReadFile(caFile)
-		if err != nil {
-			return nil, fmt.Errorf("graph.ca_file: %w", err)
-		}
-		pool, err := x509.SystemCertPool()
-		if err != nil {
-			pool = x509.NewCertPool()
-		}
-		if !pool.AppendCertsFromPEM(pemBytes) {
-			return nil, fmt.Errorf("graph.ca_file %s: no PEM certificate in it", caFile)
-		}
-		tlsConfig.RootCAs = pool
+	transport, err := mshttp.Transport(caFile, 2)
+	if err != nil {
+		return nil, err
 	}
-	transport := http.DefaultTransport.(*http.Transport).Clone()
-	transport.TLSClientConfig = tlsConfig
 	return &http.Client{Timeout: 2 * time.Minute, Transport: transport, CheckRedirect: httpsOnly}, nil
 }
 
