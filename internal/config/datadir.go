@@ -30,3 +30,11 @@ func (c *Config) PartnerCenterDownloadDir() string {
 	}
 	return filepath.Join(c.DataDir(), "downloads")
 }
+
+// NoticesOutboxDir is notices.outbox_dir, or its default in DataDir.
+func (c *Config) NoticesOutboxDir() string {
+	if c.Notices.OutboxDir != "" {
+		return c.Notices.OutboxDir
+	}
+	return filepath.Join(c.DataDir(), "outbox")
+}

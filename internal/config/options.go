@@ -8,7 +8,9 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"net/mail"
 	"net/url"
+	"slices"
 	"os"
 	"strconv"
 	"strings"
@@ -70,6 +72,30 @@ type Config struct {
 		RenewalDays     int
 		SharedMailboxGB int
 		BusinessSeatCap int
+	}
+	Notices struct {
+		// Kinds are the kinds of notice sent; CustomerKinds overrides them for a
+		// customer (tenant id or external reference), empty meaning none.
+		Kinds         []string
+		CustomerKinds map[string][]string
+		Transport     string
+		OutboxDir     string
+		From          string
+		FromName      string
+		ReplyTo       string
+		SMTPHost      string
+		SMTPPort      int
+		SMTPSecurity  string
+		SMTPAuth      string
+		SMTPUsername  string
+		SMTPPassword  string
+		GraphMailbox  string
+		PartnerName   string
+		Address       []string
+		LogoURL       string
+		Signature     []string
+		Email         string
+		Phone         string
 	}
 	Export struct {
 		// Profiles are the CSV export profiles defined in the configuration, checked,
@@ -326,6 +352,158 @@ var options = []option{
 		get: func(c *Config) string { return strconv.Itoa(c.Advice.BusinessSeatCap) },
 	},
 	{
+		key: "notices.kinds", def: "price-change,terms-change,renewal-reminder,subscription-expiring,right-sizing-digest",
+		doc: "the kinds of customer notice created, comma-separated (price-change, terms-change, renewal-reminder, subscription-expiring, right-sizing-digest); empty for none",
+		set: func(c *Config, v string) error {
+			kinds, err := noticeKinds(v)
+			c.Notices.Kinds = kinds
+			return err
+		},
+		get: func(c *Config) string { return strings.Join(c.Notices.Kinds, ",") },
+	},
+	{
+		key: "notices.customer_kinds", def: "",
+		doc: "per customer (tenant id or external reference), the kinds it gets instead of notices.kinds: CUST-0001=price-change,renewal-reminder; CUST-0002=none",
+		set: func(c *Config, v string) error {
+			c.Notices.CustomerKinds = map[string][]string{}
+			for _, part := range strings.Split(v, ";") {
+				if strings.TrimSpace(part) == "" {
+					continue
+				}
+				who, list, ok := strings.Cut(part, "=")
+				who = strings.TrimSpace(who)
+				if !ok || who == "" {
+					return fmt.Errorf("%q is not CUSTOMER=kind,kind", strings.TrimSpace(part))
+				}
+				if strings.TrimSpace(list) == "none" {
+					list = ""
+				}
+				kinds, err := noticeKinds(list)
+				if err != nil {
+					return fmt.Errorf("%s: %w", who, err)
+				}
+				c.Notices.CustomerKinds[who] = kinds
+			}
+			return nil
+		},
+		get: func(c *Config) string {
+			var parts []string
+			for who, kinds := range c.Notices.CustomerKinds {
+				parts = append(parts, who+"="+strings.Join(kinds, ","))
+			}
+			slices.Sort(parts)
+			return strings.Join(parts, "; ")
+		},
+	},
+	{
+		key: "notices.transport", def: "outbox", allowed: []string{"outbox", "smtp", "graph"},
+		doc: "how notices are delivered: outbox (.eml files in notices.outbox_dir, nothing is sent), smtp, or graph (sendMail from notices.graph_mailbox)",
+		set: func(c *Config, v string) error { c.Notices.Transport = v; return nil },
+		get: func(c *Config) string { return c.Notices.Transport },
+	},
+	{
+		key: "notices.outbox_dir", def: "",
+		doc: "folder the outbox transport writes .eml files to (default outbox/ beside the SQLite database, else in the working folder)",
+		set: func(c *Config, v string) error { c.Notices.OutboxDir = v; return nil },
+		get: func(c *Config) string { return c.Notices.OutboxDir },
+	},
+	{
+		key: "notices.from", def: "",
+		doc: "the sender address of notices (needed by smtp; graph sends from its mailbox); its domain names the notices' Message-IDs",
+		set: func(c *Config, v string) error { c.Notices.From = v; return emailOrEmpty(v) },
+		get: func(c *Config) string { return c.Notices.From },
+	},
+	{
+		key: "notices.from_name", def: "",
+		doc: "the sender's display name (default notices.partner_name)",
+		set: func(c *Config, v string) error { c.Notices.FromName = v; return nil },
+		get: func(c *Config) string { return c.Notices.FromName },
+	},
+	{
+		key: "notices.reply_to", def: "",
+		doc: "where customers' replies go, when not the sender",
+		set: func(c *Config, v string) error { c.Notices.ReplyTo = v; return emailOrEmpty(v) },
+		get: func(c *Config) string { return c.Notices.ReplyTo },
+	},
+	{
+		key: "notices.smtp_host", def: "",
+		doc: "SMTP server (Exchange Online: smtp.office365.com)",
+		set: func(c *Config, v string) error { c.Notices.SMTPHost = v; return nil },
+		get: func(c *Config) string { return c.Notices.SMTPHost },
+	},
+	{
+		key: "notices.smtp_port", def: "587",
+		doc: "SMTP port: 587 with starttls, 465 with tls",
+		set: intSetter(1, 65535, func(c *Config, n int) { c.Notices.SMTPPort = n }),
+		get: func(c *Config) string { return strconv.Itoa(c.Notices.SMTPPort) },
+	},
+	{
+		key: "notices.smtp_security", def: "starttls", allowed: []string{"starttls", "tls", "none"},
+		doc: "starttls (required), tls (implicit, port 465), or none (a local relay only)",
+		set: func(c *Config, v string) error { c.Notices.SMTPSecurity = v; return nil },
+		get: func(c *Config) string { return c.Notices.SMTPSecurity },
+	},
+	{
+		key: "notices.smtp_auth", def: "password", allowed: []string{"password", "xoauth2", "none"},
+		doc: "password, xoauth2 (an OAuth token for Exchange Online from the app registration graph.client_id in partner.tenant_id: Exchange Online turns SMTP AUTH with passwords off), or none",
+		set: func(c *Config, v string) error { c.Notices.SMTPAuth = v; return nil },
+		get: func(c *Config) string { return c.Notices.SMTPAuth },
+	},
+	{
+		key: "notices.smtp_username", def: "",
+		doc: "SMTP user (the sending mailbox for xoauth2)",
+		set: func(c *Config, v string) error { c.Notices.SMTPUsername = v; return nil },
+		get: func(c *Config) string { return c.Notices.SMTPUsername },
+	},
+	{
+		key: "notices.smtp_password", def: "", secret: true, private: true,
+		doc: "SMTP password, for smtp_auth password",
+		set: func(c *Config, v string) error { c.Notices.SMTPPassword = v; return nil },
+		get: func(c *Config) string { return c.Notices.SMTPPassword },
+	},
+	{
+		key: "notices.graph_mailbox", def: "",
+		doc: "the mailbox (UPN or object id) in the partner's tenant that sends notices through Graph (application permission Mail.Send)",
+		set: func(c *Config, v string) error { c.Notices.GraphMailbox = v; return nil },
+		get: func(c *Config) string { return c.Notices.GraphMailbox },
+	},
+	{
+		key: "notices.partner_name", def: "",
+		doc: "the partner's name, as notices are signed",
+		set: func(c *Config, v string) error { c.Notices.PartnerName = v; return nil },
+		get: func(c *Config) string { return c.Notices.PartnerName },
+	},
+	{
+		key: "notices.partner_address", def: "",
+		doc: "the partner's postal address in notices, lines separated by |",
+		set: func(c *Config, v string) error { c.Notices.Address = splitLines(v); return nil },
+		get: func(c *Config) string { return strings.Join(c.Notices.Address, " | ") },
+	},
+	{
+		key: "notices.partner_logo_url", def: "",
+		doc: "https URL of the partner's logo in the HTML part of notices",
+		set: urlSetter(func(c *Config, v string) { c.Notices.LogoURL = v }),
+		get: func(c *Config) string { return c.Notices.LogoURL },
+	},
+	{
+		key: "notices.partner_signature", def: "",
+		doc: "the closing of notices (team or person), lines separated by |",
+		set: func(c *Config, v string) error { c.Notices.Signature = splitLines(v); return nil },
+		get: func(c *Config) string { return strings.Join(c.Notices.Signature, " | ") },
+	},
+	{
+		key: "notices.partner_email", def: "",
+		doc: "the address customers reach the partner at, printed in notices",
+		set: func(c *Config, v string) error { c.Notices.Email = v; return emailOrEmpty(v) },
+		get: func(c *Config) string { return c.Notices.Email },
+	},
+	{
+		key: "notices.partner_phone", def: "",
+		doc: "the phone number printed in notices",
+		set: func(c *Config, v string) error { c.Notices.Phone = v; return nil },
+		get: func(c *Config) string { return c.Notices.Phone },
+	},
+	{
 		key: "export.profiles", def: "",
 		doc:  "CSV export profiles besides the built-in default, excel-eu and xero: a list of {name, base, separator, decimal_mark, date_format, quote, bom, columns, ...}; `seatledger export --profile NAME` uses one",
 		list: true, setList: setExportProfiles,
@@ -337,6 +515,43 @@ var options = []option{
 			return strings.Join(names, ", ")
 		},
 	},
+}
+
+var noticeKindNames = []string{"price-change", "terms-change", "renewal-reminder", "subscription-expiring", "right-sizing-digest"}
+
+func noticeKinds(v string) ([]string, error) {
+	var out []string
+	for _, k := range strings.Split(v, ",") {
+		k = strings.TrimSpace(k)
+		if k == "" {
+			continue
+		}
+		if !slices.Contains(noticeKindNames, k) {
+			return nil, fmt.Errorf("%q is not a kind of notice (%s)", k, strings.Join(noticeKindNames, ", "))
+		}
+		out = append(out, k)
+	}
+	return out, nil
+}
+
+func emailOrEmpty(v string) error {
+	if v == "" {
+		return nil
+	}
+	if a, err := mail.ParseAddress(v); err != nil || a.Address != v {
+		return fmt.Errorf("%q is not an e-mail address such as billing@partner.example", v)
+	}
+	return nil
+}
+
+func splitLines(v string) []string {
+	var out []string
+	for _, l := range strings.Split(v, "|") {
+		if l = strings.TrimSpace(l); l != "" {
+			out = append(out, l)
+		}
+	}
+	return out
 }
 
 // urlSetter accepts an empty value (keep the default) or an http(s) URL.
