@@ -67,6 +67,21 @@ func (l *Localizer) Count(id string, n int) (string, error) {
 	return l.localize(&goi18n.LocalizeConfig{MessageID: id, PluralCount: n, TemplateData: map[string]any{"Count": n}})
 }
 
+// Text renders a message without a count, such as a phrase or a label.
+func (l *Localizer) Text(id string) (string, error) {
+	return l.localize(&goi18n.LocalizeConfig{MessageID: id})
+}
+
+// Localize renders a message with template data; count picks the plural form, and
+// data may use it as .Count.
+func (l *Localizer) Localize(id string, count int, data map[string]any) (string, error) {
+	td := map[string]any{"Count": count}
+	for k, v := range data {
+		td[k] = v
+	}
+	return l.localize(&goi18n.LocalizeConfig{MessageID: id, PluralCount: count, TemplateData: td})
+}
+
 func (l *Localizer) localize(c *goi18n.LocalizeConfig) (string, error) {
 	s, err := l.l.Localize(c)
 	// go-i18n reports the English fallback as not found in the language asked for;

@@ -15,11 +15,15 @@ func TestEnglishCountedNouns(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var ids map[string]map[string]string
+	var ids map[string]any
 	if err := yaml.Unmarshal(data, &ids); err != nil {
 		t.Fatal(err)
 	}
-	for id := range ids {
+	for id, v := range ids {
+		// Phrases of the notices have no count.
+		if forms, ok := v.(map[string]any); !ok || forms["one"] == nil {
+			continue
+		}
 		one, many := N(1, id), N(2, id)
 		if !strings.HasPrefix(one, "1 ") || !strings.HasPrefix(many, "2 ") || one[2:] == many[2:] {
 			t.Errorf("%s: %q, %q", id, one, many)
