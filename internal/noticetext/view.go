@@ -20,21 +20,39 @@ type view struct {
 	Lang    string
 	locale  string
 	loc     *i18n.Localizer
+	// amounts caches formatted amounts: the text and HTML parts show the same ones,
+	// and the formatter builds a replacer per call.
+	amounts map[string]string
 }
 
 // Money formats an amount (decimal.Decimal or *decimal.Decimal); a nil one is
 // worded as not known.
 func (v *view) Money(a any) (string, error) {
+	var d decimal.Decimal
 	switch a := a.(type) {
 	case decimal.Decimal:
-		return Money(a, v.Currency, v.locale)
+		d = a
 	case *decimal.Decimal:
 		if a == nil {
 			return v.loc.Text("notice_unknown")
 		}
-		return Money(*a, v.Currency, v.locale)
+		d = *a
+	default:
+		return "", fmt.Errorf("money: %T is not an amount", a)
 	}
-	return "", fmt.Errorf("money: %T is not an amount", a)
+	key := d.String()
+	if s, ok := v.amounts[key]; ok {
+		return s, nil
+	}
+	s, err := Money(d, v.Currency, v.locale)
+	if err != nil {
+		return "", err
+	}
+	if v.amounts == nil {
+		v.amounts = map[string]string{}
+	}
+	v.amounts[key] = s
+	return s, nil
 }
 
 // Abs is an amount without its sign, for a change worded as a rise or a fall.
