@@ -67,8 +67,7 @@ func samples(customer, locale string, seats int) []notices.Letter {
 			},
 			Proposals: proposals[:3]},
 		{Kind: notices.TermsChange, Customer: customer, Locale: locale, Currency: "EUR", Reaches: day(2027, time.January, 1),
-			Announcement: &notices.Announcement{Title: "Nieuwe voorwaarden <2027> & meer",
-				Body: "Eerste alinea met <b>tekst</b> & zo.\n\nTweede alinea.", Effective: day(2027, time.January, 1)}},
+			Announcement: announcement(locale)},
 		{Kind: notices.Renewal, Customer: customer, Locale: locale, Currency: "EUR",
 			Reaches: day(2026, time.December, 1), Respond: day(2026, time.November, 30),
 			Subscription: &notices.Subscription{Product: "Microsoft 365 E3", PartNumber: "CFQ7TTC0LF8Q", Term: "P1Y",
@@ -80,6 +79,24 @@ func samples(customer, locale string, seats int) []notices.Letter {
 		{Kind: notices.Digest, Customer: customer, Locale: locale, Currency: "EUR", Month: day(2026, time.December, 1),
 			Respond: day(2026, time.December, 31), Proposals: proposals},
 	}
+}
+
+// announcement is a partner's announcement in the customer's language; the Dutch one
+// carries markup that HTML must escape.
+func announcement(locale string) *notices.Announcement {
+	text := map[string][2]string{
+		"en": {"New terms of service from 2027", "From 1 January 2027 invoices are due within 14 days.\n\nThe full terms are attached."},
+		"nl": {"Nieuwe voorwaarden <2027> & meer", "Eerste alinea met <b>tekst</b> & zo.\n\nTweede alinea."},
+		"de": {"Neue Geschäftsbedingungen ab 2027", "Ab dem 1. Januar 2027 sind Rechnungen innerhalb von 14 Tagen fällig.\n\nDie vollständigen Bedingungen finden Sie im Anhang."},
+		"fr": {"Nouvelles conditions générales à partir de 2027", "À partir du 1er janvier 2027, les factures sont payables sous 14 jours.\n\nLes conditions complètes sont jointes."},
+		"it": {"Nuove condizioni generali dal 2027", "Dal 1° gennaio 2027 le fatture sono da pagare entro 14 giorni.\n\nLe condizioni complete sono allegate."},
+		"hr": {"Novi opći uvjeti od 2027.", "Od 1. siječnja 2027. računi dospijevaju u roku od 14 dana.\n\nPotpuni uvjeti nalaze se u privitku."},
+	}
+	t, ok := text[locale]
+	if !ok {
+		t = text["en"]
+	}
+	return &notices.Announcement{Title: t[0], Body: t[1], Effective: day(2027, time.January, 1)}
 }
 
 func newRenderer(t testing.TB, w io.Writer) *Renderer {
