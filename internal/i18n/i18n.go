@@ -1,7 +1,8 @@
 // Package i18n holds the text seatledger writes for people, by message id, with the
 // CLDR plural rules of each language (English one/other, Croatian one/few/other, ...).
-// The CLI speaks English; the customer notices will add their languages (nl, de, it,
-// hr, fr) as message files beside messages/en.yaml, and pick a Localizer per contact.
+// The CLI speaks English; the customer notices (package noticetext) speak the
+// customer's language (nl, de, fr, it, hr), each a message file beside messages/en.yaml,
+// and pick a Localizer per letter.
 package i18n
 
 import (

@@ -2,6 +2,7 @@ package noticetext
 
 import (
 	"bytes"
+	"errors"
 	"flag"
 	"io"
 	"log/slog"
@@ -351,6 +352,38 @@ func TestErrors(t *testing.T) {
 	l.Currency = "XYZ"
 	if _, err := r.Render(l, partner); err == nil || !strings.Contains(err.Error(), "price-change") || !strings.Contains(err.Error(), " de") {
 		t.Errorf("template error: %v", err)
+	}
+}
+
+// One renderer serves many notices at once (go test -race).
+func TestConcurrentRender(t *testing.T) {
+	r := newRenderer(t, nil)
+	want, err := r.Render(samples("Jansen BV", "de-AT", 3)[0], partner)
+	if err != nil {
+		t.Fatal(err)
+	}
+	errs := make(chan error, 8)
+	for range 8 {
+		go func() {
+			for _, lang := range iso.Locales {
+				for _, l := range samples("Jansen BV", lang, 3) {
+					if _, err := r.Render(l, partner); err != nil {
+						errs <- err
+						return
+					}
+				}
+			}
+			got, err := r.Render(samples("Jansen BV", "de-AT", 3)[0], partner)
+			if err == nil && got != want {
+				err = errors.New("a notice rendered differently under load")
+			}
+			errs <- err
+		}()
+	}
+	for range 8 {
+		if err := <-errs; err != nil {
+			t.Error(err)
+		}
 	}
 }
 
