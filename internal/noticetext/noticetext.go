@@ -30,9 +30,10 @@ type Rendered struct {
 
 // Renderer renders notices; it is safe for concurrent use.
 type Renderer struct {
-	logger *slog.Logger
-	bundle *i18n.Bundle
-	sets   map[setKey]*set
+	logger    *slog.Logger
+	bundle    *i18n.Bundle
+	sets      map[setKey]*set
+	languages map[string]bool
 }
 
 type setKey struct{ lang, kind string }
@@ -49,12 +50,13 @@ func New(logger *slog.Logger) (*Renderer, error) {
 	if err != nil {
 		return nil, fmt.Errorf("notice messages: %w", err)
 	}
-	r := &Renderer{logger: logger, bundle: bundle, sets: map[setKey]*set{}}
+	r := &Renderer{logger: logger, bundle: bundle, sets: map[setKey]*set{}, languages: map[string]bool{}}
 	layout, err := htmltemplate.ParseFS(templateFiles, "templates/layout.html.tmpl")
 	if err != nil {
 		return nil, fmt.Errorf("notice layout: %w", err)
 	}
 	for _, lang := range iso.Locales {
+		r.languages[lang] = true
 		for _, kind := range notices.Kinds {
 			s, err := parseSet(layout, lang, kind)
 			if err != nil {
@@ -86,12 +88,13 @@ func parseSet(layout *htmltemplate.Template, lang, kind string) (*set, error) {
 	return &set{subject: subject, text: text, html: html}, nil
 }
 
-// Render renders a letter for its customer's locale. A language without templates
-// gets English, and the renderer says so in its log.
+// Render renders a letter for its customer's locale. A region (de-AT) picks its
+// language's templates and its own amounts and days; a language without templates
+// gets English throughout, and the renderer says so in its log.
 func (r *Renderer) Render(l notices.Letter, p notices.Partner) (Rendered, error) {
 	locale := normalize(l.Locale)
 	lang, _, _ := strings.Cut(locale, "-")
-	if _, ok := r.sets[setKey{lang, notices.PriceChange}]; !ok {
+	if !r.languages[lang] {
 		r.logger.Warn("no templates in the customer's language; writing English", "locale", l.Locale, "kind", l.Kind, "customer", l.Customer)
 		lang, locale = "en", "en"
 	}
