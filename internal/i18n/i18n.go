@@ -1,7 +1,8 @@
 // Package i18n holds the text seatledger writes for people, by message id, with the
 // CLDR plural rules of each language (English one/other, Croatian one/few/other, ...).
-// The CLI speaks English; the customer notices will add their languages (nl, de, it,
-// hr, fr) as message files beside messages/en.yaml, and pick a Localizer per contact.
+// The CLI speaks English; the customer notices (package noticetext) speak the
+// customer's language (nl, de, fr, it, hr), each a message file beside messages/en.yaml,
+// and pick a Localizer per letter.
 package i18n
 
 import (
@@ -65,6 +66,21 @@ func (b *Bundle) Localizer(langs ...string) *Localizer {
 // a reader.
 func (l *Localizer) Count(id string, n int) (string, error) {
 	return l.localize(&goi18n.LocalizeConfig{MessageID: id, PluralCount: n, TemplateData: map[string]any{"Count": n}})
+}
+
+// Text renders a message without a count, such as a phrase or a label.
+func (l *Localizer) Text(id string) (string, error) {
+	return l.localize(&goi18n.LocalizeConfig{MessageID: id})
+}
+
+// Localize renders a message with template data; count picks the plural form, and
+// data may use it as .Count.
+func (l *Localizer) Localize(id string, count int, data map[string]any) (string, error) {
+	td := map[string]any{"Count": count}
+	for k, v := range data {
+		td[k] = v
+	}
+	return l.localize(&goi18n.LocalizeConfig{MessageID: id, PluralCount: count, TemplateData: td})
 }
 
 func (l *Localizer) localize(c *goi18n.LocalizeConfig) (string, error) {
