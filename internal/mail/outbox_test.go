@@ -2,7 +2,9 @@ package mail_test
 
 import (
 	"context"
+	"io"
 	"mime"
+	"mime/quotedprintable"
 	"net/mail"
 	"os"
 	"os/exec"
@@ -154,5 +156,39 @@ func TestLongSubjectFoldsAndDecodes(t *testing.T) {
 	var dec mime.WordDecoder
 	if got, err := dec.DecodeHeader(msg.Header.Get("Subject")); err != nil || got != m.Subject {
 		t.Errorf("subject %q (%v), want %q", got, err, m.Subject)
+	}
+}
+
+func TestWriteEMLIsStable(t *testing.T) {
+	var a, b strings.Builder
+	if err := seatmail.WriteEML(&a, notice("same@partner.example")); err != nil {
+		t.Fatal(err)
+	}
+	if err := seatmail.WriteEML(&b, notice("same@partner.example")); err != nil {
+		t.Fatal(err)
+	}
+	if a.String() != b.String() {
+		t.Errorf("the same message gave different bytes:\n%s\n---\n%s", a.String(), b.String())
+	}
+}
+
+func TestWriteEMLTextOnly(t *testing.T) {
+	m := notice("text@partner.example")
+	m.HTML = ""
+	var b strings.Builder
+	if err := seatmail.WriteEML(&b, m); err != nil {
+		t.Fatal(err)
+	}
+	msg, err := mail.ReadMessage(strings.NewReader(b.String()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ct, params, err := mime.ParseMediaType(msg.Header.Get("Content-Type"))
+	if err != nil || ct != "text/plain" || !strings.EqualFold(params["charset"], "utf-8") {
+		t.Fatalf("Content-Type %q (%v)", msg.Header.Get("Content-Type"), err)
+	}
+	body, err := io.ReadAll(quotedprintable.NewReader(msg.Body))
+	if err != nil || strings.ReplaceAll(string(body), "\r\n", "\n") != textBody {
+		t.Errorf("body %q (%v), want %q", body, err, textBody)
 	}
 }

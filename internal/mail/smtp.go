@@ -115,7 +115,9 @@ func NewSMTP(o SMTPOptions) (*SMTP, error) {
 }
 
 // Deliver sends m and returns the server's reply to DATA as proof. A connection
-// found broken before anything was sent is reopened once.
+// found broken before anything was sent is reopened once. ctx bounds the wait for
+// the connection and its opening; once the message is on its way, each exchange is
+// bounded by Timeout instead (go-mail takes no context there).
 func (s *SMTP) Deliver(ctx context.Context, m Message) (Receipt, error) {
 	msg, err := build(m)
 	if err != nil {

@@ -283,6 +283,22 @@ func TestSMTPServerGone(t *testing.T) {
 	}
 }
 
+// A server that closed the idle connection is reconnected to, without an error.
+func TestSMTPReconnectsAfterIdleClose(t *testing.T) {
+	srv := smtptest.Start(t, smtptest.Options{IdleTimeout: 100 * time.Millisecond})
+	s := newSMTP(t, srv, seatmail.SMTPOptions{})
+	if _, err := s.Deliver(context.Background(), notice("r-1@partner.example")); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(300 * time.Millisecond)
+	if _, err := s.Deliver(context.Background(), notice("r-2@partner.example")); err != nil {
+		t.Fatalf("after the server closed the connection: %v", err)
+	}
+	if n := len(srv.Messages()); n != 2 {
+		t.Errorf("server got %d messages, want 2", n)
+	}
+}
+
 func TestNewSMTPRefuses(t *testing.T) {
 	cases := []struct {
 		name string

@@ -40,6 +40,9 @@ type Options struct {
 	Token string
 	// OnData, if set, runs when a message has been read, before the reply.
 	OnData func()
+	// IdleTimeout, when set, closes a connection idle that long, as real servers
+	// do between batches (default 30s).
+	IdleTimeout time.Duration
 }
 
 // Received is one message the server accepted.
@@ -74,6 +77,9 @@ func Start(t testing.TB, opts Options) *Server {
 	}))
 	srv.Domain = "smtptest.local"
 	srv.ReadTimeout = 30 * time.Second
+	if opts.IdleTimeout > 0 {
+		srv.ReadTimeout = opts.IdleTimeout
+	}
 	srv.WriteTimeout = 30 * time.Second
 	srv.MaxMessageBytes = 10 << 20
 	srv.EnableSMTPUTF8 = true
