@@ -85,6 +85,9 @@ type Server struct {
 	// Graph's billed invoice exports (billingexport.go).
 	exports billingExports
 
+	// Mail sent through Graph's sendMail (sendmail.go), under failMu.
+	mail sentMail
+
 	stats Stats
 }
 
@@ -250,6 +253,7 @@ func (s *Server) routes() http.Handler {
 	mux.HandleFunc("POST /v1.0/reports/partners/billing/reconciliation/billed/export", s.partnerGraph(s.billedExport))
 	mux.HandleFunc("GET /v1.0/reports/partners/billing/operations/{id}", s.partnerGraph(s.billingOperation))
 	mux.HandleFunc("GET /blobs/billed/{op}/{name}", s.billingBlob)
+	mux.HandleFunc("POST /v1.0/users/{id}/sendMail", s.partnerGraph(s.sendMail))
 	mux.HandleFunc("GET /v1/customers", s.partnerCenter(s.pcCustomers))
 	mux.HandleFunc("GET /v1/customers/{customer}/subscriptions", s.partnerCenter(s.pcSubscriptions))
 	// Control endpoints of the simulation itself, for a server run from the CLI.
