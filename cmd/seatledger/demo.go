@@ -91,6 +91,10 @@ func runDemo(cmd *cobra.Command, g *globals, wf worldFlags, dir string, days int
 		// The Partner API's price lists take a signed-in user; the demo's sign-in is kept
 		// under a key of its own, which ends with it.
 		"partner_center.partner_api_base_url": srv.PartnerCenterBaseURL(), "partner_center.token_cache_key": demoCacheKey(),
+		// Notices go to the outbox folder beside the database, signed by a made-up partner.
+		"notices.transport": "outbox", "notices.from": "notices@cloudpartner.example", "notices.partner_name": "Cloud Partner BV",
+		"notices.partner_address": "Stationsplein 1 | 3511 ED Utrecht | Nederland", "notices.partner_signature": "Team Licenties | Cloud Partner BV",
+		"notices.partner_email": "licenties@cloudpartner.example", "notices.partner_phone": "+31 30 123 4567",
 	})
 	if err != nil {
 		return err
@@ -204,6 +208,9 @@ func runDemo(cmd *cobra.Command, g *globals, wf worldFlags, dir string, days int
 	if err := demoBilling(ctx, g, a, world, dir, srv.Now()); err != nil {
 		return err
 	}
+	if err := demoNotices(ctx, g, a, dir, srv.Now()); err != nil {
+		return err
+	}
 	sl := "bin/seatledger --config " + configFile
 	fmt.Fprintf(w, "\nexplore further, for example:\n  %s findings list --customer %s\n", sl, world.Customers()[0].ExternalRef)
 	fmt.Fprintf(w, "  %s findings list --sort act-by --limit 20\n", sl)
@@ -214,6 +221,8 @@ func runDemo(cmd *cobra.Command, g *globals, wf worldFlags, dir string, days int
 	fmt.Fprintf(w, "  %s customers status\n", sl)
 	fmt.Fprintf(w, "  %s prices changes --since %s\n", sl, srv.Now().Format(time.DateOnly))
 	fmt.Fprintf(w, "  %s prices impact --customer %s\n", sl, world.Customers()[0].ExternalRef)
+	fmt.Fprintf(w, "  %s notices list --status late\n", sl)
+	fmt.Fprintf(w, "  %s notices preview 1 --html notice-1.html\n", sl)
 	return nil
 }
 
@@ -229,7 +238,10 @@ func demoCacheKey() string {
 func writeDemoConfig(dir, dbPath, partnerCenterURL string) (string, error) {
 	configFile := filepath.Join(dir, "seatledger.yaml")
 	demoConfig := fmt.Sprintf("# written by seatledger demo\ndatabase:\n  url: sqlite:%s\npartner:\n  tenant_id: %s\n"+
-		"# the demo's simulated Partner Center, gone when the demo ends\npartner_center:\n  enabled: true\n  base_url: %s\n",
+		"# the demo's simulated Partner Center, gone when the demo ends\npartner_center:\n  enabled: true\n  base_url: %s\n"+
+		"# notices are written to the outbox folder, not sent\nnotices:\n  transport: outbox\n  from: notices@cloudpartner.example\n"+
+		"  partner_name: Cloud Partner BV\n  partner_address: Stationsplein 1 | 3511 ED Utrecht | Nederland\n"+
+		"  partner_signature: Team Licenties | Cloud Partner BV\n  partner_email: licenties@cloudpartner.example\n  partner_phone: +31 30 123 4567\n",
 		filepath.Base(dbPath), sandbox.PartnerTenantID, partnerCenterURL)
 	if _, err := privfile.Write(dir, filepath.Base(configFile), []byte(demoConfig)); err != nil {
 		return "", fmt.Errorf("write demo configuration: %w", err)

@@ -14,6 +14,7 @@ import (
 	"github.com/microsoftgraph/msgraph-sdk-go/models"
 	"github.com/microsoftgraph/msgraph-sdk-go/users"
 
+	"github.com/seatledger/seatledger/internal/entra"
 	"github.com/seatledger/seatledger/internal/mail"
 	"github.com/seatledger/seatledger/internal/mshttp"
 )
@@ -176,4 +177,18 @@ func first(v []string) string {
 		return ""
 	}
 	return v[0]
+}
+
+// SMTPToken is a source of OAuth tokens for SMTP AUTH XOAUTH2 with Exchange Online,
+// asked for the app registration in the partner's own tenant: Exchange Online turns
+// SMTP AUTH with passwords off, and a partner on Microsoft 365 sends this way.
+func (c *Client) SMTPToken(partnerTenantID string) (func(ctx context.Context) (string, error), error) {
+	if partnerTenantID == "" {
+		return nil, errors.New("smtp xoauth2: partner.tenant_id is required: the token is the app's in the partner's own tenant")
+	}
+	cred, err := c.app.Credential(partnerTenantID, c.authority, c.cfg.AuthorityHost != "", c.authHTTP)
+	if err != nil {
+		return nil, fmt.Errorf("smtp xoauth2: credential for tenant %s: %w", partnerTenantID, err)
+	}
+	return entra.SMTPToken(cred), nil
 }

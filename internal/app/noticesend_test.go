@@ -1,0 +1,228 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"mime"
+	"net/mail"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/seatledger/seatledger/internal/config"
+	smail "github.com/seatledger/seatledger/internal/mail"
+	"github.com/seatledger/seatledger/internal/mail/smtptest"
+	"github.com/seatledger/seatledger/internal/notices"
+	"github.com/seatledger/seatledger/internal/store"
+	"github.com/seatledger/seatledger/internal/store/storetest"
+)
+
+func TestMain(m *testing.M) { storetest.Main(m) }
+
+// outboxApp is an App on s with n due notices stored, and an SMTP server to send
+// them to.
+func outboxApp(t testing.TB, s *store.Store, n int) (*App, *smtptest.Server, smail.Transport) {
+	t.Helper()
+	cfg, err := config.Load("", nil, map[string]string{"notices.from": "licences@partner.example", "notices.partner_name": "Partner BV"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := &App{Config: cfg, Store: s, Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Actor: "test"}
+	today := time.Now().UTC().Truncate(24 * time.Hour)
+	var list []notices.Notice
+	for i := range n {
+		key := notices.Key(notices.Renewal, fmt.Sprint("tenant-", i%7), "hr", fmt.Sprint("sub-", i))
+		list = append(list, notices.Notice{Key: key, Kind: notices.Renewal, TenantID: fmt.Sprint("tenant-", i%7), Customer: "Đurđević d.o.o.",
+			Locale: "hr", Language: "hr", Recipients: []notices.Recipient{{Name: "Ivana Ćorić", Email: fmt.Sprintf("it%d@durdevic.example", i)}},
+			Due: today, Subject: "Obnova pretplate: 21 licenca, 1.234,50 €", Text: "Poštovani,\n\nukupno 1.234,50 €", HTML: "<p>ukupno 1.234,50 €</p>",
+			MessageID: notices.MessageID(key, "partner.example")})
+	}
+	if _, err := s.CreateNotices(context.Background(), list); err != nil {
+		t.Fatal(err)
+	}
+	srv := smtptest.Start(t, smtptest.Options{})
+	host, port := srv.Addr()
+	tr, err := smail.NewSMTP(smail.SMTPOptions{Host: host, Port: port, Security: "none", Auth: "none"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = tr.Close() })
+	return a, srv, tr
+}
+
+// byMessageID counts the messages the server accepted per Message-ID.
+func byMessageID(srv *smtptest.Server) map[string]int {
+	out := map[string]int{}
+	for _, m := range srv.Messages() {
+		out[m.MessageID]++
+	}
+	return out
+}
+
+// A 451 is retried and then delivered once; a 550 marks the notice failed with the
+// server's reply; the proof stored is the server's acceptance.
+func TestSendNoticesRetriesAndFails(t *testing.T) {
+	storetest.EachDB(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		a, srv, tr := outboxApp(t, s, 3)
+		srv.FailNext(1, 451, "4.3.0 try again later")
+		res, err := a.SendNotices(ctx, SendOptions{Transport: tr, TransportName: "smtp", Workers: 1})
+		if err != nil || res.Sent != 2 || res.Retried != 1 {
+			t.Fatalf("first send %+v, %v", res, err)
+		}
+		retry, err := s.Notices(ctx, store.NoticeFilter{Status: notices.StatusPending})
+		if err != nil || len(retry) != 1 || retry[0].NextAttempt == nil || !strings.Contains(retry[0].LastError, "451") {
+			t.Fatalf("after a 451: %+v, %v", retry, err)
+		}
+		// Not yet time to retry: nothing is claimed.
+		if res, _ := a.SendNotices(ctx, SendOptions{Transport: tr, TransportName: "smtp"}); res.Sent != 0 {
+			t.Errorf("retried before its time: %+v", res)
+		}
+		if _, err := s.SetNoticeStatus(ctx, retry[0].ID, store.NoticeHold, "check", "fin"); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.SetNoticeStatus(ctx, retry[0].ID, store.NoticeRelease, "checked", "fin"); err != nil {
+			t.Fatal(err)
+		}
+		if res, err := a.SendNotices(ctx, SendOptions{Transport: tr, TransportName: "smtp"}); err != nil || res.Sent != 1 {
+			t.Fatalf("released notice: %+v, %v", res, err)
+		}
+		for id, n := range byMessageID(srv) {
+			if n != 1 {
+				t.Errorf("%s delivered %d times", id, n)
+			}
+		}
+		if len(srv.Messages()) != 3 {
+			t.Errorf("%d messages delivered, want 3", len(srv.Messages()))
+		}
+		sent, _ := s.Notices(ctx, store.NoticeFilter{Status: notices.StatusSent})
+		for _, n := range sent {
+			if !strings.HasPrefix(n.Proof, "250") || n.Transport != "smtp" {
+				t.Errorf("notice %d proof %q by %q", n.ID, n.Proof, n.Transport)
+			}
+		}
+		// The message as received: the Croatian subject and amounts intact.
+		m, err := mail.ReadMessage(strings.NewReader(string(srv.Messages()[0].Data)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		subject, err := new(mime.WordDecoder).DecodeHeader(m.Header.Get("Subject"))
+		if err != nil || subject != "Obnova pretplate: 21 licenca, 1.234,50 €" || m.Header.Get("Content-Language") != "hr" {
+			t.Errorf("subject %q (%v), language %q", subject, err, m.Header.Get("Content-Language"))
+		}
+
+		_, srv2, tr2 := outboxApp(t, s, 0)
+		one := notices.Notice{Key: "renewal-reminder/x/en/1", Kind: notices.Renewal, TenantID: "x", Customer: "X", Locale: "en", Language: "en",
+			Recipients: []notices.Recipient{{Email: "gone@x.example"}}, Due: time.Now().UTC(), Subject: "s", Text: "t", MessageID: "notice-x@partner.example"}
+		if _, err := s.CreateNotices(ctx, []notices.Notice{one}); err != nil {
+			t.Fatal(err)
+		}
+		srv2.FailNext(1, 550, "5.1.1 mailbox unavailable")
+		if res, err := a.SendNotices(ctx, SendOptions{Transport: tr2, TransportName: "smtp"}); err != nil || res.Failed != 1 {
+			t.Fatalf("550: %+v, %v", res, err)
+		}
+		failed, _ := s.Notices(ctx, store.NoticeFilter{Status: notices.StatusFailed})
+		if len(failed) != 1 || !strings.Contains(failed[0].LastError, "550") || !strings.Contains(failed[0].LastError, "mailbox unavailable") {
+			t.Errorf("failed notices %+v", failed)
+		}
+	})
+}
+
+// crashAfter accepts n deliveries and then, once the server has accepted the next,
+// stops its sender before the acceptance is recorded: a process killed at the worst
+// moment.
+type crashAfter struct {
+	smail.Transport
+	n      int
+	cancel context.CancelFunc
+	mu     sync.Mutex
+}
+
+func (c *crashAfter) Deliver(ctx context.Context, m smail.Message) (smail.Receipt, error) {
+	r, err := c.Transport.Deliver(ctx, m)
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.n--; c.n < 0 {
+		c.cancel()
+	}
+	return r, err
+}
+
+// A sender killed between the server's acceptance and its record resends only that
+// notice, with the same Message-ID, once its claim runs out.
+func TestSendNoticesAfterACrash(t *testing.T) {
+	storetest.EachDB(t, func(t *testing.T, s *store.Store) {
+		a, srv, tr := outboxApp(t, s, 12)
+		ctx, cancel := context.WithCancel(context.Background())
+		lease := 2 * time.Second
+		_, err := a.SendNotices(ctx, SendOptions{Transport: &crashAfter{Transport: tr, n: 4, cancel: cancel}, TransportName: "smtp", Workers: 1, Batch: 1, Lease: lease})
+		if err == nil {
+			t.Fatal("the killed sender reported no error")
+		}
+		if len(srv.Messages()) != 5 {
+			t.Fatalf("%d accepted before the crash, want 5", len(srv.Messages()))
+		}
+		crashed := srv.Messages()[4].MessageID
+		// Another sender straight away leaves the claimed notice alone.
+		res, err := a.SendNotices(context.Background(), SendOptions{Transport: tr, TransportName: "smtp", Lease: lease})
+		if err != nil || res.Sent != 7 {
+			t.Fatalf("second sender %+v, %v; want the 7 never tried", res, err)
+		}
+		time.Sleep(lease + 100*time.Millisecond)
+		res, err = a.SendNotices(context.Background(), SendOptions{Transport: tr, TransportName: "smtp", Lease: lease})
+		if err != nil || res.Sent != 1 {
+			t.Fatalf("after the claim ran out %+v, %v; want the one in flight", res, err)
+		}
+		counts := byMessageID(srv)
+		for id, n := range counts {
+			want := 1
+			if id == crashed {
+				want = 2
+			}
+			if n != want {
+				t.Errorf("%s delivered %d times, want %d", id, n, want)
+			}
+		}
+		if len(counts) != 12 {
+			t.Errorf("%d distinct messages, want 12", len(counts))
+		}
+	})
+}
+
+// Two senders at once on PostgreSQL deliver each notice once.
+func TestSendNoticesTwoSendersAtOnce(t *testing.T) {
+	s := storetest.Postgres(t)
+	a, srv, tr := outboxApp(t, s, 300)
+	host, port := srv.Addr()
+	tr2, err := smail.NewSMTP(smail.SMTPOptions{Host: host, Port: port, Security: "none", Auth: "none"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tr2.Close()
+	var wg sync.WaitGroup
+	results := make([]SendResult, 2)
+	for i, t2 := range []smail.Transport{tr, tr2} {
+		wg.Go(func() {
+			r, err := a.SendNotices(context.Background(), SendOptions{Transport: t2, TransportName: "smtp", Workers: 4})
+			if err != nil {
+				t.Error(err)
+			}
+			results[i] = r
+		})
+	}
+	wg.Wait()
+	if results[0].Sent+results[1].Sent != 300 || results[0].Sent == 0 || results[1].Sent == 0 {
+		t.Errorf("senders sent %d and %d, want 300 shared", results[0].Sent, results[1].Sent)
+	}
+	for id, n := range byMessageID(srv) {
+		if n != 1 {
+			t.Errorf("%s delivered %d times", id, n)
+		}
+	}
+	if len(srv.Messages()) != 300 {
+		t.Errorf("%d delivered, want 300", len(srv.Messages()))
+	}
+}
