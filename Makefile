@@ -2,7 +2,7 @@
 GO ?= go
 BIN := bin/seatledger
 
-.PHONY: build test lint fuzz demo bench-sync bench-advise bench-prices bench-impact bench-export bench-billing
+.PHONY: build test lint fuzz demo bench-sync bench-advise bench-prices bench-impact bench-export bench-billing bench-notices
 
 build:
 	CGO_ENABLED=0 $(GO) build -trimpath -o $(BIN) ./cmd/seatledger
@@ -72,5 +72,10 @@ bench-export:
 
 # A billing run of 10,000 customers × 5 contract lines with a month of seat history,
 # read, worked out and stored (SEATLEDGER_BENCH_CUSTOMERS overrides the 10,000).
+# 10,000 notices rendered in six languages, stored and delivered to an in-process SMTP
+# server on PostgreSQL.
+bench-notices:
+	SEATLEDGER_TEST_REQUIRE_POSTGRES=1 $(GO) test -run '^$$' -bench 'BenchmarkNotices' -benchtime 1x -timeout 30m ./internal/app/
+
 bench-billing:
 	SEATLEDGER_TEST_REQUIRE_POSTGRES=1 $(GO) test -run '^$$' -bench 'BenchmarkBillingRun' -benchtime 1x -timeout 30m ./internal/store/
