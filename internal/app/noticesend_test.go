@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/seatledger/seatledger/internal/config"
+	"github.com/seatledger/seatledger/internal/customers"
 	smail "github.com/seatledger/seatledger/internal/mail"
 	"github.com/seatledger/seatledger/internal/mail/smtptest"
 	"github.com/seatledger/seatledger/internal/notices"
@@ -224,5 +225,35 @@ func TestSendNoticesTwoSendersAtOnce(t *testing.T) {
 	}
 	if len(srv.Messages()) != 300 {
 		t.Errorf("%d delivered, want 300", len(srv.Messages()))
+	}
+}
+
+// notices.kinds turns kinds off for everyone; notices.customer_kinds sets a
+// customer's own, by tenant id or external reference.
+func TestNoticeKindsPerCustomer(t *testing.T) {
+	cfg, err := config.Load("", nil, map[string]string{"notices.kinds": "price-change,renewal-reminder",
+		"notices.customer_kinds": "CUST-0002=right-sizing-digest; 3b0c0c0c-0000-0000-0000-000000000003=none"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := &App{Config: cfg}
+	cases := []struct {
+		c    customers.Customer
+		kind string
+		want bool
+	}{
+		{customers.Customer{TenantID: "t1", ExternalRef: "CUST-0001"}, notices.PriceChange, true},
+		{customers.Customer{TenantID: "t1", ExternalRef: "CUST-0001"}, notices.Digest, false},
+		{customers.Customer{TenantID: "t2", ExternalRef: "CUST-0002"}, notices.Digest, true},
+		{customers.Customer{TenantID: "t2", ExternalRef: "CUST-0002"}, notices.PriceChange, false},
+		{customers.Customer{TenantID: "3b0c0c0c-0000-0000-0000-000000000003"}, notices.PriceChange, false},
+	}
+	for _, c := range cases {
+		if got := a.noticeKinds(c.c)(c.kind); got != c.want {
+			t.Errorf("%s %s: %v, want %v", c.c.ExternalRef+c.c.TenantID, c.kind, got, c.want)
+		}
+	}
+	if _, err := config.Load("", nil, map[string]string{"notices.customer_kinds": "CUST-1=price-rise"}); err == nil || !strings.Contains(err.Error(), `"price-rise" is not a kind of notice`) {
+		t.Errorf("a misspelt kind: %v", err)
 	}
 }

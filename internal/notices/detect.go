@@ -229,6 +229,9 @@ func digestOf(parts []string) string {
 func termsChanges(f Facts) []pending {
 	var out []pending
 	for _, a := range f.Announced {
+		if Day(a.Effective).Before(Day(f.Detected)) {
+			continue // in force already: the time to tell is gone, as with a price that has reached
+		}
 		if !slices.ContainsFunc(f.Held, func(h Held) bool { return a.Affects.Matches(h.PartNumber, h.Term, h.BillingPlan) }) {
 			continue
 		}

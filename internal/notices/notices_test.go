@@ -82,6 +82,7 @@ func TestDetect(t *testing.T) {
 			{PartNumber: "SPB", Finding: "inactive-user", Seats: 1}},
 		Announced: []Announced{{Key: "monthly-billing-2027", Effective: day("2027-04-01"), Affects: Affects{BillingPlans: []string{"monthly"}},
 			Text: map[string]AnnouncedText{"en": {Title: "Monthly billing", Body: "costs more"}, "nl": {Title: "Maandelijkse facturering", Body: "kost meer"}}},
+			{Key: "in-force-already", Effective: day("2026-12-01"), Text: map[string]AnnouncedText{"en": {Title: "old", Body: "old"}}},
 			{Key: "triennial-only", Effective: day("2027-04-01"), Affects: Affects{Terms: []string{"P3Y"}}, Text: map[string]AnnouncedText{"en": {Title: "x", Body: "y"}}}},
 	}
 	drafts := Detect(f)
