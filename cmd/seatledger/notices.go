@@ -125,75 +125,73 @@ func noticeID(s string) (int64, error) {
 	return id, nil
 }
 
+// noticeCmd gives cmd its one argument, a notice id, and runs run with it parsed, in
+// the application.
+func noticeCmd(g *globals, cmd *cobra.Command, run func(cmd *cobra.Command, a *app.App, id int64) error) *cobra.Command {
+	cmd.Args = cobra.ExactArgs(1)
+	cmd.RunE = func(cmd *cobra.Command, args []string) error {
+		id, err := noticeID(args[0])
+		if err != nil {
+			return err
+		}
+		return g.withApp(cmd, false, func(a *app.App) error { return run(cmd, a, id) })
+	}
+	return cmd
+}
+
 func newNoticesShowCmd(g *globals) *cobra.Command {
-	return &cobra.Command{
+	return noticeCmd(g, &cobra.Command{
 		Use:   "show ID",
 		Short: "Show a notice as it will be (or was) sent: recipients, subject and text",
-		Args:  cobra.ExactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			id, err := noticeID(args[0])
-			if err != nil {
-				return err
-			}
-			return g.withApp(cmd, false, func(a *app.App) error {
-				n, err := a.Store.Notice(cmd.Context(), id)
-				if err != nil {
-					return err
-				}
-				if g.output == "json" {
-					return writeJSON(g.stdout, n)
-				}
-				textf(g.stdout, "notice %d: %s for %s (%s), %s\n", n.ID, n.Kind, n.Customer, n.Language, n.Status)
-				textf(g.stdout, "due %s", n.Due.Format(time.DateOnly))
-				if n.Late() {
-					textf(g.stdout, ", %d days late", n.DaysLate)
-				}
-				textf(g.stdout, "\n")
-				for _, r := range n.Recipients {
-					textf(g.stdout, "to: %s <%s>\n", r.Name, r.Email)
-				}
-				textf(g.stdout, "message-id: <%s>\n", n.MessageID)
-				if n.Proof != "" {
-					textf(g.stdout, "sent %s by %s: %s\n", n.SentAt.Format(time.RFC3339), n.Transport, n.Proof)
-				}
-				if n.LastError != "" {
-					textf(g.stdout, "last refusal: %s\n", n.LastError)
-				}
-				if n.Reason != "" {
-					textf(g.stdout, "reason: %s\n", n.Reason)
-				}
-				textf(g.stdout, "subject: %s\n\n", n.Subject)
-				_, err = fmt.Fprintln(g.stdout, n.Text)
-				return err
-			})
-		},
-	}
+	}, func(cmd *cobra.Command, a *app.App, id int64) error {
+		n, err := a.Store.Notice(cmd.Context(), id)
+		if err != nil {
+			return err
+		}
+		if g.output == "json" {
+			return writeJSON(g.stdout, n)
+		}
+		textf(g.stdout, "notice %d: %s for %s (%s), %s\n", n.ID, n.Kind, n.Customer, n.Language, n.Status)
+		textf(g.stdout, "due %s", n.Due.Format(time.DateOnly))
+		if n.Late() {
+			textf(g.stdout, ", %d days late", n.DaysLate)
+		}
+		textf(g.stdout, "\n")
+		for _, r := range n.Recipients {
+			textf(g.stdout, "to: %s <%s>\n", r.Name, r.Email)
+		}
+		textf(g.stdout, "message-id: <%s>\n", n.MessageID)
+		if n.Proof != "" {
+			textf(g.stdout, "sent %s by %s: %s\n", n.SentAt.Format(time.RFC3339), n.Transport, n.Proof)
+		}
+		if n.LastError != "" {
+			textf(g.stdout, "last refusal: %s\n", n.LastError)
+		}
+		if n.Reason != "" {
+			textf(g.stdout, "reason: %s\n", n.Reason)
+		}
+		textf(g.stdout, "subject: %s\n\n", n.Subject)
+		_, err = fmt.Fprintln(g.stdout, n.Text)
+		return err
+	})
 }
 
 func newNoticesPreviewCmd(g *globals) *cobra.Command {
 	var htmlFile string
-	cmd := &cobra.Command{
+	cmd := noticeCmd(g, &cobra.Command{
 		Use:   "preview ID --html FILE",
 		Short: "Write a notice's HTML part, as stored and as it will be sent, to a file to open in a browser",
-		Args:  cobra.ExactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			id, err := noticeID(args[0])
-			if err != nil {
-				return err
-			}
-			return g.withApp(cmd, false, func(a *app.App) error {
-				n, err := a.Store.Notice(cmd.Context(), id)
-				if err != nil {
-					return err
-				}
-				if err := os.WriteFile(htmlFile, []byte(n.HTML), 0o600); err != nil {
-					return fmt.Errorf("preview notice %d: %w", id, err)
-				}
-				textf(g.stdout, "notice %d (%s): %s\n", n.ID, n.Language, htmlFile)
-				return nil
-			})
-		},
-	}
+	}, func(cmd *cobra.Command, a *app.App, id int64) error {
+		n, err := a.Store.Notice(cmd.Context(), id)
+		if err != nil {
+			return err
+		}
+		if err := os.WriteFile(htmlFile, []byte(n.HTML), 0o600); err != nil {
+			return fmt.Errorf("preview notice %d: %w", id, err)
+		}
+		textf(g.stdout, "notice %d (%s): %s\n", n.ID, n.Language, htmlFile)
+		return nil
+	})
 	cmd.Flags().StringVar(&htmlFile, "html", "", "file to write the HTML part to (required)")
 	_ = cmd.MarkFlagRequired("html")
 	return cmd
@@ -201,28 +199,20 @@ func newNoticesPreviewCmd(g *globals) *cobra.Command {
 
 func noticeStatusCmd(g *globals, action, short string) *cobra.Command {
 	var reason string
-	cmd := &cobra.Command{
+	cmd := noticeCmd(g, &cobra.Command{
 		Use:   action + " ID --reason TEXT",
 		Short: short,
-		Args:  cobra.ExactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			id, err := noticeID(args[0])
-			if err != nil {
-				return err
-			}
-			return g.withApp(cmd, false, func(a *app.App) error {
-				n, err := a.SetNoticeStatus(cmd.Context(), id, action, reason)
-				if err != nil {
-					return err
-				}
-				if g.output == "json" {
-					return writeJSON(g.stdout, n)
-				}
-				textf(g.stdout, "notice %d is %s\n", n.ID, n.Status)
-				return nil
-			})
-		},
-	}
+	}, func(cmd *cobra.Command, a *app.App, id int64) error {
+		n, err := a.SetNoticeStatus(cmd.Context(), id, action, reason)
+		if err != nil {
+			return err
+		}
+		if g.output == "json" {
+			return writeJSON(g.stdout, n)
+		}
+		textf(g.stdout, "notice %d is %s\n", n.ID, n.Status)
+		return nil
+	})
 	cmd.Flags().StringVar(&reason, "reason", "", "why, for the audit log (required)")
 	return cmd
 }

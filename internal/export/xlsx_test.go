@@ -1,15 +1,15 @@
 package export
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
+
+	"github.com/seatledger/seatledger/internal/testtools"
 
 	"github.com/shopspring/decimal"
 
@@ -17,24 +17,12 @@ import (
 )
 
 // python is the interpreter of Debian's python3-openpyxl.
-const python = "/usr/bin/python3"
+const python = testtools.Python
 
-var warnOnce sync.Once
-
-// needOpenpyxl skips the test when openpyxl cannot be run, loudly, unless
-// SEATLEDGER_TEST_REQUIRE_TOOLS=1 (as in CI), when it fails.
+// needOpenpyxl skips the test when openpyxl cannot be run, unless required.
 func needOpenpyxl(t *testing.T) {
 	t.Helper()
-	out, err := exec.Command(python, "-c", "import openpyxl").CombinedOutput()
-	if err == nil {
-		return
-	}
-	why := fmt.Sprintf("%s with openpyxl (Debian's python3-openpyxl) is not available: %v %s", python, err, bytes.TrimSpace(out))
-	if os.Getenv("SEATLEDGER_TEST_REQUIRE_TOOLS") == "1" {
-		t.Fatalf("required by SEATLEDGER_TEST_REQUIRE_TOOLS=1: %s", why)
-	}
-	warnOnce.Do(func() { fmt.Fprintf(os.Stderr, "\n!!! SKIPPING XLSX READ-BACK TESTS: %s\n\n", why) })
-	t.Skip(why)
+	testtools.NeedPython(t, "openpyxl")
 }
 
 type readCell struct {

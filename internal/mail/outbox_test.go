@@ -12,6 +12,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/seatledger/seatledger/internal/testtools"
+
 	seatmail "github.com/seatledger/seatledger/internal/mail"
 )
 
@@ -60,13 +62,8 @@ func TestOutboxWritesOneFilePerNotice(t *testing.T) {
 // checkWithPython reads the file with another implementation than Go's, as mail
 // clients would.
 func checkWithPython(t *testing.T, path string) {
-	python, err := exec.LookPath("python3")
-	if err != nil {
-		if os.Getenv("SEATLEDGER_TEST_REQUIRE_TOOLS") == "1" {
-			t.Fatalf("python3 is required: %v", err)
-		}
-		t.Skip("python3 not installed")
-	}
+	testtools.NeedPython(t, "email")
+	python := testtools.Python
 	const script = `
 import sys, email, email.policy
 with open(sys.argv[1], 'rb') as f:

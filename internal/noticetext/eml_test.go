@@ -14,6 +14,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/seatledger/seatledger/internal/testtools"
+
 	"github.com/seatledger/seatledger/internal/iso"
 	smail "github.com/seatledger/seatledger/internal/mail"
 	"github.com/seatledger/seatledger/internal/notices"
@@ -115,13 +117,8 @@ func readWithGo(t *testing.T, data []byte) asMail {
 
 // readWithPython decodes every message with Python's email package in one run.
 func readWithPython(t *testing.T, all []asMail) {
-	python, err := exec.LookPath("python3")
-	if err != nil {
-		if os.Getenv("SEATLEDGER_TEST_REQUIRE_TOOLS") == "1" {
-			t.Fatalf("python3 is required: %v", err)
-		}
-		t.Skip("python3 not installed")
-	}
+	testtools.NeedPython(t, "email")
+	python := testtools.Python
 	const script = `
 import sys, json, email, email.policy
 out = []
