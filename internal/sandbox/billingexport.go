@@ -7,7 +7,6 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
-	"io"
 	"math/rand/v2"
 	"net/http"
 	"strings"
@@ -98,15 +97,9 @@ func (s *Server) billedExport(w http.ResponseWriter, r *http.Request) {
 		InvoiceID    string `json:"invoiceId"`
 		AttributeSet string `json:"attributeSet"`
 	}
-	var body io.Reader = http.MaxBytesReader(w, r.Body, 64<<10)
-	if strings.EqualFold(r.Header.Get("Content-Encoding"), "gzip") {
-		// The SDK compresses request bodies, and Graph reads them.
-		zr, err := gzip.NewReader(body)
-		if err != nil {
-			graphError(w, http.StatusBadRequest, "BadRequest", "The request body is not gzip: "+err.Error())
-			return
-		}
-		body = io.LimitReader(zr, 64<<10)
+	body, ok := requestBody(w, r, 64<<10)
+	if !ok {
+		return
 	}
 	if err := json.NewDecoder(body).Decode(&req); err != nil {
 		graphError(w, http.StatusBadRequest, "BadRequest", "The request body is not JSON: "+err.Error())

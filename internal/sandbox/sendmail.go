@@ -89,14 +89,9 @@ func (s *Server) sendMail(w http.ResponseWriter, r *http.Request) {
 		graphError(w, http.StatusNotFound, "ErrorInvalidUser", "The requested user '"+mailbox+"' is invalid.")
 		return
 	}
-	var body io.Reader = http.MaxBytesReader(w, r.Body, 4<<20)
-	if strings.EqualFold(r.Header.Get("Content-Encoding"), "gzip") {
-		zr, err := gzip.NewReader(body)
-		if err != nil {
-			graphError(w, http.StatusBadRequest, "BadRequest", "The request body is not gzip: "+err.Error())
-			return
-		}
-		body = io.LimitReader(zr, 4<<20)
+	body, ok := requestBody(w, r, 4<<20)
+	if !ok {
+		return
 	}
 	var req struct {
 		Message struct {
@@ -141,4 +136,20 @@ func (s *Server) sendMail(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("client-request-id", r.Header.Get("client-request-id"))
 	w.Header().Set("Date", time.Now().UTC().Format(http.TimeFormat))
 	w.WriteHeader(http.StatusAccepted)
+}
+
+// requestBody is a Graph request's body, at most limit bytes, uncompressed: the SDK
+// compresses request bodies, and Graph reads them. ok is false when the error has
+// been answered.
+func requestBody(w http.ResponseWriter, r *http.Request, limit int64) (body io.Reader, ok bool) {
+	body = http.MaxBytesReader(w, r.Body, limit)
+	if strings.EqualFold(r.Header.Get("Content-Encoding"), "gzip") {
+		zr, err := gzip.NewReader(body)
+		if err != nil {
+			graphError(w, http.StatusBadRequest, "BadRequest", "The request body is not gzip: "+err.Error())
+			return nil, false
+		}
+		body = io.LimitReader(zr, limit)
+	}
+	return body, true
 }
