@@ -45,22 +45,37 @@ type SendResult struct {
 	Lost int `json:"lost,omitempty"`
 }
 
+// MaxNoticeAttempts is how many times a notice is tried before a temporary refusal
+// is taken as final: with the backoff, about a day and a half of trying.
+const MaxNoticeAttempts = 12
+
 // SendNotices delivers every due notice once: claimed so that no other sender takes
-// it, delivered, and the server's acceptance recorded as proof. A temporary refusal
-// is retried later with backoff; a permanent one marks the notice failed with the
-// server's reply. It returns when nothing due is left to claim.
+// it, its claim renewed just before it goes, delivered, and the server's acceptance
+// recorded as proof. A temporary refusal is retried later with backoff; a permanent
+// one marks the notice failed with the server's reply. When the transport itself
+// fails (unreachable, TLS, sign-in), the run stops with that error and the notices
+// it holds go back to wait: failing every notice one by one would tell finance
+// nothing. It returns when nothing due is left to claim.
 func (a *App) SendNotices(ctx context.Context, o SendOptions) (SendResult, error) {
 	if o.Transport == nil {
 		return SendResult{}, errors.New("send notices: no transport")
 	}
-	workers, batch := cmp.Or(o.Workers, 4), cmp.Or(o.Batch, 10)
-	claimer := senderName()
+	if o.Workers < 0 || o.Batch < 0 {
+		return SendResult{}, errors.New("send notices: workers and batch must be positive")
+	}
+	workers, batch, lease := cmp.Or(o.Workers, 4), cmp.Or(o.Batch, 10), cmp.Or(o.Lease, NoticeLease)
+	sender := senderName()
 	var (
 		mu    sync.Mutex
 		res   SendResult
 		first error
 		wg    sync.WaitGroup
 	)
+	stopped := func() bool {
+		mu.Lock()
+		defer mu.Unlock()
+		return first != nil
+	}
 	fail := func(err error) {
 		mu.Lock()
 		defer mu.Unlock()
@@ -68,16 +83,20 @@ func (a *App) SendNotices(ctx context.Context, o SendOptions) (SendResult, error
 			first = err
 		}
 	}
-	for range workers {
+	for w := range workers {
+		// Each worker claims in its own name: a claim that ran out and was taken over,
+		// even by another worker of this run, is told apart from its own.
+		claimer := fmt.Sprintf("%s/%d", sender, w)
 		wg.Go(func() {
-			for ctx.Err() == nil {
-				mu.Lock()
-				stop := first != nil
-				mu.Unlock()
-				if stop {
-					return
+			// What this worker still holds when it stops goes back to wait at once,
+			// instead of when its claims run out.
+			defer func() {
+				if err := a.Store.ReleaseClaims(context.WithoutCancel(ctx), claimer); err != nil {
+					a.Log.Warn("notices left claimed until their claim runs out", "err", err)
 				}
-				claimed, err := a.Store.ClaimNotices(ctx, claimer, batch, cmp.Or(o.Lease, NoticeLease))
+			}()
+			for ctx.Err() == nil && !stopped() {
+				claimed, err := a.Store.ClaimNotices(ctx, claimer, batch, lease)
 				if err != nil {
 					fail(err)
 					return
@@ -86,18 +105,21 @@ func (a *App) SendNotices(ctx context.Context, o SendOptions) (SendResult, error
 					return
 				}
 				for _, n := range claimed {
-					outcome, err := a.deliver(ctx, o, claimer, n)
+					if stopped() {
+						return
+					}
+					outcome, err := a.deliver(ctx, o, claimer, lease, n)
 					if err != nil {
 						fail(err)
 						return
 					}
 					mu.Lock()
-					switch {
-					case outcome == "lost":
+					switch outcome {
+					case "lost":
 						res.Lost++
-					case outcome == notices.StatusSent:
+					case notices.StatusSent:
 						res.Sent++
-					case outcome == notices.StatusPending:
+					case notices.StatusPending:
 						res.Retried++
 					default:
 						res.Failed++
@@ -115,38 +137,52 @@ func (a *App) SendNotices(ctx context.Context, o SendOptions) (SendResult, error
 }
 
 // deliver sends one claimed notice and records the outcome: the notice's new status,
-// or "lost" when the claim ran out meanwhile.
-func (a *App) deliver(ctx context.Context, o SendOptions, claimer string, n notices.Notice) (string, error) {
-	now := a.clock()().UTC()
-	receipt, err := o.Transport.Deliver(ctx, a.mailOf(n, now))
-	if ctx.Err() != nil {
-		// Stopped: whether the server took it is unknown, so the claim stays and runs
-		// out; the next sender delivers it again with the same Message-ID.
-		return "", ctx.Err()
+// or "lost" when its claim was taken over before it went.
+func (a *App) deliver(ctx context.Context, o SendOptions, claimer string, lease time.Duration, n notices.Notice) (string, error) {
+	// The claim is renewed just before the notice goes, so that a notice waiting its
+	// turn behind others is never sent by two senders: one whose claim ran out while
+	// it waited loses the notice here.
+	if held, err := a.Store.RenewClaim(ctx, claimer, n.ID, lease); err != nil || !held {
+		return "lost", err
 	}
-	out := store.NoticeOutcome{ID: n.ID, Transport: o.TransportName, Proof: receipt.Proof}
+	receipt, err := o.Transport.Deliver(ctx, a.mailOf(n, a.clock()().UTC()))
+	out := store.NoticeOutcome{ID: n.ID, Transport: o.TransportName}
 	status := notices.StatusSent
-	if err != nil {
-		out.Proof = ""
+	switch {
+	case err == nil:
+		out.Proof = cmp.Or(receipt.Proof, "accepted")
+	case ctx.Err() != nil:
+		// Stopped while sending: nothing says the server took it; the claim is
+		// released and the notice waits for the next run.
+		return "", ctx.Err()
+	default:
 		out.Reply = err.Error()
 		var me *mail.Error
 		if errors.As(err, &me) && me.Reply != "" {
 			out.Reply = me.Reply
 		}
 		status = notices.StatusFailed
-		if mail.Temporary(err) {
-			next := now.Add(notices.Retry(n.Attempts))
-			out.Retry, status = &next, notices.StatusPending
+		switch {
+		case mail.TransportDown(err):
+			out.RetryIn = time.Nanosecond // not this notice's fault: it goes with the next run
+			if _, rerr := a.Store.RecordDelivery(context.WithoutCancel(ctx), claimer, out); rerr != nil {
+				return "", rerr
+			}
+			return "", fmt.Errorf("send notices through %s: %w", o.TransportName, err)
+		case mail.Temporary(err) && n.Attempts < MaxNoticeAttempts:
+			out.RetryIn, status = notices.Retry(n.Attempts), notices.StatusPending
+		case mail.Temporary(err):
+			out.Reply = fmt.Sprintf("given up after %d attempts: %s", n.Attempts, out.Reply)
 		}
-		a.Log.Warn("notice not delivered", "notice", n.ID, "kind", n.Kind, "customer", n.Customer, "temporary", out.Retry != nil, "reply", out.Reply)
-	} else if out.Proof == "" {
-		out.Proof = "accepted"
+		a.Log.Warn("notice not delivered", "notice", n.ID, "kind", n.Kind, "customer", n.Customer, "retry", out.RetryIn > 0, "reply", out.Reply)
 	}
-	ok, err := a.Store.RecordDelivery(ctx, claimer, out)
+	// An acceptance is recorded even when the run is being stopped: the proof is in
+	// hand, and a notice recorded as sent is never sent again.
+	held, err := a.Store.RecordDelivery(context.WithoutCancel(ctx), claimer, out)
 	if err != nil {
 		return "", err
 	}
-	if !ok {
+	if !held {
 		return "lost", nil
 	}
 	return status, nil

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"mime"
 	"net/mail"
+	"runtime"
 	"strings"
 	"sync"
 	"testing"
@@ -133,21 +134,22 @@ func TestSendNoticesRetriesAndFails(t *testing.T) {
 }
 
 // crashAfter accepts n deliveries and then, once the server has accepted the next,
-// stops its sender before the acceptance is recorded: a process killed at the worst
-// moment.
+// ends its sender's goroutine before the acceptance is recorded: a process killed at
+// the worst moment.
 type crashAfter struct {
 	smail.Transport
-	n      int
-	cancel context.CancelFunc
-	mu     sync.Mutex
+	n  int
+	mu sync.Mutex
 }
 
 func (c *crashAfter) Deliver(ctx context.Context, m smail.Message) (smail.Receipt, error) {
 	r, err := c.Transport.Deliver(ctx, m)
 	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.n--; c.n < 0 {
-		c.cancel()
+	c.n--
+	crash := c.n < 0
+	c.mu.Unlock()
+	if crash {
+		runtime.Goexit()
 	}
 	return r, err
 }
@@ -157,12 +159,27 @@ func (c *crashAfter) Deliver(ctx context.Context, m smail.Message) (smail.Receip
 func TestSendNoticesAfterACrash(t *testing.T) {
 	storetest.EachDB(t, func(t *testing.T, s *store.Store) {
 		a, srv, tr := outboxApp(t, s, 12)
-		ctx, cancel := context.WithCancel(context.Background())
 		lease := 2 * time.Second
-		_, err := a.SendNotices(ctx, SendOptions{Transport: &crashAfter{Transport: tr, n: 4, cancel: cancel}, TransportName: "smtp", Workers: 1, Batch: 1, Lease: lease})
-		if err == nil {
-			t.Fatal("the killed sender reported no error")
-		}
+		// The killed sender's deferred release never runs in a killed process: it is
+		// stood in for by running the crashing sender in a goroutine of its own whose
+		// claims nobody releases.
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			crashing := &crashAfter{Transport: tr, n: 4}
+			claimer := "killed"
+			for range 5 {
+				claimed, err := s.ClaimNotices(context.Background(), claimer, 1, lease)
+				if err != nil || len(claimed) != 1 {
+					t.Errorf("claim: %v %v", claimed, err)
+					return
+				}
+				if _, err := a.deliver(context.Background(), SendOptions{Transport: crashing, TransportName: "smtp"}, claimer, lease, claimed[0]); err != nil {
+					t.Error(err)
+				}
+			}
+		}()
+		<-done
 		if len(srv.Messages()) != 5 {
 			t.Fatalf("%d accepted before the crash, want 5", len(srv.Messages()))
 		}
@@ -189,6 +206,63 @@ func TestSendNoticesAfterACrash(t *testing.T) {
 		}
 		if len(counts) != 12 {
 			t.Errorf("%d distinct messages, want 12", len(counts))
+		}
+	})
+}
+
+// slow delivers after a pause, as a loaded server or a throttled Graph does.
+type slow struct {
+	smail.Transport
+	pause time.Duration
+}
+
+func (s slow) Deliver(ctx context.Context, m smail.Message) (smail.Receipt, error) {
+	time.Sleep(s.pause)
+	return s.Transport.Deliver(ctx, m)
+}
+
+// Claims shorter than a batch takes to send: a notice whose claim ran out while it
+// waited its turn is not sent by the worker that claimed it as well as by the one
+// that took it over.
+func TestSendNoticesClaimsRunningOut(t *testing.T) {
+	storetest.EachDB(t, func(t *testing.T, s *store.Store) {
+		a, srv, tr := outboxApp(t, s, 20)
+		res, err := a.SendNotices(context.Background(), SendOptions{Transport: slow{tr, 60 * time.Millisecond}, TransportName: "smtp", Workers: 2, Batch: 10, Lease: 300 * time.Millisecond})
+		if err != nil || res.Sent != 20 {
+			t.Fatalf("%+v, %v", res, err)
+		}
+		for id, n := range byMessageID(srv) {
+			if n != 1 {
+				t.Errorf("%s delivered %d times", id, n)
+			}
+		}
+		if len(srv.Messages()) != 20 {
+			t.Errorf("%d delivered, want 20", len(srv.Messages()))
+		}
+	})
+}
+
+// A transport that cannot sign in (535, as Exchange Online answers once passwords are
+// off) stops the run with its error; no notice is marked
+// failed for it, and all wait for the next run.
+func TestSendNoticesTransportDown(t *testing.T) {
+	storetest.EachDB(t, func(t *testing.T, s *store.Store) {
+		a, _, _ := outboxApp(t, s, 6)
+		srv := smtptest.Start(t, smtptest.Options{TLS: true, Username: "notices", Password: "right"})
+		host, port := srv.Addr()
+		tr, err := smail.NewSMTP(smail.SMTPOptions{Host: host, Port: port, Security: "starttls", Auth: "password", Username: "notices", Password: "wrong", TLSConfig: srv.ClientTLS()})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer tr.Close()
+		_, err = a.SendNotices(context.Background(), SendOptions{Transport: tr, TransportName: "smtp", Workers: 2})
+		if err == nil {
+			t.Fatal("no error from a transport refusing every message")
+		}
+		failed, _ := s.Notices(context.Background(), store.NoticeFilter{Status: notices.StatusFailed})
+		due, _ := s.Notices(context.Background(), store.NoticeFilter{Status: "due"})
+		if len(failed) != 0 || len(due) != 6 {
+			t.Errorf("after the transport failed: %d failed, %d due; want 0 and 6 (%v)", len(failed), len(due), err)
 		}
 	})
 }

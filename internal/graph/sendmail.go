@@ -55,7 +55,7 @@ func (m *Mailer) Deliver(ctx context.Context, msg mail.Message) (mail.Receipt, e
 	}
 	tc, err := m.c.forTenant(m.tenantID)
 	if err != nil {
-		return mail.Receipt{}, &mail.Error{Temporary: true, Err: fmt.Errorf("graph sendMail %s: %w", msg.MessageID, err)}
+		return mail.Receipt{}, &mail.Error{Temporary: true, Transport: true, Err: fmt.Errorf("graph sendMail %s: %w", msg.MessageID, err)}
 	}
 	body := users.NewItemSendMailPostRequestBody()
 	body.SetMessage(graphMessage(msg))
@@ -93,6 +93,9 @@ func (m *Mailer) Deliver(ctx context.Context, msg mail.Message) (mail.Receipt, e
 		status := statusOf(err)
 		e := &mail.Error{
 			Temporary: status == 0 && transient(err) || status == 429 || status >= 500,
+			// No token, a token refused, or no Mail.Send on the mailbox: every notice
+			// would fail the same way.
+			Transport: status == 0 && !transient(err) || status == 401 || status == 403,
 			Err:       fmt.Errorf("graph sendMail %s as %s: %w", msg.MessageID, m.mailbox, err),
 		}
 		if status != 0 {

@@ -44,6 +44,10 @@ type Transport interface {
 // 4xx); Reply is the server's reply text, when there was one.
 type Error struct {
 	Temporary bool
+	// Transport tells that the way out failed, not this message: the server could not
+	// be reached, TLS or signing in failed, no token was had. No message can go until
+	// that is mended, so a sender stops instead of failing one notice after another.
+	Transport bool
 	Reply     string
 	Err       error
 }
@@ -78,6 +82,13 @@ func Temporary(err error) bool {
 		return e.Temporary
 	}
 	return true
+}
+
+// TransportDown tells whether err says the transport itself failed (see
+// Error.Transport).
+func TransportDown(err error) bool {
+	var e *Error
+	return errors.As(err, &e) && e.Transport
 }
 
 // validate checks what every transport needs before it builds anything.

@@ -181,13 +181,13 @@ func (s *SMTP) dial(ctx context.Context) error {
 	if s.o.Auth == "xoauth2" {
 		token, err := s.o.Token(ctx)
 		if err != nil {
-			return &Error{Temporary: true, Err: fmt.Errorf("smtp %s: xoauth2 token: %w", s.o.Host, err)}
+			return &Error{Temporary: true, Transport: true, Err: fmt.Errorf("smtp %s: xoauth2 token: %w", s.o.Host, err)}
 		}
 		s.client.SetSMTPAuthCustom(smtp.XOAuth2Auth(s.o.Username, token))
 	}
 	conn, err := s.client.DialToSMTPClientWithContext(ctx)
 	if err != nil {
-		e := &Error{Temporary: true, Err: fmt.Errorf("smtp %s:%d: connect: %w", s.o.Host, s.o.Port, err)}
+		e := &Error{Temporary: true, Transport: true, Err: fmt.Errorf("smtp %s:%d: connect: %w", s.o.Host, s.o.Port, err)}
 		var te *textproto.Error
 		if errors.As(err, &te) {
 			e.Temporary = te.Code/100 != 5

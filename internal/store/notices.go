@@ -282,22 +282,45 @@ type NoticeOutcome struct {
 	Transport string
 	// Proof is the server's acceptance; empty when the delivery failed.
 	Proof string
-	// Reply is the refusal of a failed delivery; Retry the time of the next try
-	// after a temporary one (nil: a permanent refusal).
-	Reply string
-	Retry *time.Time
+	// Reply is the refusal of a failed delivery; RetryIn, when positive, how long
+	// after now to try again (a temporary refusal); zero is a permanent one.
+	Reply   string
+	RetryIn time.Duration
+}
+
+// RenewClaim extends claimer's claim of a notice by lease from now, just before it
+// is sent; held is false when the claim was lost (it ran out and another sender took
+// the notice, or finance changed it).
+func (s *Store) RenewClaim(ctx context.Context, claimer string, id int64, lease time.Duration) (held bool, err error) {
+	res := s.db.WithContext(ctx).Model(&noticeRow{}).Where("id = ? AND status = ? AND claimed_by = ?", id, notices.StatusSending, claimer).
+		Update("claimed_until", s.nowUTC().Add(lease))
+	if res.Error != nil {
+		return false, fmt.Errorf("renew claim of notice %d: %w", id, res.Error)
+	}
+	return res.RowsAffected == 1, nil
+}
+
+// ReleaseClaims hands the notices claimer holds and has not sent back to wait, as
+// when it stops before sending them.
+func (s *Store) ReleaseClaims(ctx context.Context, claimer string) error {
+	err := s.db.WithContext(ctx).Model(&noticeRow{}).Where("status = ? AND claimed_by = ?", notices.StatusSending, claimer).
+		Updates(map[string]any{"status": notices.StatusPending, "claimed_by": "", "claimed_until": nil, "updated_at": s.nowUTC()}).Error
+	if err != nil {
+		return fmt.Errorf("release claimed notices: %w", err)
+	}
+	return nil
 }
 
 // RecordDelivery records what became of a claimed notice, if claimer still holds
-// it; ok is false when the claim was lost (ran out and another sender took it).
-func (s *Store) RecordDelivery(ctx context.Context, claimer string, o NoticeOutcome) (ok bool, err error) {
+// it; held is false when the claim was lost (ran out and another sender took it).
+func (s *Store) RecordDelivery(ctx context.Context, claimer string, o NoticeOutcome) (held bool, err error) {
 	now := s.nowUTC()
 	updates := map[string]any{"claimed_by": "", "claimed_until": nil, "updated_at": now, "transport": o.Transport}
 	switch {
 	case o.Proof != "":
 		updates["status"], updates["proof"], updates["sent_at"], updates["last_error"] = notices.StatusSent, o.Proof, now, ""
-	case o.Retry != nil:
-		updates["status"], updates["last_error"], updates["next_attempt_at"] = notices.StatusPending, o.Reply, o.Retry.UTC()
+	case o.RetryIn > 0:
+		updates["status"], updates["last_error"], updates["next_attempt_at"] = notices.StatusPending, o.Reply, now.Add(o.RetryIn)
 	default:
 		updates["status"], updates["last_error"] = notices.StatusFailed, o.Reply
 	}
