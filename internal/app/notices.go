@@ -90,6 +90,9 @@ func (a *App) CreateNotices(ctx context.Context) (NoticeRun, error) {
 			return run, fmt.Errorf("customer %s: %w", c.Name, err)
 		}
 		facts.Proposals, facts.Announced = proposals[c.TenantID], announced
+		if facts.Told, err = a.toldChanges(ctx, c.TenantID); err != nil {
+			return run, err
+		}
 		found := notices.Detect(facts)
 		if len(found) == 0 && len(c.Contacts) == 0 && len(notices.Detect(withContact(facts))) > 0 {
 			run.NoContact = append(run.NoContact, c.Name)
@@ -128,6 +131,25 @@ func (a *App) CreateNotices(ctx context.Context) (NoticeRun, error) {
 		}
 	}
 	return run, err
+}
+
+// toldChanges tells which price changes a customer's contacts in a language were
+// told of by a stored notice, whatever became of it (a cancelled notice is finance's
+// decision not to tell).
+func (a *App) toldChanges(ctx context.Context, tenantID string) (func(locale, change string) bool, error) {
+	stored, err := a.Store.Notices(ctx, store.NoticeFilter{TenantID: tenantID, Kind: notices.PriceChange})
+	if err != nil {
+		return nil, err
+	}
+	told := map[string]bool{}
+	for _, n := range stored {
+		for _, l := range n.Letter.Prices {
+			for _, c := range l.Changes {
+				told[strings.ToLower(n.Locale)+"|"+c] = true
+			}
+		}
+	}
+	return func(locale, change string) bool { return told[strings.ToLower(locale)+"|"+change] }, nil
 }
 
 // withContact is facts with a stand-in contact, to tell whether a customer without
@@ -203,21 +225,20 @@ func (a *App) noticeFacts(ctx context.Context, sc *scope, c customers.Customer, 
 	for _, p := range pools {
 		consumed[p.SKUID] += p.Consumed
 	}
-	costs, err := a.costs(ctx, sc, c, r.subs)
-	if err != nil {
-		return f, err
-	}
 	prices, err := sc.pricesOf(ctx, a, c.Market, c.Currency)
 	if err != nil {
 		return f, err
+	}
+	if len(r.contract) > 0 {
+		f.NoticeDays = 0
 	}
 	for _, l := range r.contract {
 		f.NoticeDays = max(f.NoticeDays, l.NoticeDays)
 	}
 	today := notices.Day(sc.now)
-	newPrice := map[string]*decimal.Decimal{}
 	var holdings []pricing.Holding
 	bySub := map[string]terms.Subscription{}
+	locked := map[string]*decimal.Decimal{} // the customer's price a seat per month now
 	for _, s := range r.subs {
 		if !s.Paid() || s.Owner != terms.OwnerPartner {
 			continue
@@ -226,39 +247,71 @@ func (a *App) noticeFacts(ctx context.Context, sc *scope, c customers.Customer, 
 			continue // nothing to pay, nothing to tell
 		}
 		bySub[s.ID] = s
-		if h, ok := holdingOf(c, s, offers); ok {
-			holdings = append(holdings, h)
-		}
-	}
-	for _, im := range pricing.Impacts(changes, holdings, decimal.Zero) {
-		s := bySub[im.Holding.SubscriptionID]
-		if im.Change.Kind == "" || im.Change.Kind == pricing.ChangeAdded || (!im.Reaches.IsZero() && im.Reaches.Before(today)) {
-			continue // a note, an offer nobody held, or a change that has reached them already
-		}
-		oldP, newP, ok := customerPrices(im, s.Line, prices, costs[s.ID])
+		h, ok := holdingOf(c, s, offers)
 		if !ok {
 			continue
 		}
-		line := notices.PriceLine{Product: a.productName(sc, s.PartNumber), PartNumber: s.PartNumber, Term: s.Term.Length, Seats: im.Holding.Seats,
-			Old: oldP, New: newP, Reaches: im.Reaches}
-		if oldP != nil && newP != nil {
-			ch := newP.Sub(*oldP).Mul(decimal.NewFromInt(int64(line.Seats)))
+		holdings = append(holdings, h)
+		if p, ok := pricing.Locked(prices, h, sc.now); ok {
+			locked[s.ID] = customerMonthly(s.Line, &p.UnitPrice, p.ERPPrice, p.TermDuration)
+		} else if s.Line != nil && s.Line.UnitPrice != nil {
+			locked[s.ID] = s.Line.UnitPrice
+		}
+	}
+	// The changes reaching one subscription on one day are one move for the customer:
+	// from what it pays now to what it will pay then. A list that changed twice before
+	// the renewal, or a preview corrected by the final list, says one price.
+	type reach struct {
+		sub string
+		day time.Time
+	}
+	moving := map[reach][]pricing.Impact{}
+	var order []reach
+	for _, im := range pricing.Impacts(changes, holdings, decimal.Zero) {
+		if im.Change.Kind == "" || im.Change.Kind == pricing.ChangeAdded || (!im.Reaches.IsZero() && im.Reaches.Before(today)) {
+			continue // a note, an offer nobody held, or a change that has reached them already
+		}
+		k := reach{im.Holding.SubscriptionID, notices.Day(im.Reaches)}
+		if im.Reaches.IsZero() {
+			k.day = notices.Day(im.Change.Effective)
+		}
+		if _, ok := moving[k]; !ok {
+			order = append(order, k)
+		}
+		moving[k] = append(moving[k], im)
+	}
+	newPrice := map[string]*decimal.Decimal{}
+	for _, k := range order {
+		ims := moving[k]
+		slices.SortStableFunc(ims, func(x, y pricing.Impact) int {
+			return cmp.Or(x.Change.Effective.Compare(y.Change.Effective), cmp.Compare(x.Change.ID, y.Change.ID))
+		})
+		s, first, last := bySub[k.sub], ims[0], ims[len(ims)-1]
+		move, ok := netMove(s.Line, prices, locked[s.ID], first.Change, last.Change)
+		if !ok {
+			continue
+		}
+		ids := make([]string, len(ims))
+		for i, im := range ims {
+			ids[i] = changeIdentity(im.Change)
+		}
+		line := notices.PriceLine{Product: a.productName(sc, s.PartNumber), PartNumber: s.PartNumber, Term: s.Term.Length, Seats: first.Holding.Seats,
+			Old: move.old, New: move.new, Reaches: last.Reaches, Changes: []string{strings.Join(ids, " + ")}}
+		if move.old != nil && move.new != nil {
+			ch := move.new.Sub(*move.old).Mul(decimal.NewFromInt(int64(line.Seats)))
 			line.MonthlyChange = &ch
 		}
-		if newP != nil && !im.Reaches.IsZero() && im.Reaches.Equal(notices.Day(s.Term.Renewal)) {
-			newPrice[s.ID] = newP
+		if move.new != nil && !last.Reaches.IsZero() && last.Reaches.Equal(notices.Day(s.Term.Renewal)) {
+			newPrice[s.ID] = move.new
 		}
-		f.Moves = append(f.Moves, notices.PriceMove{Change: changeIdentity(im.Change), Effective: im.Change.Effective, SubscriptionID: s.ID,
+		f.Moves = append(f.Moves, notices.PriceMove{Change: line.Changes[0], Effective: last.Change.Effective, SubscriptionID: s.ID,
 			Line: line, NoticeDays: noticeDaysOf(s.Line)})
 	}
 	for _, s := range bySub {
 		held := notices.Held{SubscriptionID: s.ID, BillingPlan: billingPlanOf(s), AutoRenewOff: s.AutoRenewOff(), NoticeDays: noticeDaysOf(s.Line),
 			Subscription: notices.Subscription{Product: a.productName(sc, s.PartNumber), PartNumber: s.PartNumber, Term: s.Term.Length,
-				Seats: s.TotalLicenses, Assigned: min(consumed[s.SKUID], s.TotalLicenses), Renews: s.Term.Renewal, NewPrice: newPrice[s.ID]}}
+				Seats: s.TotalLicenses, Assigned: min(consumed[s.SKUID], s.TotalLicenses), Renews: s.Term.Renewal, NewPrice: newPrice[s.ID], Price: locked[s.ID]}}
 		held.Idle = max(held.Seats-held.Assigned, 0)
-		if p, ok := customerPriceNow(s.Line, costs[s.ID]); ok {
-			held.Price = &p
-		}
 		f.Held = append(f.Held, held)
 	}
 	slices.SortFunc(f.Held, func(x, y notices.Held) int { return cmp.Compare(x.SubscriptionID, y.SubscriptionID) })
@@ -293,67 +346,69 @@ func cent(d decimal.Decimal) *decimal.Decimal {
 	return &r
 }
 
-// customerPriceNow is what the customer pays for a seat per month now under its
-// contract line: the fixed price, or Microsoft's locked cost plus the markup.
-func customerPriceNow(l *contracts.Line, cost decimal.Decimal) (decimal.Decimal, bool) {
+// customerMonthly is what the customer pays a seat per month under its contract line
+// for a price row of a term: the line's fixed price; Microsoft's cost (unit, for the
+// whole term) spread over the term's months plus the markup; or the ERP price spread
+// likewise less the discount. nil when the line or the price it needs is missing.
+func customerMonthly(l *contracts.Line, unit, erp *decimal.Decimal, term string) *decimal.Decimal {
+	months := decimal.NewFromInt(int64(max(pricing.Months(term), 1)))
+	hundred := decimal.NewFromInt(100)
 	switch {
 	case l == nil:
-		return decimal.Zero, false
+		return nil
 	case l.UnitPrice != nil:
-		return *l.UnitPrice, true
-	case l.MarkupPercent != nil && !cost.IsZero():
-		return *cent(cost.Mul(decimal.NewFromInt(1).Add(l.MarkupPercent.Div(decimal.NewFromInt(100))))), true
-	}
-	return decimal.Zero, false
-}
-
-// customerPrices are the customer's prices of a seat per month before and after a
-// change, under the contract line that bills the subscription. A line at a fixed
-// price does not move with Microsoft's (ok is false) unless the offer is retired; a
-// cost-plus line moves by the cost times the markup; an ERP line by the list's ERP
-// price less the discount. A subscription no line bills is not the partner's to
-// notify about.
-func customerPrices(im pricing.Impact, l *contracts.Line, prices []pricing.Price, cost decimal.Decimal) (old, new *decimal.Decimal, ok bool) {
-	if l == nil {
-		return nil, nil, false
-	}
-	months := decimal.NewFromInt(int64(max(pricing.Months(im.Change.TermDuration), 1)))
-	hundred := decimal.NewFromInt(100)
-	c := im.Change
-	switch {
-	case c.Kind == pricing.ChangeRetired:
-		if p, ok := customerPriceNow(l, cost); ok {
-			old = &p
-		}
-		return old, nil, true
-	case l.UnitPrice != nil:
-		return nil, nil, false
-	case l.MarkupPercent != nil:
-		factor := decimal.NewFromInt(1).Add(l.MarkupPercent.Div(hundred))
-		if c.Old != nil {
-			old = cent(c.Old.Div(months).Mul(factor))
-		}
-		if c.New != nil {
-			new = cent(c.New.Div(months).Mul(factor))
-		}
-		return old, new, new != nil
+		return l.UnitPrice
 	case l.ERP:
+		if erp == nil {
+			return nil
+		}
 		factor := decimal.NewFromInt(1)
 		if l.DiscountPercent != nil {
 			factor = factor.Sub(l.DiscountPercent.Div(hundred))
 		}
-		erp := func(day time.Time) *decimal.Decimal {
-			for _, p := range prices {
-				if p.Key == c.Key && p.InForce(day) && p.ERPPrice != nil {
-					return cent(p.ERPPrice.Div(months).Mul(factor))
-				}
-			}
-			return nil
-		}
-		old, new = erp(c.Effective.AddDate(0, 0, -1)), erp(c.Effective)
-		return old, new, new != nil && old != nil
+		return cent(erp.Div(months).Mul(factor))
+	case l.MarkupPercent != nil && unit != nil:
+		return cent(unit.Div(months).Mul(decimal.NewFromInt(1).Add(l.MarkupPercent.Div(hundred))))
 	}
-	return nil, nil, false
+	return nil
+}
+
+// move is what a customer pays a seat per month before and after the changes that
+// reach one subscription on one day.
+type move struct{ old, new *decimal.Decimal }
+
+// netMove is the customer's move from first to last of the changes reaching one
+// subscription on one day, under the contract line that bills it: from the price it
+// pays now (locked; else the price the first change replaced) to the price of the
+// last change. A line at a fixed price does not move with Microsoft's (ok is false)
+// unless the offer is retired; neither does a subscription no line bills, nor one
+// whose price does not move at all.
+func netMove(l *contracts.Line, prices []pricing.Price, now *decimal.Decimal, first, last pricing.Change) (m move, ok bool) {
+	if l == nil {
+		return m, false
+	}
+	m.old = now
+	if m.old == nil {
+		m.old = customerMonthly(l, first.Old, erpAt(prices, first.Key, first.Effective.AddDate(0, 0, -1)), first.TermDuration)
+	}
+	if last.Kind == pricing.ChangeRetired {
+		return m, true
+	}
+	if l.UnitPrice != nil {
+		return m, false
+	}
+	m.new = customerMonthly(l, last.New, erpAt(prices, last.Key, last.Effective), last.TermDuration)
+	return m, m.new != nil && (m.old == nil || !m.old.Equal(*m.new))
+}
+
+// erpAt is the ERP price of a key's row in force on day.
+func erpAt(prices []pricing.Price, k pricing.Key, day time.Time) *decimal.Decimal {
+	for _, p := range prices {
+		if p.Key == k && p.InForce(day) {
+			return p.ERPPrice
+		}
+	}
+	return nil
 }
 
 // Announce reads an announcement file and stores it; the notices it calls for are

@@ -13,11 +13,15 @@ import (
 	"testing"
 	"time"
 
+	"github.com/shopspring/decimal"
+
 	"github.com/seatledger/seatledger/internal/config"
+	"github.com/seatledger/seatledger/internal/contracts"
 	"github.com/seatledger/seatledger/internal/customers"
 	smail "github.com/seatledger/seatledger/internal/mail"
 	"github.com/seatledger/seatledger/internal/mail/smtptest"
 	"github.com/seatledger/seatledger/internal/notices"
+	"github.com/seatledger/seatledger/internal/pricing"
 	"github.com/seatledger/seatledger/internal/store"
 	"github.com/seatledger/seatledger/internal/store/storetest"
 )
@@ -331,3 +335,64 @@ func TestNoticeKindsPerCustomer(t *testing.T) {
 		t.Errorf("a misspelt kind: %v", err)
 	}
 }
+
+// What the customer pays a seat per month before and after the changes reaching one
+// subscription on one day, under each kind of contract line, worked out by hand.
+func TestNetMove(t *testing.T) {
+	d := func(s string) *decimal.Decimal { v := decimal.RequireFromString(s); return &v }
+	day := func(s string) time.Time { v, _ := time.Parse(time.DateOnly, s); return v }
+	key := pricing.Key{ProductID: "CFQ7TTC0LF8Q", SKUID: "0001", TermDuration: "P1Y", BillingPlan: "monthly", Market: "NL", Currency: "EUR"}
+	change := func(kind, old, new, effective string) pricing.Change {
+		c := pricing.Change{Key: key, Kind: kind, Effective: day(effective)}
+		if old != "" {
+			c.Old = d(old)
+		}
+		if new != "" {
+			c.New = d(new)
+		}
+		return c
+	}
+	costPlus := &contracts.Line{MarkupPercent: d("15")}
+	erp := &contracts.Line{ERP: true, DiscountPercent: d("10")}
+	fixed := &contracts.Line{UnitPrice: d("25.00")}
+	erpRows := []pricing.Price{
+		{Key: key, UnitPrice: *d("120"), ERPPrice: d("144.00"), From: day("2026-01-01"), To: ptr(day("2026-12-31"))},
+		{Key: key, UnitPrice: *d("132"), ERPPrice: d("158.40"), From: day("2027-01-01")},
+	}
+	cases := []struct {
+		name        string
+		line        *contracts.Line
+		now         *decimal.Decimal
+		first, last pricing.Change
+		old, new    string // "" for nil
+		ok          bool
+	}{
+		// 120/12 × 1.15 = 11.50 locked; 132/12 × 1.15 = 12.65.
+		{"cost-plus", costPlus, d("11.50"), change("up", "120", "132", "2027-01-01"), change("up", "120", "132", "2027-01-01"), "11.50", "12.65", true},
+		// Two rises before one renewal: the customer pays the last: 138/12 × 1.15 = 13.225 → 13.23.
+		{"two rises, one renewal", costPlus, d("11.50"), change("up", "120", "132", "2027-01-01"), change("up", "132", "138", "2027-04-01"), "11.50", "13.23", true},
+		// A preview's rise taken back by the final list: nothing moves.
+		{"rise taken back", costPlus, d("11.50"), change("up", "120", "132", "2027-01-01"), change("down", "132", "120", "2027-01-01"), "11.50", "", false},
+		// Unknown locked price: the price the first change replaced.
+		{"cost-plus, lock unknown", costPlus, nil, change("up", "120", "132", "2027-01-01"), change("up", "120", "132", "2027-01-01"), "11.50", "12.65", true},
+		// ERP 144/12 × 0.9 = 10.80 before, 158.40/12 × 0.9 = 11.88 after.
+		{"erp less discount", erp, nil, change("up", "120", "132", "2027-01-01"), change("up", "120", "132", "2027-01-01"), "10.80", "11.88", true},
+		{"fixed price", fixed, d("25.00"), change("up", "120", "132", "2027-01-01"), change("up", "120", "132", "2027-01-01"), "25.00", "", false},
+		{"fixed price, retired", fixed, d("25.00"), change("retired", "120", "", "2027-01-01"), change("retired", "120", "", "2027-01-01"), "25.00", "", true},
+		{"no contract line", nil, nil, change("up", "120", "132", "2027-01-01"), change("up", "120", "132", "2027-01-01"), "", "", false},
+	}
+	str := func(v *decimal.Decimal) string {
+		if v == nil {
+			return ""
+		}
+		return v.StringFixed(2)
+	}
+	for _, c := range cases {
+		m, ok := netMove(c.line, erpRows, c.now, c.first, c.last)
+		if ok != c.ok || ok && (str(m.old) != c.old || str(m.new) != c.new) {
+			t.Errorf("%s: %s → %s, %v; want %s → %s, %v", c.name, str(m.old), str(m.new), ok, c.old, c.new, c.ok)
+		}
+	}
+}
+
+func ptr[T any](v T) *T { return &v }

@@ -1,6 +1,7 @@
 package notices
 
 import (
+	"bytes"
 	"fmt"
 	"regexp"
 	"slices"
@@ -110,7 +111,11 @@ func ParseAnnouncement(data []byte, name string) (Announced, error) {
 		Affects   Affects                  `yaml:"affects"`
 		Text      map[string]AnnouncedText `yaml:"text"`
 	}
-	if err := root.Decode(&raw); err != nil {
+	// A misspelt key (affect:, billing_plan:) would silently widen the announcement
+	// to every customer: unknown keys are refused.
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	dec.KnownFields(true)
+	if err := dec.Decode(&raw); err != nil {
 		probs.Add(0, "", "%v", err)
 		return Announced{}, probs.Err()
 	}
@@ -144,7 +149,7 @@ func ParseAnnouncement(data []byte, name string) (Announced, error) {
 		}
 		a.Text[l] = AnnouncedText{Title: strings.TrimSpace(t.Title), Body: strings.TrimSpace(t.Body)}
 	}
-	if _, ok := raw.Text["en"]; !ok {
+	if _, ok := a.Text["en"]; !ok {
 		probs.Add(line("text"), "text.en", "English is required: it is what a customer in another language gets")
 	}
 	if err := probs.Err(); err != nil {

@@ -67,6 +67,10 @@ type Facts struct {
 	Detected   time.Time
 	// Enabled tells whether a kind of notice is sent to this customer.
 	Enabled func(kind string) bool
+	// Told tells whether the customer's contacts reading a language were told of a
+	// price change already (PriceMove.Change): a change is told once, whatever else
+	// changes around it.
+	Told func(locale, change string) bool
 }
 
 // Audience is the customer's notice contacts who read one language.
@@ -97,26 +101,27 @@ func Detect(f Facts) []Draft {
 	if enabled == nil {
 		enabled = func(string) bool { return true }
 	}
-	var letters []pending
-	if enabled(PriceChange) {
-		letters = append(letters, priceChanges(f)...)
-	}
+	var others []pending
 	if enabled(TermsChange) {
-		letters = append(letters, termsChanges(f)...)
+		others = append(others, termsChanges(f)...)
 	}
 	if enabled(Renewal) || enabled(Expiring) {
 		for _, p := range renewals(f) {
 			if enabled(p.letter.Kind) {
-				letters = append(letters, p)
+				others = append(others, p)
 			}
 		}
 	}
 	if enabled(Digest) {
-		letters = append(letters, digest(f)...)
+		others = append(others, digest(f)...)
 	}
 	var out []Draft
 	for _, aud := range Audiences(f.Customer) {
-		for _, p := range letters {
+		var letters []pending
+		if enabled(PriceChange) {
+			letters = priceChanges(f, aud.Locale)
+		}
+		for _, p := range append(letters, others...) {
 			l := p.letter
 			l.Customer, l.Locale, l.Currency = f.Customer.Name, aud.Locale, f.Customer.Currency
 			if p.announced != nil {
@@ -149,10 +154,13 @@ type pending struct {
 
 // priceChanges makes one letter per effective day of the changes reaching the
 // customer: the changes of one price list arrive together.
-func priceChanges(f Facts) []pending {
+func priceChanges(f Facts, locale string) []pending {
 	byDay := map[time.Time][]PriceMove{}
 	var days []time.Time
 	for _, m := range f.Moves {
+		if f.Told != nil && f.Told(locale, m.Change) {
+			continue
+		}
 		d := Day(m.Effective)
 		if _, ok := byDay[d]; !ok {
 			days = append(days, d)
@@ -211,9 +219,12 @@ func mergeLines(lines []PriceLine) []PriceLine {
 			continue
 		}
 		out[i].Seats += l.Seats
+		out[i].Changes = append(slices.Clip(out[i].Changes), l.Changes...)
 		if out[i].MonthlyChange != nil && l.MonthlyChange != nil {
 			sum := out[i].MonthlyChange.Add(*l.MonthlyChange)
 			out[i].MonthlyChange = &sum
+		} else {
+			out[i].MonthlyChange = nil // a total of part of the seats would mislead
 		}
 	}
 	return out
@@ -247,7 +258,9 @@ func termsChanges(f Facts) []pending {
 func renewals(f Facts) []pending {
 	var out []pending
 	for _, h := range f.Held {
-		if h.Renews.IsZero() || h.Term == "P1M" {
+		// A monthly term renews every month: a reminder each month would be noise; that
+		// it will not renew is still worth a warning.
+		if h.Renews.IsZero() || h.Term == "P1M" && !h.AutoRenewOff {
 			continue
 		}
 		window := Day(f.Detected).Add(time.Duration(h.NoticeDays)*24*time.Hour + Lookahead)

@@ -87,6 +87,9 @@ type PriceLine struct {
 	// MonthlyChange is (New − Old) × Seats: positive for a rise; nil when either
 	// price is missing.
 	MonthlyChange *decimal.Decimal
+	// Changes names the price changes the line tells of, so that a change told once
+	// is not told again.
+	Changes []string `json:",omitempty"`
 }
 
 // Announcement is the partner's announcement of a change of terms, in one language.

@@ -66,7 +66,7 @@ func TestDetect(t *testing.T) {
 		ch := decimal.NewFromInt(int64(seats)).Mul(decimal.RequireFromString("1.50"))
 		return PriceMove{Change: "up|E3|P1Y|2027-01-01", Effective: day("2027-01-01"), SubscriptionID: sub, NoticeDays: 30,
 			Line: PriceLine{Product: "Office 365 E3", PartNumber: "ENTERPRISEPACK", Term: "P1Y", Seats: seats, Old: dec("20.00"), New: dec("21.50"),
-				Reaches: day(reaches), MonthlyChange: &ch}}
+				Reaches: day(reaches), MonthlyChange: &ch, Changes: []string{"up|E3|P1Y|2027-01-01"}}}
 	}
 	f := Facts{
 		Customer: customer(), Detected: detected, NoticeDays: 45,
@@ -155,6 +155,26 @@ func TestDetect(t *testing.T) {
 			t.Errorf("a different change kept key %s", d.Key)
 		}
 	}
+	// A change told once is not told again: on a later day, with one of the moves
+	// reached already, or with another subscription bought, only what is new is said.
+	told := map[string]bool{}
+	for _, l := range pc.Letter.Prices {
+		for _, c := range l.Changes {
+			told["nl|"+c] = true
+		}
+	}
+	later := f
+	later.Told = func(locale, change string) bool { return told[locale+"|"+change] }
+	later.Moves = append(append([]PriceMove(nil), f.Moves[:2]...), PriceMove{Change: "up|SPB|P1M|2027-01-01", Effective: day("2027-01-01"), SubscriptionID: "s9", NoticeDays: 30,
+		Line: PriceLine{Product: "Business Premium", PartNumber: "SPB", Term: "P1M", Seats: 2, Old: dec("20.00"), New: dec("22.00"), Reaches: day("2027-01-01"), Changes: []string{"up|SPB|P1M|2027-01-01"}}})
+	for _, d := range Detect(later) {
+		if d.Kind != PriceChange || d.Locale != "nl" {
+			continue
+		}
+		if len(d.Letter.Prices) != 1 || d.Letter.Prices[0].PartNumber != "SPB" || keys[d.Key] {
+			t.Errorf("after telling E3, the nl notice says %+v (key %s)", d.Letter.Prices, d.Key)
+		}
+	}
 	// Kinds turned off make nothing.
 	off := f
 	off.Enabled = func(k string) bool { return k == Digest }
@@ -173,6 +193,12 @@ func TestParseAnnouncement(t *testing.T) {
 	}
 	if !a.Affects.Matches("SPE_E3", "P1Y", "monthly") || a.Affects.Matches("SPE_E3", "P1Y", "annual") || a.In("hr-HR").Title != "Mjesečna naplata" || a.In("fr").Title != "Monthly billing" {
 		t.Errorf("parsed %+v", a)
+	}
+	if _, err := ParseAnnouncement([]byte(strings.Replace(good, "affects:", "affect:", 1)), "typo.yaml"); err == nil || !strings.Contains(err.Error(), "affect") {
+		t.Errorf("a misspelt key: %v", err)
+	}
+	if a, err := ParseAnnouncement([]byte(strings.Replace(good, "  en:", "  EN:", 1)), "upper.yaml"); err != nil || a.In("fr").Title != "Monthly billing" {
+		t.Errorf("EN for English: %v", err)
 	}
 	bad := "key: Bad Key\neffective: 1 April\naffects:\n  terms: [P2Y]\ntext:\n  nl: {title: x}\n  es: {title: x, body: y}\n"
 	_, err = ParseAnnouncement([]byte(bad), "b.yaml")
