@@ -218,10 +218,18 @@ func reaches(effective time.Time, h Holding) time.Time {
 	if created := h.Created.UTC().Truncate(24 * time.Hour); !h.Created.IsZero() && !created.Before(day) {
 		return created
 	}
+	// Terms step on the purchase's day of the month: bought on the 31st, renewing
+	// February 28, then March 31.
+	onDay := func(t time.Time) int {
+		if h.Created.IsZero() {
+			return t.Day()
+		}
+		return terms.RenewalDay(h.Created, t)
+	}
 	if !h.TermStart.IsZero() && !h.TermStart.Before(day) {
-		first := h.TermStart
+		first, d := h.TermStart, onDay(h.TermStart)
 		for k := 1; !h.Created.IsZero(); k++ {
-			prev := terms.AddMonths(h.TermStart, -k*n)
+			prev := terms.AddMonthsOnDay(h.TermStart, -k*n, d)
 			if prev.Before(day) {
 				break
 			}
@@ -232,9 +240,9 @@ func reaches(effective time.Time, h Holding) time.Time {
 	if h.Renewal.IsZero() {
 		return time.Time{}
 	}
-	r := h.Renewal
+	r, d := h.Renewal, onDay(h.Renewal)
 	for k := 1; r.Before(day); k++ {
-		r = terms.AddMonths(h.Renewal, k*n)
+		r = terms.AddMonthsOnDay(h.Renewal, k*n, d)
 	}
 	return r
 }

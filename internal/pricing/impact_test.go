@@ -53,6 +53,11 @@ func TestImpacts(t *testing.T) {
 		{"a customer whose currency the list does not carry", holding("c", "P1Y", "annual", "CHF", "2026-02-01", "2027-02-01"), "", "", "", "", false, "no price in CHF"},
 		{"an unknown renewal", holding("u", "P1Y", "annual", "EUR", "2026-02-01", ""), "", "30.00", "", "", false, "renewal date is unknown"},
 	}
+	// Bought on January 31, renewing on the last day of shorter months: the change of
+	// July 1 reaches it on July 31, not on the 30th the June renewal would suggest.
+	monthEnd := holding("e", "P1M", "monthly", "EUR", "2026-05-31", "2026-06-30")
+	monthEnd.Created = isoDay("2026-01-31")
+	cases = append(cases, impactCase{"a monthly term bought on the 31st keeps renewing on month ends", monthEnd, "2026-07-31", "36.00", "", "", false, ""})
 	markup := holding("k", "P1Y", "annual", "EUR", "2026-03-15", "2027-03-15")
 	markup.MarkupPercent = dec("15")
 	cases = append(cases, impactCase{"cost plus 15 %: the customer's price rises with it", markup, "2027-03-15", "30.00", "34.50", "", false, ""})

@@ -123,6 +123,9 @@ func addMonthsOnDay(t time.Time, n, day int) time.Time {
 	return time.Date(first.Year(), first.Month(), min(day, last), 0, 0, 0, 0, time.UTC)
 }
 
+// RenewalDay is the day of the month a subscription renews on (see renewalDay).
+func RenewalDay(created, next time.Time) int { return renewalDay(created, next) }
+
 // renewalDay is the day of the month a subscription renews on: Graph's renewal
 // date, unless that is a short month's last day standing in for the purchase's day
 // (bought January 31, renewing February 28, then March 31).
