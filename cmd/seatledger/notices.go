@@ -3,7 +3,9 @@ package main
 import (
 	"fmt"
 	"os"
+	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -42,12 +44,21 @@ func newNoticesCreateCmd(g *globals) *cobra.Command {
 					return err
 				}
 				if g.output == "json" {
-					return writeJSON(g.stdout, run)
+					if err := writeJSON(g.stdout, run); err != nil {
+						return err
+					}
+					if len(run.Failed) > 0 {
+						return fmt.Errorf("notices not worked out for %d customers", len(run.Failed))
+					}
+					return nil
 				}
 				printNoticeSummary(g, run.Created)
 				textf(g.stdout, "%d notices created, %d detected again (made before)\n", len(run.Created), run.Known)
 				for _, name := range run.NoContact {
 					textf(g.stdout, "not created: %s has no notice contact (add contacts with `seatledger customers import`)\n", name)
+				}
+				if len(run.Failed) > 0 {
+					return fmt.Errorf("notices not worked out for %d customers:\n%s", len(run.Failed), strings.Join(run.Failed, "\n"))
 				}
 				return nil
 			})
@@ -89,6 +100,12 @@ func newNoticesListCmd(g *globals) *cobra.Command {
 		Short: "List notices, late ones first",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if f.Status != "" && !slices.Contains(noticeStatuses, f.Status) {
+				return fmt.Errorf("--status: %q is not allowed (allowed: %s)", f.Status, strings.Join(noticeStatuses, ", "))
+			}
+			if f.Kind != "" && !slices.Contains(notices.Kinds, f.Kind) {
+				return fmt.Errorf("--kind: %q is not allowed (allowed: %s)", f.Kind, strings.Join(notices.Kinds, ", "))
+			}
 			return g.withApp(cmd, false, func(a *app.App) error {
 				list, err := a.Store.Notices(cmd.Context(), f)
 				if err != nil {
@@ -116,6 +133,10 @@ func newNoticesListCmd(g *globals) *cobra.Command {
 	cmd.Flags().StringVar(&f.Kind, "kind", "", "only notices of this kind")
 	return cmd
 }
+
+// noticeStatuses are what `notices list --status` takes: the stored statuses, and
+// due and late.
+var noticeStatuses = []string{"due", "late", notices.StatusPending, notices.StatusHeld, notices.StatusSending, notices.StatusSent, notices.StatusFailed, notices.StatusCancelled}
 
 func noticeID(s string) (int64, error) {
 	id, err := strconv.ParseInt(s, 10, 64)
@@ -224,6 +245,9 @@ func newNoticesSendCmd(g *globals) *cobra.Command {
 		Short: "Deliver every due notice through notices.transport, each once",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if workers < 1 || workers > 64 {
+				return fmt.Errorf("--workers: %d is not from 1 to 64", workers)
+			}
 			return g.withApp(cmd, false, func(a *app.App) error {
 				t, err := newNoticeTransport(cmd.Context(), a)
 				if err != nil {
@@ -259,6 +283,10 @@ func newNoticesAnnounceCmd(g *globals) *cobra.Command {
 				}
 				if !created {
 					textf(g.stdout, "announcement %s was stored before; nothing changed\n", ann.String())
+					return nil
+				}
+				if today := notices.Day(a.Now()); ann.Effective.Before(today) {
+					textf(g.stdout, "announcement %s stored, but it is in force already: no notice is made for it\n", ann.String())
 					return nil
 				}
 				textf(g.stdout, "announcement %s stored; `seatledger notices create` makes its notices\n", ann.String())

@@ -30,6 +30,8 @@ type NoticeRun struct {
 	Known int `json:"known"`
 	// NoContact names the customers owed a notice that have no notice contact.
 	NoContact []string `json:"noContact,omitempty"`
+	// Failed says, per customer whose notices could not be worked out, why.
+	Failed []string `json:"failed,omitempty"`
 }
 
 // Partner is who signs the notices, from the configuration.
@@ -87,7 +89,13 @@ func (a *App) CreateNotices(ctx context.Context) (NoticeRun, error) {
 		}
 		facts, err := a.noticeFacts(ctx, sc, c, changes, offers)
 		if err != nil {
-			return run, fmt.Errorf("customer %s: %w", c.Name, err)
+			if ctx.Err() != nil {
+				return run, ctx.Err()
+			}
+			// One customer's broken data must not keep the others' notices back.
+			a.Log.Error("notices not detected for a customer", "customer", c.Name, "tenant", c.TenantID, "err", err)
+			run.Failed = append(run.Failed, fmt.Sprintf("%s: %v", c.Name, err))
+			continue
 		}
 		facts.Proposals, facts.Announced = proposals[c.TenantID], announced
 		if facts.Told, err = a.toldChanges(ctx, c.TenantID); err != nil {
