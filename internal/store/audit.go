@@ -51,3 +51,17 @@ func CurrentOSUser() string {
 	}
 	return "uid " + strconv.Itoa(os.Geteuid())
 }
+
+// AuditPage returns up to limit entries older than the entry with id before (all
+// when before is 0), newest first: a keyset page on the primary key.
+func (s *Store) AuditPage(ctx context.Context, before int64, limit int) ([]AuditEntry, error) {
+	q := s.db.WithContext(ctx).Order("id DESC").Limit(limit)
+	if before > 0 {
+		q = q.Where("id < ?", before)
+	}
+	var out []AuditEntry
+	if err := q.Find(&out).Error; err != nil {
+		return nil, fmt.Errorf("read audit log: %w", err)
+	}
+	return out, nil
+}
