@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/seatledger/seatledger/internal/advice"
+	"github.com/seatledger/seatledger/internal/customers"
 	"github.com/seatledger/seatledger/internal/store"
 )
 
@@ -67,4 +68,46 @@ func (a *App) FindingsPage(ctx context.Context, q FindingsPageQuery) ([]FindingL
 		}
 	}
 	return out, nil
+}
+
+// lookupError keeps a registry lookup's message as people read it while letting
+// callers (the API) tell a missing customer from an ambiguous one.
+type lookupError struct {
+	msg  string
+	kind error
+}
+
+func (e lookupError) Error() string        { return e.msg }
+func (e lookupError) Is(target error) bool { return target == e.kind }
+
+// Customer finds one registered customer by tenant id, external reference or name.
+func (a *App) Customer(ctx context.Context, key string) (customers.Customer, error) {
+	list, err := a.Customers(ctx)
+	if err != nil {
+		return customers.Customer{}, err
+	}
+	id, err := registry(list).Customer(key)
+	if err != nil {
+		return customers.Customer{}, err
+	}
+	for _, c := range list {
+		if c.TenantID == id {
+			return c, nil
+		}
+	}
+	return customers.Customer{}, fmt.Errorf("customer %s: %w", key, store.ErrNotFound)
+}
+
+// SyncRuns lists up to limit sync runs older than the run before (0: the newest),
+// newest first.
+func (a *App) SyncRuns(ctx context.Context, before int64, limit int) ([]store.SyncRun, error) {
+	return a.Store.SyncRunsPage(ctx, before, limit)
+}
+
+// TenantRuns lists each tenant's outcome in a sync run.
+func (a *App) TenantRuns(ctx context.Context, runID int64) ([]store.TenantRun, error) {
+	if _, err := a.Store.SyncRun(ctx, runID); err != nil {
+		return nil, err
+	}
+	return a.Store.TenantRuns(ctx, runID)
 }
