@@ -406,7 +406,7 @@ type ListPriceImpactParams struct {
 
 // ListSeatsParams defines parameters for ListSeats.
 type ListSeatsParams struct {
-	// Customer tenant id
+	// Customer tenant id, external reference or name
 	Customer *string `form:"customer,omitempty" json:"customer,omitempty"`
 
 	// Limit page size, 1-1000 (default 100)

@@ -58,7 +58,7 @@ func New(o Options) (http.Handler, error) {
 			return nil, fmt.Errorf("api: route %s has no role in the access table", p)
 		}
 	}
-	mux.HandleFunc("GET /openapi.json", func(w http.ResponseWriter, r *http.Request) {
+	mux.ServeMux.HandleFunc("GET /openapi.json", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
 		_, _ = w.Write(doc)
 	})

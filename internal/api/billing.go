@@ -107,7 +107,13 @@ func (s *server) ExportBillRun(ctx context.Context, req ExportBillRunRequestObje
 	if err != nil {
 		return nil, badRequest{err}
 	}
-	e, err := s.appFor(ctx).PrepareExport(ctx, p, f, deref(req.Params.Profile))
+	a := s.appFor(ctx)
+	if name := deref(req.Params.Profile); name != "" {
+		if _, err := a.ExportProfile(name); err != nil {
+			return nil, badRequest{err}
+		}
+	}
+	e, err := a.PrepareExport(ctx, p, f, deref(req.Params.Profile))
 	if err != nil {
 		return nil, err
 	}

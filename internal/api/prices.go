@@ -43,7 +43,11 @@ func (s *server) ListPriceImpact(ctx context.Context, req ListPriceImpactRequest
 	if req.Params.Change != nil {
 		q.ChangeID = *req.Params.Change
 	}
-	floor, err := money.ParsePlain(deref(req.Params.MarginFloor))
+	floorText := "0"
+	if req.Params.MarginFloor != nil {
+		floorText = *req.Params.MarginFloor
+	}
+	floor, err := money.ParsePlain(floorText)
 	if err != nil {
 		return nil, badRequest{fmt.Errorf("marginFloor: %w", err)}
 	}
