@@ -133,6 +133,8 @@ func endpoints() []endpoint {
 			func(t *testing.T, f *fixture, h http.Header, body []byte) {
 				exclusionID = fmt.Sprint(decode(t, body)["id"])
 			}},
+		{"POST /api/v1/exclusions", "POST", fixed("/api/v1/exclusions"), map[string]string{"sku": "NO_SUCH_SKU", "reason": "x"}, consultant, 422, nil},
+		{"POST /api/v1/exclusions", "POST", fixed("/api/v1/exclusions"), map[string]string{"customer": "nobody", "reason": "x"}, consultant, 422, nil},
 		{"GET /api/v1/exclusions", "GET", fixed("/api/v1/exclusions"), nil, viewer, 200, pageOf(1)},
 		{"DELETE /api/v1/exclusions/{id}", "DELETE", func(*fixture) string { return "/api/v1/exclusions/" + exclusionID }, nil, consultant, 204, nil},
 		{"DELETE /api/v1/exclusions/{id}", "DELETE", fixed("/api/v1/exclusions/999999"), nil, consultant, 404, nil},

@@ -34,6 +34,9 @@ var statuses = []struct {
 	{is(errUnauthorized), http.StatusUnauthorized, "Unauthorized"},
 	{as[forbiddenError], http.StatusForbidden, "Forbidden"},
 	{is(errNoRoute), http.StatusNotFound, "Not found"},
+	// Before ErrNotFound: an unknown customer named in a request body is a
+	// request that cannot be acted on, not a missing resource.
+	{is(app.ErrInvalid), http.StatusUnprocessableEntity, "Cannot be done"},
 	{is(store.ErrNotFound), http.StatusNotFound, "Not found"},
 	{is(app.ErrUnknownTenant), http.StatusNotFound, "Not found"},
 	{is(store.ErrAmbiguous), http.StatusConflict, "Ambiguous"},

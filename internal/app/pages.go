@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -56,14 +57,21 @@ func (a *App) FindingsPage(ctx context.Context, q FindingsPageQuery) ([]FindingL
 	for _, c := range list {
 		names[c.TenantID] = c.Name
 	}
-	excludedBy, err := a.excludedFinding(ctx)
-	if err != nil {
-		return nil, err
-	}
 	out := make([]FindingLine, len(stored))
+	// Exclusions matter only to resolved findings, which most pages lack: read them
+	// (and the catalogue they need) only for a page that has one.
+	var excludedBy func(advice.Finding) bool
 	for i, s := range stored {
 		out[i] = FindingLine{Customer: names[s.TenantID], StoredFinding: s, State: s.State()}
-		if s.State() == "resolved" && excludedBy(s.Finding) {
+		if s.State() != "resolved" {
+			continue
+		}
+		if excludedBy == nil {
+			if excludedBy, err = a.excludedFinding(ctx); err != nil {
+				return nil, err
+			}
+		}
+		if excludedBy(s.Finding) {
 			out[i].State = StateExcluded
 		}
 	}
@@ -111,3 +119,15 @@ func (a *App) TenantRuns(ctx context.Context, runID int64) ([]store.TenantRun, e
 	}
 	return a.Store.TenantRuns(ctx, runID)
 }
+
+// ErrInvalid marks a request a use case refuses as given (a missing reason, an
+// unknown SKU in a form), as opposed to a failure while acting on it.
+var ErrInvalid = errors.New("invalid")
+
+type invalidError struct{ error }
+
+func (e invalidError) Unwrap() error        { return e.error }
+func (e invalidError) Is(target error) bool { return target == ErrInvalid }
+
+// invalid marks err as ErrInvalid, keeping its message and what it wraps.
+func invalid(err error) error { return invalidError{err} }
