@@ -108,8 +108,27 @@ func (g *guard) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	acting := *g.server.app
 	acting.Actor = "token:" + tok.Name
 	ctx := context.WithValue(r.Context(), appKey{}, &acting)
-	g.mux.ServeHTTP(w, r.WithContext(ctx))
+	g.mux.ServeHTTP(&statusWriter{ResponseWriter: w}, r.WithContext(ctx))
 }
+
+// statusWriter remembers that an answer has begun, so that an error while writing
+// its body (a client gone) is logged instead of answered a second time.
+type statusWriter struct {
+	http.ResponseWriter
+	started bool
+}
+
+func (w *statusWriter) WriteHeader(code int) {
+	w.started = true
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *statusWriter) Write(p []byte) (int, error) {
+	w.started = true
+	return w.ResponseWriter.Write(p)
+}
+
+func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
 func (g *guard) authenticate(r *http.Request) (store.APIToken, error) {
 	scheme, token, ok := strings.Cut(r.Header.Get("Authorization"), " ")

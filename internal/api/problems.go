@@ -67,6 +67,10 @@ type problemBody struct {
 
 // problem answers err as a problem document with the status the table gives it.
 func (s *server) problem(w http.ResponseWriter, r *http.Request, err error) {
+	if sw, ok := w.(*statusWriter); ok && sw.started {
+		s.log.Warn("api answer cut off", "method", r.Method, "path", r.URL.Path, "err", err)
+		return
+	}
 	p := problemBody{Type: "about:blank", Status: http.StatusInternalServerError, Title: "Internal error",
 		Detail: "the request failed on the server; the log has the reason", Instance: r.URL.Path}
 	for _, e := range statuses {
