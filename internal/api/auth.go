@@ -67,6 +67,7 @@ func allowed(role, need string) bool {
 var (
 	errUnauthorized = errors.New("a valid API token is required: Authorization: Bearer TOKEN")
 	errNoRoute      = errors.New("no such endpoint")
+	errMethod       = errors.New("the endpoint does not take this method")
 )
 
 // forbiddenError refuses a route to a token's role.
@@ -87,6 +88,11 @@ type guard struct {
 func (g *guard) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	_, pattern := g.mux.Handler(r)
 	if pattern == "" {
+		if allow := g.allowedMethods(r); len(allow) > 0 {
+			w.Header().Set("Allow", strings.Join(allow, ", "))
+			g.server.problem(w, r, errMethod)
+			return
+		}
 		g.server.problem(w, r, errNoRoute)
 		return
 	}
@@ -129,6 +135,19 @@ func (w *statusWriter) Write(p []byte) (int, error) {
 }
 
 func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+// allowedMethods lists the methods the request's path is served with.
+func (g *guard) allowedMethods(r *http.Request) []string {
+	var out []string
+	for _, m := range []string{http.MethodGet, http.MethodPost, http.MethodDelete} {
+		probe := r.Clone(r.Context())
+		probe.Method = m
+		if _, p := g.mux.Handler(probe); p != "" {
+			out = append(out, m)
+		}
+	}
+	return out
+}
 
 func (g *guard) authenticate(r *http.Request) (store.APIToken, error) {
 	scheme, token, ok := strings.Cut(r.Header.Get("Authorization"), " ")

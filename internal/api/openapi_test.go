@@ -84,7 +84,16 @@ func TestAPIOpenAPIDocument(t *testing.T) {
 		t.Fatal(err)
 	}
 	res2.Body.Close()
-	if res2.StatusCode != http.StatusNotFound {
-		t.Fatalf("/metrics: %d, want 404", res2.StatusCode)
+	if res2.StatusCode != http.StatusNotFound || res2.Header.Get("Content-Type") != "application/problem+json" {
+		t.Fatalf("/metrics: %d, want a 404 problem", res2.StatusCode)
+	}
+	req, _ := http.NewRequest("PUT", srv.URL+"/api/v1/customers", nil)
+	res3, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res3.Body.Close()
+	if res3.StatusCode != http.StatusMethodNotAllowed || res3.Header.Get("Allow") != "GET" {
+		t.Fatalf("PUT /api/v1/customers: %d, Allow %q", res3.StatusCode, res3.Header.Get("Allow"))
 	}
 }

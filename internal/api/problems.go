@@ -34,6 +34,7 @@ var statuses = []struct {
 	{is(errUnauthorized), http.StatusUnauthorized, "Unauthorized"},
 	{as[forbiddenError], http.StatusForbidden, "Forbidden"},
 	{is(errNoRoute), http.StatusNotFound, "Not found"},
+	{is(errMethod), http.StatusMethodNotAllowed, "Method not allowed"},
 	// Before ErrNotFound: an unknown customer named in a request body is a
 	// request that cannot be acted on, not a missing resource.
 	{is(app.ErrInvalid), http.StatusUnprocessableEntity, "Cannot be done"},
