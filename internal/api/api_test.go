@@ -1,6 +1,7 @@
 package api_test
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -198,6 +199,10 @@ func endpoints() []endpoint {
 			field("state", "available")(t, f, h, body)
 			if !slices.Equal(f.scheduler.triggered, []string{bakkerij}) {
 				t.Fatalf("triggered %v", f.scheduler.triggered)
+			}
+			log, err := f.store.AuditPage(context.Background(), 0, 1)
+			if err != nil || log[0].Action != "sync.queue" || log[0].Actor != "token:admin-token" || log[0].Subject != bakkerij {
+				t.Fatalf("audit: %+v %v", log, err)
 			}
 		}},
 		{"GET /api/v1/audit", "GET", fixed("/api/v1/audit?limit=5"), nil, viewer, 200, pageOf(5)},

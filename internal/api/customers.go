@@ -94,7 +94,8 @@ func (s *server) TriggerSync(ctx context.Context, req TriggerSyncRequestObject) 
 	if s.scheduler == nil {
 		return nil, errNoScheduler
 	}
-	c, err := s.appFor(ctx).Customer(ctx, req.Customer)
+	a := s.appFor(ctx)
+	c, err := a.Customer(ctx, req.Customer)
 	if err != nil {
 		return nil, err
 	}
@@ -102,7 +103,9 @@ func (s *server) TriggerSync(ctx context.Context, req TriggerSyncRequestObject) 
 	if err != nil {
 		return nil, fmt.Errorf("queue a sync of %s: %w", c.TenantID, err)
 	}
-	s.log.Info("sync queued through the API", "tenant", c.TenantID, "job", job.ID, "actor", s.appFor(ctx).Actor)
+	if err := a.RecordAction(ctx, "sync.queue", c.TenantID, fmt.Sprintf("job %d for %s", job.ID, c.Name)); err != nil {
+		return nil, err
+	}
 	return TriggerSync202JSONResponse(body(job)), nil
 }
 

@@ -30,3 +30,9 @@ func (a *App) Authenticate(ctx context.Context, token string) (store.APIToken, e
 func (a *App) AuditLog(ctx context.Context, before int64, limit int) ([]store.AuditEntry, error) {
 	return a.Store.AuditPage(ctx, before, limit)
 }
+
+// RecordAction writes an audit entry in the actor's name for an action whose
+// effect lies outside the database, such as a job queued.
+func (a *App) RecordAction(ctx context.Context, action, subject, detail string) error {
+	return a.Store.RecordAudit(ctx, a.Actor, action, subject, detail)
+}

@@ -65,3 +65,9 @@ func (s *Store) AuditPage(ctx context.Context, before int64, limit int) ([]Audit
 	}
 	return out, nil
 }
+
+// RecordAudit writes one entry for an action that changes nothing the store keeps
+// (a job queued elsewhere), so that the log still says who asked for it.
+func (s *Store) RecordAudit(ctx context.Context, actor, action, subject, detail string) error {
+	return s.audit(s.db.WithContext(ctx), actor, action, subject, detail)
+}
