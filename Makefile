@@ -1,8 +1,8 @@
-# seatledger: make demo | test | build | lint | fuzz | bench-sync | bench-advise | bench-prices | bench-impact | bench-export | bench-billing
+# seatledger: make demo | test | build | lint | fuzz | bench-sync | bench-advise | bench-prices | bench-impact | bench-export | bench-billing | bench-api
 GO ?= go
 BIN := bin/seatledger
 
-.PHONY: build test lint fuzz demo bench-sync bench-advise bench-prices bench-impact bench-export bench-billing bench-notices
+.PHONY: build test lint fuzz demo bench-sync bench-advise bench-prices bench-impact bench-export bench-billing bench-notices bench-api
 
 build:
 	CGO_ENABLED=0 $(GO) build -trimpath -o $(BIN) ./cmd/seatledger
@@ -79,3 +79,8 @@ bench-notices:
 
 bench-billing:
 	SEATLEDGER_TEST_REQUIRE_POSTGRES=1 $(GO) test -run '^$$' -bench 'BenchmarkBillingRun' -benchtime 1x -timeout 30m ./internal/store/
+
+# 150,000 findings in PostgreSQL; vegeta at 500 requests/s for 30 s over every page
+# of GET /api/v1/findings?limit=100; reports p50, p99, success and throughput.
+bench-api:
+	SEATLEDGER_TEST_REQUIRE_POSTGRES=1 $(GO) test -run '^$$' -bench 'BenchmarkFindingsPage' -benchtime 1x -timeout 30m ./internal/api/

@@ -74,11 +74,11 @@ func (r registry) Customer(key string) (string, error) {
 	}
 	switch len(found) {
 	case 0:
-		return "", fmt.Errorf("no customer %q in the registry (give its tenant id, external reference or name)", key)
+		return "", lookupError{fmt.Sprintf("no customer %q in the registry (give its tenant id, external reference or name)", key), store.ErrNotFound}
 	case 1:
 		return found[0].TenantID, nil
 	}
-	return "", fmt.Errorf("%q names %d customers: give the tenant id", key, len(found))
+	return "", lookupError{fmt.Sprintf("%q names %d customers: give the tenant id", key, len(found)), store.ErrAmbiguous}
 }
 
 func (r *resolver) SKU(key string) (string, string, error) {

@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -22,10 +23,10 @@ type AddedExclusion struct {
 // excluded, for users yet to come, but with a warning.
 func (a *App) AddExclusion(ctx context.Context, customer, sku, upn, reason string) (AddedExclusion, error) {
 	if strings.TrimSpace(reason) == "" {
-		return AddedExclusion{}, fmt.Errorf("an exclusion needs a reason (--reason)")
+		return AddedExclusion{}, invalid(errors.New("an exclusion needs a reason (--reason)"))
 	}
 	if customer == "" && sku == "" && upn == "" {
-		return AddedExclusion{}, fmt.Errorf("an exclusion needs --customer, --sku or --user")
+		return AddedExclusion{}, invalid(errors.New("an exclusion needs --customer, --sku or --user"))
 	}
 	res, err := a.newResolver(ctx)
 	if err != nil {
@@ -34,12 +35,12 @@ func (a *App) AddExclusion(ctx context.Context, customer, sku, upn, reason strin
 	e := advice.Exclusion{UPN: strings.TrimSpace(upn), Reason: strings.TrimSpace(reason)}
 	if customer != "" {
 		if e.TenantID, err = res.Customer(customer); err != nil {
-			return AddedExclusion{}, err
+			return AddedExclusion{}, invalid(err)
 		}
 	}
 	if sku != "" {
 		if e.SKUID, _, err = res.SKU(sku); err != nil {
-			return AddedExclusion{}, err
+			return AddedExclusion{}, invalid(err)
 		}
 	}
 	var warnings []string

@@ -51,3 +51,23 @@ func CurrentOSUser() string {
 	}
 	return "uid " + strconv.Itoa(os.Geteuid())
 }
+
+// AuditPage returns up to limit entries older than the entry with id before (all
+// when before is 0), newest first: a keyset page on the primary key.
+func (s *Store) AuditPage(ctx context.Context, before int64, limit int) ([]AuditEntry, error) {
+	q := s.db.WithContext(ctx).Order("id DESC").Limit(limit)
+	if before > 0 {
+		q = q.Where("id < ?", before)
+	}
+	var out []AuditEntry
+	if err := q.Find(&out).Error; err != nil {
+		return nil, fmt.Errorf("read audit log: %w", err)
+	}
+	return out, nil
+}
+
+// RecordAudit writes one entry for an action that changes nothing the store keeps
+// (a job queued elsewhere), so that the log still says who asked for it.
+func (s *Store) RecordAudit(ctx context.Context, actor, action, subject, detail string) error {
+	return s.audit(s.db.WithContext(ctx), actor, action, subject, detail)
+}
