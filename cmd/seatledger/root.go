@@ -55,7 +55,7 @@ func newRoot(stdout, stderr io.Writer) *cobra.Command {
 
 	root.AddCommand(newConfigCmd(g), newMigrateCmd(g), newCatalogCmd(g), newCustomersCmd(g),
 		newSyncCmd(g), newInventoryCmd(g), newContractsCmd(g), newAdviseCmd(g), newFindingsCmd(g), newReconcileCmd(g),
-		newSandboxCmd(g), newDemoCmd(g), newPricesCmd(g), newPartnerCenterCmd(g), newBillCmd(g), newExportCmd(g), newReportCmd(g), newNoticesCmd(g))
+		newSandboxCmd(g), newDemoCmd(g), newPricesCmd(g), newPartnerCenterCmd(g), newBillCmd(g), newExportCmd(g), newReportCmd(g), newNoticesCmd(g), newServeCmd(g))
 	return root
 }
 

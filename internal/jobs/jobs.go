@@ -53,7 +53,8 @@ type Options struct {
 	// enqueued only through Enqueue (tests drive simulated days that way).
 	Periodic bool
 	// RescueStuckJobsAfter is how long a running job may go without finishing before
-	// another replica takes it over (default one hour: longer than a tenant's sync).
+	// another replica takes it over (default 75 minutes). An attempt is cancelled
+	// at three quarters of it, so that a live replica's job is never taken over.
 	RescueStuckJobsAfter time.Duration
 	// FetchPollInterval is how often an idle replica looks for work (default 1s).
 	FetchPollInterval time.Duration
@@ -72,6 +73,8 @@ type Scheduler struct {
 	metrics   *Metrics
 	log       *slog.Logger
 	running   atomic.Bool
+	// timeout bounds one attempt of any job.
+	timeout time.Duration
 }
 
 // Start migrates River's tables (one replica at a time), starts a River client
@@ -87,6 +90,8 @@ func Start(ctx context.Context, opts Options) (*Scheduler, error) {
 	if s.metrics == nil {
 		s.metrics = NewMetrics()
 	}
+	rescue := cmp.Or(opts.RescueStuckJobsAfter, 75*time.Minute)
+	s.timeout = rescue * 3 / 4
 	var err error
 	if s.schedules, err = schedules(cfg, s.loc); err != nil {
 		return nil, err
@@ -118,7 +123,8 @@ func Start(ctx context.Context, opts Options) (*Scheduler, error) {
 			QueueSync:          {MaxWorkers: max(cfg.Jobs.SyncWorkers, 1)},
 		},
 		Workers:              workers,
-		RescueStuckJobsAfter: cmp.Or(opts.RescueStuckJobsAfter, time.Hour),
+		RescueStuckJobsAfter: rescue,
+		JobTimeout:           s.timeout,
 		FetchPollInterval:    cmp.Or(opts.FetchPollInterval, time.Second),
 		// Finished jobs are what RecentJobs shows, and a finished period must stay
 		// on record for a while so that no late tick can enqueue it again.

@@ -19,8 +19,6 @@ type pricesWorker struct {
 	s *Scheduler
 }
 
-func (w *pricesWorker) Timeout(*river.Job[PricesArgs]) time.Duration { return jobTimeout }
-
 // Work fetches this month's price lists and next month's previews of the configured
 // markets. Without a signed-in Partner Center user there is nothing to fetch with:
 // that is said in the log and is not a failure to retry.
@@ -56,8 +54,6 @@ type noticesWorker struct {
 	river.WorkerDefaults[NoticesArgs]
 	s *Scheduler
 }
-
-func (w *noticesWorker) Timeout(*river.Job[NoticesArgs]) time.Duration { return jobTimeout }
 
 // Work creates the notices owed and delivers the due ones. Delivery claims each
 // notice in the database, so replicas whose slots overlap never send one twice.
@@ -101,8 +97,6 @@ type billingWorker struct {
 	river.WorkerDefaults[BillingArgs]
 	s *Scheduler
 }
-
-func (w *billingWorker) Timeout(*river.Job[BillingArgs]) time.Duration { return jobTimeout }
 
 // Work drafts the month's billing run when none is stored. It runs daily, not once
 // a month, so that a month whose one tick was missed is still drafted; a run that

@@ -15,10 +15,6 @@ import (
 	"github.com/seatledger/seatledger/internal/inventory"
 )
 
-// jobTimeout bounds one attempt of any job: a fleet's price lists or a tenant of
-// 100,000 users take minutes, not hours.
-const jobTimeout = time.Hour
-
 // attempt runs one attempt of a job with an App whose logs carry the job's id, kind
 // and tenant, and records its outcome and queue latency.
 func (s *Scheduler) attempt(ctx context.Context, job *rivertype.JobRow, tenant string, fn func(ctx context.Context, a *app.App, log *slog.Logger) error) error {
@@ -60,8 +56,6 @@ type fleetSyncWorker struct {
 	river.WorkerDefaults[FleetSyncArgs]
 	s *Scheduler
 }
-
-func (w *fleetSyncWorker) Timeout(*river.Job[FleetSyncArgs]) time.Duration { return jobTimeout }
 
 // Work enqueues one sync per customer tenant for the day, in one transaction:
 // tenants already enqueued for the day are skipped, so the fan-out can be repeated.
@@ -120,8 +114,6 @@ type tenantSyncWorker struct {
 	river.WorkerDefaults[TenantSyncArgs]
 	s *Scheduler
 }
-
-func (w *tenantSyncWorker) Timeout(*river.Job[TenantSyncArgs]) time.Duration { return jobTimeout }
 
 // Work syncs one tenant. Graph throttling that outlasted the client's own retries
 // puts the job off by what Graph asked; any other failure is retried by River with
@@ -182,8 +174,6 @@ type adviseWorker struct {
 	river.WorkerDefaults[AdviseArgs]
 	s *Scheduler
 }
-
-func (w *adviseWorker) Timeout(*river.Job[AdviseArgs]) time.Duration { return jobTimeout }
 
 func (w *adviseWorker) Work(ctx context.Context, job *river.Job[AdviseArgs]) error {
 	t := job.Args.TenantID
