@@ -89,7 +89,9 @@ func graphConfig(a *app.App) graph.Config {
 // newPartnerReader builds the Partner Center adapter from the application's
 // configuration: the same app registration as Graph, signed in to the partner's
 // own tenant.
-func newPartnerReader(a *app.App) (*partnercenter.Client, error) { return partnercenter.New(partnerConfig(a)) }
+func newPartnerReader(a *app.App) (*partnercenter.Client, error) {
+	return partnercenter.New(partnerConfig(a))
+}
 
 func partnerConfig(a *app.App) partnercenter.Config {
 	c, pc := a.Config.Graph, a.Config.PartnerCenter

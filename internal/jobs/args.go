@@ -18,7 +18,7 @@ type FleetSyncArgs struct {
 	Day string `json:"day"`
 }
 
-func (FleetSyncArgs) Kind() string                  { return "fleet_sync" }
+func (FleetSyncArgs) Kind() string                 { return "fleet_sync" }
 func (FleetSyncArgs) InsertOpts() river.InsertOpts { return uniqueByArgs(river.QueueDefault) }
 
 // TenantSyncArgs syncs one tenant for a day. Trigger is empty for the daily sync and
@@ -43,7 +43,7 @@ type AdviseArgs struct {
 	Trigger  string `json:"trigger,omitempty"`
 }
 
-func (AdviseArgs) Kind() string                  { return "advise" }
+func (AdviseArgs) Kind() string                 { return "advise" }
 func (AdviseArgs) InsertOpts() river.InsertOpts { return uniqueByArgs(river.QueueDefault) }
 
 // PricesArgs fetches the configured markets' price lists of a day.
@@ -51,7 +51,7 @@ type PricesArgs struct {
 	Day string `json:"day"`
 }
 
-func (PricesArgs) Kind() string                  { return "price_fetch" }
+func (PricesArgs) Kind() string                 { return "price_fetch" }
 func (PricesArgs) InsertOpts() river.InsertOpts { return uniqueByArgs(river.QueueDefault) }
 
 // NoticesArgs creates and delivers the notices due in a slot (2026-12-01T10:05).
@@ -59,7 +59,7 @@ type NoticesArgs struct {
 	Slot string `json:"slot"`
 }
 
-func (NoticesArgs) Kind() string                  { return "notices" }
+func (NoticesArgs) Kind() string                 { return "notices" }
 func (NoticesArgs) InsertOpts() river.InsertOpts { return uniqueByArgs(river.QueueDefault) }
 
 // BillingArgs drafts a closed month's billing run when none exists.
@@ -67,7 +67,7 @@ type BillingArgs struct {
 	Month string `json:"month"`
 }
 
-func (BillingArgs) Kind() string                  { return "billing_catch_up" }
+func (BillingArgs) Kind() string                 { return "billing_catch_up" }
 func (BillingArgs) InsertOpts() river.InsertOpts { return uniqueByArgs(river.QueueDefault) }
 
 // QueueSync holds the per-tenant syncs, worked jobs.sync_workers at a time per
