@@ -132,7 +132,7 @@ func Start(ctx context.Context, opts Options) (*Scheduler, error) {
 	}
 	if opts.Periodic {
 		for _, sc := range s.schedules {
-			rc.PeriodicJobs = append(rc.PeriodicJobs, river.NewPeriodicJob(sc.cron, s.constructor(sc.name), &river.PeriodicJobOpts{ID: sc.name, RunOnStart: sc.runOnStart}))
+			rc.PeriodicJobs = append(rc.PeriodicJobs, river.NewPeriodicJob(sc.cron, s.constructor(sc), &river.PeriodicJobOpts{ID: sc.name, RunOnStart: true}))
 		}
 	}
 	if s.client, err = river.NewClient(riverpgxv5.New(s.pool), rc); err != nil {
@@ -148,9 +148,9 @@ func Start(ctx context.Context, opts Options) (*Scheduler, error) {
 	return s, nil
 }
 
-// migrateLock is the session lock key that serialises River's migrations between
+// MigrateLock is the session lock key that serialises River's migrations between
 // replicas starting at once; rivermigrate takes none itself.
-const migrateLock = 0x5ea71ed6e4
+const MigrateLock = 0x5ea71ed6e4
 
 func migrateRiver(ctx context.Context, pool *pgxpool.Pool, log *slog.Logger) error {
 	conn, err := pool.Acquire(ctx)
@@ -158,10 +158,10 @@ func migrateRiver(ctx context.Context, pool *pgxpool.Pool, log *slog.Logger) err
 		return fmt.Errorf("jobs: migrate: %w", err)
 	}
 	defer conn.Release()
-	if _, err := conn.Exec(ctx, "SELECT pg_advisory_lock($1)", migrateLock); err != nil {
+	if _, err := conn.Exec(ctx, "SELECT pg_advisory_lock($1)", MigrateLock); err != nil {
 		return fmt.Errorf("jobs: migrate: lock: %w", err)
 	}
-	defer func() { _, _ = conn.Exec(context.WithoutCancel(ctx), "SELECT pg_advisory_unlock($1)", migrateLock) }()
+	defer func() { _, _ = conn.Exec(context.WithoutCancel(ctx), "SELECT pg_advisory_unlock($1)", MigrateLock) }()
 	m, err := rivermigrate.New(riverpgxv5.New(pool), &rivermigrate.Config{Logger: log})
 	if err != nil {
 		return fmt.Errorf("jobs: migrate: %w", err)

@@ -22,17 +22,14 @@ const (
 type schedule struct {
 	name, expr string
 	cron       cron.Schedule
-	// runOnStart enqueues the period at start too: a catch-up that must not wait
-	// for its next tick after a restart or a new leader.
-	runOnStart bool
 }
 
 func schedules(cfg *config.Loaded, loc *time.Location) ([]schedule, error) {
 	list := []schedule{
 		{name: JobSync, expr: cfg.Jobs.SyncSchedule},
 		{name: JobPrices, expr: cfg.Jobs.PricesSchedule},
-		{name: JobNotices, expr: cfg.Jobs.NoticesSchedule, runOnStart: true},
-		{name: JobBilling, expr: cfg.Jobs.BillingSchedule, runOnStart: true},
+		{name: JobNotices, expr: cfg.Jobs.NoticesSchedule},
+		{name: JobBilling, expr: cfg.Jobs.BillingSchedule},
 	}
 	for i := range list {
 		c, err := config.ParseSchedule(list[i].expr, loc)
@@ -59,13 +56,25 @@ func (s *Scheduler) args(name string, now time.Time) (river.JobArgs, error) {
 	return nil, fmt.Errorf("jobs: no periodic job %q", name)
 }
 
-// constructor is what River's leader calls at each tick: the period is read from
-// the application's clock, so that SEATLEDGER_NOW moves it as it moves the rest.
-func (s *Scheduler) constructor(name string) river.PeriodicJobConstructor {
+// constructor is what River's leader calls at each tick and when it is elected:
+// the period is read from the application's clock, so that SEATLEDGER_NOW moves it
+// as it moves the rest. At election it is the catch-up of a tick that a restart or
+// a change of leader missed: a daily job whose time today has passed and whose day
+// was not worked yet is enqueued then (the day's uniqueness skips it otherwise),
+// and one whose time has not come waits for its tick.
+func (s *Scheduler) constructor(sc schedule) river.PeriodicJobConstructor {
 	return func() (river.JobArgs, *river.InsertOpts) {
-		args, err := s.args(name, s.app.Now())
+		now := s.app.Now()
+		if sc.name == JobSync || sc.name == JobPrices {
+			l := now.In(s.loc)
+			midnight := time.Date(l.Year(), l.Month(), l.Day(), 0, 0, 0, 0, s.loc)
+			if sc.cron.Next(midnight.Add(-time.Second)).After(now) {
+				return nil, nil
+			}
+		}
+		args, err := s.args(sc.name, now)
 		if err != nil {
-			s.log.Error("periodic job not enqueued", "job", name, "error", err)
+			s.log.Error("periodic job not enqueued", "job", sc.name, "error", err)
 			return nil, nil
 		}
 		return args, nil
