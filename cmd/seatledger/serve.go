@@ -120,14 +120,18 @@ func serve(ctx context.Context, a *app.App, listening func(addr string)) error {
 	return nil
 }
 
-// startJobs wires the application's readers and senders into River's scheduler.
+// startJobs wires the application's readers and senders into River's scheduler;
+// a Graph reader already in o is kept (tests hold a read there).
 func startJobs(ctx context.Context, a *app.App, metrics *jobs.Metrics, o jobs.Options) (*jobs.Scheduler, error) {
 	deps, err := jobDeps(a, metrics)
 	if err != nil {
 		return nil, err
 	}
 	o.App, o.Metrics = a, metrics
-	o.Graph, o.Partner, o.PartnerAPI, o.Notices = deps.Graph, deps.Partner, deps.PartnerAPI, deps.Notices
+	if o.Graph == nil {
+		o.Graph = deps.Graph
+	}
+	o.Partner, o.PartnerAPI, o.Notices = deps.Partner, deps.PartnerAPI, deps.Notices
 	return jobs.Start(ctx, o)
 }
 
