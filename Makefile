@@ -1,8 +1,8 @@
-# seatledger: make demo | test | build | lint | fuzz | bench-sync | bench-advise | bench-prices | bench-impact | bench-export | bench-billing
+# seatledger: make demo | test | build | lint | fuzz | bench-sync | bench-advise | bench-prices | bench-impact | bench-export | bench-billing | bench-jobs
 GO ?= go
 BIN := bin/seatledger
 
-.PHONY: build test lint fuzz demo bench-sync bench-advise bench-prices bench-impact bench-export bench-billing bench-notices
+.PHONY: build test lint fuzz demo bench-sync bench-advise bench-prices bench-impact bench-export bench-billing bench-notices bench-jobs
 
 build:
 	CGO_ENABLED=0 $(GO) build -trimpath -o $(BIN) ./cmd/seatledger
@@ -79,3 +79,7 @@ bench-notices:
 
 bench-billing:
 	SEATLEDGER_TEST_REQUIRE_POSTGRES=1 $(GO) test -run '^$$' -bench 'BenchmarkBillingRun' -benchtime 1x -timeout 30m ./internal/store/
+
+# One fleet-sync tick of 2,000 tenants: their jobs enqueued in one transaction (target 2 s).
+bench-jobs:
+	SEATLEDGER_TEST_REQUIRE_POSTGRES=1 $(GO) test -run '^$$' -bench 'BenchmarkSchedulerTick' -benchtime 5x -timeout 10m ./internal/jobs/

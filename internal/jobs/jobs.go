@@ -81,6 +81,22 @@ type Scheduler struct {
 // with seatledger's workers and, when asked, its periodic jobs. The caller stops it
 // with Stop.
 func Start(ctx context.Context, opts Options) (*Scheduler, error) {
+	s, err := newScheduler(ctx, opts)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.client.Start(ctx); err != nil {
+		s.pool.Close()
+		return nil, fmt.Errorf("jobs: start: %w", err)
+	}
+	s.running.Store(true)
+	s.log.Info("scheduler started", "timezone", s.loc.String(), "sync_workers", s.app.Config.Jobs.SyncWorkers, "periodic", opts.Periodic)
+	return s, nil
+}
+
+// newScheduler is Start without starting the client: jobs can be enqueued, none
+// is worked.
+func newScheduler(ctx context.Context, opts Options) (*Scheduler, error) {
 	a := opts.App
 	if a == nil || opts.Graph == nil {
 		return nil, errors.New("jobs: an App and a Graph reader are needed")
@@ -139,12 +155,6 @@ func Start(ctx context.Context, opts Options) (*Scheduler, error) {
 		s.pool.Close()
 		return nil, fmt.Errorf("jobs: %w", err)
 	}
-	if err := s.client.Start(ctx); err != nil {
-		s.pool.Close()
-		return nil, fmt.Errorf("jobs: start: %w", err)
-	}
-	s.running.Store(true)
-	s.log.Info("scheduler started", "timezone", s.loc.String(), "sync_workers", cfg.Jobs.SyncWorkers, "periodic", opts.Periodic)
 	return s, nil
 }
 

@@ -1,0 +1,145 @@
+package jobs
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"os"
+	"testing"
+	"time"
+
+	"github.com/seatledger/seatledger/internal/app"
+	"github.com/seatledger/seatledger/internal/config"
+	"github.com/seatledger/seatledger/internal/customers"
+	"github.com/seatledger/seatledger/internal/inventory"
+	"github.com/seatledger/seatledger/internal/store"
+	"github.com/seatledger/seatledger/internal/store/storetest"
+)
+
+func TestMain(m *testing.M) { storetest.Main(m) }
+
+func TestPeriods(t *testing.T) {
+	ams, err := time.LoadLocation("Europe/Amsterdam")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// 23:58 UTC on 30 November is 00:58 on 1 December in Amsterdam.
+	at := time.Date(2026, 11, 30, 23, 58, 0, 0, time.UTC)
+	for _, tc := range []struct{ got, want string }{
+		{dayOf(at, time.UTC), "2026-11-30"},
+		{dayOf(at, ams), "2026-12-01"},
+		{slotOf(at, time.UTC), "2026-11-30T23:55"},
+		{slotOf(at.Add(2*time.Minute), time.UTC), "2026-12-01T00:00"},
+		{lastMonthOf(at, time.UTC), "2026-10"},
+		{lastMonthOf(at, ams), "2026-11"},
+		{lastMonthOf(time.Date(2027, 1, 15, 0, 0, 0, 0, time.UTC), time.UTC), "2026-12"},
+	} {
+		if tc.got != tc.want {
+			t.Errorf("got %s, want %s", tc.got, tc.want)
+		}
+	}
+}
+
+// At election, a daily job is caught up only when its hour today has passed.
+func TestCatchUpAtElection(t *testing.T) {
+	cfg := testConfig(t, "sqlite:unused.db")
+	now := time.Date(2026, 12, 1, 1, 30, 0, 0, time.UTC)
+	s := &Scheduler{app: &app.App{Now: func() time.Time { return now }}, loc: time.UTC, log: slog.New(slog.DiscardHandler)}
+	var err error
+	if s.schedules, err = schedules(cfg, time.UTC); err != nil {
+		t.Fatal(err)
+	}
+	enqueued := map[string]bool{}
+	for _, sc := range s.schedules {
+		args, _ := s.constructor(sc)()
+		enqueued[sc.name] = args != nil
+	}
+	want := map[string]bool{JobSync: false, JobPrices: false, JobNotices: true, JobBilling: true}
+	if fmt.Sprint(enqueued) != fmt.Sprint(want) {
+		t.Errorf("at 01:30: %v, want %v", enqueued, want)
+	}
+	now = now.Add(time.Hour)
+	args, _ := s.constructor(s.schedules[0])()
+	if args != (FleetSyncArgs{Day: "2026-12-01"}) {
+		t.Errorf("at 02:30 the sync enqueues %v", args)
+	}
+}
+
+func testConfig(t testing.TB, db string) *config.Loaded {
+	t.Helper()
+	cfg, err := config.Load("", nil, map[string]string{"database.url": db})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cfg
+}
+
+// registered gives a scheduler, not started, over a database with n customers.
+func registered(t testing.TB, n int) (*Scheduler, *app.App) {
+	t.Helper()
+	ctx := context.Background()
+	url := storetest.PostgresURL(t)
+	cfg := testConfig(t, url)
+	st, err := store.Open(ctx, url, store.Options{MaxOpenConns: 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = st.Close() })
+	list := make([]customers.Customer, n)
+	for i := range list {
+		list[i] = customers.Customer{TenantID: fmt.Sprintf("00000000-0000-4000-8000-%012d", i), Name: fmt.Sprintf("Customer %04d", i),
+			Currency: "EUR", Locale: "nl", Market: "NL", Segment: customers.DefaultSegment}
+	}
+	if _, err := st.ImportCustomers(ctx, list, "test", "test"); err != nil {
+		t.Fatal(err)
+	}
+	a := &app.App{Config: cfg, Store: st, Log: slog.New(slog.DiscardHandler), Actor: "test", Now: time.Now}
+	s, err := newScheduler(ctx, Options{App: a, Graph: noReader{}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(s.pool.Close)
+	return s, a
+}
+
+type noReader struct{}
+
+func (noReader) ReadTenant(context.Context, string, inventory.ReadOptions) (*inventory.Snapshot, inventory.ReadStats, error) {
+	return nil, inventory.ReadStats{}, os.ErrNotExist
+}
+
+// The fan-out of a day is idempotent: enqueued again, it adds nothing.
+func TestFanOutOncePerDay(t *testing.T) {
+	s, a := registered(t, 25)
+	ctx := context.Background()
+	for i, want := range []int{25, 0} {
+		n, err := s.fanOut(ctx, a, "2026-12-01")
+		if err != nil || n != want {
+			t.Errorf("fan-out %d: %d new jobs (%v), want %d", i, n, err, want)
+		}
+	}
+	if n, _ := s.fanOut(ctx, a, "2026-12-02"); n != 25 {
+		t.Errorf("the next day: %d new jobs, want 25", n)
+	}
+	for i, want := range []bool{true, false} {
+		if ok, err := s.Enqueue(ctx, JobBilling, time.Date(2026, 12, 3, 6, 0, 0, 0, time.UTC)); err != nil || ok != want {
+			t.Errorf("billing enqueue %d: %v (%v), want %v", i, ok, err, want)
+		}
+	}
+}
+
+// BenchmarkSchedulerTick is one fleet-sync tick over 2,000 registered tenants: the
+// 2,000 per-tenant jobs inserted in one transaction. Target: 2 s a tick.
+func BenchmarkSchedulerTick(b *testing.B) {
+	s, a := registered(b, 2000)
+	ctx := context.Background()
+	day := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	b.ResetTimer()
+	for i := 0; b.Loop(); i++ {
+		n, err := s.fanOut(ctx, a, dayOf(day.AddDate(0, 0, i), time.UTC))
+		if err != nil || n != 2000 {
+			b.Fatalf("tick %d: %d jobs, %v", i, n, err)
+		}
+	}
+	b.ReportMetric(float64(b.Elapsed().Milliseconds())/float64(b.N), "ms/tick")
+}
