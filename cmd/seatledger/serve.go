@@ -16,7 +16,6 @@ import (
 	"github.com/seatledger/seatledger/internal/jobs"
 	"github.com/seatledger/seatledger/internal/ops"
 	"github.com/seatledger/seatledger/internal/partnercenter"
-	"github.com/seatledger/seatledger/internal/store"
 )
 
 func newServeCmd(g *globals) *cobra.Command {
@@ -26,7 +25,8 @@ func newServeCmd(g *globals) *cobra.Command {
 		Short: "Run the service: the scheduled sync, advice, price lists, notices and billing, with health, readiness and metrics over HTTP",
 		Long: "Applies pending migrations, then runs the schedules of jobs.* until SIGTERM or SIGINT, and serves\n" +
 			"/healthz, /readyz and /metrics on server.addr. On PostgreSQL any number of replicas may run: each\n" +
-			"period's job runs once among them. On SIGTERM running jobs get server.shutdown_grace to finish.",
+			"period's job runs once among them. On the embedded SQLite database one process runs them, its job\n" +
+			"queue in a file beside the database. On SIGTERM running jobs get server.shutdown_grace to finish.",
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			cfg, err := g.loadConfig()
@@ -50,7 +50,7 @@ func newServeCmd(g *globals) *cobra.Command {
 	return cmd
 }
 
-// scheduler is what serve runs: River's on PostgreSQL, the in-process one on SQLite.
+// scheduler is what serve runs and asks whether it is ready.
 type scheduler interface {
 	Ready(ctx context.Context) error
 	Stop(ctx context.Context) error
@@ -88,12 +88,7 @@ func serve(ctx context.Context, a *app.App, listening func(addr string)) error {
 	}
 
 	var sched scheduler
-	if a.Store.Dialect() == store.Postgres {
-		sched, err = startJobs(ctx, a, metrics, jobs.Options{Periodic: true})
-	} else {
-		sched, err = startLocalJobs(ctx, a, metrics)
-	}
-	if err != nil {
+	if sched, err = startJobs(ctx, a, metrics, jobs.Options{Periodic: true}); err != nil {
 		_ = srv.Close()
 		return err
 	}
@@ -176,9 +171,4 @@ func jobDeps(a *app.App, metrics *jobs.Metrics) (jobs.Options, error) {
 		return app.SendOptions{Transport: t.Transport, TransportName: t.Name}, t.Close, nil
 	}
 	return o, nil
-}
-
-// startLocalJobs runs the schedules in this process on the embedded database.
-func startLocalJobs(ctx context.Context, a *app.App, metrics *jobs.Metrics) (scheduler, error) {
-	return nil, errors.New("serve: the embedded SQLite database has no scheduler yet: use PostgreSQL (database.url: postgres://...)")
 }

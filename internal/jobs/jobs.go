@@ -5,8 +5,8 @@
 // interfaces the application layer declares, so this package never compiles
 // Microsoft's SDKs.
 //
-// The embedded SQLite database (one process) has its own, smaller scheduler in
-// sqlite.go; see there why it is not River.
+// On the embedded SQLite database (one process) the same jobs run on River's SQLite
+// driver; see sqlite.go.
 package jobs
 
 import (
@@ -15,16 +15,21 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"os"
 	"sync/atomic"
 	"time"
 
-	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/riverdriver"
 	"github.com/riverqueue/river/riverdriver/riverpgxv5"
 	"github.com/riverqueue/river/rivermigrate"
+	"github.com/riverqueue/river/rivertype"
 
 	"github.com/seatledger/seatledger/internal/app"
+	"github.com/seatledger/seatledger/internal/dburl"
+	"github.com/seatledger/seatledger/internal/redact"
+	"github.com/seatledger/seatledger/internal/store"
 )
 
 // ErrNotSignedIn is returned by Options.PartnerAPI when no Partner Center user is
@@ -67,8 +72,9 @@ type Scheduler struct {
 	opts      Options
 	app       *app.App
 	loc       *time.Location
-	pool      *pgxpool.Pool
-	client    *river.Client[pgx.Tx]
+	client    riverClient
+	ping      func(ctx context.Context) error
+	closeDB   func()
 	schedules []schedule
 	metrics   *Metrics
 	log       *slog.Logger
@@ -77,20 +83,31 @@ type Scheduler struct {
 	timeout time.Duration
 }
 
-// Start migrates River's tables (one replica at a time), starts a River client
-// with seatledger's workers and, when asked, its periodic jobs. The caller stops it
-// with Stop.
+// riverClient is what the scheduler uses of River's client, whichever database
+// driver it runs on.
+type riverClient interface {
+	Start(ctx context.Context) error
+	Stop(ctx context.Context) error
+	StopAndCancel(ctx context.Context) error
+	Insert(ctx context.Context, args river.JobArgs, opts *river.InsertOpts) (*rivertype.JobInsertResult, error)
+	InsertMany(ctx context.Context, params []river.InsertManyParams) ([]*rivertype.JobInsertResult, error)
+	JobList(ctx context.Context, params *river.JobListParams) (*river.JobListResult, error)
+}
+
+// Start migrates River's tables, starts a River client with seatledger's workers
+// and, when asked, its periodic jobs. The caller stops it with Stop.
 func Start(ctx context.Context, opts Options) (*Scheduler, error) {
 	s, err := newScheduler(ctx, opts)
 	if err != nil {
 		return nil, err
 	}
 	if err := s.client.Start(ctx); err != nil {
-		s.pool.Close()
+		s.closeDB()
 		return nil, fmt.Errorf("jobs: start: %w", err)
 	}
 	s.running.Store(true)
-	s.log.Info("scheduler started", "timezone", s.loc.String(), "sync_workers", s.app.Config.Jobs.SyncWorkers, "periodic", opts.Periodic)
+	s.log.Info("scheduler started", "database", string(s.app.Store.Dialect()), "timezone", s.loc.String(),
+		"sync_workers", s.app.Config.Jobs.SyncWorkers, "periodic", opts.Periodic)
 	return s, nil
 }
 
@@ -110,18 +127,6 @@ func newScheduler(ctx context.Context, opts Options) (*Scheduler, error) {
 	s.timeout = rescue * 3 / 4
 	var err error
 	if s.schedules, err = schedules(cfg, s.loc); err != nil {
-		return nil, err
-	}
-	poolCfg, err := pgxpool.ParseConfig(cfg.Database.URL)
-	if err != nil {
-		return nil, fmt.Errorf("jobs: database.url: %w", err)
-	}
-	poolCfg.MaxConns = int32(max(cfg.Database.MaxOpenConns, 4))
-	if s.pool, err = pgxpool.NewWithConfig(ctx, poolCfg); err != nil {
-		return nil, fmt.Errorf("jobs: connect: %w", err)
-	}
-	if err := migrateRiver(ctx, s.pool, s.log); err != nil {
-		s.pool.Close()
 		return nil, err
 	}
 	workers := river.NewWorkers()
@@ -151,18 +156,46 @@ func newScheduler(ctx context.Context, opts Options) (*Scheduler, error) {
 			rc.PeriodicJobs = append(rc.PeriodicJobs, river.NewPeriodicJob(sc.cron, s.constructor(sc), &river.PeriodicJobOpts{ID: sc.name, RunOnStart: true}))
 		}
 	}
-	if s.client, err = river.NewClient(riverpgxv5.New(s.pool), rc); err != nil {
-		s.pool.Close()
-		return nil, fmt.Errorf("jobs: %w", err)
+	if a.Store.Dialect() == store.SQLite {
+		err = s.openSQLite(ctx, rc)
+	} else {
+		err = s.openPostgres(ctx, rc)
+	}
+	if err != nil {
+		return nil, err
 	}
 	return s, nil
+}
+
+func (s *Scheduler) openPostgres(ctx context.Context, rc *river.Config) error {
+	cfg := s.app.Config
+	poolCfg, err := pgxpool.ParseConfig(dburl.WithTLS(cfg.Database.URL, os.Getenv))
+	if err != nil {
+		return fmt.Errorf("jobs: database.url: %w", redact.Error(err, redact.Secrets(cfg.Database.URL)...))
+	}
+	poolCfg.MaxConns = int32(max(cfg.Database.MaxOpenConns, 4))
+	pool, err := pgxpool.NewWithConfig(ctx, poolCfg)
+	if err != nil {
+		return fmt.Errorf("jobs: connect: %w", redact.Error(err, redact.Secrets(cfg.Database.URL)...))
+	}
+	if err := lockedMigration(ctx, pool, s.log); err != nil {
+		pool.Close()
+		return err
+	}
+	client, err := river.NewClient(riverpgxv5.New(pool), rc)
+	if err != nil {
+		pool.Close()
+		return fmt.Errorf("jobs: %w", err)
+	}
+	s.client, s.ping, s.closeDB = client, pool.Ping, pool.Close
+	return nil
 }
 
 // MigrateLock is the session lock key that serialises River's migrations between
 // replicas starting at once; rivermigrate takes none itself.
 const MigrateLock = 0x5ea71ed6e4
 
-func migrateRiver(ctx context.Context, pool *pgxpool.Pool, log *slog.Logger) error {
+func lockedMigration(ctx context.Context, pool *pgxpool.Pool, log *slog.Logger) error {
 	conn, err := pool.Acquire(ctx)
 	if err != nil {
 		return fmt.Errorf("jobs: migrate: %w", err)
@@ -172,7 +205,12 @@ func migrateRiver(ctx context.Context, pool *pgxpool.Pool, log *slog.Logger) err
 		return fmt.Errorf("jobs: migrate: lock: %w", err)
 	}
 	defer func() { _, _ = conn.Exec(context.WithoutCancel(ctx), "SELECT pg_advisory_unlock($1)", MigrateLock) }()
-	m, err := rivermigrate.New(riverpgxv5.New(pool), &rivermigrate.Config{Logger: log})
+	return migrate(ctx, riverpgxv5.New(pool), log)
+}
+
+// migrate brings River's own tables up to date.
+func migrate[TTx any](ctx context.Context, driver riverdriver.Driver[TTx], log *slog.Logger) error {
+	m, err := rivermigrate.New(driver, &rivermigrate.Config{Logger: log})
 	if err != nil {
 		return fmt.Errorf("jobs: migrate: %w", err)
 	}
@@ -192,7 +230,7 @@ func (s *Scheduler) Stop(ctx context.Context) error {
 	if !s.running.Swap(false) {
 		return nil
 	}
-	defer s.pool.Close()
+	defer s.closeDB()
 	err := s.client.Stop(ctx)
 	if err == nil {
 		s.log.Info("scheduler stopped")
@@ -213,7 +251,7 @@ func (s *Scheduler) Kill(ctx context.Context) error {
 	if !s.running.Swap(false) {
 		return nil
 	}
-	defer s.pool.Close()
+	defer s.closeDB()
 	return s.client.StopAndCancel(ctx)
 }
 
@@ -222,7 +260,7 @@ func (s *Scheduler) Ready(ctx context.Context) error {
 	if !s.running.Load() {
 		return errors.New("the scheduler is stopped")
 	}
-	if err := s.pool.Ping(ctx); err != nil {
+	if err := s.ping(ctx); err != nil {
 		return fmt.Errorf("the job queue's database: %w", err)
 	}
 	return nil

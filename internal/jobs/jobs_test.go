@@ -98,7 +98,7 @@ func registered(t testing.TB, n int) (*Scheduler, *app.App) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(s.pool.Close)
+	t.Cleanup(s.closeDB)
 	return s, a
 }
 

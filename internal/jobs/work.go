@@ -89,16 +89,9 @@ func (s *Scheduler) fanOut(ctx context.Context, a *app.App, day string) (int, er
 	if len(params) == 0 {
 		return 0, nil
 	}
-	tx, err := s.pool.Begin(ctx)
+	// One transaction: a fleet is enqueued whole or not at all.
+	res, err := s.client.InsertMany(ctx, params)
 	if err != nil {
-		return 0, fmt.Errorf("fleet sync: %w", err)
-	}
-	defer func() { _ = tx.Rollback(context.WithoutCancel(ctx)) }()
-	res, err := s.client.InsertManyTx(ctx, tx, params)
-	if err != nil {
-		return 0, fmt.Errorf("fleet sync: enqueue tenants: %w", err)
-	}
-	if err := tx.Commit(ctx); err != nil {
 		return 0, fmt.Errorf("fleet sync: enqueue tenants: %w", err)
 	}
 	n := 0
