@@ -8,6 +8,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus/testutil"
+	"github.com/riverqueue/river/rivertype"
+
 	"github.com/seatledger/seatledger/internal/app"
 	"github.com/seatledger/seatledger/internal/config"
 	"github.com/seatledger/seatledger/internal/customers"
@@ -142,4 +145,75 @@ func BenchmarkSchedulerTick(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(b.Elapsed().Milliseconds())/float64(b.N), "ms/tick")
+}
+
+// throttledReader answers as Graph does when it still throttles after its retries.
+type throttledReader struct{ wait time.Duration }
+
+type throttledError struct{ wait time.Duration }
+
+func (e throttledError) Error() string             { return "429 Too Many Requests" }
+func (e throttledError) RetryAfter() time.Duration { return e.wait }
+
+func (r throttledReader) ReadTenant(context.Context, string, inventory.ReadOptions) (*inventory.Snapshot, inventory.ReadStats, error) {
+	return nil, inventory.ReadStats{Requests: 1}, throttledError{r.wait}
+}
+
+// A throttled tenant's job is put off by what Graph asked; a failing one is retried
+// later with River's backoff; both are counted and logged as the tenant's.
+func TestTenantSyncThrottledAndFailing(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		reader app.TenantReader
+		state  string
+		after  time.Duration
+	}{
+		{"throttled", throttledReader{wait: 90 * time.Second}, "scheduled", 85 * time.Second},
+		{"failing", noReader{}, "retryable", 0},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s, a := registered(t, 1)
+			s.opts.Graph = tc.reader
+			ctx := context.Background()
+			if err := s.client.Start(ctx); err != nil {
+				t.Fatal(err)
+			}
+			s.running.Store(true)
+			defer s.Stop(ctx)
+			list, _ := a.Customers(ctx)
+			res, err := s.client.Insert(ctx, TenantSyncArgs{TenantID: list[0].TenantID, Day: "2026-12-01"}, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got JobRun
+			deadline := time.Now().Add(20 * time.Second)
+			for got.State != tc.state && time.Now().Before(deadline) {
+				time.Sleep(50 * time.Millisecond)
+				jobs, err := s.RecentJobs(ctx, 10)
+				if err != nil {
+					t.Fatal(err)
+				}
+				for _, j := range jobs {
+					if j.ID == res.Job.ID {
+						got = j
+					}
+				}
+			}
+			if got.State != tc.state {
+				t.Fatalf("job %+v, want state %s", got, tc.state)
+			}
+			row, err := s.client.(interface {
+				JobGet(context.Context, int64) (*rivertype.JobRow, error)
+			}).JobGet(ctx, res.Job.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if wait := time.Until(row.ScheduledAt); wait < tc.after {
+				t.Errorf("next try in %s, want at least %s", wait, tc.after)
+			}
+			if n := testutil.ToFloat64(s.metrics.tenantsFailed.WithLabelValues(list[0].TenantID)); n < 1 {
+				t.Errorf("tenant failures counted: %v", n)
+			}
+		})
+	}
 }
