@@ -2,9 +2,11 @@ package jobs
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"os"
+	"strings"
 	"testing"
 	"time"
 
@@ -123,6 +125,17 @@ func TestFanOutOncePerDay(t *testing.T) {
 	}
 	if n, _ := s.fanOut(ctx, a, "2026-12-02"); n != 25 {
 		t.Errorf("the next day: %d new jobs, want 25", n)
+	}
+	// A manual sync is not folded into the day's, nor into another manual one.
+	list, _ := a.Customers(ctx)
+	for range 2 {
+		run, err := s.TriggerSync(ctx, list[0].TenantID)
+		if err != nil || run.Kind != "tenant_sync" || run.State != "available" || !strings.Contains(run.Args, list[0].TenantID) {
+			t.Errorf("trigger sync: %+v, %v", run, err)
+		}
+	}
+	if _, err := s.TriggerSync(ctx, "11111111-2222-4333-8444-555555555555"); !errors.Is(err, app.ErrUnknownTenant) {
+		t.Errorf("trigger sync of a stranger: %v", err)
 	}
 	for i, want := range []bool{true, false} {
 		if ok, err := s.Enqueue(ctx, JobBilling, time.Date(2026, 12, 3, 6, 0, 0, 0, time.UTC)); err != nil || ok != want {

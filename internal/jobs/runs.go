@@ -8,6 +8,8 @@ import (
 
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/rivertype"
+
+	"github.com/seatledger/seatledger/internal/app"
 )
 
 // JobRun is one job as the API shows it.
@@ -65,7 +67,8 @@ func (s *Scheduler) NextRuns(ctx context.Context) ([]ScheduledJob, error) {
 	return out, nil
 }
 
-// TriggerSync enqueues a sync of one registered tenant now, apart from its daily one.
+// TriggerSync enqueues a sync of one registered tenant now, apart from its daily
+// one; an unregistered tenant is refused with app.ErrUnknownTenant.
 func (s *Scheduler) TriggerSync(ctx context.Context, tenantID string) (JobRun, error) {
 	list, err := s.app.Customers(ctx)
 	if err != nil {
@@ -76,7 +79,7 @@ func (s *Scheduler) TriggerSync(ctx context.Context, tenantID string) (JobRun, e
 		known = known || c.TenantID == tenantID
 	}
 	if !known {
-		return JobRun{}, fmt.Errorf("trigger sync: tenant %s is not a registered customer", tenantID)
+		return JobRun{}, fmt.Errorf("trigger sync: tenant %s: %w", tenantID, app.ErrUnknownTenant)
 	}
 	now := s.app.Now()
 	args := TenantSyncArgs{TenantID: tenantID, Day: dayOf(now, s.loc), Trigger: "manual-" + strconv.FormatInt(time.Now().UnixNano(), 36)}
