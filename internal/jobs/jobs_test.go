@@ -10,7 +10,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/prometheus/client_golang/prometheus/testutil"
+	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/rivertype"
 
 	"github.com/seatledger/seatledger/internal/app"
@@ -228,5 +230,60 @@ func TestTenantSyncThrottledAndFailing(t *testing.T) {
 				t.Errorf("tenant failures counted: %v", n)
 			}
 		})
+	}
+}
+
+// A job left running by a replica that died without a word (no cancellation, no
+// error recorded) is rescued after RescueStuckJobsAfter and worked by a live one.
+func TestStuckJobRescued(t *testing.T) {
+	if testing.Short() {
+		t.Skip("waits for River's rescuer, which looks every 30 s")
+	}
+	s, _ := registered(t, 3)
+	ctx := context.Background()
+	res, err := s.client.Insert(ctx, FleetSyncArgs{Day: "2026-12-01"}, &river.InsertOpts{ScheduledAt: time.Now().Add(time.Hour)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	conn, err := pgx.Connect(ctx, s.app.Config.Database.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(ctx)
+	if _, err := conn.Exec(ctx, `UPDATE river_job SET state = 'running', attempt = 1, attempted_at = now() - interval '1 minute',
+		attempted_by = ARRAY['dead-replica'] WHERE id = $1`, res.Job.ID); err != nil {
+		t.Fatal(err)
+	}
+	live, err := newScheduler(ctx, Options{App: s.app, Graph: noReader{}, ID: "live-replica", RescueStuckJobsAfter: 5 * time.Second,
+		FetchPollInterval: 100 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := live.client.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	live.running.Store(true)
+	defer live.Stop(ctx)
+	deadline := time.Now().Add(75 * time.Second)
+	for {
+		var state string
+		var by []string
+		if err := conn.QueryRow(ctx, `SELECT state, attempted_by FROM river_job WHERE id = $1`, res.Job.ID).Scan(&state, &by); err != nil {
+			t.Fatal(err)
+		}
+		if state == "completed" {
+			if by[len(by)-1] != "live-replica" {
+				t.Errorf("worked by %v", by)
+			}
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the stuck job is %s after 75 s", state)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	var tenants int
+	if err := conn.QueryRow(ctx, `SELECT count(*) FROM river_job WHERE kind = 'tenant_sync'`).Scan(&tenants); err != nil || tenants != 3 {
+		t.Errorf("tenant syncs enqueued by the rescued fan-out: %d (%v)", tenants, err)
 	}
 }
