@@ -95,13 +95,15 @@ type riverClient interface {
 }
 
 // Start migrates River's tables, starts a River client with seatledger's workers
-// and, when asked, its periodic jobs. The caller stops it with Stop.
+// and, when asked, its periodic jobs. It runs until Stop, whatever becomes of ctx.
 func Start(ctx context.Context, opts Options) (*Scheduler, error) {
 	s, err := newScheduler(ctx, opts)
 	if err != nil {
 		return nil, err
 	}
-	if err := s.client.Start(ctx); err != nil {
+	// River cancels running jobs when the context it was started with ends; the
+	// caller's ending (SIGTERM) must instead begin the graceful Stop.
+	if err := s.client.Start(context.WithoutCancel(ctx)); err != nil {
 		s.closeDB()
 		return nil, fmt.Errorf("jobs: start: %w", err)
 	}

@@ -287,3 +287,53 @@ func TestStuckJobRescued(t *testing.T) {
 		t.Errorf("tenant syncs enqueued by the rescued fan-out: %d (%v)", tenants, err)
 	}
 }
+
+// slowReader takes its time, then fails as noReader does, unless cancelled first.
+type slowReader struct{ started chan struct{} }
+
+func (r slowReader) ReadTenant(ctx context.Context, _ string, _ inventory.ReadOptions) (*inventory.Snapshot, inventory.ReadStats, error) {
+	close(r.started)
+	select {
+	case <-time.After(time.Second):
+		return nil, inventory.ReadStats{}, os.ErrNotExist
+	case <-ctx.Done():
+		return nil, inventory.ReadStats{}, ctx.Err()
+	}
+}
+
+// Stop lets a running job finish, even when the context Start was given has ended
+// (as serve's does on SIGTERM).
+func TestStopLetsRunningJobsFinish(t *testing.T) {
+	s, a := registered(t, 1)
+	started := make(chan struct{})
+	s.opts.Graph = slowReader{started: started}
+	ctx, cancel := context.WithCancel(context.Background())
+	if err := s.client.Start(context.WithoutCancel(ctx)); err != nil {
+		t.Fatal(err)
+	}
+	s.running.Store(true)
+	list, _ := a.Customers(ctx)
+	res, err := s.client.Insert(ctx, TenantSyncArgs{TenantID: list[0].TenantID, Day: "2026-12-01"}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	<-started
+	cancel()
+	stopCtx, stop := context.WithTimeout(context.Background(), 10*time.Second)
+	defer stop()
+	if err := s.Stop(stopCtx); err != nil {
+		t.Fatal(err)
+	}
+	conn, err := pgx.Connect(context.Background(), a.Config.Database.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(context.Background())
+	var state, last string
+	if err := conn.QueryRow(context.Background(), `SELECT state, errors[array_length(errors, 1)]->>'error' FROM river_job WHERE id = $1`, res.Job.ID).Scan(&state, &last); err != nil {
+		t.Fatal(err)
+	}
+	if state == "running" || !strings.Contains(last, os.ErrNotExist.Error()) {
+		t.Errorf("after a graceful stop the job is %s: %s (want its own outcome, not a cancellation)", state, last)
+	}
+}
