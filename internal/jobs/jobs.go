@@ -101,16 +101,23 @@ func Start(ctx context.Context, opts Options) (*Scheduler, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := s.start(ctx); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+func (s *Scheduler) start(ctx context.Context) error {
 	// River cancels running jobs when the context it was started with ends; the
 	// caller's ending (SIGTERM) must instead begin the graceful Stop.
 	if err := s.client.Start(context.WithoutCancel(ctx)); err != nil {
 		s.closeDB()
-		return nil, fmt.Errorf("jobs: start: %w", err)
+		return fmt.Errorf("jobs: start: %w", err)
 	}
 	s.running.Store(true)
 	s.log.Info("scheduler started", "database", string(s.app.Store.Dialect()), "timezone", s.loc.String(),
-		"sync_workers", s.app.Config.Jobs.SyncWorkers, "periodic", opts.Periodic)
-	return s, nil
+		"sync_workers", s.app.Config.Jobs.SyncWorkers, "periodic", s.opts.Periodic)
+	return nil
 }
 
 // newScheduler is Start without starting the client: jobs can be enqueued, none

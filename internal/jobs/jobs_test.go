@@ -190,10 +190,9 @@ func TestTenantSyncThrottledAndFailing(t *testing.T) {
 			s, a := registered(t, 1)
 			s.opts.Graph = tc.reader
 			ctx := context.Background()
-			if err := s.client.Start(ctx); err != nil {
+			if err := s.start(ctx); err != nil {
 				t.Fatal(err)
 			}
-			s.running.Store(true)
 			defer s.Stop(ctx)
 			list, _ := a.Customers(ctx)
 			res, err := s.client.Insert(ctx, TenantSyncArgs{TenantID: list[0].TenantID, Day: "2026-12-01"}, nil)
@@ -259,10 +258,9 @@ func TestStuckJobRescued(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := live.client.Start(ctx); err != nil {
+	if err := live.start(ctx); err != nil {
 		t.Fatal(err)
 	}
-	live.running.Store(true)
 	defer live.Stop(ctx)
 	deadline := time.Now().Add(75 * time.Second)
 	for {
@@ -308,10 +306,9 @@ func TestStopLetsRunningJobsFinish(t *testing.T) {
 	started := make(chan struct{})
 	s.opts.Graph = slowReader{started: started}
 	ctx, cancel := context.WithCancel(context.Background())
-	if err := s.client.Start(context.WithoutCancel(ctx)); err != nil {
+	if err := s.start(ctx); err != nil {
 		t.Fatal(err)
 	}
-	s.running.Store(true)
 	list, _ := a.Customers(ctx)
 	res, err := s.client.Insert(ctx, TenantSyncArgs{TenantID: list[0].TenantID, Day: "2026-12-01"}, nil)
 	if err != nil {
