@@ -151,7 +151,7 @@ func jobDeps(a *app.App, metrics *jobs.Metrics) (jobs.Options, error) {
 		o.Partner = pr
 	}
 	o.PartnerAPI = func(ctx context.Context) (app.PartnerAPI, error) {
-		d, err := newPartnerAPI(a.Config, a.Log)
+		d, err := newPartnerAPIObserved(a.Config, a.Log, metrics.Observer("partner_center"))
 		if err != nil {
 			// Without a cache key no sign-in can be kept, so nobody is signed in.
 			return nil, fmt.Errorf("%w: %w", jobs.ErrNotSignedIn, err)
