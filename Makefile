@@ -1,8 +1,8 @@
-# seatledger: make demo | test | build | lint | fuzz | bench-sync | bench-advise | bench-prices | bench-impact | bench-export | bench-billing | bench-api
+# seatledger: make demo | test | build | lint | fuzz | bench-sync | bench-advise | bench-prices | bench-impact | bench-export | bench-billing | bench-notices | bench-api | bench-jobs
 GO ?= go
 BIN := bin/seatledger
 
-.PHONY: build test lint fuzz demo bench-sync bench-advise bench-prices bench-impact bench-export bench-billing bench-notices bench-api
+.PHONY: build test lint fuzz demo bench-sync bench-advise bench-prices bench-impact bench-export bench-billing bench-notices bench-api bench-jobs
 
 build:
 	CGO_ENABLED=0 $(GO) build -trimpath -o $(BIN) ./cmd/seatledger
@@ -84,3 +84,6 @@ bench-billing:
 # of GET /api/v1/findings?limit=100; reports p50, p99, success and throughput.
 bench-api:
 	SEATLEDGER_TEST_REQUIRE_POSTGRES=1 $(GO) test -run '^$$' -bench 'BenchmarkFindingsPage' -benchtime 1x -timeout 30m ./internal/api/
+# One fleet-sync tick of 2,000 tenants: their jobs enqueued in one transaction (target 2 s).
+bench-jobs:
+	SEATLEDGER_TEST_REQUIRE_POSTGRES=1 $(GO) test -run '^$$' -bench 'BenchmarkSchedulerTick' -benchtime 5x -timeout 10m ./internal/jobs/

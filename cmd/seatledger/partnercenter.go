@@ -126,6 +126,11 @@ func (g *globals) partnerAPI() (*partnercenter.Delegated, error) {
 // newPartnerAPI builds the Partner API adapter, signed in as the Partner Center user
 // whose sign-in the token cache keeps.
 func newPartnerAPI(cfg *config.Loaded, log *slog.Logger) (*partnercenter.Delegated, error) {
+	return newPartnerAPIObserved(cfg, log, nil)
+}
+
+// newPartnerAPIObserved is newPartnerAPI whose answers are counted by observe.
+func newPartnerAPIObserved(cfg *config.Loaded, log *slog.Logger, observe func(status int)) (*partnercenter.Delegated, error) {
 	key, err := partnercenter.ParseCacheKey(cfg.PartnerCenter.TokenCacheKey)
 	if err != nil {
 		return nil, err
@@ -134,7 +139,7 @@ func newPartnerAPI(cfg *config.Loaded, log *slog.Logger) (*partnercenter.Delegat
 	return partnercenter.NewDelegated(partnercenter.DelegatedConfig{
 		PartnerTenantID: cfg.Partner.TenantID, ClientID: cmp.Or(pc.DelegatedClientID, gr.ClientID), Cloud: gr.Cloud,
 		AuthorityHost: cmp.Or(pc.AuthorityHost, gr.AuthorityHost), BaseURL: pc.PartnerAPIBaseURL, CAFile: gr.CAFile,
-		CacheFile: cfg.PartnerCenterTokenCacheFile(), CacheKey: key, Log: log,
+		CacheFile: cfg.PartnerCenterTokenCacheFile(), CacheKey: key, Log: log, Observe: observe,
 	})
 }
 

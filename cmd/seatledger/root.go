@@ -55,7 +55,8 @@ func newRoot(stdout, stderr io.Writer) *cobra.Command {
 
 	root.AddCommand(newConfigCmd(g), newMigrateCmd(g), newCatalogCmd(g), newCustomersCmd(g),
 		newSyncCmd(g), newInventoryCmd(g), newContractsCmd(g), newAdviseCmd(g), newFindingsCmd(g), newReconcileCmd(g),
-		newSandboxCmd(g), newDemoCmd(g), newPricesCmd(g), newPartnerCenterCmd(g), newBillCmd(g), newExportCmd(g), newReportCmd(g), newNoticesCmd(g), newTokensCmd(g), newAuditCmd(g))
+		newSandboxCmd(g), newDemoCmd(g), newPricesCmd(g), newPartnerCenterCmd(g), newBillCmd(g), newExportCmd(g), newReportCmd(g), newNoticesCmd(g),
+		newTokensCmd(g), newAuditCmd(g), newServeCmd(g))
 	return root
 }
 

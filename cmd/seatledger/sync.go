@@ -75,25 +75,31 @@ func newSyncCmd(g *globals) *cobra.Command {
 }
 
 // newGraphReader builds the Graph adapter from the application's configuration.
-func newGraphReader(a *app.App) (*graph.Client, error) {
+func newGraphReader(a *app.App) (*graph.Client, error) { return graph.New(graphConfig(a)) }
+
+func graphConfig(a *app.App) graph.Config {
 	c := a.Config.Graph
-	return graph.New(graph.Config{
+	return graph.Config{
 		ClientID: c.ClientID, ClientSecret: c.ClientSecret, CertificateFile: c.CertificateFile, Cloud: c.Cloud,
 		BaseURL: c.BaseURL, AuthorityHost: c.AuthorityHost, CAFile: c.CAFile,
 		RequestTimeout: c.RequestTimeout, PageSize: c.PageSize, Log: a.Log,
-	})
+	}
 }
 
 // newPartnerReader builds the Partner Center adapter from the application's
 // configuration: the same app registration as Graph, signed in to the partner's
 // own tenant.
 func newPartnerReader(a *app.App) (*partnercenter.Client, error) {
+	return partnercenter.New(partnerConfig(a))
+}
+
+func partnerConfig(a *app.App) partnercenter.Config {
 	c, pc := a.Config.Graph, a.Config.PartnerCenter
-	return partnercenter.New(partnercenter.Config{
+	return partnercenter.Config{
 		PartnerTenantID: a.Config.Partner.TenantID, ClientID: c.ClientID, ClientSecret: c.ClientSecret, CertificateFile: c.CertificateFile,
 		Cloud: c.Cloud, BaseURL: pc.BaseURL, AuthorityHost: cmp.Or(pc.AuthorityHost, c.AuthorityHost), CAFile: c.CAFile,
 		RequestTimeout: c.RequestTimeout, Log: a.Log,
-	})
+	}
 }
 
 // newProgress reports each finished tenant: a bar redrawn in place on a terminal,

@@ -202,6 +202,10 @@ func (a *adviser) customerIdle(skuID string, assigned, idle int) int {
 		if l.AsAssigned() {
 			return 0
 		}
+		if l.AsPurchased {
+			// It bills every seat bought, so every idle one.
+			return idle
+		}
 		billed += *l.Quantity
 	}
 	return max(0, min(idle, billed-assigned))

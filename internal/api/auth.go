@@ -87,6 +87,11 @@ type guard struct {
 
 func (g *guard) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	_, pattern := g.mux.Handler(r)
+	if pattern != "" {
+		// Whoever mounted the API times requests by the route they took: the API's
+		// own, not the prefix it was mounted under.
+		r.Pattern = pattern
+	}
 	if pattern == "" {
 		if allow := g.allowedMethods(r); len(allow) > 0 {
 			w.Header().Set("Allow", strings.Join(allow, ", "))

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"net"
 	"net/mail"
 	"net/url"
 	"os"
@@ -16,6 +17,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/robfig/cron/v3"
 	"gopkg.in/yaml.v3"
 
 	"github.com/seatledger/seatledger/internal/dburl"
@@ -96,6 +98,21 @@ type Config struct {
 		Signature     []string
 		Email         string
 		Phone         string
+	}
+	Server struct {
+		Addr          string
+		ShutdownGrace time.Duration
+	}
+	Jobs struct {
+		// Timezone is the zone the schedules are read in and days and months are
+		// counted in.
+		Timezone        *time.Location
+		SyncSchedule    string
+		PricesSchedule  string
+		NoticesSchedule string
+		BillingSchedule string
+		PriceMarkets    []string
+		SyncWorkers     int
 	}
 	Export struct {
 		// Profiles are the CSV export profiles defined in the configuration, checked,
@@ -504,6 +521,88 @@ var options = []option{
 		get: func(c *Config) string { return c.Notices.Phone },
 	},
 	{
+		key: "server.addr", def: "127.0.0.1:8080",
+		doc: "HOST:PORT where `seatledger serve` listens for health, readiness and metrics",
+		set: func(c *Config, v string) error {
+			if _, _, err := net.SplitHostPort(v); err != nil {
+				return fmt.Errorf("%q is not HOST:PORT such as 127.0.0.1:8080", v)
+			}
+			c.Server.Addr = v
+			return nil
+		},
+		get: func(c *Config) string { return c.Server.Addr },
+	},
+	{
+		key: "server.shutdown_grace", def: "30s",
+		doc: "how long `serve` lets running jobs and requests finish after SIGTERM before cancelling them (Go duration, 1s-1h)",
+		set: durationSetter(time.Second, time.Hour, func(c *Config, d time.Duration) { c.Server.ShutdownGrace = d }),
+		get: func(c *Config) string { return c.Server.ShutdownGrace.String() },
+	},
+	{
+		key: "jobs.timezone", def: "UTC",
+		doc: "IANA time zone the schedules are read in, and in which days and months begin (Europe/Amsterdam)",
+		set: func(c *Config, v string) error {
+			loc, err := time.LoadLocation(strings.TrimSpace(v))
+			if err != nil || strings.TrimSpace(v) == "" || strings.EqualFold(v, "local") {
+				return fmt.Errorf("%q is not an IANA time zone such as Europe/Amsterdam", v)
+			}
+			c.Jobs.Timezone = loc
+			return nil
+		},
+		get: func(c *Config) string { return c.Jobs.Timezone.String() },
+	},
+	{
+		key: "jobs.sync_schedule", def: "0 2 * * *",
+		doc: "cron schedule of the daily sync of every customer tenant (minute hour day month weekday)",
+		set: cronSetter(func(c *Config, v string) { c.Jobs.SyncSchedule = v }),
+		get: func(c *Config) string { return c.Jobs.SyncSchedule },
+	},
+	{
+		key: "jobs.prices_schedule", def: "0 5 * * *",
+		doc: "cron schedule of the price-list fetch of jobs.price_markets, this month's and next month's preview (needs a signed-in Partner Center user)",
+		set: cronSetter(func(c *Config, v string) { c.Jobs.PricesSchedule = v }),
+		get: func(c *Config) string { return c.Jobs.PricesSchedule },
+	},
+	{
+		key: "jobs.notices_schedule", def: "*/5 * * * *",
+		doc: "cron schedule of notice creation and delivery",
+		set: cronSetter(func(c *Config, v string) { c.Jobs.NoticesSchedule = v }),
+		get: func(c *Config) string { return c.Jobs.NoticesSchedule },
+	},
+	{
+		key: "jobs.billing_schedule", def: "0 6 * * *",
+		doc: "cron schedule of the billing catch-up, which drafts last month's billing run when none exists",
+		set: cronSetter(func(c *Config, v string) { c.Jobs.BillingSchedule = v }),
+		get: func(c *Config) string { return c.Jobs.BillingSchedule },
+	},
+	{
+		key: "jobs.price_markets", def: "",
+		doc: "markets whose price lists are fetched daily, comma-separated two-letter codes (NL,DE); empty fetches none",
+		set: func(c *Config, v string) error {
+			c.Jobs.PriceMarkets = nil
+			for _, m := range strings.Split(v, ",") {
+				m = strings.ToUpper(strings.TrimSpace(m))
+				if m == "" {
+					continue
+				}
+				if len(m) != 2 || strings.Trim(m, "ABCDEFGHIJKLMNOPQRSTUVWXYZ") != "" {
+					return fmt.Errorf("%q is not a two-letter market such as NL", m)
+				}
+				if !slices.Contains(c.Jobs.PriceMarkets, m) {
+					c.Jobs.PriceMarkets = append(c.Jobs.PriceMarkets, m)
+				}
+			}
+			return nil
+		},
+		get: func(c *Config) string { return strings.Join(c.Jobs.PriceMarkets, ",") },
+	},
+	{
+		key: "jobs.sync_workers", def: "4",
+		doc: "tenants each replica syncs at the same time (1-256)",
+		set: intSetter(1, 256, func(c *Config, n int) { c.Jobs.SyncWorkers = n }),
+		get: func(c *Config) string { return strconv.Itoa(c.Jobs.SyncWorkers) },
+	},
+	{
 		key: "export.profiles", def: "",
 		doc:  "CSV export profiles besides the built-in default, excel-eu and xero: a list of {name, base, separator, decimal_mark, date_format, quote, bom, columns, ...}; `seatledger export --profile NAME` uses one",
 		list: true, setList: setExportProfiles,
@@ -587,6 +686,42 @@ func CheckCatalogURL(v string) error {
 		return errors.New("the catalogue is downloaded over https only: use an https:// URL, or import a file with --file")
 	}
 	return nil
+}
+
+// ParseSchedule reads a cron schedule as the job runner takes it: five fields
+// (minute hour day month weekday) or a descriptor such as @daily or @every 1h,
+// read in loc.
+func ParseSchedule(expr string, loc *time.Location) (cron.Schedule, error) {
+	s, err := cron.ParseStandard(expr)
+	if err != nil {
+		return nil, err
+	}
+	if spec, ok := s.(*cron.SpecSchedule); ok && loc != nil {
+		spec.Location = loc
+	}
+	return s, nil
+}
+
+func cronSetter(apply func(*Config, string)) func(*Config, string) error {
+	return func(c *Config, v string) error {
+		v = strings.TrimSpace(v)
+		if _, err := ParseSchedule(v, time.UTC); err != nil {
+			return fmt.Errorf("%q is not a cron schedule such as \"0 2 * * *\" (minute hour day month weekday): %w", v, err)
+		}
+		apply(c, v)
+		return nil
+	}
+}
+
+func durationSetter(min, max time.Duration, apply func(*Config, time.Duration)) func(*Config, string) error {
+	return func(c *Config, v string) error {
+		d, err := time.ParseDuration(strings.TrimSpace(v))
+		if err != nil || d < min || d > max {
+			return fmt.Errorf("%q is not a duration from %s to %s, such as 30s", v, min, max)
+		}
+		apply(c, d)
+		return nil
+	}
 }
 
 func intSetter(min, max int, apply func(*Config, int)) func(*Config, string) error {

@@ -42,6 +42,9 @@ type Config struct {
 	// rest go to a temporary file (default inventory.DefaultSpillAfter).
 	SpillUsersAfter int
 	Log             *slog.Logger
+	// Observe, when set, is told the status of every answer Graph gives (0 when the
+	// request got none), retries included: the service's metrics count them.
+	Observe func(status int)
 }
 
 type cloudHosts struct{ authority, graph string }
@@ -122,7 +125,7 @@ func New(cfg Config) (*Client, error) {
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 
 	c.graphHTTP = &http.Client{
-		Transport:     kiotahttp.NewCustomTransportWithParentTransport(countRequests{bufferDiscardable{transport}}, middlewares()...),
+		Transport:     kiotahttp.NewCustomTransportWithParentTransport(countRequests{next: bufferDiscardable{transport}, observe: cfg.Observe}, middlewares()...),
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 		Timeout:       cfg.RequestTimeout * 4,
 	}

@@ -38,7 +38,7 @@ func (c *Client) ReadTenant(ctx context.Context, tenantID string, opts inventory
 	var sent atomic.Int64
 	snap, err := c.readTenant(withRequestCounter(ctx, &sent), tc, tenantID, opts)
 	st.Requests = int(sent.Load())
-	return snap, st, signInError(err)
+	return snap, st, throttled(signInError(err))
 }
 
 func (c *Client) readTenant(ctx context.Context, tc *tenantClient, tenantID string, opts inventory.ReadOptions) (*inventory.Snapshot, error) {

@@ -2,6 +2,7 @@ package graph
 
 import (
 	"context"
+	"errors"
 	"io"
 	"math/rand/v2"
 	"net/http"
@@ -9,6 +10,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	abstractions "github.com/microsoft/kiota-abstractions-go"
 	kiotahttp "github.com/microsoft/kiota-http-go"
 	"github.com/seatledger/seatledger/internal/mshttp"
 )
@@ -92,11 +94,55 @@ func withRequestCounter(ctx context.Context, n *atomic.Int64) context.Context {
 
 // countRequests counts each request that leaves for the network in the counter its
 // context carries: retries, redirects and downloads are requests sent too.
-type countRequests struct{ next http.RoundTripper }
+type countRequests struct {
+	next    http.RoundTripper
+	observe func(status int)
+}
 
 func (t countRequests) RoundTrip(req *http.Request) (*http.Response, error) {
 	if n, ok := req.Context().Value(requestCounterKey{}).(*atomic.Int64); ok {
 		n.Add(1)
 	}
-	return t.next.RoundTrip(req)
+	resp, err := t.next.RoundTrip(req)
+	if t.observe != nil {
+		status := 0
+		if resp != nil {
+			status = resp.StatusCode
+		}
+		t.observe(status)
+	}
+	return resp, err
+}
+
+// ThrottledError is a read that Graph still throttled after every retry: the caller
+// should come back after Wait, as Graph's last Retry-After asked.
+type ThrottledError struct {
+	Wait time.Duration
+	Err  error
+}
+
+func (e *ThrottledError) Error() string { return e.Err.Error() }
+func (e *ThrottledError) Unwrap() error { return e.Err }
+
+// RetryAfter is how long Graph asked to wait.
+func (e *ThrottledError) RetryAfter() time.Duration { return e.Wait }
+
+// throttled marks an error that ends in a 429 as a ThrottledError carrying its
+// Retry-After, so that a scheduler can put the tenant off instead of failing it.
+func throttled(err error) error {
+	if err == nil || statusOf(err) != http.StatusTooManyRequests {
+		return err
+	}
+	wait := time.Minute
+	var h interface {
+		GetResponseHeaders() *abstractions.ResponseHeaders
+	}
+	if errors.As(err, &h) && h.GetResponseHeaders() != nil {
+		for _, v := range h.GetResponseHeaders().Get("Retry-After") {
+			if d, ok := mshttp.RetryAfter(v, time.Now()); ok {
+				wait = d
+			}
+		}
+	}
+	return &ThrottledError{Wait: wait, Err: err}
 }

@@ -50,6 +50,9 @@ type Config struct {
 	MaxRetries int
 	MaxDelay   time.Duration
 	Log        *slog.Logger
+	// Observe, when set, is told the status of every answer (0 when a request got
+	// none), retries included: the service's metrics count them.
+	Observe func(status int)
 }
 
 type cloudHosts struct{ authority, api, scope string }
@@ -287,6 +290,13 @@ func (c *Client) once(ctx context.Context, target, continuation string) ([]byte,
 		req.Header.Set("MS-ContinuationToken", continuation)
 	}
 	resp, err := c.http.Do(req)
+	if c.cfg.Observe != nil {
+		status := 0
+		if resp != nil {
+			status = resp.StatusCode
+		}
+		c.cfg.Observe(status)
+	}
 	if err != nil {
 		return nil, 0, "", err
 	}

@@ -48,6 +48,9 @@ type DelegatedConfig struct {
 	MaxRetries     int
 	MaxDelay       time.Duration
 	Log            *slog.Logger
+	// Observe, when set, is told the status of every download answer (0 when a
+	// request got none), retries included: the service's metrics count them.
+	Observe func(status int)
 }
 
 // partnerAPIHosts is the Partner API per cloud. Only the global one is documented;

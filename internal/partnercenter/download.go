@@ -101,6 +101,13 @@ func (d *Delegated) once(ctx context.Context, target string) answer {
 	req.Header.Set("MS-RequestId", newGUID())
 	req.Header.Set("MS-CorrelationId", d.correlationID)
 	resp, err := d.http.Do(req)
+	if d.cfg.Observe != nil {
+		status := 0
+		if resp != nil {
+			status = resp.StatusCode
+		}
+		d.cfg.Observe(status)
+	}
 	if err != nil {
 		return answer{err: err}
 	}

@@ -1,0 +1,108 @@
+// Package ops serves what operators and orchestrators ask a running service:
+// liveness, readiness and metrics, and it times every request by route.
+package ops
+
+import (
+	"context"
+	"encoding/json"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+)
+
+// Check is one condition of readiness; Run returns why it does not hold.
+type Check struct {
+	Name string
+	Run  func(ctx context.Context) error
+}
+
+// Options for Handler.
+type Options struct {
+	// Checks must all pass for /readyz to answer 200.
+	Checks []Check
+	// Registry is served at /metrics.
+	Registry *prometheus.Registry
+	// Duration, when set, times every request by route pattern, method and status.
+	Duration *prometheus.HistogramVec
+	Log      *slog.Logger
+}
+
+// Mux serves /healthz, /readyz and /metrics; mount other handlers on it before
+// wrapping it with Handler.
+func Mux(o Options) *http.ServeMux {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
+		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+	})
+	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
+		ctx, cancel := context.WithTimeout(r.Context(), 5*time.Second)
+		defer cancel()
+		status, checks := http.StatusOK, map[string]string{}
+		for _, c := range o.Checks {
+			if err := c.Run(ctx); err != nil {
+				status, checks[c.Name] = http.StatusServiceUnavailable, err.Error()
+				continue
+			}
+			checks[c.Name] = "ok"
+		}
+		body := map[string]any{"status": "ready", "checks": checks}
+		if status != http.StatusOK {
+			body["status"] = "unready"
+		}
+		writeJSON(w, status, body)
+	})
+	if o.Registry != nil {
+		mux.Handle("GET /metrics", promhttp.HandlerFor(o.Registry, promhttp.HandlerOpts{ErrorLog: slogErrors{o.Log}}))
+	}
+	return mux
+}
+
+// Handler times each request of mux by the pattern it matched; a request no
+// pattern matched counts under "unmatched", so that scans cannot grow the labels.
+func Handler(mux *http.ServeMux, d *prometheus.HistogramVec) http.Handler {
+	if d == nil {
+		return mux
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		sw := &statusWriter{ResponseWriter: w, status: http.StatusOK}
+		mux.ServeHTTP(sw, r)
+		route := r.Pattern
+		if route == "" {
+			route = "unmatched"
+		}
+		d.WithLabelValues(route, r.Method, strconv.Itoa(sw.status)).Observe(time.Since(start).Seconds())
+	})
+}
+
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+}
+
+func (w *statusWriter) WriteHeader(code int) {
+	w.status = code
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(v)
+}
+
+// slogErrors hands promhttp's errors to the service's log.
+type slogErrors struct{ log *slog.Logger }
+
+func (l slogErrors) Println(v ...any) {
+	if l.log != nil {
+		l.log.Error("metrics", "error", v)
+	}
+}
