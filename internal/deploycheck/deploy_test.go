@@ -293,6 +293,10 @@ func TestCompose(t *testing.T) {
 		if env["SEATLEDGER_GRAPH_CA_FILE"] != caFile || !hasVolume(r, volumes, sbDir) {
 			t.Errorf("%s: graph CA file %q, want %s from the sandbox's volume", r.name, env["SEATLEDGER_GRAPH_CA_FILE"], caFile)
 		}
+		// graph.ca_file must exist at start-up: the sandbox is healthy once it does.
+		if deps["sandbox"] != "service_healthy" {
+			t.Errorf("%s: depends on sandbox %q, want service_healthy", r.name, deps["sandbox"])
+		}
 		for _, k := range []string{"SEATLEDGER_GRAPH_BASE_URL", "SEATLEDGER_GRAPH_AUTHORITY_HOST"} {
 			if !strings.HasPrefix(env[k], sbURL+"/") {
 				t.Errorf("%s: %s = %q, not under the sandbox's %s", r.name, k, env[k], sbURL)
