@@ -254,6 +254,11 @@ func TestCompose(t *testing.T) {
 		t.Errorf("cmd/seatledger/sandbox.go no longer writes sandbox-ca.pem: %v", err)
 	}
 	caFile := sbDir + "/sandbox-ca.pem"
+	// The image holds no other program: the sandbox is healthy once `config check`
+	// finds the CA file it writes after it starts listening.
+	if hc := strs(dig(sb.raw, "healthcheck", "test")); len(hc) < 4 || !slices.Equal(hc[:4], []string{"CMD", "/seatledger", "config", "check"}) || sb.env()["SEATLEDGER_GRAPH_CA_FILE"] != caFile {
+		t.Errorf("sandbox: healthcheck %v with SEATLEDGER_GRAPH_CA_FILE %q, want config check of %s", hc, sb.env()["SEATLEDGER_GRAPH_CA_FILE"], caFile)
+	}
 
 	mig := services["migrate"]
 	if got := mig.command(); !slices.Equal(got, []string{"migrate", "up"}) {
