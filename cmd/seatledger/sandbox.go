@@ -86,6 +86,7 @@ func newSandboxCmd(g *globals) *cobra.Command {
 	wf.register(serve)
 	f := serve.Flags()
 	f.StringVar(&opts.Addr, "addr", "127.0.0.1:8443", "address to listen on")
+	f.StringVar(&opts.URL, "url", "", "root URL clients reach the server at, when not the listening address (a container network): https://HOST:PORT, HOST one the certificate names (example.com, *.example.com, 127.0.0.1)")
 	f.StringVar(&dir, "dir", ".", "folder for the CA certificate, the customers and contracts files and the offer matrix")
 	f.DurationVar(&opts.Latency, "latency", 0, "added to every Graph request")
 	f.Float64Var(&opts.FaultRate, "fault-rate", 0, "share of Graph requests answered 500")

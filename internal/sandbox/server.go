@@ -11,6 +11,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -21,6 +22,12 @@ import (
 type ServerOptions struct {
 	// Addr to listen on (default 127.0.0.1:0).
 	Addr string
+	// URL, when set, is the root other machines reach the server at, such as
+	// https://sandbox.example.com:8443 in a compose network: every URL the server
+	// hands out (next links, sign-in endpoints, redirects) uses it, where the listening
+	// address (0.0.0.0) would send clients to themselves. Its host must be one the
+	// certificate names: 127.0.0.1, ::1, example.com or *.example.com.
+	URL string
 	// ClientID and ClientSecret the token endpoint accepts (defaults below).
 	ClientID, ClientSecret string
 	// Latency is added to every Graph request.
@@ -141,6 +148,14 @@ func NewServer(world *World, opts ServerOptions) (*Server, error) {
 	s.srv.Listener.Close()
 	s.srv.Listener = ln
 	s.srv.StartTLS()
+	if opts.URL != "" {
+		u, err := url.Parse(opts.URL)
+		if err != nil || u.Scheme != "https" || u.Host == "" || (u.Path != "" && u.Path != "/") {
+			s.srv.Close()
+			return nil, fmt.Errorf("sandbox: URL %q is not https://HOST[:PORT]", opts.URL)
+		}
+		s.srv.URL = "https://" + u.Host
+	}
 	return s, nil
 }
 
