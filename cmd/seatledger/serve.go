@@ -80,7 +80,7 @@ func serve(ctx context.Context, a *app.App, listening func(addr string)) error {
 	if err != nil {
 		return fmt.Errorf("server.addr: %w", err)
 	}
-	srv := &http.Server{Handler: ops.Handler(mux, metrics.HTTPDuration), ReadHeaderTimeout: 10 * time.Second}
+	srv := &http.Server{Handler: ops.Handler(mux, metrics.HTTPDuration, a.Log), ReadHeaderTimeout: 10 * time.Second}
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
 	a.Log.Info("listening", "addr", ln.Addr().String())

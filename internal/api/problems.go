@@ -5,6 +5,8 @@ import (
 	"errors"
 	"net/http"
 
+	"github.com/seatledger/seatledger/internal/ops"
+
 	"github.com/seatledger/seatledger/internal/app"
 	"github.com/seatledger/seatledger/internal/problems"
 	"github.com/seatledger/seatledger/internal/store"
@@ -69,7 +71,7 @@ type problemBody struct {
 // problem answers err as a problem document with the status the table gives it.
 func (s *server) problem(w http.ResponseWriter, r *http.Request, err error) {
 	if sw, ok := w.(*statusWriter); ok && sw.started {
-		s.log.Warn("api answer cut off", "method", r.Method, "path", r.URL.Path, "err", err)
+		s.log.Warn("api answer cut off", "request_id", ops.RequestID(r.Context()), "method", r.Method, "path", r.URL.Path, "err", err)
 		return
 	}
 	p := problemBody{Type: "about:blank", Status: http.StatusInternalServerError, Title: "Internal error",
@@ -81,7 +83,7 @@ func (s *server) problem(w http.ResponseWriter, r *http.Request, err error) {
 		}
 	}
 	if p.Status == http.StatusInternalServerError {
-		s.log.Error("api request failed", "method", r.Method, "path", r.URL.Path, "err", err)
+		s.log.Error("api request failed", "request_id", ops.RequestID(r.Context()), "method", r.Method, "path", r.URL.Path, "err", err)
 	}
 	if p.Status == http.StatusUnauthorized {
 		w.Header().Set("WWW-Authenticate", `Bearer realm="seatledger"`)

@@ -4,9 +4,12 @@ package ops
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"encoding/json"
 	"log/slog"
 	"net/http"
+	"regexp"
 	"strconv"
 	"time"
 
@@ -63,20 +66,52 @@ func Mux(o Options) *http.ServeMux {
 
 // Handler times each request of mux by the pattern it matched; a request no
 // pattern matched counts under "unmatched", so that scans cannot grow the labels.
-func Handler(mux *http.ServeMux, d *prometheus.HistogramVec) http.Handler {
-	if d == nil {
-		return mux
+func Handler(mux *http.ServeMux, d *prometheus.HistogramVec, log *slog.Logger) http.Handler {
+	if log == nil {
+		log = slog.Default()
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
+		// A load balancer's request id is kept, so that its logs and ours meet;
+		// otherwise one is made. Either way the answer carries it.
+		id := r.Header.Get("X-Request-Id")
+		if !requestIDPattern.MatchString(id) {
+			id = newRequestID()
+		}
+		w.Header().Set("X-Request-Id", id)
+		r = r.WithContext(context.WithValue(r.Context(), requestIDKey{}, id))
 		sw := &statusWriter{ResponseWriter: w, status: http.StatusOK}
 		mux.ServeHTTP(sw, r)
 		route := r.Pattern
 		if route == "" {
 			route = "unmatched"
 		}
-		d.WithLabelValues(route, r.Method, strconv.Itoa(sw.status)).Observe(time.Since(start).Seconds())
+		took := time.Since(start)
+		if d != nil {
+			d.WithLabelValues(route, r.Method, strconv.Itoa(sw.status)).Observe(took.Seconds())
+		}
+		level := slog.LevelInfo
+		if route == "GET /healthz" || route == "GET /readyz" || route == "GET /metrics" {
+			level = slog.LevelDebug // probes and scrapes every few seconds
+		}
+		log.Log(r.Context(), level, "http request", "request_id", id, "method", r.Method, "route", route, "status", sw.status, "duration_ms", took.Milliseconds())
 	})
+}
+
+var requestIDPattern = regexp.MustCompile(`^[A-Za-z0-9._-]{8,64}$`)
+
+type requestIDKey struct{}
+
+// RequestID is the id of the HTTP request ctx belongs to, "" outside one.
+func RequestID(ctx context.Context) string {
+	id, _ := ctx.Value(requestIDKey{}).(string)
+	return id
+}
+
+func newRequestID() string {
+	b := make([]byte, 8)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
 }
 
 type statusWriter struct {

@@ -1,10 +1,12 @@
 package ops
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -22,7 +24,8 @@ func TestReadinessAndRouteTiming(t *testing.T) {
 		{"database", func(context.Context) error { return dbErr }},
 		{"scheduler", func(context.Context) error { return nil }},
 	}})
-	srv := httptest.NewServer(Handler(mux, d))
+	var logs bytes.Buffer
+	srv := httptest.NewServer(Handler(mux, d, slog.New(slog.NewJSONHandler(&logs, nil))))
 	defer srv.Close()
 	get := func(path string) (int, string) {
 		t.Helper()
@@ -52,7 +55,26 @@ func TestReadinessAndRouteTiming(t *testing.T) {
 	if code != 503 || got.Status != "unready" || got.Checks["database"] != "connection refused" || got.Checks["scheduler"] != "ok" {
 		t.Errorf("/readyz with the database down = %d %s", code, body)
 	}
-	get("/nowhere")
+	// Each request has an id: the load balancer's when it gives one, else its own;
+	// the answer carries it and the log line of the request names it.
+	req, _ := http.NewRequest("GET", srv.URL+"/nowhere", nil)
+	req.Header.Set("X-Request-Id", "lb-0123456789")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.Header.Get("X-Request-Id") != "lb-0123456789" || !strings.Contains(logs.String(), `"request_id":"lb-0123456789"`) {
+		t.Errorf("request id answered %q, logged: %s", resp.Header.Get("X-Request-Id"), logs.String())
+	}
+	req.Header.Set("X-Request-Id", "bad id; with spaces")
+	if resp, err = http.DefaultClient.Do(req); err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if id := resp.Header.Get("X-Request-Id"); len(id) != 16 || strings.Contains(logs.String(), "with spaces") {
+		t.Errorf("a malformed request id was kept: %q", id)
+	}
 	_, metrics := get("/metrics")
 	for _, want := range []string{`route="GET /readyz",status="503"`, `route="GET /healthz",status="200"`, `route="unmatched"`} {
 		if !strings.Contains(metrics, want) {
