@@ -36,9 +36,33 @@ func schedules(cfg *config.Loaded, loc *time.Location) ([]schedule, error) {
 		if err != nil {
 			return nil, fmt.Errorf("jobs.%s_schedule: %q: %w", list[i].name, list[i].expr, err)
 		}
-		list[i].cron = c
+		list[i].cron = gapSafe{expr: list[i].expr, loc: loc, inner: c}
 	}
 	return list, nil
+}
+
+// gapSafe is a schedule that a clock change does not make skip a day: a tick whose
+// time the clocks jumped over (02:00 on the day they go forward) comes at the first
+// moment after the jump, as cron daemons do, instead of on the next day.
+type gapSafe struct {
+	expr  string
+	loc   *time.Location
+	inner cron.Schedule
+}
+
+func (g gapSafe) Next(t time.Time) time.Time {
+	n := g.inner.Next(t)
+	// The same schedule on a clock that keeps t's offset does not jump; where it
+	// ticks on a day before the real one, the real one skipped that day.
+	_, offset := t.In(g.loc).Zone()
+	fixed, err := config.ParseSchedule(g.expr, time.FixedZone("", offset))
+	if err != nil {
+		return n
+	}
+	if f := fixed.Next(t); !f.IsZero() && f.Before(n) && dayOf(f, g.loc) < dayOf(n, g.loc) {
+		return f
+	}
+	return n
 }
 
 // args are the job args of the named periodic job for the period holding now.
@@ -51,7 +75,9 @@ func (s *Scheduler) args(name string, now time.Time) (river.JobArgs, error) {
 	case JobNotices:
 		return NoticesArgs{Slot: slotOf(now, s.loc)}, nil
 	case JobBilling:
-		return BillingArgs{Month: lastMonthOf(now, s.loc)}, nil
+		// Billing months are UTC months, whatever the schedules' time zone: a month is
+		// drafted once it has ended everywhere the billing counts it.
+		return BillingArgs{Month: lastMonthOf(now, time.UTC)}, nil
 	}
 	return nil, fmt.Errorf("jobs: no periodic job %q", name)
 }

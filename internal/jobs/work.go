@@ -103,6 +103,10 @@ func (s *Scheduler) fanOut(ctx context.Context, a *app.App, day string) (int, er
 	return n, nil
 }
 
+// maxSnoozing is how long a tenant's sync is put off for throttling before it
+// counts as failing.
+const maxSnoozing = 24 * time.Hour
+
 type tenantSyncWorker struct {
 	river.WorkerDefaults[TenantSyncArgs]
 	s *Scheduler
@@ -131,7 +135,9 @@ func (w *tenantSyncWorker) Work(ctx context.Context, job *river.Job[TenantSyncAr
 		}
 		w.s.metrics.tenantsFailed.WithLabelValues(t).Inc()
 		var wait interface{ RetryAfter() time.Duration }
-		if errors.As(reader.err(), &wait) {
+		// A tenant throttled for a day is no longer waited on: the error counts as a
+		// failed attempt, so that it backs off, is reported and in the end given up.
+		if errors.As(reader.err(), &wait) && time.Since(job.CreatedAt) < maxSnoozing {
 			return river.JobSnooze(max(wait.RetryAfter(), time.Second))
 		}
 		msg := "unknown error"

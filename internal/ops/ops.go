@@ -88,14 +88,24 @@ func Handler(mux *http.ServeMux, d *prometheus.HistogramVec, log *slog.Logger) h
 		}
 		took := time.Since(start)
 		if d != nil {
-			d.WithLabelValues(route, r.Method, strconv.Itoa(sw.status)).Observe(took.Seconds())
+			d.WithLabelValues(route, methodLabel(r.Method), strconv.Itoa(sw.status)).Observe(took.Seconds())
 		}
 		level := slog.LevelInfo
 		if route == "GET /healthz" || route == "GET /readyz" || route == "GET /metrics" {
 			level = slog.LevelDebug // probes and scrapes every few seconds
 		}
-		log.Log(r.Context(), level, "http request", "request_id", id, "method", r.Method, "route", route, "status", sw.status, "duration_ms", took.Milliseconds())
+		log.Log(r.Context(), level, "http request", "request_id", id, "method", methodLabel(r.Method), "route", route, "status", sw.status, "duration_ms", took.Milliseconds())
 	})
+}
+
+// methodLabel keeps the metrics' method label to the methods HTTP defines: a client
+// may send any token as a method, and each would otherwise be a series of its own.
+func methodLabel(m string) string {
+	switch m {
+	case http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete, http.MethodOptions:
+		return m
+	}
+	return "OTHER"
 }
 
 var requestIDPattern = regexp.MustCompile(`^[A-Za-z0-9._-]{8,64}$`)
