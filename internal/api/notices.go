@@ -3,8 +3,11 @@ package api
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"strconv"
+	"strings"
+	"time"
 
 	"github.com/seatledger/seatledger/internal/notices"
 	"github.com/seatledger/seatledger/internal/store"
@@ -19,16 +22,51 @@ func (s *server) ListNotices(ctx context.Context, req ListNoticesRequestObject) 
 		f.Status = string(*st)
 	}
 	f.Kind = deref(req.Params.Kind)
+	// Paged by key in the list's order (late first): notices created or sent between
+	// two pages neither repeat nor drop one.
+	limit, err := limitOf(req.Params.Limit)
+	if err != nil {
+		return nil, err
+	}
+	if f.After, err = noticeCursor(req.Params.Cursor); err != nil {
+		return nil, err
+	}
+	f.Limit = limit + 1
 	list, err := s.appFor(ctx).Store.Notices(ctx, f)
 	if err != nil {
 		return nil, err
+	}
+	var p Page
+	if len(list) > limit {
+		list = list[:limit]
+		k := store.KeyOf(list[limit-1])
+		p.NextCursor = encodeCursor("n", fmt.Sprintf("%d|%s|%d", k.DaysLate, k.Due.UTC().Format(time.RFC3339Nano), k.ID))
 	}
 	// A list is for choosing; the bodies come with one notice.
 	for i := range list {
 		list[i].Text, list[i].HTML = "", ""
 	}
-	p, err := slicePage(list, req.Params.Limit, req.Params.Cursor)
-	return ListNotices200JSONResponse{PageResponseJSONResponse(p)}, err
+	p.Items = anys(list)
+	return ListNotices200JSONResponse{PageResponseJSONResponse(p)}, nil
+}
+
+// noticeCursor reads the position a notices page ends at.
+func noticeCursor(c *string) (*store.NoticeKey, error) {
+	pos, err := decodeCursor("n", c)
+	if err != nil || pos == "" {
+		return nil, err
+	}
+	var k store.NoticeKey
+	late, rest, ok1 := strings.Cut(pos, "|")
+	due, id, ok2 := strings.Cut(rest, "|")
+	var err1, err2, err3 error
+	k.DaysLate, err1 = strconv.Atoi(late)
+	k.Due, err2 = time.Parse(time.RFC3339Nano, due)
+	k.ID, err3 = strconv.ParseInt(id, 10, 64)
+	if !ok1 || !ok2 || errors.Join(err1, err2, err3) != nil {
+		return nil, badRequest{errors.New("cursor: not one this list gave out")}
+	}
+	return &k, nil
 }
 
 func (s *server) GetNotice(ctx context.Context, req GetNoticeRequestObject) (GetNoticeResponseObject, error) {

@@ -123,10 +123,22 @@ type NoticeFilter struct {
 	Status   string
 	Kind     string
 	TenantID string
-	// After pages: notices with a larger id; Limit caps the page (0: no cap).
-	After int64
+	// After pages: the notices listed after this one, in the list's order (late
+	// first, then by the day due, then by id); Limit caps the page (0: no cap).
+	After *NoticeKey
 	Limit int
 }
+
+// NoticeKey is a notice's place in the list's order, for paging by key: a page
+// starts after its last notice whatever was added or changed before it.
+type NoticeKey struct {
+	DaysLate int
+	Due      time.Time
+	ID       int64
+}
+
+// KeyOf is the notice's place in the list's order.
+func KeyOf(n notices.Notice) NoticeKey { return NoticeKey{DaysLate: n.DaysLate, Due: n.Due, ID: n.ID} }
 
 // Notices lists notices: late ones first (latest first), then by the day they are
 // due.
@@ -147,8 +159,9 @@ func (s *Store) Notices(ctx context.Context, f NoticeFilter) ([]notices.Notice, 
 	if f.TenantID != "" {
 		q = q.Where("tenant_id = ?", f.TenantID)
 	}
-	if f.After > 0 {
-		q = q.Where("id > ?", f.After)
+	if k := f.After; k != nil {
+		q = q.Where("days_late < ? OR (days_late = ? AND due_on > ?) OR (days_late = ? AND due_on = ? AND id > ?)",
+			k.DaysLate, k.DaysLate, k.Due, k.DaysLate, k.Due, k.ID)
 	}
 	if f.Limit > 0 {
 		q = q.Limit(f.Limit)

@@ -126,3 +126,57 @@ func TestNoticeClaimsDoNotOverlap(t *testing.T) {
 		}
 	}
 }
+
+// Pages follow the list's order (late first, then the day due) by key: a notice
+// created between two pages, even one sorting before the page's end, neither repeats
+// a notice nor drops one.
+func TestNoticePagesByKey(t *testing.T) {
+	storetest.EachDB(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		today := time.Now().UTC().Truncate(24 * time.Hour)
+		var list []notices.Notice
+		for i := range 25 {
+			n := noticeFor(i, today.AddDate(0, 0, i%5))
+			n.DaysLate = (i % 3) * 4
+			list = append(list, n)
+		}
+		if _, err := s.CreateNotices(ctx, list); err != nil {
+			t.Fatal(err)
+		}
+		all, err := s.Notices(ctx, store.NoticeFilter{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var paged []int64
+		var after *store.NoticeKey
+		for page := 0; ; page++ {
+			got, err := s.Notices(ctx, store.NoticeFilter{After: after, Limit: 7})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(got) == 0 {
+				break
+			}
+			for _, n := range got {
+				paged = append(paged, n.ID)
+			}
+			k := store.KeyOf(got[len(got)-1])
+			after = &k
+			if page == 1 {
+				late := noticeFor(100, today)
+				late.DaysLate = 99 // sorts first: before every page already read
+				if _, err := s.CreateNotices(ctx, []notices.Notice{late}); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+		if len(paged) != len(all) {
+			t.Fatalf("paged %d notices, want the %d there were when paging began", len(paged), len(all))
+		}
+		for i := range all {
+			if paged[i] != all[i].ID {
+				t.Fatalf("page order differs at %d: %v, want %v", i, paged, all)
+			}
+		}
+	})
+}
