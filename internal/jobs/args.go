@@ -33,6 +33,9 @@ func (TenantSyncArgs) Kind() string { return "tenant_sync" }
 func (TenantSyncArgs) InsertOpts() river.InsertOpts {
 	o := uniqueByArgs(QueueSync)
 	o.MaxAttempts = syncAttempts
+	// The day's syncs leave the first priority to a sync someone asked for: it is
+	// worked before the rest of a fleet still waiting.
+	o.Priority = 2
 	return o
 }
 

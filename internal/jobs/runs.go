@@ -83,7 +83,7 @@ func (s *Scheduler) TriggerSync(ctx context.Context, tenantID string) (JobRun, e
 	}
 	now := s.app.Now()
 	args := TenantSyncArgs{TenantID: tenantID, Day: dayOf(now, s.loc), Trigger: "manual-" + strconv.FormatInt(time.Now().UnixNano(), 36)}
-	res, err := s.client.Insert(ctx, args, nil)
+	res, err := s.client.Insert(ctx, args, &river.InsertOpts{Priority: 1})
 	if err != nil {
 		return JobRun{}, fmt.Errorf("trigger sync: %w", err)
 	}
