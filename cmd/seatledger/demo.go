@@ -221,7 +221,7 @@ func runDemo(cmd *cobra.Command, g *globals, wf worldFlags, dir string, days int
 	fmt.Fprintf(w, "  %s customers status\n", sl)
 	fmt.Fprintf(w, "  %s prices changes --since %s\n", sl, srv.Now().Format(time.DateOnly))
 	fmt.Fprintf(w, "  %s prices impact --customer %s\n", sl, world.Customers()[0].ExternalRef)
-	fmt.Fprintf(w, "  %s notices list --status late\n", sl)
+	fmt.Fprintf(w, "  %s notices list\n", sl)
 	fmt.Fprintf(w, "  %s notices preview 1 --html notice-1.html\n", sl)
 	return nil
 }

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/seatledger/seatledger/internal/app"
+	"github.com/seatledger/seatledger/internal/i18n"
 	"github.com/seatledger/seatledger/internal/privfile"
 )
 
@@ -66,6 +67,11 @@ func demoNotices(ctx context.Context, g *globals, a *app.App, dir string, today 
 		return err
 	}
 	fmt.Fprintf(w, "announced %s from %s\n", ann.String(), filepath.Base(path))
+	// The advice ran before the price lists were in: run again, its savings are known
+	// now, and the notices' proposals say them.
+	if _, err := a.Advise(ctx, app.AdviseOptions{Now: a.Now}); err != nil {
+		return err
+	}
 	run, err := a.CreateNotices(ctx)
 	if err != nil {
 		return err
@@ -80,6 +86,7 @@ func demoNotices(ctx context.Context, g *globals, a *app.App, dir string, today 
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(w, "%d notices created, %d due now %s; the rest wait for their day (seatledger notices list)\n", len(run.Created), res.Sent, t.Describe)
+	fmt.Fprintf(w, "%s created; %s due now went out (%s); the rest wait for their day (seatledger notices list)\n",
+		i18n.N(len(run.Created), "cli_notice"), i18n.N(res.Sent, "cli_notice"), t.Describe)
 	return nil
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/seatledger/seatledger/internal/app"
+	"github.com/seatledger/seatledger/internal/i18n"
 	"github.com/seatledger/seatledger/internal/notices"
 	"github.com/seatledger/seatledger/internal/store"
 )
@@ -53,7 +54,7 @@ func newNoticesCreateCmd(g *globals) *cobra.Command {
 					return nil
 				}
 				printNoticeSummary(g, run.Created)
-				textf(g.stdout, "%d notices created, %d detected again (made before)\n", len(run.Created), run.Known)
+				textf(g.stdout, "%s created, %d detected again (made before)\n", i18n.N(len(run.Created), "cli_notice"), run.Known)
 				for _, name := range run.NoContact {
 					textf(g.stdout, "not created: %s has no notice contact (add contacts with `seatledger customers import`)\n", name)
 				}

@@ -67,7 +67,7 @@ func newNoticeTransport(ctx context.Context, a *app.App) (noticeTransport, error
 	if err != nil {
 		return noticeTransport{}, fmt.Errorf("notices.outbox_dir: %w", err)
 	}
-	return noticeTransport{Transport: o, Name: "outbox", Describe: "written to " + dir + ", not sent"}, nil
+	return noticeTransport{Transport: o, Name: "outbox", Describe: "outbox: written as .eml files to " + dir + ", nothing is mailed"}, nil
 }
 
 // caPool is the system's roots and those of graph.ca_file, which a TLS-inspecting

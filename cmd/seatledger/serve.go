@@ -61,6 +61,11 @@ type scheduler interface {
 // the server listens on.
 func serve(ctx context.Context, a *app.App, listening func(addr string)) error {
 	cfg := a.Config
+	// The jobs read every tenant through Graph: without the app registration there is
+	// nothing to serve, and saying so before listening spares a probe's false hope.
+	if _, err := graph.New(graphConfig(a)); err != nil {
+		return fmt.Errorf("serve: the scheduled sync reads tenants through Microsoft Graph: %w (set graph.client_id and its secret or certificate)", err)
+	}
 	if _, err := a.MigrateUp(ctx); err != nil {
 		return err
 	}

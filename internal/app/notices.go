@@ -209,12 +209,16 @@ func (a *App) openProposals(ctx context.Context, sc *scope) (map[string][]notice
 	return out, nil
 }
 
-// productName is a SKU's display name in Microsoft's catalogue, else its part number.
-func (a *App) productName(sc *scope, partNumber string) string {
-	if sku, err := sc.cat.Lookup(partNumber); err == nil && sku.DisplayName != "" {
-		return sku.DisplayName
+// productName is a SKU's display name in Microsoft's catalogue, else its part
+// number; a finding about a user holding several SKUs names them all ("A + B").
+func (a *App) productName(sc *scope, partNumbers string) string {
+	parts := strings.Split(partNumbers, "+")
+	for i, p := range parts {
+		if sku, err := sc.cat.Lookup(strings.TrimSpace(p)); err == nil && sku.DisplayName != "" {
+			parts[i] = sku.DisplayName
+		}
 	}
-	return partNumber
+	return strings.Join(parts, " + ")
 }
 
 // noticeFacts gathers what the notices of one customer rest on: the price changes

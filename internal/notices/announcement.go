@@ -2,9 +2,11 @@ package notices
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -61,6 +63,20 @@ func (a Announced) In(locale string) Announcement {
 	return Announcement{Title: t.Title, Body: t.Body, Effective: a.Effective}
 }
 
+var (
+	yamlLinePrefix = regexp.MustCompile(`^line (\d+): (.*)$`)
+	unknownField   = regexp.MustCompile(`^field (\S+) not found in type`)
+)
+
+// yamlLine splits the YAML library's "line N: problem" into the line and the problem.
+func yamlLine(msg string) (int, string) {
+	if m := yamlLinePrefix.FindStringSubmatch(msg); m != nil {
+		n, _ := strconv.Atoi(m[1])
+		return n, m[2]
+	}
+	return 0, msg
+}
+
 var announcementKey = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]{0,79}$`)
 
 // ParseAnnouncement reads an announcement file (YAML):
@@ -77,7 +93,8 @@ func ParseAnnouncement(data []byte, name string) (Announced, error) {
 	probs := &problems.Collector{File: name}
 	var doc yaml.Node
 	if err := yaml.Unmarshal(data, &doc); err != nil {
-		probs.Add(0, "", "not YAML: %v", err)
+		line, msg := yamlLine(strings.TrimPrefix(err.Error(), "yaml: "))
+		probs.Add(line, "", "not YAML: %s", msg)
 		return Announced{}, probs.Err()
 	}
 	if len(doc.Content) == 0 || doc.Content[0].Kind != yaml.MappingNode {
@@ -116,7 +133,19 @@ func ParseAnnouncement(data []byte, name string) (Announced, error) {
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	dec.KnownFields(true)
 	if err := dec.Decode(&raw); err != nil {
-		probs.Add(0, "", "%v", err)
+		var te *yaml.TypeError
+		if !errors.As(err, &te) {
+			probs.Add(0, "", "%v", err)
+			return Announced{}, probs.Err()
+		}
+		for _, e := range te.Errors {
+			line, msg := yamlLine(e)
+			if m := unknownField.FindStringSubmatch(msg); m != nil {
+				probs.Add(line, m[1], "not a key of an announcement (key, effective, affects with skus, terms and billing_plans, text)")
+				continue
+			}
+			probs.Add(line, "", "%s", msg)
+		}
 		return Announced{}, probs.Err()
 	}
 	a := Announced{Key: raw.Key, Affects: raw.Affects, Text: map[string]AnnouncedText{}, Source: name}

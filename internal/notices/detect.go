@@ -197,6 +197,7 @@ func priceChanges(f Facts, locale string) []pending {
 				l.Proposals = append(l.Proposals, p)
 			}
 		}
+		l.Proposals = GroupProposals(l.Proposals)
 		l.Respond = l.Reaches.AddDate(0, 0, -1)
 		slices.Sort(changes)
 		changes = slices.Compact(changes)
@@ -280,6 +281,7 @@ func renewals(f Facts) []pending {
 				l.Proposals = append(l.Proposals, p)
 			}
 		}
+		l.Proposals = GroupProposals(l.Proposals)
 		out = append(out, pending{letter: l, about: []string{h.SubscriptionID, Day(h.Renews).Format(time.DateOnly)}, noticeDays: h.NoticeDays})
 	}
 	return out
@@ -297,6 +299,7 @@ func digest(f Facts) []pending {
 	if len(props) == 0 {
 		return nil
 	}
+	props = GroupProposals(props)
 	d := Day(f.Detected)
 	month := time.Date(d.Year(), d.Month(), 1, 0, 0, 0, 0, time.UTC)
 	return []pending{{letter: Letter{Kind: Digest, Month: month, Proposals: props}, about: []string{month.Format("2006-01")}}}
@@ -307,4 +310,44 @@ func equalPrice(x, y *decimal.Decimal) bool {
 		return x == y
 	}
 	return x.Equal(*y)
+}
+
+// GroupProposals joins the proposals of one product and kind of finding (a finding
+// per inactive user makes hundreds) into one: their seats and savings added up, the
+// earliest last day kept; the largest saving first. A saving is added up only when
+// every proposal joined knows it; otherwise the joined one says it is not known.
+func GroupProposals(list []Proposal) []Proposal {
+	var out []Proposal
+	unknown := map[int]bool{}
+	for _, p := range list {
+		i := slices.IndexFunc(out, func(o Proposal) bool { return o.PartNumber == p.PartNumber && o.Finding == p.Finding })
+		if i < 0 {
+			out = append(out, p)
+			unknown[len(out)-1] = p.MonthlySaving == nil
+			continue
+		}
+		o := &out[i]
+		o.Seats += p.Seats
+		if p.MonthlySaving == nil || unknown[i] {
+			unknown[i], o.MonthlySaving = true, nil
+		} else {
+			sum := o.MonthlySaving.Add(*p.MonthlySaving)
+			o.MonthlySaving = &sum
+		}
+		if p.ActBy != nil && (o.ActBy == nil || p.ActBy.Before(*o.ActBy)) {
+			o.ActBy = p.ActBy
+		}
+	}
+	slices.SortStableFunc(out, func(x, y Proposal) int {
+		switch {
+		case x.MonthlySaving == nil && y.MonthlySaving == nil:
+			return cmp.Compare(x.Product, y.Product)
+		case x.MonthlySaving == nil:
+			return 1
+		case y.MonthlySaving == nil:
+			return -1
+		}
+		return cmp.Or(y.MonthlySaving.Cmp(*x.MonthlySaving), cmp.Compare(x.Product, y.Product))
+	})
+	return out
 }

@@ -1,6 +1,8 @@
 package notices
 
 import (
+	"fmt"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -194,8 +196,11 @@ func TestParseAnnouncement(t *testing.T) {
 	if !a.Affects.Matches("SPE_E3", "P1Y", "monthly") || a.Affects.Matches("SPE_E3", "P1Y", "annual") || a.In("hr-HR").Title != "Mjesečna naplata" || a.In("fr").Title != "Monthly billing" {
 		t.Errorf("parsed %+v", a)
 	}
-	if _, err := ParseAnnouncement([]byte(strings.Replace(good, "affects:", "affect:", 1)), "typo.yaml"); err == nil || !strings.Contains(err.Error(), "affect") {
+	if _, err := ParseAnnouncement([]byte(strings.Replace(good, "affects:", "affect:", 1)), "typo.yaml"); err == nil || err.Error() != "typo.yaml:3: affect: not a key of an announcement (key, effective, affects with skus, terms and billing_plans, text)" {
 		t.Errorf("a misspelt key: %v", err)
+	}
+	if _, err := ParseAnnouncement([]byte("key: x\ntext: {en: {title: a, body: b}\n"), "broken.yaml"); err == nil || !regexp.MustCompile(`^broken\.yaml:[1-9]\d*: not YAML: `).MatchString(err.Error()) {
+		t.Errorf("broken YAML: %v", err)
 	}
 	if a, err := ParseAnnouncement([]byte(strings.Replace(good, "  en:", "  EN:", 1)), "upper.yaml"); err != nil || a.In("fr").Title != "Monthly billing" {
 		t.Errorf("EN for English: %v", err)
@@ -206,5 +211,39 @@ func TestParseAnnouncement(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("error lacks %q:\n%v", want, err)
 		}
+	}
+}
+
+// A finding per inactive user makes hundreds of proposals: a customer reads one line
+// per product and kind, with the seats and savings added up, largest saving first.
+func TestGroupProposals(t *testing.T) {
+	actBy := func(s string) *time.Time { d := day(s); return &d }
+	in := []Proposal{
+		{Product: "E3", PartNumber: "SPE_E3", Finding: "inactive-user", Seats: 1, MonthlySaving: dec("36.00"), ActBy: actBy("2027-01-10")},
+		{Product: "Business Premium", PartNumber: "SPB", Finding: "inactive-user", Seats: 1, MonthlySaving: dec("22.00")},
+		{Product: "E3", PartNumber: "SPE_E3", Finding: "inactive-user", Seats: 2, MonthlySaving: dec("72.00"), ActBy: actBy("2027-01-05")},
+		{Product: "E3", PartNumber: "SPE_E3", Finding: "unassigned-seats", Seats: 3, MonthlySaving: dec("108.00")},
+		{Product: "Visio", PartNumber: "VISIO", Finding: "inactive-user", Seats: 1, MonthlySaving: dec("15.00")},
+		{Product: "Visio", PartNumber: "VISIO", Finding: "inactive-user", Seats: 1},
+	}
+	got := GroupProposals(in)
+	want := []string{"SPE_E3 inactive-user 3 108.00 2027-01-05", "SPE_E3 unassigned-seats 3 108.00 -", "SPB inactive-user 1 22.00 -", "VISIO inactive-user 2 ? -"}
+	if len(got) != len(want) {
+		t.Fatalf("%d proposals, want %d: %+v", len(got), len(want), got)
+	}
+	for i, p := range got {
+		saving, by := "?", "-"
+		if p.MonthlySaving != nil {
+			saving = p.MonthlySaving.StringFixed(2)
+		}
+		if p.ActBy != nil {
+			by = p.ActBy.Format(time.DateOnly)
+		}
+		if s := fmt.Sprintf("%s %s %d %s %s", p.PartNumber, p.Finding, p.Seats, saving, by); s != want[i] {
+			t.Errorf("proposal %d: %s, want %s", i, s, want[i])
+		}
+	}
+	if in[0].MonthlySaving.StringFixed(2) != "36.00" {
+		t.Error("grouping changed the proposals it was given")
 	}
 }

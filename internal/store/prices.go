@@ -630,8 +630,11 @@ func (s *Store) Prices(ctx context.Context, f PriceFilter) ([]pricing.Price, err
 
 // PriceChanges returns the recorded changes effective on or after since (all of them
 // for the zero time), in the order they take effect.
+//
+// since is a day: a change effective at the start of the day since falls in is
+// included, whatever time of day since holds.
 func (s *Store) PriceChanges(ctx context.Context, since time.Time) ([]pricing.Change, error) {
-	rows, err := s.db.WithContext(ctx).Raw("SELECT id, kind, product_id, sku_id, term_duration, billing_plan, market, currency, segment, tier_min, old_price, new_price, effective, source FROM price_changes WHERE effective >= ? ORDER BY effective, id", since.UTC()).Rows()
+	rows, err := s.db.WithContext(ctx).Raw("SELECT id, kind, product_id, sku_id, term_duration, billing_plan, market, currency, segment, tier_min, old_price, new_price, effective, source FROM price_changes WHERE effective >= ? ORDER BY effective, id", since.UTC().Truncate(24*time.Hour)).Rows()
 	if err != nil {
 		return nil, fmt.Errorf("read price changes: %w", err)
 	}
