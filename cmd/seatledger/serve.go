@@ -17,6 +17,7 @@ import (
 	"github.com/seatledger/seatledger/internal/jobs"
 	"github.com/seatledger/seatledger/internal/ops"
 	"github.com/seatledger/seatledger/internal/partnercenter"
+	"github.com/seatledger/seatledger/internal/store"
 )
 
 func newServeCmd(g *globals) *cobra.Command {
@@ -72,7 +73,16 @@ func serve(ctx context.Context, a *app.App, listening func(addr string)) error {
 	metrics := jobs.NewMetrics()
 	var running atomic.Pointer[scheduler]
 	mux := ops.Mux(ops.Options{Registry: metrics.Registry, Log: a.Log, Checks: []ops.Check{
-		{Name: "database", Run: a.Store.CheckSchema},
+		{Name: "database", Run: func(ctx context.Context) error {
+			err := a.Store.CheckSchema(ctx)
+			if err == nil || errors.Is(err, store.ErrSchemaBehind) || errors.Is(err, store.ErrSchemaAhead) {
+				return err
+			}
+			// /readyz answers anyone who can reach the port: a driver's error names the
+			// database's host and user, so it goes to the log only.
+			a.Log.Warn("not ready: database", "error", err)
+			return errors.New("unreachable (the service's log says why)")
+		}},
 		{Name: "scheduler", Run: func(ctx context.Context) error {
 			s := running.Load()
 			if s == nil {

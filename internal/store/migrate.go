@@ -90,6 +90,9 @@ func (s *Store) MigrationStatus(ctx context.Context) ([]MigrationState, error) {
 // ErrSchemaBehind means the database needs `seatledger migrate up`.
 var ErrSchemaBehind = errors.New("database schema is behind this binary")
 
+// ErrSchemaAhead means the database was migrated by a newer seatledger.
+var ErrSchemaAhead = errors.New("database schema is newer than this binary")
+
 // CheckSchema refuses a database whose schema is older or newer than this binary.
 func (s *Store) CheckSchema(ctx context.Context) error {
 	p, err := s.provider()
@@ -116,7 +119,7 @@ func (s *Store) refuseNewer(ctx context.Context, p *goose.Provider) error {
 		return nil
 	}
 	if current > target {
-		return fmt.Errorf("database schema is at version %d, newer than this binary's %d: upgrade seatledger", current, target)
+		return fmt.Errorf("%w: it is at version %d, this binary's is %d: upgrade seatledger", ErrSchemaAhead, current, target)
 	}
 	return nil
 }
