@@ -256,8 +256,12 @@ func newNoticesSendCmd(g *globals) *cobra.Command {
 				}
 				defer t.Close()
 				res, err := a.SendNotices(cmd.Context(), app.SendOptions{Transport: t.Transport, TransportName: t.Name, Workers: workers})
-				if g.output == "json" && err == nil {
-					return writeJSON(g.stdout, res)
+				if g.output == "json" {
+					// What went out before an error is reported too: those are sent.
+					if jerr := writeJSON(g.stdout, res); jerr != nil {
+						return jerr
+					}
+					return err
 				}
 				textf(g.stdout, "%d sent, %d to retry, %d failed (%s)\n", res.Sent, res.Retried, res.Failed, t.Describe)
 				if res.Lost > 0 {
