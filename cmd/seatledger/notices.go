@@ -8,6 +8,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/seatledger/seatledger/internal/terms"
+
 	"github.com/spf13/cobra"
 
 	"github.com/seatledger/seatledger/internal/app"
@@ -290,7 +292,7 @@ func newNoticesAnnounceCmd(g *globals) *cobra.Command {
 					textf(g.stdout, "announcement %s was stored before; nothing changed\n", ann.String())
 					return nil
 				}
-				if today := notices.Day(a.Now()); ann.Effective.Before(today) {
+				if today := terms.Day(a.Now()); ann.Effective.Before(today) {
 					textf(g.stdout, "announcement %s stored, but it is in force already: no notice is made for it\n", ann.String())
 					return nil
 				}

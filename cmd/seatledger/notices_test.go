@@ -16,6 +16,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/seatledger/seatledger/internal/terms"
+
 	"github.com/shopspring/decimal"
 
 	"github.com/seatledger/seatledger/internal/app"
@@ -98,7 +100,7 @@ func TestNoticesEndToEnd(t *testing.T) {
 	}
 	announcement := filepath.Join(t.TempDir(), "announcement.yaml")
 	writeFile(t, announcement, testAnnouncement)
-	today := notices.Day(srv.Now())
+	today := terms.Day(srv.Now())
 
 	// What the customer of a cost-plus line pays a seat per month, before and after each
 	// change, and which customers hold a retired offer.

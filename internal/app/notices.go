@@ -247,7 +247,7 @@ func (a *App) noticeFacts(ctx context.Context, sc *scope, c customers.Customer, 
 	for _, l := range r.contract {
 		f.NoticeDays = max(f.NoticeDays, l.NoticeDays)
 	}
-	today := notices.Day(sc.now)
+	today := terms.Day(sc.now)
 	var holdings []pricing.Holding
 	bySub := map[string]terms.Subscription{}
 	locked := map[string]*decimal.Decimal{} // the customer's price a seat per month now
@@ -283,9 +283,9 @@ func (a *App) noticeFacts(ctx context.Context, sc *scope, c customers.Customer, 
 		if im.Change.Kind == "" || im.Change.Kind == pricing.ChangeAdded || (!im.Reaches.IsZero() && im.Reaches.Before(today)) {
 			continue // a note, an offer nobody held, or a change that has reached them already
 		}
-		k := reach{im.Holding.SubscriptionID, notices.Day(im.Reaches)}
+		k := reach{im.Holding.SubscriptionID, terms.Day(im.Reaches)}
 		if im.Reaches.IsZero() {
-			k.day = notices.Day(im.Change.Effective)
+			k.day = terms.Day(im.Change.Effective)
 		}
 		if _, ok := moving[k]; !ok {
 			order = append(order, k)
@@ -313,7 +313,7 @@ func (a *App) noticeFacts(ctx context.Context, sc *scope, c customers.Customer, 
 			ch := move.new.Sub(*move.old).Mul(decimal.NewFromInt(int64(line.Seats)))
 			line.MonthlyChange = &ch
 		}
-		if move.new != nil && !last.Reaches.IsZero() && last.Reaches.Equal(notices.Day(s.Term.Renewal)) {
+		if move.new != nil && !last.Reaches.IsZero() && last.Reaches.Equal(terms.Day(s.Term.Renewal)) {
 			newPrice[s.ID] = move.new
 		}
 		f.Moves = append(f.Moves, notices.PriceMove{Change: line.Changes[0], Effective: last.Change.Effective, SubscriptionID: s.ID,

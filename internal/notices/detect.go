@@ -8,6 +8,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/seatledger/seatledger/internal/terms"
+
 	"github.com/shopspring/decimal"
 
 	"github.com/seatledger/seatledger/internal/customers"
@@ -131,7 +133,7 @@ func Detect(f Facts) []Draft {
 			d := Draft{Key: Key(l.Kind, f.Customer.TenantID, aud.Locale, p.about...), Kind: l.Kind, TenantID: f.Customer.TenantID,
 				Customer: f.Customer.Name, Locale: aud.Locale, Recipients: aud.Recipients, Letter: l}
 			if l.Reaches.IsZero() {
-				d.Due = Day(f.Detected)
+				d.Due = terms.Day(f.Detected)
 			} else {
 				r := l.Reaches
 				d.Reaches = &r
@@ -161,7 +163,7 @@ func priceChanges(f Facts, locale string) []pending {
 		if f.Told != nil && f.Told(locale, m.Change) {
 			continue
 		}
-		d := Day(m.Effective)
+		d := terms.Day(m.Effective)
 		if _, ok := byDay[d]; !ok {
 			days = append(days, d)
 		}
@@ -241,13 +243,13 @@ func digestOf(parts []string) string {
 func termsChanges(f Facts) []pending {
 	var out []pending
 	for _, a := range f.Announced {
-		if Day(a.Effective).Before(Day(f.Detected)) {
+		if terms.Day(a.Effective).Before(terms.Day(f.Detected)) {
 			continue // in force already: the time to tell is gone, as with a price that has reached
 		}
 		if !slices.ContainsFunc(f.Held, func(h Held) bool { return a.Affects.Matches(h.PartNumber, h.Term, h.BillingPlan) }) {
 			continue
 		}
-		l := Letter{Kind: TermsChange, Reaches: Day(a.Effective)}
+		l := Letter{Kind: TermsChange, Reaches: terms.Day(a.Effective)}
 		out = append(out, pending{letter: l, about: []string{a.Key}, noticeDays: f.NoticeDays, announced: &a})
 	}
 	return out
@@ -264,12 +266,12 @@ func renewals(f Facts) []pending {
 		if h.Renews.IsZero() || h.Term == "P1M" && !h.AutoRenewOff {
 			continue
 		}
-		window := Day(f.Detected).Add(time.Duration(h.NoticeDays)*24*time.Hour + Lookahead)
-		if Day(h.Renews).After(window) || !Day(h.Renews).After(Day(f.Detected)) {
+		window := terms.Day(f.Detected).Add(time.Duration(h.NoticeDays)*24*time.Hour + Lookahead)
+		if terms.Day(h.Renews).After(window) || !terms.Day(h.Renews).After(terms.Day(f.Detected)) {
 			continue
 		}
 		sub := h.Subscription
-		l := Letter{Kind: Renewal, Reaches: Day(h.Renews), Subscription: &sub, Respond: Day(h.Renews).AddDate(0, 0, -1)}
+		l := Letter{Kind: Renewal, Reaches: terms.Day(h.Renews), Subscription: &sub, Respond: terms.Day(h.Renews).AddDate(0, 0, -1)}
 		if h.AutoRenewOff {
 			if h.Assigned == 0 {
 				continue
@@ -282,7 +284,7 @@ func renewals(f Facts) []pending {
 			}
 		}
 		l.Proposals = GroupProposals(l.Proposals)
-		out = append(out, pending{letter: l, about: []string{h.SubscriptionID, Day(h.Renews).Format(time.DateOnly)}, noticeDays: h.NoticeDays})
+		out = append(out, pending{letter: l, about: []string{h.SubscriptionID, terms.Day(h.Renews).Format(time.DateOnly)}, noticeDays: h.NoticeDays})
 	}
 	return out
 }
@@ -300,7 +302,7 @@ func digest(f Facts) []pending {
 		return nil
 	}
 	props = GroupProposals(props)
-	d := Day(f.Detected)
+	d := terms.Day(f.Detected)
 	month := time.Date(d.Year(), d.Month(), 1, 0, 0, 0, 0, time.UTC)
 	return []pending{{letter: Letter{Kind: Digest, Month: month, Proposals: props}, about: []string{month.Format("2006-01")}}}
 }

@@ -5,6 +5,8 @@ import (
 	"encoding/hex"
 	"strings"
 	"time"
+
+	"github.com/seatledger/seatledger/internal/terms"
 )
 
 // Statuses of a notice. Pending notices go out once due; held ones wait for finance;
@@ -84,15 +86,12 @@ func MessageID(key, domain string) string {
 	return "notice-" + hex.EncodeToString(sum[:12]) + "@" + domain
 }
 
-// Day is t's calendar day in UTC.
-func Day(t time.Time) time.Time { return t.UTC().Truncate(24 * time.Hour) }
-
 // Due is the day a notice about a change reaching the customer on reaches is owed,
 // noticeDays before it, and how many days late it is when detected on detected. A
 // late notice is due at once.
 func Due(reaches time.Time, noticeDays int, detected time.Time) (due time.Time, daysLate int) {
-	due = Day(reaches).AddDate(0, 0, -noticeDays)
-	today := Day(detected)
+	due = terms.Day(reaches).AddDate(0, 0, -noticeDays)
+	today := terms.Day(detected)
 	if today.After(due) {
 		daysLate = int(today.Sub(due).Hours() / 24)
 	}
