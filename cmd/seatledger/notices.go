@@ -8,6 +8,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/seatledger/seatledger/internal/iso"
+
 	"github.com/seatledger/seatledger/internal/terms"
 
 	"github.com/spf13/cobra"
@@ -84,7 +86,7 @@ func printNoticeSummary(g *globals, list []notices.Notice) {
 	}
 	t := newTable(g.stdout, "KIND", "LANGUAGE", "NOTICES")
 	for _, kind := range notices.Kinds {
-		for _, lang := range []string{"en", "nl", "de", "fr", "it", "hr"} {
+		for _, lang := range iso.Locales {
 			if n := counts[[2]string{kind, lang}]; n > 0 {
 				t.row(kind, lang, strconv.Itoa(n))
 			}

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/seatledger/seatledger/internal/money"
+
 	"github.com/shopspring/decimal"
 
 	"github.com/seatledger/seatledger/internal/advice"
@@ -351,11 +353,10 @@ func changeIdentity(c pricing.Change) string {
 		c.Effective.Format(time.DateOnly), price(c.Old), price(c.New)}, "|")
 }
 
-// cent rounds a customer's price of a seat per month once, half away from zero, as
+// cent rounds a customer's price of a seat per month once, by money's one rule, as
 // the invoice will show it.
 func cent(d decimal.Decimal) *decimal.Decimal {
-	r := d.Round(2)
-	return &r
+	return &money.Of(d).Decimal
 }
 
 // customerMonthly is what the customer pays a seat per month under its contract line

@@ -8,6 +8,8 @@ import (
 	"slices"
 	"time"
 
+	"github.com/seatledger/seatledger/internal/inventory"
+
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 
@@ -49,9 +51,9 @@ func (noticeRow) TableName() string { return "notices" }
 
 func (r noticeRow) notice() (notices.Notice, error) {
 	n := notices.Notice{ID: r.ID, Key: r.DedupeKey, Kind: r.Kind, TenantID: r.TenantID, Customer: r.Customer, Locale: r.Locale, Language: r.Language,
-		Reaches: utcPtr(r.ReachesOn), Due: r.DueOn.UTC(), DaysLate: r.DaysLate, Status: r.Status, Reason: r.Reason, Subject: r.Subject,
-		Text: r.BodyText, HTML: r.BodyHTML, MessageID: r.MessageID, Attempts: r.Attempts, NextAttempt: utcPtr(r.NextAttemptAt),
-		LastError: r.LastError, Proof: r.Proof, Transport: r.Transport, SentAt: utcPtr(r.SentAt), CreatedAt: r.CreatedAt.UTC()}
+		Reaches: inventory.UTC(r.ReachesOn), Due: r.DueOn.UTC(), DaysLate: r.DaysLate, Status: r.Status, Reason: r.Reason, Subject: r.Subject,
+		Text: r.BodyText, HTML: r.BodyHTML, MessageID: r.MessageID, Attempts: r.Attempts, NextAttempt: inventory.UTC(r.NextAttemptAt),
+		LastError: r.LastError, Proof: r.Proof, Transport: r.Transport, SentAt: inventory.UTC(r.SentAt), CreatedAt: r.CreatedAt.UTC()}
 	if err := json.Unmarshal([]byte(r.Recipients), &n.Recipients); err != nil {
 		return n, fmt.Errorf("notice %d recipients: %w", r.ID, err)
 	}
@@ -59,14 +61,6 @@ func (r noticeRow) notice() (notices.Notice, error) {
 		return n, fmt.Errorf("notice %d letter: %w", r.ID, err)
 	}
 	return n, nil
-}
-
-func utcPtr(t *time.Time) *time.Time {
-	if t == nil {
-		return nil
-	}
-	u := t.UTC()
-	return &u
 }
 
 // CreateNotices stores rendered notices, skipping those whose key is already stored

@@ -13,6 +13,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/seatledger/seatledger/internal/inventory"
+
 	"gorm.io/gorm"
 )
 
@@ -60,7 +62,7 @@ func (tokenRow) TableName() string { return "api_tokens" }
 
 func (r tokenRow) token() APIToken {
 	return APIToken{ID: r.ID, Name: r.Name, Role: r.Role, CreatedAt: r.CreatedAt.UTC(), CreatedBy: r.CreatedBy,
-		RevokedAt: utcPtr(r.RevokedAt), LastUsedAt: utcPtr(r.LastUsedAt)}
+		RevokedAt: inventory.UTC(r.RevokedAt), LastUsedAt: inventory.UTC(r.LastUsedAt)}
 }
 
 // HashToken is what the database keeps of a token.
