@@ -49,11 +49,7 @@ func TestPriceImpact(t *testing.T) {
 		t.Fatal(err)
 	}
 	eachDatabase(t, func(t *testing.T, db string) {
-		mustRun(t, "--db", db, "migrate", "up")
-		mustRun(t, "--db", db, "customers", "import", files.Customers)
-		mustRun(t, "--db", db, "contracts", "import", files.Contracts)
-		mustRun(t, "--db", db, "sync", "--all")
-		mustRun(t, "--db", db, "catalog", "offers", "--file", files.Offers)
+		syncedWorld(t, db, files)
 		mustRun(t, "--db", db, "prices", "import", first, second)
 
 		var subs struct {

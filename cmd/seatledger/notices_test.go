@@ -139,15 +139,8 @@ func TestNoticesEndToEnd(t *testing.T) {
 	}
 
 	eachDatabase(t, func(t *testing.T, db string) {
-		mustRun(t, "--db", db, "migrate", "up")
-		mustRun(t, "--db", db, "customers", "import", files.Customers)
-		mustRun(t, "--db", db, "contracts", "import", files.Contracts)
-		mustRun(t, "--db", db, "sync", "--all")
-		mustRun(t, "--db", db, "catalog", "offers", "--file", files.Offers)
-		t.Setenv("SEATLEDGER_PARTNER_CENTER_DOWNLOAD_DIR", t.TempDir())
-		for _, month := range world.PriceSheetMonths() {
-			mustRun(t, "--db", db, "prices", "fetch", "--market", strings.Join(sandbox.PriceSheetMarkets, ","), "--month", month.Format("2006-01"))
-		}
+		syncedWorld(t, db, files)
+		fetchPriceSheets(t, db, world)
 		mustRun(t, "--db", db, "advise")
 		mustRun(t, "--db", db, "notices", "announce", announcement)
 		if out := mustRun(t, "--db", db, "notices", "announce", announcement); !strings.Contains(out, "nothing changed") {

@@ -117,18 +117,8 @@ func priceImpactEqualsTruth(t *testing.T, days int) {
 	slices.Sort(want)
 
 	eachDatabase(t, func(t *testing.T, db string) {
-		mustRun(t, "--db", db, "migrate", "up")
-		mustRun(t, "--db", db, "customers", "import", files.Customers)
-		mustRun(t, "--db", db, "contracts", "import", files.Contracts)
-		mustRun(t, "--db", db, "sync", "--all")
-		mustRun(t, "--db", db, "catalog", "offers", "--file", files.Offers)
-		// Fetched from the simulated Partner API as the signed-in user, through its
-		// throttling and cut-off downloads, month by month as Partner Center publishes.
-		downloads := t.TempDir()
-		t.Setenv("SEATLEDGER_PARTNER_CENTER_DOWNLOAD_DIR", downloads)
-		for _, month := range world.PriceSheetMonths() {
-			mustRun(t, "--db", db, "prices", "fetch", "--market", strings.Join(sandbox.PriceSheetMarkets, ","), "--month", month.Format("2006-01"))
-		}
+		syncedWorld(t, db, files)
+		downloads := fetchPriceSheets(t, db, world)
 
 		var rep struct {
 			Impacts []impactLine `json:"impacts"`

@@ -53,6 +53,32 @@ func serveWorld(t *testing.T, world *sandbox.World, opts sandbox.ServerOptions) 
 	return srv, files
 }
 
+// syncedWorld brings a fresh database to where the pricing and notice tests start:
+// migrated, the world's customers and contracts imported, every tenant synced and
+// the offer matrix imported.
+func syncedWorld(t *testing.T, db string, files sandboxFiles) {
+	t.Helper()
+	mustRun(t, "--db", db, "migrate", "up")
+	mustRun(t, "--db", db, "customers", "import", files.Customers)
+	mustRun(t, "--db", db, "contracts", "import", files.Contracts)
+	mustRun(t, "--db", db, "sync", "--all")
+	mustRun(t, "--db", db, "catalog", "offers", "--file", files.Offers)
+}
+
+// fetchPriceSheets fetches every month of the world's price sheets for all its
+// markets from the simulated Partner API, as the signed-in user, through its
+// throttling and cut-off downloads, month by month as Partner Center publishes, and
+// returns the folder the downloads are kept in.
+func fetchPriceSheets(t *testing.T, db string, world *sandbox.World) string {
+	t.Helper()
+	downloads := t.TempDir()
+	t.Setenv("SEATLEDGER_PARTNER_CENTER_DOWNLOAD_DIR", downloads)
+	for _, month := range world.PriceSheetMonths() {
+		mustRun(t, "--db", db, "prices", "fetch", "--market", strings.Join(sandbox.PriceSheetMarkets, ","), "--month", month.Format("2006-01"))
+	}
+	return downloads
+}
+
 func TestSyncAndInventoryCommands(t *testing.T) {
 	srv, world, files := sandboxEnv(t, 5)
 	customersFile := files.Customers
