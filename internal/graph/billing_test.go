@@ -26,6 +26,14 @@ func billingCloud(t *testing.T, opts sandbox.ServerOptions) (*sandbox.World, *sa
 	if err != nil {
 		t.Fatal(err)
 	}
+	srv, client := cloudClient(t, world, opts)
+	return world, srv, client
+}
+
+// cloudClient serves world as the simulated cloud over HTTPS and returns it with the
+// real Graph client of the partner's app, trusting its certificate.
+func cloudClient(t *testing.T, world *sandbox.World, opts sandbox.ServerOptions) (*sandbox.Server, *graph.Client) {
+	t.Helper()
 	srv, err := sandbox.NewServer(world, opts)
 	if err != nil {
 		t.Fatal(err)
@@ -40,10 +48,9 @@ func billingCloud(t *testing.T, opts sandbox.ServerOptions) (*sandbox.World, *sa
 	if err != nil {
 		t.Fatal(err)
 	}
-	return world, srv, client
+	return srv, client
 }
 
-// itemsText are line items as comparable text, without where they were read.
 func itemsText(items []invoice.LineItem) []string {
 	out := make([]string, len(items))
 	for i, it := range items {

@@ -3,8 +3,6 @@ package graph_test
 import (
 	"context"
 	"errors"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -21,24 +19,7 @@ func mailCloud(t *testing.T) (*sandbox.Server, *graph.Client) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv, err := sandbox.NewServer(w, sandbox.ServerOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(srv.Close)
-	caFile := filepath.Join(t.TempDir(), "ca.pem")
-	if err := os.WriteFile(caFile, srv.CAPEM(), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	c, err := graph.New(graph.Config{
-		ClientID: srv.ClientID(), ClientSecret: srv.ClientSecret(),
-		BaseURL: srv.GraphBaseURL(), AuthorityHost: srv.AuthorityHost(), CAFile: caFile,
-		RequestTimeout: 20 * time.Second,
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return srv, c
+	return cloudClient(t, w, sandbox.ServerOptions{})
 }
 
 func graphNotice(id string) mail.Message {
