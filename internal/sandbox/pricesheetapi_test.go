@@ -9,9 +9,9 @@ import (
 	"testing"
 )
 
-// The Partner API takes user tokens only: an app-only token, even one asked for
-// Partner Center's scope, is refused as Partner Center refuses it.
-func TestPartnerAPIRefusesAppOnlyTokens(t *testing.T) {
+// smallCloud serves a world of one tenant, and returns them with a client that trusts its certificate.
+func smallCloud(t *testing.T) (*World, *Server, *http.Client) {
+	t.Helper()
 	w, err := Generate(Options{Seed: 1, Tenants: 1})
 	if err != nil {
 		t.Fatal(err)
@@ -20,8 +20,14 @@ func TestPartnerAPIRefusesAppOnlyTokens(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer srv.Close()
-	client := &http.Client{Transport: &http.Transport{TLSClientConfig: srv.TLSConfig()}}
+	t.Cleanup(srv.Close)
+	return w, srv, &http.Client{Transport: &http.Transport{TLSClientConfig: srv.TLSConfig()}}
+}
+
+// The Partner API takes user tokens only: an app-only token, even one asked for
+// Partner Center's scope, is refused as Partner Center refuses it.
+func TestPartnerAPIRefusesAppOnlyTokens(t *testing.T) {
+	_, srv, client := smallCloud(t)
 
 	resp, err := client.PostForm(srv.URL()+"/"+PartnerTenantID+"/oauth2/v2.0/token", url.Values{
 		"grant_type": {"client_credentials"}, "client_id": {srv.ClientID()}, "client_secret": {srv.ClientSecret()},

@@ -7,16 +7,7 @@ import (
 )
 
 func TestSendMail(t *testing.T) {
-	w, err := Generate(Options{Seed: 1, Tenants: 1})
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv, err := NewServer(w, ServerOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer srv.Close()
-	client := &http.Client{Transport: &http.Transport{TLSClientConfig: srv.TLSConfig()}}
+	w, srv, client := smallCloud(t)
 	send := func(mailbox, tenant, body string) *http.Response {
 		t.Helper()
 		req, _ := http.NewRequest(http.MethodPost, srv.GraphBaseURL()+"/users/"+mailbox+"/sendMail", strings.NewReader(body))
