@@ -76,6 +76,12 @@ func (a *App) CreateNotices(ctx context.Context) (NoticeRun, error) {
 	if err != nil {
 		return run, err
 	}
+	// Which price changes each customer was told of, whatever became of the notice (a
+	// cancelled one is finance's decision not to tell).
+	told, err := a.Store.ToldPriceChanges(ctx)
+	if err != nil {
+		return run, err
+	}
 	renderer, err := noticetext.New(a.Log)
 	if err != nil {
 		return run, err
@@ -100,9 +106,7 @@ func (a *App) CreateNotices(ctx context.Context) (NoticeRun, error) {
 			continue
 		}
 		facts.Proposals, facts.Announced = proposals[c.TenantID], announced
-		if facts.Told, err = a.toldChanges(ctx, c.TenantID); err != nil {
-			return run, err
-		}
+		facts.Told = func(locale, change string) bool { return told[c.TenantID+"|"+strings.ToLower(locale)+"|"+change] }
 		found := notices.Detect(facts)
 		if len(found) == 0 && len(c.Contacts) == 0 && len(notices.Detect(withContact(facts))) > 0 {
 			run.NoContact = append(run.NoContact, c.Name)
@@ -141,25 +145,6 @@ func (a *App) CreateNotices(ctx context.Context) (NoticeRun, error) {
 		}
 	}
 	return run, err
-}
-
-// toldChanges tells which price changes a customer's contacts in a language were
-// told of by a stored notice, whatever became of it (a cancelled notice is finance's
-// decision not to tell).
-func (a *App) toldChanges(ctx context.Context, tenantID string) (func(locale, change string) bool, error) {
-	stored, err := a.Store.Notices(ctx, store.NoticeFilter{TenantID: tenantID, Kind: notices.PriceChange})
-	if err != nil {
-		return nil, err
-	}
-	told := map[string]bool{}
-	for _, n := range stored {
-		for _, l := range n.Letter.Prices {
-			for _, c := range l.Changes {
-				told[strings.ToLower(n.Locale)+"|"+c] = true
-			}
-		}
-	}
-	return func(locale, change string) bool { return told[strings.ToLower(locale)+"|"+change] }, nil
 }
 
 // withContact is facts with a stand-in contact, to tell whether a customer without

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/seatledger/seatledger/internal/inventory"
@@ -109,6 +110,34 @@ func (s *Store) NoticeKeys(ctx context.Context, keys []string) (map[string]bool,
 		return nil
 	})
 	return have, err
+}
+
+// ToldPriceChanges is, for every stored price-change notice whatever became of it,
+// the price changes its letter told, keyed "TENANT|locale|change" (locale lower
+// case). One query for every customer, reading only the letters: detection asks it
+// every few minutes.
+func (s *Store) ToldPriceChanges(ctx context.Context) (map[string]bool, error) {
+	var rows []struct {
+		TenantID string
+		Locale   string
+		Letter   string
+	}
+	if err := s.db.WithContext(ctx).Model(&noticeRow{}).Select("tenant_id, locale, letter").Where("kind = ?", notices.PriceChange).Find(&rows).Error; err != nil {
+		return nil, fmt.Errorf("read price-change notices: %w", err)
+	}
+	told := map[string]bool{}
+	for _, r := range rows {
+		var l notices.Letter
+		if err := json.Unmarshal([]byte(r.Letter), &l); err != nil {
+			return nil, fmt.Errorf("price-change notice of %s: %w", r.TenantID, err)
+		}
+		for _, p := range l.Prices {
+			for _, c := range p.Changes {
+				told[r.TenantID+"|"+strings.ToLower(r.Locale)+"|"+c] = true
+			}
+		}
+	}
+	return told, nil
 }
 
 // NoticeFilter chooses notices. Status is a stored status, or "due" (pending and
